@@ -1,0 +1,170 @@
+//! Student-proposing deferred acceptance (Gale and Shapley 1962; Abdulkadiroğlu
+//! and Sönmez 2003).
+//!
+//! Pupils propose down their lists; each seat pool holds the best proposers
+//! so far (by priority key) up to its capacity and rejects the rest, who
+//! propose to their next school. The result is the pupil-optimal stable
+//! matching, whatever the order of proposals.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::choice::NONE;
+
+/// Working memory reused from year to year.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    heaps: Vec<BinaryHeap<Reverse<(u128, u32)>>>,
+    next: Vec<u8>,
+    free: Vec<u32>,
+}
+
+/// Run deferred acceptance.
+///
+/// - `n`: pupils; `list(i)`: pupil i's ranked schools;
+/// - `pool(i, s)`: the seat pool pupil i would take at school s; `capacity[p]`: seats in pool p;
+/// - `key(i, s)`: school s's priority for pupil i, higher first, all distinct for one pool;
+/// - `assigned[i]`, `rank[i]`: the school and list position each pupil gets (or [`NONE`] / 255).
+#[allow(clippy::too_many_arguments)]
+pub fn run<'l>(
+    n: usize,
+    list: impl Fn(usize) -> &'l [u32],
+    pool: impl Fn(usize, u32) -> usize,
+    capacity: &[u32],
+    key: impl Fn(usize, u32) -> u128,
+    assigned: &mut [u32],
+    rank: &mut [u8],
+    ws: &mut Workspace,
+) {
+    ws.heaps.resize_with(capacity.len(), BinaryHeap::new);
+    for h in &mut ws.heaps[..capacity.len()] {
+        h.clear();
+    }
+    ws.next.clear();
+    ws.next.resize(n, 0);
+    ws.free.clear();
+    ws.free.extend((0..n as u32).rev());
+    while let Some(i) = ws.free.pop() {
+        let iu = i as usize;
+        let l = list(iu);
+        let k = ws.next[iu] as usize;
+        if k >= l.len() {
+            continue; // exhausted: unplaced
+        }
+        ws.next[iu] += 1;
+        let s = l[k];
+        let p = pool(iu, s);
+        let cap = capacity[p] as usize;
+        if cap == 0 {
+            ws.free.push(i);
+            continue;
+        }
+        let kk = key(iu, s);
+        let heap = &mut ws.heaps[p];
+        if heap.len() < cap {
+            heap.push(Reverse((kk, i)));
+        } else if let Some(Reverse((worst, _))) = heap.peek() {
+            if *worst < kk {
+                let Reverse((_, out)) = heap.pop().expect("non-empty heap");
+                heap.push(Reverse((kk, i)));
+                ws.free.push(out);
+            } else {
+                ws.free.push(i);
+            }
+        }
+    }
+    assigned[..n].fill(NONE);
+    rank[..n].fill(u8::MAX);
+    for h in &ws.heaps[..capacity.len()] {
+        for Reverse((_, i)) in h.iter() {
+            let iu = *i as usize;
+            let r = ws.next[iu] - 1;
+            assigned[iu] = list(iu)[r as usize];
+            rank[iu] = r;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A random market: pupils' lists over schools, one pool per school, random priorities.
+    fn instance() -> impl Strategy<Value = (Vec<Vec<u32>>, Vec<u32>, Vec<Vec<u32>>)> {
+        (1usize..6, 1usize..30).prop_flat_map(|(schools, pupils)| {
+            (
+                prop::collection::vec(
+                    prop::sample::subsequence((0..schools as u32).collect::<Vec<_>>(), 0..=schools).prop_shuffle(),
+                    pupils,
+                ),
+                prop::collection::vec(0u32..5, schools),
+                prop::collection::vec(prop::collection::vec(0u32..1000, pupils), schools),
+            )
+        })
+    }
+
+    /// Reference: simultaneous-rounds deferred acceptance written plainly.
+    fn reference(lists: &[Vec<u32>], cap: &[u32], key: &dyn Fn(usize, u32) -> u128) -> Vec<u32> {
+        let n = lists.len();
+        let mut next = vec![0usize; n];
+        let mut held: Vec<Vec<usize>> = vec![Vec::new(); cap.len()];
+        loop {
+            let mut changed = false;
+            let free: Vec<usize> =
+                (0..n).filter(|&i| !held.iter().any(|h| h.contains(&i)) && next[i] < lists[i].len()).collect();
+            for i in free {
+                let s = lists[i][next[i]] as usize;
+                next[i] += 1;
+                held[s].push(i);
+                changed = true;
+            }
+            for (s, h) in held.iter_mut().enumerate() {
+                h.sort_by_key(|&i| Reverse(key(i, s as u32)));
+                h.truncate(cap[s] as usize);
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut out = vec![NONE; n];
+        for (s, h) in held.iter().enumerate() {
+            for &i in h {
+                out[i] = s as u32;
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn stable_within_capacity_and_equal_to_reference((lists, cap, prio) in instance()) {
+            let n = lists.len();
+            let key = |i: usize, s: u32| ((prio[s as usize][i] as u128) << 32) | i as u128;
+            let mut assigned = vec![0; n];
+            let mut rank = vec![0; n];
+            let mut ws = Workspace::default();
+            run(n, |i| &lists[i], |_, s| s as usize, &cap, key, &mut assigned, &mut rank, &mut ws);
+            // Capacity.
+            for (s, c) in cap.iter().enumerate() {
+                prop_assert!(assigned.iter().filter(|&&a| a == s as u32).count() <= *c as usize);
+            }
+            // Each pupil gets a school on its list, at the reported rank.
+            for i in 0..n {
+                if assigned[i] != NONE {
+                    prop_assert_eq!(lists[i][rank[i] as usize], assigned[i]);
+                }
+            }
+            // No blocking pair: a pupil who prefers s to what it got finds s full of higher priorities.
+            for i in 0..n {
+                let got = if assigned[i] == NONE { lists[i].len() } else { rank[i] as usize };
+                for &s in &lists[i][..got] {
+                    let holders: Vec<usize> = (0..n).filter(|&j| assigned[j] == s).collect();
+                    prop_assert!(holders.len() == cap[s as usize] as usize);
+                    prop_assert!(holders.iter().all(|&j| key(j, s) > key(i, s)));
+                }
+            }
+            prop_assert_eq!(assigned, reference(&lists, &cap, &key));
+        }
+    }
+}

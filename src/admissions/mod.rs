@@ -1,0 +1,254 @@
+//! Admissions: assigning the entering cohort to schools.
+//!
+//! The mechanism ([`deferred_acceptance`], [`boston`], or catchment, which is
+//! Boston with a one-school list) runs over *seat pools*: one per school, or
+//! one per prior-attainment band at a school that admits by banding. Schools
+//! rank applicants by a priority key built from the scenario's priority list
+//! ([`priority_key`]); autonomous schools that cream-skim demote hard-to-teach
+//! applicants first. Pupils left without a seat are placed by their district
+//! at the nearest open school with room, over capacity only if no school has
+//! room ([`place_unplaced`]). After admissions every pupil is in exactly one
+//! school.
+
+pub mod boston;
+pub mod deferred_acceptance;
+
+use crate::choice::{Applications, NONE};
+use crate::cohort::{Cohort, flag};
+use crate::rng::{Purpose, hash_unit};
+use crate::scenario::{Mechanism, Priority, Scenario};
+use crate::schools::Schools;
+use crate::spatial::Grid;
+
+/// Counts of what happened in admissions this year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AdmissionCounts {
+    /// Pupils placed by the district, by disadvantage (advantaged, disadvantaged).
+    pub unplaced: [u32; 2],
+    /// Pupils placed over a school's capacity.
+    pub over_capacity: u32,
+    /// Pupils excluded from an autonomous school this year.
+    pub exclusions: u32,
+}
+
+/// Working memory of admissions, reused from year to year.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    da: deferred_acceptance::Workspace,
+    boston: boston::Workspace,
+    pool_start: Vec<u32>,
+    capacity: Vec<u32>,
+    order: Vec<u32>,
+}
+
+/// The priority rules of each kind of school.
+struct Rules<'a> {
+    maintained: &'a [Priority],
+    autonomous: &'a [Priority],
+}
+
+/// Quantise `v` in `[lo, hi]` to 20 bits, higher values higher.
+#[inline]
+fn q20(v: f32, lo: f32, hi: f32) -> u64 {
+    (((v.clamp(lo, hi) - lo) / (hi - lo)) * ((1 << 20) - 1) as f32) as u64
+}
+
+/// Whether a pupil counts as hard to teach (SEN, or prior attainment below the threshold).
+#[inline]
+pub fn hard_to_teach(cohort: &Cohort, i: usize, below: f64) -> bool {
+    cohort.flags[i] & flag::SEN != 0 || (cohort.prior[i] as f64) < below
+}
+
+/// School `s`'s priority key for entrant `i`: higher is admitted first.
+///
+/// From the most significant bits down: not demoted by cream-skimming; for a
+/// selective school, prior attainment; then each priority of the school's list
+/// in order (catchment: 1 bit; disadvantaged: 1 bit; distance, attainment,
+/// lottery: 20 bits); then the pupil's full lottery number and index, so that
+/// keys are distinct.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn priority_key(
+    priorities: &[Priority],
+    selective: bool,
+    demoted: bool,
+    in_catchment: bool,
+    disadvantaged: bool,
+    distance_km: f32,
+    prior: f32,
+    lottery: u32,
+    pupil: u32,
+) -> u128 {
+    let mut k: u64 = u64::from(!demoted);
+    if selective {
+        k = (k << 20) | q20(prior, -8.0, 8.0);
+    }
+    for p in priorities {
+        k = match p {
+            Priority::Catchment => (k << 1) | u64::from(in_catchment),
+            Priority::Disadvantaged => (k << 1) | u64::from(disadvantaged),
+            Priority::Distance => (k << 20) | (((1 << 20) - 1) - q20(distance_km, 0.0, 1000.0)),
+            Priority::Attainment => (k << 20) | q20(prior, -8.0, 8.0),
+            Priority::Lottery => (k << 20) | (lottery >> 12) as u64,
+        };
+    }
+    ((k as u128) << 64) | ((lottery as u128) << 32) | (u32::MAX - pupil) as u128
+}
+
+/// Admit the entering cohort: run the mechanism, then place the unplaced.
+/// Sets `cohort.school`, `apps.rank`, `schools.intake` and `schools.first_prefs`.
+#[allow(clippy::too_many_arguments)]
+pub fn admit(
+    s: &Scenario,
+    schools: &mut Schools,
+    grid: &Grid,
+    cohort: &mut Cohort,
+    apps: &mut Applications,
+    ws: &mut Workspace,
+    seed: u64,
+    year: u32,
+    counts: &mut AdmissionCounts,
+) {
+    let n = cohort.len();
+    let n_schools = schools.len();
+    let bands = s.admissions.bands.max(1) as usize;
+    // Seat pools: one per school, or one per band at banded schools.
+    ws.pool_start.clear();
+    ws.capacity.clear();
+    for sid in 0..n_schools {
+        ws.pool_start.push(ws.capacity.len() as u32);
+        let cap = if schools.open[sid] { schools.capacity[sid] } else { 0 };
+        if schools.banded[sid] && bands > 1 {
+            // Equal quotas per band (bands are equal shares of the cohort).
+            for b in 0..bands {
+                let q = cap as usize * (b + 1) / bands - cap as usize * b / bands;
+                ws.capacity.push(q as u32);
+            }
+        } else {
+            ws.capacity.push(cap);
+        }
+    }
+    schools.first_prefs.iter_mut().for_each(|v| *v = 0);
+    for i in 0..n {
+        if let Some(&first) = apps.list(i).first() {
+            schools.first_prefs[first as usize] += 1;
+        }
+    }
+    let rules = Rules { maintained: s.priorities_for(false), autonomous: s.priorities_for(true) };
+    let below = s.admissions.hard_to_teach_below;
+    let mut assigned = std::mem::take(&mut cohort.school);
+    let mut rank = std::mem::take(&mut apps.rank);
+    let schools_ref: &Schools = schools;
+    let cohort_ref: &Cohort = cohort;
+    let apps_ref: &Applications = apps;
+    let pool_start = &ws.pool_start;
+    let pool = |i: usize, sid: u32| {
+        let base = pool_start[sid as usize] as usize;
+        if schools_ref.banded[sid as usize] && bands > 1 { base + cohort_ref.band[i] as usize } else { base }
+    };
+    let key = |i: usize, sid: u32| {
+        let su = sid as usize;
+        let skim = schools_ref.cream_skimming[su];
+        let demoted = skim > 0.0
+            && hard_to_teach(cohort_ref, i, below)
+            && hash_unit(&[seed, Purpose::Admissions as u64, year as u64, i as u64, sid as u64]) < skim;
+        let prios = if schools_ref.autonomous[su] { rules.autonomous } else { rules.maintained };
+        priority_key(
+            prios,
+            schools_ref.selective[su],
+            demoted,
+            apps_ref.catchment[i] == sid,
+            cohort_ref.dis(i),
+            schools_ref.dist(sid, cohort_ref.x[i], cohort_ref.y[i]),
+            cohort_ref.prior[i],
+            apps_ref.lottery[i],
+            i as u32,
+        )
+    };
+    match s.admissions.mechanism {
+        Mechanism::DeferredAcceptance => deferred_acceptance::run(
+            n,
+            |i| apps_ref.list(i),
+            pool,
+            &ws.capacity,
+            key,
+            &mut assigned,
+            &mut rank,
+            &mut ws.da,
+        ),
+        Mechanism::Boston | Mechanism::Catchment => {
+            boston::run(n, |i| apps_ref.list(i), pool, &ws.capacity, key, &mut assigned, &mut rank, &mut ws.boston)
+        }
+    }
+    cohort.school = assigned;
+    apps.rank = rank;
+    schools.intake.iter_mut().for_each(|v| *v = 0);
+    for &sid in &cohort.school {
+        if sid != NONE {
+            schools.intake[sid as usize] += 1;
+        }
+    }
+    // The district places the rest, in lottery order.
+    ws.order.clear();
+    ws.order.extend((0..n as u32).filter(|&i| cohort.school[i as usize] == NONE));
+    ws.order.sort_unstable_by_key(|&i| (apps.lottery[i as usize], i));
+    for &i in &ws.order {
+        let iu = i as usize;
+        counts.unplaced[usize::from(cohort.dis(iu))] += 1;
+        let (sid, over) = place_unplaced(schools, grid, cohort.x[iu], cohort.y[iu], &schools.intake, None);
+        counts.over_capacity += u32::from(over);
+        cohort.school[iu] = sid;
+        schools.intake[sid as usize] += 1;
+    }
+}
+
+/// The nearest open school with room (its `roll` below capacity), optionally
+/// only among schools for which `only` is true; if none has room, the nearest
+/// open school, over capacity (the flag is then true).
+pub fn place_unplaced(
+    schools: &Schools,
+    grid: &Grid,
+    x: f32,
+    y: f32,
+    roll: &[u32],
+    only: Option<&dyn Fn(usize) -> bool>,
+) -> (u32, bool) {
+    let ok = |sid: u32| {
+        let su = sid as usize;
+        schools.open[su] && only.is_none_or(|f| f(su))
+    };
+    if let Some((_, sid)) =
+        grid.nearest_where(x as f64, y as f64, |sid| ok(sid) && roll[sid as usize] < schools.capacity[sid as usize])
+    {
+        return (sid, false);
+    }
+    if only.is_some() {
+        return place_unplaced(schools, grid, x, y, roll, None);
+    }
+    let (_, sid) =
+        grid.nearest_where(x as f64, y as f64, |sid| schools.open[sid as usize]).expect("at least one open school");
+    (sid, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_the_priority_order() {
+        let p = [Priority::Catchment, Priority::Distance];
+        let near_out = priority_key(&p, false, false, false, false, 0.5, 0.0, 1, 0);
+        let far_in = priority_key(&p, false, false, true, false, 5.0, 0.0, 1, 1);
+        let near_in = priority_key(&p, false, false, true, false, 1.0, 0.0, 1, 2);
+        assert!(far_in > near_out, "catchment beats distance");
+        assert!(near_in > far_in, "then distance");
+        let demoted = priority_key(&p, false, true, true, false, 0.1, 0.0, 1, 3);
+        assert!(demoted < near_out, "cream-skimming demotes below everyone");
+        let sel_high = priority_key(&p, true, false, false, false, 9.0, 2.0, 1, 4);
+        let sel_low = priority_key(&p, true, false, true, false, 0.1, -1.0, 1, 5);
+        assert!(sel_high > sel_low, "selective schools rank by attainment first");
+        let dis = priority_key(&[Priority::Disadvantaged], false, false, false, true, 3.0, 0.0, 0, 6);
+        let adv = priority_key(&[Priority::Disadvantaged], false, false, false, false, 3.0, 0.0, u32::MAX, 7);
+        assert!(dis > adv);
+    }
+}

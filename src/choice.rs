@@ -1,0 +1,180 @@
+//! Families apply: each entering pupil's family forms a ranked list of
+//! schools from its choice set (the nearest schools to its neighbourhood).
+//!
+//! Active families rank schools within their travel range by utility:
+//! reputation as they perceive it (with error that shrinks with
+//! information), distance, the share of advantaged pupils, the share of their
+//! own group, top-up fees, and an idiosyncratic taste. Passive families list
+//! the nearest schools. Under catchment admissions every family lists only its
+//! catchment (nearest) school.
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+use crate::cohort::{Cohort, flag};
+use crate::rng::{CHUNK, Purpose, stream};
+use crate::scenario::{ChoiceBehaviour, Mechanism, Scenario};
+use crate::schools::Schools;
+use crate::spatial::ChoiceSets;
+
+/// No school: an empty list slot or an unplaced pupil.
+pub const NONE: u32 = u32::MAX;
+
+/// The applications of the entering cohort, and what admissions gave them.
+#[derive(Debug, Clone, Default)]
+pub struct Applications {
+    /// Longest list.
+    pub list_length: usize,
+    /// Ranked lists, `list_length` per pupil, padded with [`NONE`].
+    pub lists: Vec<u32>,
+    /// Catchment (nearest) school of each pupil.
+    pub catchment: Vec<u32>,
+    /// Lottery number of each pupil (single tie-breaking).
+    pub lottery: Vec<u32>,
+    /// Position in the list of the school each pupil got; 255 if placed by the district.
+    pub rank: Vec<u8>,
+}
+
+impl Applications {
+    /// The list of pupil `i`.
+    #[inline]
+    pub fn list(&self, i: usize) -> &[u32] {
+        let row = &self.lists[i * self.list_length..(i + 1) * self.list_length];
+        let len = row.iter().position(|&s| s == NONE).unwrap_or(self.list_length);
+        &row[..len]
+    }
+
+    fn resize(&mut self, n: usize, l: usize) {
+        self.list_length = l;
+        self.lists.clear();
+        self.lists.resize(n * l, NONE);
+        self.catchment.clear();
+        self.catchment.resize(n, NONE);
+        self.lottery.clear();
+        self.lottery.resize(n, 0);
+        self.rank.clear();
+        self.rank.resize(n, u8::MAX);
+    }
+}
+
+/// Effective choice behaviour of one kind of family (class × group).
+#[derive(Debug, Clone, Copy)]
+struct Behaviour {
+    active: f64,
+    travel: f32,
+    w_rep: f32,
+    w_dist: f32,
+    w_comp: f32,
+    w_own: f32,
+    noise_sd: f32,
+}
+
+fn behaviour(s: &Scenario, b: &ChoiceBehaviour, g: usize) -> Behaviour {
+    let gp = &s.population.groups[g];
+    let info = (b.information * gp.information_factor).clamp(0.0, 1.0);
+    let w_rep = b.weight_reputation * gp.reputation_factor;
+    let mis = w_rep * s.families.misinformation_sd * (1.0 - info);
+    Behaviour {
+        active: b.active_share,
+        travel: (b.max_travel_km * gp.travel_factor) as f32,
+        w_rep: w_rep as f32,
+        w_dist: b.weight_distance as f32,
+        w_comp: b.weight_composition as f32,
+        w_own: gp.own_group_weight as f32,
+        noise_sd: (mis * mis + s.families.taste_sd * s.families.taste_sd).sqrt() as f32,
+    }
+}
+
+/// Form the ranked lists of the entering cohort.
+pub fn apply(
+    s: &Scenario,
+    schools: &Schools,
+    sets: &ChoiceSets,
+    cohort: &mut Cohort,
+    apps: &mut Applications,
+    seed: u64,
+    year: u32,
+) {
+    let n = cohort.len();
+    let catchment_only = s.admissions.mechanism == Mechanism::Catchment;
+    let l = if catchment_only { 1 } else { s.choice.list_length as usize };
+    apps.resize(n, l);
+    let groups = s.population.groups.len();
+    // Behaviour by (disadvantaged, group).
+    let kinds: Vec<Behaviour> = (0..2 * groups)
+        .map(|k| {
+            let b = if k < groups { &s.families.advantaged } else { &s.families.disadvantaged };
+            behaviour(s, b, k % groups)
+        })
+        .collect();
+    let fee_cost = s.schools.fee_cost as f32;
+    let Cohort { x, y, nbhd, ses_pct, flags, group, .. } = cohort;
+    let (x, y, nbhd, ses_pct, group) = (&*x, &*y, &*nbhd, &*ses_pct, &*group);
+    let Applications { lists, catchment, lottery, .. } = apps;
+    lists
+        .par_chunks_mut(CHUNK * l)
+        .zip(catchment.par_chunks_mut(CHUNK))
+        .zip(lottery.par_chunks_mut(CHUNK))
+        .zip(flags.par_chunks_mut(CHUNK))
+        .enumerate()
+        .for_each(|(c, (((lists, catch), lott), fl))| {
+            let mut rng = stream(seed, Purpose::Choice, year, c as u64);
+            let mut cand: [(f32, u32); 32] = [(0.0, NONE); 32];
+            for j in 0..catch.len() {
+                let i = c * CHUNK + j;
+                lott[j] = rng.random();
+                let set = sets.of(nbhd[i]);
+                let m = set.len();
+                for (k, &sid) in set.iter().enumerate() {
+                    cand[k] = (schools.dist(sid, x[i], y[i]), sid);
+                }
+                // Nearest first (exact distances from home).
+                cand[..m].sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                catch[j] = cand[0].1;
+                let row = &mut lists[j * l..(j + 1) * l];
+                if catchment_only {
+                    row[0] = cand[0].1;
+                    continue;
+                }
+                let dis = fl[j] & flag::DIS != 0;
+                let g = group[i] as usize;
+                let b = &kinds[if dis { groups + g } else { g }];
+                let active = rng.random::<f64>() < b.active;
+                if !active {
+                    for (k, slot) in row.iter_mut().enumerate().take(m.min(l)) {
+                        *slot = cand[k].1;
+                    }
+                    continue;
+                }
+                fl[j] |= flag::ACTIVE;
+                let fee_weight = fee_cost * (1.0 - ses_pct[i]);
+                let mut kept = 0;
+                for k in 0..m {
+                    let (d, sid) = cand[k];
+                    if k > 0 && d > b.travel {
+                        continue;
+                    }
+                    let su = sid as usize;
+                    let noise: f32 = StandardNormal.sample(&mut rng);
+                    let mut u = b.w_rep * schools.reputation[su] as f32 - b.w_dist * d + b.noise_sd * noise;
+                    if b.w_comp != 0.0 {
+                        u += b.w_comp * schools.adv_share[su] as f32;
+                    }
+                    if b.w_own != 0.0 {
+                        u += b.w_own * schools.group_share[su * groups + g] as f32;
+                    }
+                    if schools.fee_charging[su] {
+                        u -= fee_weight;
+                    }
+                    cand[kept] = (u, sid);
+                    kept += 1;
+                }
+                // Highest utility first.
+                cand[..kept].sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                for (k, slot) in row.iter_mut().enumerate().take(kept.min(l)) {
+                    *slot = cand[k].1;
+                }
+            }
+        });
+}

@@ -1,0 +1,64 @@
+//! Scenarios bundled into the binary, so that `schoolscape run market` works
+//! from anywhere. They are the files of `scenarios/`, served under the
+//! virtual directory `<bundled>`.
+
+use std::path::{Path, PathBuf};
+
+/// The virtual directory of bundled scenarios.
+pub const DIR: &str = "<bundled>";
+
+/// The scenario run when none is named.
+pub const DEFAULT: &str = "market";
+
+/// (file name, text) of every bundled scenario file.
+pub const FILES: &[(&str, &str)] = &[
+    ("base.toml", include_str!("../../scenarios/base.toml")),
+    ("catchment.toml", include_str!("../../scenarios/catchment.toml")),
+    ("market.toml", include_str!("../../scenarios/market.toml")),
+    ("national.toml", include_str!("../../scenarios/national.toml")),
+];
+
+/// Text of a bundled file at a virtual path, if it is one.
+pub fn read(path: &Path) -> Option<&'static str> {
+    let rel = path.strip_prefix(DIR).ok()?;
+    let rel = rel.to_str()?.replace('\\', "/");
+    FILES.iter().find(|(name, _)| *name == rel).map(|(_, text)| *text)
+}
+
+/// Read a scenario file: bundled (virtual path) or from disk.
+pub fn read_any(path: &Path) -> std::io::Result<String> {
+    match read(path) {
+        Some(t) => Ok(t.to_string()),
+        None if path.starts_with(DIR) => {
+            Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such bundled scenario"))
+        }
+        None => std::fs::read_to_string(path),
+    }
+}
+
+/// Where to find a scenario the user named: a file on disk if it exists,
+/// else a bundled scenario of that name (`market`, `market.toml` or
+/// `scenarios/market.toml`).
+pub fn resolve(arg: &str) -> PathBuf {
+    let p = Path::new(arg);
+    if p.exists() {
+        return p.to_path_buf();
+    }
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or(arg);
+    let file = if name.ends_with(".toml") { name.to_string() } else { format!("{name}.toml") };
+    let sub = p.parent().and_then(|d| d.file_name()).and_then(|d| d.to_str()).filter(|d| *d != "scenarios");
+    let rel = match sub {
+        Some(d) => format!("{d}/{file}"),
+        None => file,
+    };
+    if FILES.iter().any(|(n, _)| *n == rel) {
+        return Path::new(DIR).join(rel);
+    }
+    p.to_path_buf()
+}
+
+/// The first comment line after the description key, or the description.
+pub fn description(text: &str) -> String {
+    let t: toml::Table = toml::from_str(text).unwrap_or_default();
+    t.get("description").and_then(|v| v.as_str()).unwrap_or("").to_string()
+}

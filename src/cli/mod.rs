@@ -1,0 +1,153 @@
+//! Command-line front end: arguments become a validated configuration once,
+//! before any work; library errors become messages and exit codes.
+
+pub mod bundled;
+pub mod output;
+mod progress;
+mod run;
+mod summary;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use schoolscape::scenario::Loader;
+use schoolscape::{Error, Scenario};
+
+/// schoolscape: an agent-based simulator of school systems under market choice and collaboration.
+#[derive(Debug, Parser)]
+#[command(name = "schoolscape", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario: replicates in parallel, measures for every year, a summary table.
+    Run(RunArgs),
+    /// Check a scenario file without running it.
+    Check {
+        /// Scenario file, or the name of a bundled scenario.
+        scenario: String,
+        /// Print the fully resolved scenario (after `extends` and defaults).
+        #[arg(long)]
+        resolved: bool,
+    },
+    /// List the bundled scenarios.
+    Scenarios,
+}
+
+/// Options of `schoolscape run`.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// Scenario file, or the name of a bundled scenario (default: market).
+    pub scenario: Option<String>,
+    /// Simulated years (overrides the scenario).
+    #[arg(long)]
+    pub years: Option<u32>,
+    /// Replicates (overrides the scenario).
+    #[arg(long)]
+    pub replicates: Option<u32>,
+    /// Master seed (overrides the scenario).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory (default: results/<scenario>, numbered if it exists).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Scale the region: schools, entrants and area times this factor (density unchanged).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Write into an existing, non-empty output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Run the command line and map errors to exit codes:
+/// 0 success, 1 failure, 2 bad input, 130 interrupted.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(&args),
+        Command::Check { scenario, resolved } => check(&scenario, resolved),
+        Command::Scenarios => list_scenarios(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = match &e {
+                Error::Input(_) => 2,
+                Error::Interrupted => 130,
+                Error::Io { .. } => 1,
+            };
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Print to standard output, ignoring a closed pipe (`| head`).
+pub fn out(text: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(text.as_bytes());
+    let _ = o.flush();
+}
+
+/// Load a scenario named on the command line (a file or a bundled name).
+pub fn load_scenario(arg: &str) -> schoolscape::Result<(PathBuf, Scenario)> {
+    let path = bundled::resolve(arg);
+    if !path.starts_with(bundled::DIR) && !path.exists() {
+        let names: Vec<&str> =
+            bundled::FILES.iter().map(|(n, _)| n.trim_end_matches(".toml")).filter(|n| *n != "base").collect();
+        return Err(Error::input(
+            None,
+            "",
+            format!("no scenario file or bundled scenario named `{arg}`"),
+            &format!("a path to a TOML file, or one of: {}", names.join(", ")),
+        ));
+    }
+    let loader = Loader::new(bundled::read_any);
+    let s = loader.load(&path)?;
+    Ok((path, s))
+}
+
+fn check(arg: &str, resolved: bool) -> schoolscape::Result<()> {
+    let (path, s) = load_scenario(arg)?;
+    if s.region.source == schoolscape::scenario::RegionSource::Csv {
+        schoolscape::region::read_csv_region(&s)?;
+    }
+    if resolved {
+        out(&format!("# {} resolved (after `extends` and defaults)\n{}", display_path(&path), s.to_toml()));
+    } else {
+        out(&format!("{}: ok ({}: {})\n", display_path(&path), s.name, s.description));
+    }
+    Ok(())
+}
+
+fn list_scenarios() -> schoolscape::Result<()> {
+    let mut text = String::from("Bundled scenarios (run one with `schoolscape run NAME`):\n");
+    for (name, body) in bundled::FILES {
+        let name = name.trim_end_matches(".toml");
+        if name == "base" {
+            continue;
+        }
+        text.push_str(&format!("  {:<28} {}\n", name, bundled::description(body)));
+    }
+    out(&text);
+    Ok(())
+}
+
+/// A path as the user would write it (bundled ones as `scenarios/NAME`).
+pub fn display_path(p: &Path) -> String {
+    match p.strip_prefix(bundled::DIR) {
+        Ok(rel) => format!("scenarios/{} (bundled)", rel.display()),
+        Err(_) => p.display().to_string(),
+    }
+}

@@ -1,0 +1,304 @@
+//! Pupils, as columns of plain numbers, one [`Cohort`] per year group; and
+//! the entry of a new cohort each year.
+
+use std::sync::OnceLock;
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+
+use crate::region::{Region, SES_BANDS};
+use crate::rng::{Purpose, stream};
+use crate::scenario::Scenario;
+use crate::stats::norm_inv;
+
+/// Bit flags of a pupil.
+pub mod flag {
+    /// Disadvantaged (e.g. eligible for free school meals).
+    pub const DIS: u8 = 1;
+    /// Special educational needs.
+    pub const SEN: u8 = 2;
+    /// English as an additional language.
+    pub const EAL: u8 = 4;
+    /// The family ranked schools actively.
+    pub const ACTIVE: u8 = 8;
+    /// Excluded from a school at some point.
+    pub const EXCLUDED: u8 = 16;
+}
+
+/// One year group: every pupil who entered in the same year, as columns.
+#[derive(Debug, Clone, Default)]
+pub struct Cohort {
+    /// Year the cohort entered (0 for the oldest cohort of the warm start).
+    pub entry_year: i32,
+    /// Home position, km.
+    pub x: Vec<f32>,
+    /// Home position, km.
+    pub y: Vec<f32>,
+    /// Home neighbourhood.
+    pub nbhd: Vec<u32>,
+    /// SES as a standard normal score of the national percentile.
+    pub ses: Vec<f32>,
+    /// SES as a national percentile, 0 to 1.
+    pub ses_pct: Vec<f32>,
+    /// Flags, see [`flag`].
+    pub flags: Vec<u8>,
+    /// Group index.
+    pub group: Vec<u8>,
+    /// Prior-attainment band within the cohort (0 = lowest).
+    pub band: Vec<u8>,
+    /// Prior attainment at entry, SD units.
+    pub prior: Vec<f32>,
+    /// Current attainment, same scale.
+    pub attainment: Vec<f32>,
+    /// School attended.
+    pub school: Vec<u32>,
+}
+
+impl Cohort {
+    /// Number of pupils.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// True if the cohort is empty.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// True if pupil `i` is disadvantaged.
+    #[inline]
+    pub fn dis(&self, i: usize) -> bool {
+        self.flags[i] & flag::DIS != 0
+    }
+
+    fn resize(&mut self, n: usize) {
+        let extra = n / 20;
+        for v in [&mut self.x, &mut self.y, &mut self.ses, &mut self.ses_pct, &mut self.prior, &mut self.attainment] {
+            if v.capacity() < n {
+                v.reserve(n + extra - v.len());
+            }
+            v.resize(n, 0.0);
+        }
+        for v in [&mut self.nbhd, &mut self.school] {
+            if v.capacity() < n {
+                v.reserve(n + extra - v.len());
+            }
+            v.resize(n, 0);
+        }
+        for v in [&mut self.flags, &mut self.group, &mut self.band] {
+            if v.capacity() < n {
+                v.reserve(n + extra - v.len());
+            }
+            v.resize(n, 0);
+        }
+    }
+}
+
+/// Standard normal quantiles tabulated for fast lookup.
+fn normal_table() -> &'static [f32] {
+    static T: OnceLock<Vec<f32>> = OnceLock::new();
+    T.get_or_init(|| (0..=4096).map(|i| norm_inv((i as f64 + 0.5) / 4097.0) as f32).collect())
+}
+
+/// Standard normal quantile of `u` (0..1) by table lookup.
+#[inline]
+fn fast_norm_inv(u: f32) -> f32 {
+    let t = normal_table();
+    let pos = u * 4096.0;
+    let i = (pos as usize).min(4095);
+    let f = pos - i as f32;
+    t[i] + f * (t[i + 1] - t[i])
+}
+
+/// Split a slice into consecutive pieces of the given sizes.
+fn split_sizes<'a, T>(mut s: &'a mut [T], sizes: &[usize]) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(sizes.len());
+    for &n in sizes {
+        let (a, b) = s.split_at_mut(n);
+        out.push(a);
+        s = b;
+    }
+    out
+}
+
+/// Neighbourhoods handled per parallel chunk when a cohort is generated.
+const NBHD_CHUNK: usize = 256;
+
+/// Working memory reused from year to year.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    /// Whole numbers (for example entrants per neighbourhood).
+    pub counts: Vec<u32>,
+    /// Values (for example prior attainment to find band cut points).
+    pub values: Vec<f32>,
+}
+
+/// Fill `cohort` with a new cohort of entrants drawn from the current
+/// households. `work` is reused working memory.
+#[allow(clippy::too_many_arguments)]
+pub fn enter(
+    cohort: &mut Cohort,
+    s: &Scenario,
+    region: &Region,
+    households: &[f32],
+    seed: u64,
+    year: u32,
+    entry_year: i32,
+    work: &mut Scratch,
+) {
+    let scratch = &mut work.counts;
+    let types = region.types();
+    let groups = region.groups;
+    let nn = region.len();
+    // How many entrants each neighbourhood sends: expected share, stochastic rounding.
+    let total_h: f64 = households.iter().map(|h| *h as f64).sum();
+    let per_h = s.region.entrants_per_year as f64 / total_h.max(1e-12);
+    let mut rng = stream(seed, Purpose::Cohort, year, u64::MAX);
+    scratch.clear();
+    scratch.resize(nn, 0);
+    for (n, count) in scratch.iter_mut().enumerate() {
+        let h: f64 = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
+        let e = h * per_h;
+        let base = e.floor();
+        let u: f64 = rng.random();
+        *count = base as u32 + u32::from(u < e - base);
+    }
+    let total: usize = scratch.iter().map(|c| *c as usize).sum();
+    cohort.resize(total);
+    cohort.entry_year = entry_year;
+    let chunk_sizes: Vec<usize> = scratch.chunks(NBHD_CHUNK).map(|c| c.iter().map(|v| *v as usize).sum()).collect();
+    let p = &s.population;
+    let dis_cut = p.disadvantaged_share as f32;
+    let r = p.prior_ses_correlation as f32;
+    let r_rest = (1.0 - r * r).max(0.0).sqrt();
+    let beta = p.sen_ses_slope;
+    let cell = region.cell_km as f32;
+    let counts: &[u32] = scratch;
+    let Cohort { x, y, nbhd, ses, ses_pct, flags, group, prior, attainment, school, .. } = cohort;
+    let parts = split_sizes(x, &chunk_sizes)
+        .into_iter()
+        .zip(split_sizes(y, &chunk_sizes))
+        .zip(split_sizes(nbhd, &chunk_sizes))
+        .zip(split_sizes(ses, &chunk_sizes))
+        .zip(split_sizes(ses_pct, &chunk_sizes))
+        .zip(split_sizes(flags, &chunk_sizes))
+        .zip(split_sizes(group, &chunk_sizes))
+        .zip(split_sizes(prior, &chunk_sizes))
+        .zip(split_sizes(attainment, &chunk_sizes))
+        .zip(split_sizes(school, &chunk_sizes))
+        .enumerate()
+        .collect::<Vec<_>>();
+    parts.into_par_iter().for_each(|(c, (((((((((xs, ys), nb), se), sp), fl), gr), pr), at), sch))| {
+        let mut rng = stream(seed, Purpose::Cohort, year, c as u64);
+        let first_n = c * NBHD_CHUNK;
+        let mut i = 0usize;
+        for n in first_n..(first_n + NBHD_CHUNK).min(nn) {
+            let row = &households[n * types..(n + 1) * types];
+            let row_total: f32 = row.iter().sum();
+            for _ in 0..counts[n] {
+                // Household type, in proportion to the neighbourhood's households.
+                let mut u: f32 = rng.random::<f32>() * row_total;
+                let mut t = types - 1;
+                for (k, h) in row.iter().enumerate() {
+                    if u < *h {
+                        t = k;
+                        break;
+                    }
+                    u -= *h;
+                }
+                let band = t / groups;
+                let pct = ((band as f32 + rng.random::<f32>()) / SES_BANDS as f32).min(0.999_999);
+                let z = fast_norm_inv(pct);
+                let mut f = 0u8;
+                if pct < dis_cut {
+                    f |= flag::DIS;
+                }
+                let p_sen = (p.sen_share * (-beta * z as f64 - beta * beta / 2.0).exp()).min(1.0);
+                if rng.random::<f64>() < p_sen {
+                    f |= flag::SEN;
+                }
+                if rng.random::<f64>() < p.eal_share {
+                    f |= flag::EAL;
+                }
+                let eps: f32 = StandardNormal.sample(&mut rng);
+                let mut a = r * z + r_rest * eps;
+                if f & flag::SEN != 0 {
+                    a -= p.sen_prior_gap as f32;
+                }
+                if f & flag::EAL != 0 {
+                    a -= p.eal_prior_gap as f32;
+                }
+                xs[i] = region.nbhd_x[n] + (rng.random::<f32>() - 0.5) * cell;
+                ys[i] = region.nbhd_y[n] + (rng.random::<f32>() - 0.5) * cell;
+                nb[i] = n as u32;
+                se[i] = z;
+                sp[i] = pct;
+                fl[i] = f;
+                gr[i] = (t % groups) as u8;
+                pr[i] = a;
+                at[i] = a;
+                sch[i] = u32::MAX;
+                i += 1;
+            }
+        }
+    });
+    assign_bands(cohort, s.admissions.bands as usize, &mut work.values);
+}
+
+/// Prior-attainment bands: equal-sized groups of the cohort by prior attainment.
+pub fn assign_bands(cohort: &mut Cohort, bands: usize, scratch: &mut Vec<f32>) {
+    let n = cohort.len();
+    if n == 0 || bands <= 1 {
+        cohort.band.iter_mut().for_each(|b| *b = 0);
+        return;
+    }
+    scratch.clear();
+    scratch.extend_from_slice(&cohort.prior);
+    let mut cuts = [f32::INFINITY; 32];
+    let mut done = 0;
+    for k in 1..bands.min(32) {
+        let pos = (k * n / bands).min(n - 1);
+        let (_, v, _) = scratch[done..].select_nth_unstable_by(pos - done, f32::total_cmp);
+        cuts[k - 1] = *v;
+        done = pos;
+    }
+    let cuts = &cuts[..bands.min(32) - 1];
+    cohort.prior.par_iter().zip(cohort.band.par_iter_mut()).for_each(|(p, b)| {
+        *b = cuts.partition_point(|c| *c <= *p) as u8;
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cohort_has_the_scenario_shares() {
+        let s = Scenario::default();
+        let region = crate::region::build(&s, None, 11).unwrap();
+        let mut c = Cohort::default();
+        let mut scratch = Scratch::default();
+        enter(&mut c, &s, &region, &region.households, 11, 1, 1, &mut scratch);
+        let n = c.len() as f64;
+        assert!((n - 6000.0).abs() < 200.0, "{n}");
+        let dis = (0..c.len()).filter(|&i| c.dis(i)).count() as f64 / n;
+        assert!((dis - 0.25).abs() < 0.03, "{dis}");
+        let sen = c.flags.iter().filter(|f| *f & flag::SEN != 0).count() as f64 / n;
+        assert!((sen - 0.14).abs() < 0.03, "{sen}");
+        // Prior attainment is correlated with SES.
+        let (ms, mp) = (c.ses.iter().sum::<f32>() / n as f32, c.prior.iter().sum::<f32>() / n as f32);
+        let cov: f32 = c.ses.iter().zip(&c.prior).map(|(a, b)| (a - ms) * (b - mp)).sum::<f32>();
+        assert!(cov > 0.0);
+        // Bands are equal-sized.
+        let low = c.band.iter().filter(|b| **b == 0).count() as f64 / n;
+        assert!((low - 0.2).abs() < 0.01, "{low}");
+    }
+
+    #[test]
+    fn fast_normal_quantiles_are_close() {
+        for u in [0.01f32, 0.1, 0.25, 0.5, 0.9, 0.99] {
+            assert!((fast_norm_inv(u) - norm_inv(u as f64) as f32).abs() < 5e-3);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Within-school improvement: latent knowledge becomes practice at a rate
+//! ("schools know more than they use"); practice drifts with staff turnover
+//! and both revert slowly towards the system's starting mean.
+
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::rng::{Purpose, stream};
+use crate::scenario::Scenario;
+use crate::schools::Schools;
+
+/// Apply one year of within-school improvement. `rate_bonus` adds to the
+/// practice rate per school (from within-school collaboration policies).
+pub fn apply(s: &Scenario, schools: &mut Schools, rate_bonus: &[f64], seed: u64, year: u32) {
+    let im = &s.improvement;
+    let mut rng = stream(seed, Purpose::Improvement, year, 0);
+    for sid in 0..schools.len() {
+        // One draw per school, open or not, so closures do not shift the stream.
+        let z: f64 = StandardNormal.sample(&mut rng);
+        if !schools.open[sid] {
+            continue;
+        }
+        let rate = (im.practice_rate + rate_bonus.get(sid).copied().unwrap_or(0.0)).clamp(0.0, 1.0);
+        let e = &mut schools.effectiveness[sid];
+        let k = &mut schools.latent[sid];
+        if *k > *e {
+            *e += rate * (*k - *e);
+        }
+        *e += im.drift_sd * z;
+        *e -= im.reversion * *e;
+        *k -= im.reversion * *k;
+        if *k < *e {
+            *k = *e;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! # schoolscape
+//!
+//! A parallel agent-based simulator of school systems. It models schools,
+//! families and admissions under market choice (parental choice, school
+//! autonomy, league tables, funding that follows pupils, cream-skimming) and
+//! under collaborative policies, and tracks segregation and attainment gaps
+//! year by year.
+//!
+//! The library holds the model and nothing else: no command line, no
+//! plotting, no output files. The layers are:
+//!
+//! - [`scenario`]: the typed, validated description of one simulated system,
+//!   read from TOML files that may `extends` one another;
+//! - [`region`]: neighbourhoods, districts and school sites, synthetic or
+//!   loaded from CSV;
+//! - [`world`]: the changing state of one replicate: households, pupils in
+//!   columns, schools;
+//! - the phases of the yearly schedule, a module each: [`residential`],
+//!   [`cohort`], [`choice`], [`admissions`], [`learning`], [`publish`],
+//!   [`market`], [`improvement`], [`policy`];
+//! - [`measures`]: pure functions of counts and scores, and the yearly record;
+//! - [`sim`]: the explicit yearly schedule, and [`run`]: replicates in
+//!   parallel.
+//!
+//! The order of the yearly schedule is written once, in
+//! [`sim::Simulation::step`], and described in `docs/ODD.md`.
+
+pub mod admissions;
+pub mod choice;
+pub mod cohort;
+pub mod error;
+pub mod improvement;
+pub mod learning;
+pub mod market;
+pub mod measures;
+pub mod policy;
+pub mod publish;
+pub mod region;
+pub mod residential;
+pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod schools;
+pub mod sim;
+pub mod spatial;
+pub mod stats;
+pub mod world;
+
+pub use error::{Error, Result};
+pub use scenario::Scenario;
+pub use sim::Simulation;
+
+/// The program version, recorded in every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,11 @@
+//! The `schoolscape` command line. The library holds the model; this binary
+//! owns the command line, the output files, the progress display and (later)
+//! the plots.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

@@ -1,0 +1,91 @@
+//! Market adaptation: funding follows pupils, shrinking schools lose
+//! effectiveness and may close, popular schools expand, and competition can
+//! push schools to improve (the market's own argument, as a parameter).
+
+use crate::scenario::Scenario;
+use crate::schools::Schools;
+
+/// What the market did this year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MarketCounts {
+    /// Schools closed.
+    pub closures: u32,
+    /// Schools expanded.
+    pub expansions: u32,
+}
+
+/// Adapt schools to this year's rolls and demand. Schools to close are put in
+/// `closing` (the caller moves their pupils); at most as many close as keeps
+/// the total capacity of a year group at or above `largest_cohort`.
+pub fn adapt(
+    s: &Scenario,
+    schools: &mut Schools,
+    years_in_school: u32,
+    largest_cohort: usize,
+    closing: &mut Vec<u32>,
+    counts: &mut MarketCounts,
+) {
+    let m = &s.market;
+    let y = years_in_school as f64;
+    let n = schools.len();
+    let total_roll: f64 = schools.open_ids().map(|i| schools.roll[i] as f64).sum();
+    let total_places: f64 = schools.open_ids().map(|i| schools.capacity[i] as f64 * y).sum();
+    let fill = if total_places > 0.0 { total_roll / total_places } else { 0.0 };
+    closing.clear();
+    for sid in 0..n {
+        if !schools.open[sid] {
+            schools.funding[sid] = 0.0;
+            continue;
+        }
+        let places = schools.capacity[sid] as f64 * y;
+        let occupancy = schools.roll[sid] as f64 / places.max(1.0);
+        // Funding: per pupil on roll, or per planned place at the system's fill rate.
+        schools.funding[sid] = if m.funding_follows_pupils { schools.roll[sid] as f64 } else { places * fill };
+        if m.funding_follows_pupils && occupancy < m.shrink_threshold && m.shrink_threshold > 0.0 {
+            schools.effectiveness[sid] -= m.shrink_penalty * (m.shrink_threshold - occupancy) / m.shrink_threshold;
+        }
+        if m.competitive_pressure != 0.0 {
+            schools.effectiveness[sid] += m.competitive_pressure * schools.lost_share[sid];
+        }
+        if m.closures && occupancy < m.closure_occupancy {
+            schools.low_years[sid] += 1;
+        } else {
+            schools.low_years[sid] = 0;
+        }
+    }
+    if m.closures {
+        let mut candidates: Vec<(f64, u32)> = (0..n)
+            .filter(|&i| schools.open[i] && schools.low_years[i] >= m.closure_years)
+            .map(|i| (schools.roll[i] as f64 / schools.capacity[i].max(1) as f64, i as u32))
+            .collect();
+        candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut capacity: u64 = schools.open_ids().map(|i| schools.capacity[i] as u64).sum();
+        let open = schools.open_ids().count();
+        for (_, sid) in candidates {
+            let c = schools.capacity[sid as usize] as u64;
+            if capacity - c >= largest_cohort as u64 && closing.len() + 1 < open {
+                capacity -= c;
+                closing.push(sid);
+            }
+        }
+        for &sid in closing.iter() {
+            schools.open[sid as usize] = false;
+            schools.low_years[sid as usize] = 0;
+            counts.closures += 1;
+        }
+    }
+    if m.expansion {
+        for sid in 0..n {
+            if !schools.open[sid] {
+                continue;
+            }
+            let cap = schools.capacity[sid];
+            let limit = (schools.original_capacity[sid] as f64 * m.max_expansion).floor() as u32;
+            if cap < limit && schools.first_prefs[sid] as f64 >= m.expansion_trigger * cap as f64 {
+                let step = ((cap as f64 * m.expansion_step).ceil() as u32).max(1);
+                schools.capacity[sid] = (cap + step).min(limit);
+                counts.expansions += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Attainment measures as pure functions of scores.
+
+/// The DfE disadvantage gap index (Department for Education 2014, "Measuring
+/// disadvantaged pupils' attainment gaps over time"): all pupils are ranked
+/// (ties share their mean rank), ranks are scaled to percentiles from 0 to 1,
+/// and the index is 20 × (mean percentile of other pupils − mean percentile of
+/// disadvantaged pupils). It runs from −10 to 10; 0 means no gap.
+///
+/// `pairs` holds (score, disadvantaged) and is sorted in place.
+pub fn gap_index(pairs: &mut [(f32, bool)]) -> f64 {
+    let n = pairs.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut sum_dis, mut n_dis, mut sum_oth, mut n_oth) = (0.0f64, 0usize, 0.0f64, 0usize);
+    let mut i = 0;
+    while i < n {
+        let mut j = i + 1;
+        while j < n && pairs[j].0 == pairs[i].0 {
+            j += 1;
+        }
+        // Ranks i+1 ..= j share their mean; as a percentile (rank − ½)/n.
+        let pct = ((i + 1 + j) as f64 / 2.0 - 0.5) / n as f64;
+        for p in &pairs[i..j] {
+            if p.1 {
+                sum_dis += pct;
+                n_dis += 1;
+            } else {
+                sum_oth += pct;
+                n_oth += 1;
+            }
+        }
+        i = j;
+    }
+    if n_dis == 0 || n_oth == 0 {
+        return f64::NAN;
+    }
+    20.0 * (sum_oth / n_oth as f64 - sum_dis / n_dis as f64)
+}
+
+/// Ordinary least squares of y on x: (slope, R²).
+pub fn regression(x: &[f64], y: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    if x.len() < 2 {
+        return (f64::NAN, f64::NAN);
+    }
+    let mx = x.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx <= 0.0 || syy <= 0.0 {
+        return (f64::NAN, f64::NAN);
+    }
+    (sxy / sxx, sxy * sxy / (sxx * syy))
+}
+
+/// Running sums for a regression computed in one pass.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Moments {
+    n: f64,
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+}
+
+impl Moments {
+    /// Add a point.
+    #[inline]
+    pub fn add(&mut self, x: f64, y: f64) {
+        self.n += 1.0;
+        self.sx += x;
+        self.sy += y;
+        self.sxx += x * x;
+        self.syy += y * y;
+        self.sxy += x * y;
+    }
+
+    /// Mean of y.
+    pub fn mean_y(&self) -> f64 {
+        self.sy / self.n
+    }
+
+    /// Population SD of y.
+    pub fn sd_y(&self) -> f64 {
+        (self.syy / self.n - self.mean_y().powi(2)).max(0.0).sqrt()
+    }
+
+    /// Slope of y on x and R².
+    pub fn slope_r2(&self) -> (f64, f64) {
+        let cxy = self.sxy - self.sx * self.sy / self.n;
+        let cxx = self.sxx - self.sx * self.sx / self.n;
+        let cyy = self.syy - self.sy * self.sy / self.n;
+        if cxx <= 0.0 || cyy <= 0.0 {
+            return (f64::NAN, f64::NAN);
+        }
+        (cxy / cxx, cxy * cxy / (cxx * cyy))
+    }
+}
+
+/// Share of the variance of scores that lies between units: Σ n_u (m_u − m)² / Σ (y − m)²,
+/// from per-unit counts, sums and the overall sum of squares.
+pub fn between_share(count: &[f64], sum: &[f64], total_sum_sq: f64) -> f64 {
+    let n: f64 = count.iter().sum();
+    if n <= 0.0 {
+        return f64::NAN;
+    }
+    let m = sum.iter().sum::<f64>() / n;
+    let total = total_sum_sq - n * m * m;
+    if total <= 0.0 {
+        return f64::NAN;
+    }
+    let between: f64 = count.iter().zip(sum).filter(|(c, _)| **c > 0.0).map(|(c, s)| c * (s / c - m).powi(2)).sum();
+    between / total
+}
+
+/// Gini coefficient of non-negative values.
+pub fn gini(values: &mut [f64]) -> f64 {
+    let n = values.len();
+    let total: f64 = values.iter().sum();
+    if n == 0 || total <= 0.0 {
+        return f64::NAN;
+    }
+    values.sort_unstable_by(f64::total_cmp);
+    let weighted: f64 = values.iter().enumerate().map(|(i, v)| (2.0 * (i as f64 + 1.0) - n as f64 - 1.0) * v).sum();
+    weighted / (n as f64 * total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gap_index_worked_examples() {
+        // Disadvantaged pupils take the two lowest of four ranks: percentiles .125, .375 vs .625, .875.
+        let mut v = vec![(3.0, false), (1.0, true), (4.0, false), (2.0, true)];
+        assert!((gap_index(&mut v) - 10.0).abs() < 1e-12);
+        // Ties share their rank.
+        let mut t = vec![(1.0, true), (1.0, true), (2.0, false), (2.0, false)];
+        assert!((gap_index(&mut t) - 10.0).abs() < 1e-12);
+        let mut all_tied = vec![(1.0, true), (1.0, false), (1.0, true), (1.0, false)];
+        assert!(gap_index(&mut all_tied).abs() < 1e-12);
+        // Reversed: disadvantaged on top.
+        let mut r = vec![(1.0, false), (2.0, true)];
+        assert!((gap_index(&mut r) + 10.0).abs() < 1e-12);
+        // One disadvantaged pupil in the middle of five: percentile .5 vs mean of others .5: no gap.
+        let mut m = vec![(1.0, false), (2.0, false), (3.0, true), (4.0, false), (5.0, false)];
+        assert!(gap_index(&mut m).abs() < 1e-12);
+    }
+
+    #[test]
+    fn regression_and_moments_agree() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        let y = [2.0, 4.1, 5.9, 8.0];
+        let (b, r2) = regression(&x, &y);
+        let mut m = Moments::default();
+        for (a, c) in x.iter().zip(&y) {
+            m.add(*a, *c);
+        }
+        let (b2, r22) = m.slope_r2();
+        assert!((b - 1.98).abs() < 1e-9, "{b}");
+        assert!((b - b2).abs() < 1e-9 && (r2 - r22).abs() < 1e-9);
+        assert!(r2 > 0.99 && r2 <= 1.0);
+    }
+
+    #[test]
+    fn between_share_by_hand() {
+        // Unit A: 1, 3 (mean 2); unit B: 5, 7 (mean 6). Overall mean 4.
+        // Between: 2·4 + 2·4 = 16; total: 9+1+1+9 = 20 → 0.8.
+        let ss = 1.0 + 9.0 + 25.0 + 49.0;
+        assert!((between_share(&[2.0, 2.0], &[4.0, 12.0], ss) - 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gini_by_hand() {
+        assert!(gini(&mut [1.0, 1.0, 1.0]).abs() < 1e-12);
+        // (0, 0, 0, 1): G = 3/4.
+        assert!((gini(&mut [0.0, 0.0, 0.0, 1.0]) - 0.75).abs() < 1e-12);
+    }
+}

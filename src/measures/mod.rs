@@ -1,0 +1,251 @@
+//! Measures: pure index functions ([`segregation`], [`attainment`]) and the
+//! yearly record of a world ([`Recorder`]).
+//!
+//! Segregation is measured over all pupils on roll, between schools and
+//! between the neighbourhoods they live in. Attainment is measured on the
+//! leaving cohort (the year group in its final year: the published results).
+//! Choice is measured on this year's entrants.
+
+pub mod attainment;
+pub mod segregation;
+
+use std::borrow::Cow;
+
+use crate::cohort::flag;
+use crate::region::SES_BANDS;
+use crate::scenario::Scenario;
+use crate::stats::weighted_mean_sd;
+use crate::world::World;
+
+/// One measured value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// What is measured (for example `school_gorard`).
+    pub measure: &'static str,
+    /// For whom (for example `disadvantaged`, `group:minority`, `band:1`, `all`).
+    pub subgroup: Cow<'static, str>,
+    /// The value.
+    pub value: f64,
+}
+
+impl Metric {
+    /// A metric.
+    pub fn new(measure: &'static str, subgroup: impl Into<Cow<'static, str>>, value: f64) -> Metric {
+        Metric { measure, subgroup: subgroup.into(), value }
+    }
+}
+
+/// The headline measures: shown in summaries and charts first.
+pub const HEADLINE: [(&str, &str, &str); 5] = [
+    ("school_gorard", "disadvantaged", "Segregation of disadvantaged pupils (Gorard)"),
+    ("gap_index", "disadvantaged", "Disadvantage gap index (DfE)"),
+    ("attainment_mean", "all", "Mean attainment (SD)"),
+    ("ses_gradient", "all", "SES gradient (SD per SD)"),
+    ("between_school_variance", "all", "Between-school share of variance"),
+];
+
+/// Computes the yearly measures, reusing its working memory.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pairs: Vec<(f32, bool)>,
+    school: Counts,
+    nbhd: Counts,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    total: Vec<f64>,
+    dis: Vec<f64>,
+    groups: Vec<f64>,
+    bands: Vec<f64>,
+}
+
+impl Counts {
+    fn reset(&mut self, units: usize, groups: usize, bands: usize) {
+        for (v, k) in [(&mut self.total, 1), (&mut self.dis, 1), (&mut self.groups, groups), (&mut self.bands, bands)] {
+            v.clear();
+            v.resize(units * k, 0.0);
+        }
+    }
+
+    fn column(v: &[f64], k: usize, j: usize) -> Vec<f64> {
+        v.chunks(k).map(|row| row[j]).collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        prefix: &'static [&'static str; 5],
+        theil_multi: &'static str,
+        s: &Scenario,
+        groups: usize,
+        bands: usize,
+        out: &mut Vec<Metric>,
+    ) {
+        let push = |out: &mut Vec<Metric>, sub: Cow<'static, str>, b: segregation::Binary| {
+            for (name, v) in prefix.iter().zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure]) {
+                out.push(Metric::new(name, sub.clone(), v));
+            }
+        };
+        push(out, "disadvantaged".into(), segregation::binary(&self.dis, &self.total));
+        if groups > 1 {
+            for (g, gp) in s.population.groups.iter().enumerate() {
+                let x = Self::column(&self.groups, groups, g);
+                push(out, format!("group:{}", gp.name).into(), segregation::binary(&x, &self.total));
+            }
+            out.push(Metric::new(theil_multi, "groups", segregation::theil_multi(&self.groups, groups)));
+        }
+        if bands > 1 {
+            for b in 0..bands {
+                let x = Self::column(&self.bands, bands, b);
+                push(out, format!("band:{}", b + 1).into(), segregation::binary(&x, &self.total));
+            }
+            out.push(Metric::new(theil_multi, "bands", segregation::theil_multi(&self.bands, bands)));
+        }
+    }
+}
+
+const SCHOOL: [&str; 5] =
+    ["school_dissimilarity", "school_gorard", "school_theil", "school_isolation", "school_exposure"];
+const RESIDENTIAL: [&str; 5] = [
+    "residential_dissimilarity",
+    "residential_gorard",
+    "residential_theil",
+    "residential_isolation",
+    "residential_exposure",
+];
+
+impl Recorder {
+    /// The measures of the world's current year.
+    pub fn record(&mut self, s: &Scenario, w: &World) -> Vec<Metric> {
+        let mut out = Vec::with_capacity(128);
+        let groups = s.population.groups.len();
+        let bands = s.admissions.bands as usize;
+        let n_schools = w.schools.len();
+        self.school.reset(n_schools, groups, bands);
+        self.nbhd.reset(w.region.len(), groups, bands);
+        for c in &w.cohorts {
+            for i in 0..c.len() {
+                let d = f64::from(u8::from(c.flags[i] & flag::DIS != 0));
+                for (counts, unit) in [(&mut self.school, c.school[i] as usize), (&mut self.nbhd, c.nbhd[i] as usize)] {
+                    counts.total[unit] += 1.0;
+                    counts.dis[unit] += d;
+                    counts.groups[unit * groups + c.group[i] as usize] += 1.0;
+                    counts.bands[unit * bands + c.band[i] as usize] += 1.0;
+                }
+            }
+        }
+        self.school.record(&SCHOOL, "school_theil_multigroup", s, groups, bands, &mut out);
+        self.nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s, groups, bands, &mut out);
+        self.leavers(s, w, &mut out);
+        self.entrants(w, &mut out);
+        schools_and_system(w, &mut out);
+        out
+    }
+
+    fn leavers(&mut self, s: &Scenario, w: &World, out: &mut Vec<Metric>) {
+        let c = &w.cohorts[w.leaving()];
+        let n = c.len();
+        let n_schools = w.schools.len();
+        let mut all = attainment::Moments::default();
+        let mut by = [attainment::Moments::default(), attainment::Moments::default()];
+        let mut needs = [[0.0f64; 2]; 4]; // SEN: (sum, n), non-SEN, EAL, non-EAL
+        let mut below = [0usize; 2];
+        let mut count = vec![0.0; n_schools];
+        let mut sum = vec![0.0; n_schools];
+        let mut ss = 0.0;
+        self.pairs.clear();
+        let basic = s.measures.basic_threshold;
+        for i in 0..n {
+            let a = c.attainment[i] as f64;
+            let dis = c.flags[i] & flag::DIS != 0;
+            all.add(c.ses[i] as f64, a);
+            by[usize::from(dis)].add(0.0, a);
+            let sen = c.flags[i] & flag::SEN != 0;
+            let eal = c.flags[i] & flag::EAL != 0;
+            let k = if sen { 0 } else { 1 };
+            needs[k][0] += a;
+            needs[k][1] += 1.0;
+            let k = if eal { 2 } else { 3 };
+            needs[k][0] += a;
+            needs[k][1] += 1.0;
+            if a < basic {
+                below[usize::from(dis)] += 1;
+            }
+            let sid = c.school[i] as usize;
+            count[sid] += 1.0;
+            sum[sid] += a;
+            ss += a * a;
+            self.pairs.push((c.attainment[i], dis));
+        }
+        let sd = all.sd_y();
+        let (slope, r2) = all.slope_r2();
+        let n_dis = by[1].mean_y().is_finite() as usize;
+        out.push(Metric::new("attainment_mean", "all", all.mean_y()));
+        out.push(Metric::new("attainment_mean", "advantaged", by[0].mean_y()));
+        out.push(Metric::new("attainment_mean", "disadvantaged", if n_dis > 0 { by[1].mean_y() } else { f64::NAN }));
+        out.push(Metric::new("attainment_sd", "all", sd));
+        out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
+        out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
+        out.push(Metric::new("gap_sd", "eal", (needs[3][0] / needs[3][1] - needs[2][0] / needs[2][1]) / sd));
+        out.push(Metric::new("gap_index", "disadvantaged", attainment::gap_index(&mut self.pairs)));
+        out.push(Metric::new("ses_gradient", "all", slope));
+        out.push(Metric::new("ses_r2", "all", r2));
+        let nd = by[1].sd_y().is_finite();
+        let n_d = self.pairs.iter().filter(|p| p.1).count() as f64;
+        let n_a = n as f64 - n_d;
+        out.push(Metric::new("below_basic", "all", (below[0] + below[1]) as f64 / n as f64));
+        out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
+        out.push(Metric::new("below_basic", "disadvantaged", if nd { below[1] as f64 / n_d } else { f64::NAN }));
+        out.push(Metric::new("between_school_variance", "all", attainment::between_share(&count, &sum, ss)));
+    }
+
+    fn entrants(&mut self, w: &World, out: &mut Vec<Metric>) {
+        let c = &w.cohorts[w.newest()];
+        let apps = &w.applications;
+        let mut first = [0.0f64; 2];
+        let mut dist = [0.0f64; 2];
+        let mut n = [0.0f64; 2];
+        for i in 0..c.len() {
+            let k = usize::from(c.dis(i));
+            n[k] += 1.0;
+            first[k] += f64::from(u8::from(apps.rank[i] == 0));
+            dist[k] += w.schools.dist(c.school[i], c.x[i], c.y[i]) as f64;
+        }
+        let tot = n[0] + n[1];
+        out.push(Metric::new("first_preference_rate", "all", (first[0] + first[1]) / tot));
+        out.push(Metric::new("first_preference_rate", "advantaged", first[0] / n[0]));
+        out.push(Metric::new("first_preference_rate", "disadvantaged", first[1] / n[1]));
+        out.push(Metric::new("distance_km", "all", (dist[0] + dist[1]) / tot));
+        out.push(Metric::new("distance_km", "advantaged", dist[0] / n[0]));
+        out.push(Metric::new("distance_km", "disadvantaged", dist[1] / n[1]));
+        let u = &w.events.admissions.unplaced;
+        out.push(Metric::new("unplaced", "all", (u[0] + u[1]) as f64));
+        out.push(Metric::new("unplaced", "advantaged", u[0] as f64));
+        out.push(Metric::new("unplaced", "disadvantaged", u[1] as f64));
+    }
+}
+
+fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
+    let sch = &w.schools;
+    let open: Vec<usize> = sch.open_ids().collect();
+    let eff: Vec<f64> = open.iter().map(|&i| sch.effectiveness[i]).collect();
+    let rep: Vec<f64> = open.iter().map(|&i| sch.reputation[i]).collect();
+    let ones = vec![1.0; open.len()];
+    let (em, esd) = weighted_mean_sd(&eff, &ones);
+    let (_, rsd) = weighted_mean_sd(&rep, &ones);
+    out.push(Metric::new("effectiveness_mean", "all", em));
+    out.push(Metric::new("effectiveness_sd", "all", esd));
+    out.push(Metric::new("reputation_sd", "all", rsd));
+    out.push(Metric::new("open_schools", "all", open.len() as f64));
+    let y = w.years_in_school() as f64;
+    let mut per_place: Vec<f64> =
+        open.iter().map(|&i| sch.funding[i] / (sch.capacity[i] as f64 * y).max(1.0)).collect();
+    out.push(Metric::new("funding_gini", "all", attainment::gini(&mut per_place)));
+    let e = &w.events;
+    out.push(Metric::new("closures", "all", e.market.closures as f64));
+    out.push(Metric::new("expansions", "all", e.market.expansions as f64));
+    out.push(Metric::new("over_capacity", "all", e.admissions.over_capacity as f64));
+    out.push(Metric::new("exclusions", "all", e.admissions.exclusions as f64));
+    let _ = SES_BANDS;
+}

@@ -1,0 +1,301 @@
+//! Regions read from CSV files: one of neighbourhoods, one of schools.
+//!
+//! `neighbourhoods.csv` columns: `id, x_km, y_km, district, households,
+//! disadvantaged_share`. `schools.csv` columns: `id, name, x_km, y_km,
+//! capacity, type` (`maintained` or `autonomous`), and optionally
+//! `effectiveness, sen_expertise, eal_expertise` (empty for the scenario's
+//! random draw). Other columns are ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{Region, SES_BANDS, SchoolSite, band_profile, equalise_bands, morton};
+use crate::error::{Error, InputProblem, Location, Result};
+use crate::scenario::Scenario;
+use crate::stats::norm_inv;
+
+/// One row of `neighbourhoods.csv`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NeighbourhoodRow {
+    /// Identifier.
+    pub id: String,
+    /// Centre, km.
+    pub x_km: f64,
+    /// Centre, km.
+    pub y_km: f64,
+    /// District label.
+    pub district: String,
+    /// Number of households (any scale; only proportions matter).
+    pub households: f64,
+    /// Share of households that are disadvantaged, 0 to 1.
+    pub disadvantaged_share: f64,
+}
+
+/// One row of `schools.csv`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SchoolRow {
+    /// Identifier.
+    pub id: String,
+    /// Name used in outputs.
+    pub name: String,
+    /// Position, km.
+    pub x_km: f64,
+    /// Position, km.
+    pub y_km: f64,
+    /// Places per year group.
+    pub capacity: u32,
+    /// `maintained` or `autonomous`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Effectiveness (value added per year, SD); empty for a random draw.
+    #[serde(default)]
+    pub effectiveness: Option<f64>,
+    /// SEN expertise 0..1; empty for a random draw.
+    #[serde(default)]
+    pub sen_expertise: Option<f64>,
+    /// EAL expertise 0..1; empty for a random draw.
+    #[serde(default)]
+    pub eal_expertise: Option<f64>,
+}
+
+/// The rows of both files, read and checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsvRegion {
+    /// Neighbourhood rows.
+    pub neighbourhoods: Vec<NeighbourhoodRow>,
+    /// School rows.
+    pub schools: Vec<SchoolRow>,
+}
+
+fn problem(file: &Path, line: usize, key: &str, message: String, allowed: &str) -> InputProblem {
+    InputProblem {
+        location: Some(Location { file: file.to_path_buf(), line, column: 0 }),
+        key: key.to_string(),
+        message,
+        allowed: allowed.to_string(),
+    }
+}
+
+fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path, problems: &mut Vec<InputProblem>) -> Vec<(usize, T)> {
+    let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(problem(path, 0, "", format!("cannot read: {e}"), "an existing CSV file"));
+            return Vec::new();
+        }
+    };
+    let headers = reader.headers().cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for result in reader.deserialize::<T>() {
+        match result {
+            Ok(row) => {
+                // Line of the row just read (the header is line 1).
+                out.push((out.len() + 2, row));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let (key, message) = match e.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => {
+                        let key = err.field().and_then(|f| headers.get(f as usize)).unwrap_or("").to_string();
+                        (key, err.kind().to_string())
+                    }
+                    _ => (String::new(), e.to_string()),
+                };
+                problems.push(problem(path, line, &key, message, "see the column list in docs/ODD.md (Input data)"));
+                if problems.len() > 20 {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Read and check the CSV files a scenario names. All problems are reported together.
+pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
+    let npath = PathBuf::from(&s.region.neighbourhoods_csv);
+    let spath = PathBuf::from(&s.region.schools_csv);
+    let mut problems = Vec::new();
+    let nrows: Vec<(usize, NeighbourhoodRow)> = read_rows(&npath, &mut problems);
+    let srows: Vec<(usize, SchoolRow)> = read_rows(&spath, &mut problems);
+    for (line, r) in &nrows {
+        if !r.x_km.is_finite() || !r.y_km.is_finite() {
+            problems.push(problem(&npath, *line, "x_km", "position is not finite".into(), "finite numbers, km"));
+        }
+        if !(r.households >= 0.0 && r.households.is_finite()) {
+            problems.push(problem(&npath, *line, "households", format!("{} is negative", r.households), "0 or more"));
+        }
+        if !(0.0..=1.0).contains(&r.disadvantaged_share) {
+            problems.push(problem(
+                &npath,
+                *line,
+                "disadvantaged_share",
+                format!("{} is out of range", r.disadvantaged_share),
+                "a share from 0 to 1",
+            ));
+        }
+    }
+    let mut total_capacity = 0u64;
+    for (line, r) in &srows {
+        if !r.x_km.is_finite() || !r.y_km.is_finite() {
+            problems.push(problem(&spath, *line, "x_km", "position is not finite".into(), "finite numbers, km"));
+        }
+        if r.capacity == 0 {
+            problems.push(problem(
+                &spath,
+                *line,
+                "capacity",
+                "a school with no places".into(),
+                "a whole number above 0",
+            ));
+        }
+        total_capacity += r.capacity as u64;
+        if r.kind != "maintained" && r.kind != "autonomous" {
+            problems.push(problem(
+                &spath,
+                *line,
+                "type",
+                format!("{:?} is not a school type", r.kind),
+                "`maintained` or `autonomous`",
+            ));
+        }
+        for (key, v) in [("sen_expertise", r.sen_expertise), ("eal_expertise", r.eal_expertise)] {
+            if let Some(v) = v {
+                if !(0.0..=1.0).contains(&v) {
+                    problems.push(problem(
+                        &spath,
+                        *line,
+                        key,
+                        format!("{v} is out of range"),
+                        "a number from 0 to 1, or empty",
+                    ));
+                }
+            }
+        }
+        if let Some(v) = r.effectiveness {
+            if !v.is_finite() || v.abs() > 1.0 {
+                problems.push(problem(
+                    &spath,
+                    *line,
+                    "effectiveness",
+                    format!("{v} is out of range"),
+                    "a number from -1 to 1, or empty",
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        if nrows.is_empty() {
+            problems.push(problem(&npath, 0, "", "no neighbourhoods".into(), "at least one row"));
+        }
+        if nrows.iter().map(|(_, r)| r.households).sum::<f64>() <= 0.0 {
+            problems.push(problem(
+                &npath,
+                0,
+                "households",
+                "no households in any neighbourhood".into(),
+                "some households",
+            ));
+        }
+        if srows.is_empty() {
+            problems.push(problem(&spath, 0, "", "no schools".into(), "at least one row"));
+        } else if total_capacity < s.region.entrants_per_year as u64 {
+            problems.push(problem(
+                &spath,
+                0,
+                "capacity",
+                format!(
+                    "total capacity {total_capacity} is below the cohort (region.entrants_per_year = {})",
+                    s.region.entrants_per_year
+                ),
+                "total capacity of at least entrants_per_year",
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
+    Ok(CsvRegion {
+        neighbourhoods: nrows.into_iter().map(|(_, r)| r).collect(),
+        schools: srows.into_iter().map(|(_, r)| r).collect(),
+    })
+}
+
+/// Build a region from checked CSV rows.
+pub(crate) fn region_from_csv(s: &Scenario, data: &CsvRegion, _seed: u64) -> Region {
+    let cell = s.region.neighbourhood_km;
+    let groups = s.population.groups.len();
+    let types = SES_BANDS * groups;
+    let rows = &data.neighbourhoods;
+    let xmin = rows.iter().map(|r| r.x_km).fold(f64::MAX, f64::min);
+    let ymin = rows.iter().map(|r| r.y_km).fold(f64::MAX, f64::min);
+    let mut order: Vec<(u64, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (morton(((r.x_km - xmin) / cell) as u32, ((r.y_km - ymin) / cell) as u32), i))
+        .collect();
+    order.sort_unstable();
+    let district_ids: BTreeMap<&str, u32> = {
+        let mut names: Vec<&str> = rows.iter().map(|r| r.district.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names.into_iter().enumerate().map(|(i, n)| (n, i as u32)).collect()
+    };
+    let total_h: f64 = rows.iter().map(|r| r.households).sum();
+    let scale = s.region.entrants_per_year as f64 * super::HOUSEHOLDS_PER_ENTRANT / total_h;
+    let within_sd = (1.0 - s.region.residential_clustering).sqrt();
+    let threshold = norm_inv(s.population.disadvantaged_share.clamp(1e-3, 1.0 - 1e-3));
+    let mut region = Region {
+        cell_km: cell,
+        nbhd_x: Vec::new(),
+        nbhd_y: Vec::new(),
+        nbhd_district: Vec::new(),
+        districts: district_ids.len(),
+        groups,
+        households: vec![0.0; rows.len() * types],
+        sites: Vec::new(),
+    };
+    let mut profile = [0.0; SES_BANDS];
+    for (k, &(_, i)) in order.iter().enumerate() {
+        let r = &rows[i];
+        region.nbhd_x.push(r.x_km as f32);
+        region.nbhd_y.push(r.y_km as f32);
+        region.nbhd_district.push(district_ids[r.district.as_str()]);
+        let mean = threshold - within_sd * norm_inv(r.disadvantaged_share.clamp(1e-3, 1.0 - 1e-3));
+        for (g, gp) in s.population.groups.iter().enumerate() {
+            band_profile(mean + gp.ses_shift, within_sd, &mut profile);
+            for b in 0..SES_BANDS {
+                region.households[k * types + b * groups + g] = (r.households * scale * gp.share * profile[b]) as f32;
+            }
+        }
+    }
+    equalise_bands(&mut region.households, groups);
+    region.sites = data
+        .schools
+        .iter()
+        .map(|r| {
+            // District of the nearest neighbourhood.
+            let mut best = (f64::MAX, 0u32);
+            for k in 0..region.nbhd_x.len() {
+                let d = (region.nbhd_x[k] as f64 - r.x_km).powi(2) + (region.nbhd_y[k] as f64 - r.y_km).powi(2);
+                if d < best.0 {
+                    best = (d, region.nbhd_district[k]);
+                }
+            }
+            SchoolSite {
+                name: r.name.clone(),
+                x: r.x_km,
+                y: r.y_km,
+                district: best.1,
+                capacity: r.capacity,
+                autonomous: Some(r.kind == "autonomous"),
+                effectiveness: r.effectiveness,
+                sen_expertise: r.sen_expertise,
+                eal_expertise: r.eal_expertise,
+            }
+        })
+        .collect();
+    region
+}

@@ -1,0 +1,77 @@
+//! Running replicates in parallel.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::region::CsvRegion;
+use crate::rng::replicate_seed;
+use crate::scenario::Scenario;
+use crate::sim::{NeighbourhoodMap, SchoolStatic, Simulation, YearRecord};
+
+/// The records of one finished replicate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicateResult {
+    /// Replicate index (0-based).
+    pub replicate: u32,
+    /// The replicate's seed (derived from the master seed and the index).
+    pub seed: u64,
+    /// The schools' fixed attributes.
+    pub schools: SchoolStatic,
+    /// Neighbourhood snapshots for maps (replicate 0 only): the start, and
+    /// every year if residential moves are on, else the start only.
+    pub neighbourhoods: Option<NeighbourhoodMap>,
+    /// One record per simulated year.
+    pub records: Vec<YearRecord>,
+}
+
+/// Run one replicate to the end, checking `stop` between years.
+pub fn run_one(
+    s: &Scenario,
+    csv: Option<&CsvRegion>,
+    years: u32,
+    seed: u64,
+    replicate: u32,
+    stop: &AtomicBool,
+) -> Result<ReplicateResult> {
+    let mut sim = Simulation::new(s, csv, seed)?;
+    let schools = sim.school_static();
+    let mut map = (replicate == 0).then(|| sim.neighbourhood_map());
+    if let Some(m) = &mut map {
+        m.snapshots.push(sim.neighbourhood_snapshot());
+    }
+    let mut records = Vec::with_capacity(years as usize);
+    for _ in 0..years {
+        if stop.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
+        }
+        records.push(sim.step());
+        if let Some(m) = &mut map {
+            if s.residential.moves {
+                m.snapshots.push(sim.neighbourhood_snapshot());
+            }
+        }
+    }
+    Ok(ReplicateResult { replicate, seed, schools, neighbourhoods: map, records })
+}
+
+/// Run replicates `0..replicates` in parallel (on the current rayon pool).
+/// Each finished replicate is handed to `done` as it finishes (in any order);
+/// results do not depend on the number of threads. Stops early, with
+/// [`Error::Interrupted`], once `stop` is set.
+pub fn run_replicates(
+    s: &Scenario,
+    csv: Option<&CsvRegion>,
+    years: u32,
+    replicates: u32,
+    master_seed: u64,
+    stop: &AtomicBool,
+    done: impl Fn(ReplicateResult) -> Result<()> + Sync,
+) -> Result<()> {
+    (0..replicates).into_par_iter().try_for_each(|r| {
+        let seed = replicate_seed(master_seed, r as u64);
+        let result = run_one(s, csv, years, seed, r, stop)?;
+        done(result)
+    })
+}

@@ -1,0 +1,459 @@
+//! Reading scenario files: `extends` chains, defaults, and errors that name
+//! the file, line, column and key.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::Scenario;
+use crate::error::{Error, InputProblem, Location, Result, line_col};
+
+/// Reads scenario files. The read function lets the binary serve bundled
+/// scenarios from memory and tests serve files from strings.
+pub struct Loader<'a> {
+    read: Box<dyn Fn(&Path) -> std::io::Result<String> + 'a>,
+}
+
+/// One file of an `extends` chain, as read.
+pub(crate) struct ChainFile {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader that reads with the given function.
+    pub fn new(read: impl Fn(&Path) -> std::io::Result<String> + 'a) -> Self {
+        Loader { read: Box::new(read) }
+    }
+
+    /// A loader that reads from the file system.
+    pub fn from_disk() -> Loader<'static> {
+        Loader::new(|p: &Path| std::fs::read_to_string(p))
+    }
+
+    /// Read, resolve (`extends`, defaults) and validate the scenario at `path`.
+    pub fn load(&self, path: &Path) -> Result<Scenario> {
+        let chain = self.read_chain(path)?;
+        resolve(&chain)
+    }
+
+    fn read_chain(&self, path: &Path) -> Result<Vec<ChainFile>> {
+        let mut chain: Vec<ChainFile> = Vec::new();
+        let mut seen = HashSet::new();
+        let mut current = normalise(path);
+        loop {
+            if !seen.insert(current.clone()) {
+                let (child, loc) = chain.last().map(|f| (f.path.clone(), locate(f, "extends"))).unwrap_or_default();
+                let names: Vec<String> = chain.iter().map(|f| f.path.display().to_string()).collect();
+                return Err(Error::input(
+                    loc.or(Some(Location { file: child, line: 0, column: 0 })),
+                    "extends",
+                    format!("`extends` makes a cycle: {} -> {}", names.join(" -> "), current.display()),
+                    "a chain of files that ends in a file without `extends`",
+                ));
+            }
+            let text = (self.read)(&current).map_err(|e| {
+                let from = chain.last();
+                let location = from.and_then(|f| locate(f, "extends"));
+                if from.is_some() {
+                    Error::input(
+                        location,
+                        "extends",
+                        format!("cannot read `{}`: {e}", current.display()),
+                        "a path to a scenario file, relative to the file that extends it",
+                    )
+                } else {
+                    Error::Io { path: current.clone(), source: e }
+                }
+            })?;
+            let file = ChainFile { path: current.clone(), text };
+            check_file(&file)?;
+            let next = extends_of(&file);
+            chain.push(file);
+            match next {
+                Some(rel) => {
+                    let dir = current.parent().map(Path::to_path_buf).unwrap_or_default();
+                    current = normalise(&dir.join(rel));
+                }
+                None => break,
+            }
+        }
+        Ok(chain)
+    }
+}
+
+/// Read, resolve and validate a scenario file from disk.
+pub fn load_path(path: &Path) -> Result<Scenario> {
+    Loader::from_disk().load(path)
+}
+
+/// Resolve and validate a scenario given as text (it may not use `extends`).
+/// `name` stands for the file in error messages.
+pub fn load_from_str(text: &str, name: &str) -> Result<Scenario> {
+    let file = ChainFile { path: PathBuf::from(name), text: text.to_string() };
+    check_file(&file)?;
+    if extends_of(&file).is_some() {
+        return Err(Error::input(
+            locate(&file, "extends"),
+            "extends",
+            "a scenario given as text cannot extend a file",
+            "a scenario without `extends`",
+        ));
+    }
+    resolve(&[file])
+}
+
+/// Lexically normalise a path (`a/./b/../c` becomes `a/c`), so that cycles are
+/// found whatever way a file is named.
+fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Check one file on its own: TOML syntax, known keys, right types.
+fn check_file(file: &ChainFile) -> Result<()> {
+    let table = DeTable::parse(&file.text).map_err(|e| toml_problem(file, &e, None))?;
+    if let Err(e) = toml::from_str::<Scenario>(&file.text) {
+        return Err(toml_problem(file, &e, Some(table.get_ref())));
+    }
+    Ok(())
+}
+
+fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_>>) -> Error {
+    let location = e.span().map(|s| {
+        let (line, column) = line_col(&file.text, s.start);
+        Location { file: file.path.clone(), line, column }
+    });
+    let key = match (table, e.span()) {
+        (Some(t), Some(s)) => key_at(t, s.start, s.end),
+        _ => String::new(),
+    };
+    let msg = e.message().trim().to_string();
+    // serde says "unknown field `x`, expected one of `a`, `b`": split the list off.
+    let (message, allowed) = match msg.split_once(", expected ") {
+        Some((m, a)) => (m.to_string(), a.trim_start_matches("one of ").to_string()),
+        None => (msg, String::new()),
+    };
+    Error::Input(vec![InputProblem {
+        location: location.or(Some(Location { file: file.path.clone(), line: 0, column: 0 })),
+        key,
+        message,
+        allowed,
+    }])
+}
+
+/// The dotted key path at a byte range of a document.
+fn key_at(table: &DeTable<'_>, start: usize, end: usize) -> String {
+    let mut path = Vec::new();
+    walk_key(table, start, end, &mut path);
+    path.join(".")
+}
+
+fn walk_key(table: &DeTable<'_>, start: usize, end: usize, path: &mut Vec<String>) -> bool {
+    for (k, v) in table.iter() {
+        let ks = k.span();
+        let vs = v.span();
+        let in_key = ks.start <= start && end <= ks.end.max(ks.start + 1);
+        let in_value = vs.start <= start && end <= vs.end;
+        if in_key || in_value {
+            path.push(k.get_ref().to_string());
+            if in_value {
+                walk_value(v, start, end, path);
+            }
+            return true;
+        }
+    }
+    // A header table's span may not cover its keys: look deeper anyway.
+    for (k, v) in table.iter() {
+        path.push(k.get_ref().to_string());
+        if walk_value_deep(v, start, end, path) {
+            return true;
+        }
+        path.pop();
+    }
+    false
+}
+
+fn walk_value(v: &Spanned<DeValue<'_>>, start: usize, end: usize, path: &mut Vec<String>) {
+    match v.get_ref() {
+        DeValue::Table(t) => {
+            walk_key(t, start, end, path);
+        }
+        DeValue::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                let s = item.span();
+                if s.start <= start && end <= s.end || contains_deep(item, start, end) {
+                    let last = path.pop().unwrap_or_default();
+                    path.push(format!("{last}[{i}]"));
+                    walk_value(item, start, end, path);
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn walk_value_deep(v: &Spanned<DeValue<'_>>, start: usize, end: usize, path: &mut Vec<String>) -> bool {
+    if contains_deep(v, start, end) {
+        walk_value(v, start, end, path);
+        true
+    } else {
+        false
+    }
+}
+
+fn contains_deep(v: &Spanned<DeValue<'_>>, start: usize, end: usize) -> bool {
+    let s = v.span();
+    if s.start <= start && end <= s.end {
+        return true;
+    }
+    match v.get_ref() {
+        DeValue::Table(t) => t.iter().any(|(k, v)| {
+            let ks = k.span();
+            (ks.start <= start && end <= ks.end) || contains_deep(v, start, end)
+        }),
+        DeValue::Array(a) => a.iter().any(|x| contains_deep(x, start, end)),
+        _ => false,
+    }
+}
+
+fn extends_of(file: &ChainFile) -> Option<String> {
+    let t: toml::Table = toml::from_str(&file.text).ok()?;
+    t.get("extends").and_then(|v| v.as_str()).map(str::to_string)
+}
+
+/// Where a dotted key path (with `[i]` for array items) is set in a file.
+pub(crate) fn locate(file: &ChainFile, key: &str) -> Option<Location> {
+    let doc = DeTable::parse(&file.text).ok()?;
+    let mut table: &DeTable<'_> = doc.get_ref();
+    let mut span = None;
+    let segments: Vec<&str> = key.split('.').collect();
+    for (n, seg) in segments.iter().enumerate() {
+        let (name, index) = match seg.split_once('[') {
+            Some((a, b)) => (a, b.trim_end_matches(']').parse::<usize>().ok()),
+            None => (*seg, None),
+        };
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref() == name)?;
+        span = Some(k.span());
+        let mut value = v;
+        if let Some(i) = index {
+            if let DeValue::Array(a) = v.get_ref() {
+                value = a.get(i)?;
+                span = Some(value.span());
+            }
+        }
+        if n + 1 < segments.len() {
+            match value.get_ref() {
+                DeValue::Table(t) => table = t,
+                _ => break,
+            }
+        }
+    }
+    let s = span?;
+    let (line, column) = line_col(&file.text, s.start);
+    Some(Location { file: file.path.clone(), line, column })
+}
+
+/// The file of the chain (child first) that sets a key, and where.
+pub(crate) fn locate_in_chain(chain: &[ChainFile], key: &str) -> Option<Location> {
+    // Try the full key, then its parents (a whole array or table may be set).
+    let mut k = key.to_string();
+    loop {
+        for f in chain {
+            if let Some(l) = locate(f, &k) {
+                return Some(l);
+            }
+        }
+        match k.rfind(['.', '[']) {
+            Some(p) => k.truncate(p),
+            None => return None,
+        }
+    }
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Merge a chain (child first), apply defaults, resolve CSV paths, validate.
+fn resolve(chain: &[ChainFile]) -> Result<Scenario> {
+    // Start from the defaults, so that every key is present before the
+    // files are merged over them (class-specific defaults stay right).
+    let mut merged = toml::Table::try_from(Scenario::default()).unwrap_or_default();
+    for f in chain.iter().rev() {
+        let t: toml::Table = toml::from_str(&f.text).map_err(|e| toml_problem(f, &e, None))?;
+        merge(&mut merged, t);
+    }
+    merged.remove("extends");
+    let first = &chain[0];
+    let mut scenario: Scenario = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
+        Error::input(Some(Location { file: first.path.clone(), line: 0, column: 0 }), "", e.message().to_string(), "")
+    })?;
+    scenario.extends = None;
+    if scenario.name.is_empty() {
+        scenario.name =
+            first.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    }
+    // CSV paths are relative to the file that names them.
+    for key in ["region.schools_csv", "region.neighbourhoods_csv"] {
+        let value = if key.ends_with("schools_csv") {
+            &mut scenario.region.schools_csv
+        } else {
+            &mut scenario.region.neighbourhoods_csv
+        };
+        if value.is_empty() || Path::new(value.as_str()).is_absolute() {
+            continue;
+        }
+        if let Some(f) = chain.iter().find(|f| locate(f, key).is_some()) {
+            let dir = f.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            *value = normalise(&dir.join(value.as_str())).to_string_lossy().into_owned();
+        }
+    }
+    let problems = super::validate(&scenario);
+    if !problems.is_empty() {
+        let problems = problems
+            .into_iter()
+            .map(|mut p| {
+                p.location = locate_in_chain(chain, &p.key)
+                    .or_else(|| Some(Location { file: first.path.clone(), line: 0, column: 0 }));
+                p
+            })
+            .collect();
+        return Err(Error::Input(problems));
+    }
+    Ok(scenario)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn loader(files: &[(&str, &str)]) -> (HashMap<PathBuf, String>, ()) {
+        (files.iter().map(|(p, t)| (PathBuf::from(p), t.to_string())).collect(), ())
+    }
+
+    fn load(files: &[(&str, &str)], path: &str) -> Result<Scenario> {
+        let (map, ()) = loader(files);
+        let l = Loader::new(move |p: &Path| {
+            map.get(p).cloned().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+        });
+        l.load(Path::new(path))
+    }
+
+    #[test]
+    fn defaults_fill_an_empty_file() {
+        let s = load(&[("a.toml", "")], "a.toml").unwrap();
+        assert_eq!(s.name, "a");
+        assert_eq!(s.run.years, 20);
+    }
+
+    #[test]
+    fn extends_merges_tables_key_by_key() {
+        let s = load(
+            &[
+                ("d/base.toml", "[region]\nschools = 40\nentrants_per_year = 3000\n"),
+                ("d/child.toml", "extends = \"base.toml\"\n[region]\nschools = 50\n"),
+            ],
+            "d/child.toml",
+        )
+        .unwrap();
+        assert_eq!(s.region.schools, 50);
+        assert_eq!(s.region.entrants_per_year, 3000);
+        assert_eq!(s.extends, None);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_allowed_keys() {
+        let e = load(&[("x.toml", "name = \"x\"\n[region]\nschool = 3\n")], "x.toml").unwrap_err();
+        let text = e.to_string();
+        assert!(text.starts_with("x.toml:3:1:"), "{text}");
+        assert!(text.contains("school"), "{text}");
+        assert!(text.contains("entrants_per_year"), "{text}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_line() {
+        let e = load(&[("x.toml", "[run]\nyears = \"many\"\n")], "x.toml").unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("x.toml:2:"), "{text}");
+        assert!(text.contains("run.years"), "{text}");
+    }
+
+    #[test]
+    fn out_of_range_value_is_located_in_the_file_that_sets_it() {
+        let e = load(
+            &[("base.toml", "[admissions]\ncream_skimming = 1.5\n"), ("c.toml", "extends = \"base.toml\"\n")],
+            "c.toml",
+        )
+        .unwrap_err();
+        let text = e.to_string();
+        assert!(text.starts_with("base.toml:2:1:"), "{text}");
+        assert!(text.contains("admissions.cream_skimming"), "{text}");
+        assert!(text.contains("0 to 1"), "{text}");
+    }
+
+    #[test]
+    fn extends_cycle_is_an_error() {
+        let e =
+            load(&[("a.toml", "extends = \"b.toml\"\n"), ("b.toml", "extends = \"a.toml\"\n")], "a.toml").unwrap_err();
+        assert!(e.to_string().contains("cycle"), "{e}");
+        assert!(e.to_string().starts_with("b.toml:1:1"), "{e}");
+    }
+
+    #[test]
+    fn missing_parent_is_reported_at_the_extends_line() {
+        let e = load(&[("a.toml", "name = \"a\"\nextends = \"nope.toml\"\n")], "a.toml").unwrap_err();
+        assert!(e.to_string().starts_with("a.toml:2:1"), "{e}");
+    }
+
+    #[test]
+    fn array_item_errors_name_the_item() {
+        let e = load(
+            &[(
+                "g.toml",
+                "[[population.groups]]\nname = \"a\"\nshare = 0.5\n[[population.groups]]\nname = \"b\"\nshare = 0.6\n",
+            )],
+            "g.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("population.groups"), "{e}");
+    }
+
+    #[test]
+    fn csv_paths_are_relative_to_the_file_that_names_them() {
+        let s = load(
+            &[
+                (
+                    "data/base.toml",
+                    "[region]\nsource = \"csv\"\nschools_csv = \"s.csv\"\nneighbourhoods_csv = \"n.csv\"\n",
+                ),
+                ("x/c.toml", "extends = \"../data/base.toml\"\n"),
+            ],
+            "x/c.toml",
+        )
+        .unwrap();
+        assert_eq!(s.region.schools_csv, "data/s.csv");
+    }
+}

@@ -1,0 +1,275 @@
+//! Range and consistency checks of a resolved scenario.
+
+use super::{Mechanism, RegionSource, Scenario};
+use crate::error::InputProblem;
+
+struct Checker {
+    problems: Vec<InputProblem>,
+}
+
+impl Checker {
+    fn fail(&mut self, key: &str, message: String, allowed: &str) {
+        self.problems.push(InputProblem {
+            location: None,
+            key: key.to_string(),
+            message,
+            allowed: allowed.to_string(),
+        });
+    }
+
+    fn prob(&mut self, key: &str, v: f64) {
+        if !(0.0..=1.0).contains(&v) || v.is_nan() {
+            self.fail(key, format!("{v} is out of range"), "a probability or share from 0 to 1");
+        }
+    }
+
+    fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
+        if !(lo..=hi).contains(&v) || v.is_nan() {
+            self.fail(key, format!("{v} is out of range"), &format!("a number from {lo} to {hi}"));
+        }
+    }
+
+    fn non_negative(&mut self, key: &str, v: f64) {
+        if v < 0.0 || !v.is_finite() {
+            self.fail(key, format!("{v} is negative or not finite"), "a number of 0 or more");
+        }
+    }
+
+    fn positive(&mut self, key: &str, v: f64) {
+        if v <= 0.0 || !v.is_finite() {
+            self.fail(key, format!("{v} is not positive"), "a number above 0");
+        }
+    }
+
+    fn finite(&mut self, key: &str, v: f64) {
+        if !v.is_finite() {
+            self.fail(key, format!("{v} is not a finite number"), "a finite number");
+        }
+    }
+
+    fn int_range(&mut self, key: &str, v: u32, lo: u32, hi: u32) {
+        if v < lo || v > hi {
+            self.fail(key, format!("{v} is out of range"), &format!("a whole number from {lo} to {hi}"));
+        }
+    }
+}
+
+/// Every range and consistency problem of a resolved scenario; empty if it is valid.
+/// Problems carry the key; the loader adds the file, line and column.
+pub fn validate(s: &Scenario) -> Vec<InputProblem> {
+    let mut c = Checker { problems: Vec::new() };
+    c.int_range("run.years", s.run.years, 1, 1000);
+    c.int_range("run.replicates", s.run.replicates, 1, 100_000);
+
+    let r = &s.region;
+    if r.source == RegionSource::Synthetic {
+        c.range("region.width_km", r.width_km, 0.1, 2000.0);
+        c.range("region.height_km", r.height_km, 0.1, 2000.0);
+        c.int_range("region.schools", r.schools, 1, 100_000);
+        if r.neighbourhood_km > 0.0 && r.width_km > 0.0 && r.height_km > 0.0 {
+            let cells = (r.width_km / r.neighbourhood_km).ceil() * (r.height_km / r.neighbourhood_km).ceil();
+            if cells > 4_000_000.0 {
+                c.fail(
+                    "region.neighbourhood_km",
+                    format!("{cells} neighbourhoods is too many"),
+                    "at most 4,000,000 neighbourhoods (width/size × height/size)",
+                );
+            }
+        }
+    } else {
+        if r.schools_csv.is_empty() {
+            c.fail(
+                "region.schools_csv",
+                "no schools CSV is named while source = \"csv\"".into(),
+                "a path to a CSV file, relative to the scenario file",
+            );
+        }
+        if r.neighbourhoods_csv.is_empty() {
+            c.fail(
+                "region.neighbourhoods_csv",
+                "no neighbourhoods CSV is named while source = \"csv\"".into(),
+                "a path to a CSV file, relative to the scenario file",
+            );
+        }
+    }
+    c.range("region.neighbourhood_km", r.neighbourhood_km, 0.05, 50.0);
+    c.int_range("region.districts", r.districts, 1, 10_000);
+    c.int_range("region.entrants_per_year", r.entrants_per_year, 1, 10_000_000);
+    if r.capacity_margin < 0.0 || !r.capacity_margin.is_finite() {
+        c.fail(
+            "region.capacity_margin",
+            format!("{} makes the total capacity smaller than the cohort", r.capacity_margin),
+            "0 or more (total capacity of a year group = entrants × (1 + margin))",
+        );
+    } else {
+        c.range("region.capacity_margin", r.capacity_margin, 0.0, 5.0);
+    }
+    c.range("region.school_size_sd", r.school_size_sd, 0.0, 2.0);
+    c.range("region.density_sd", r.density_sd, 0.0, 3.0);
+    c.range("region.residential_clustering", r.residential_clustering, 0.0, 0.95);
+    c.positive("region.field_scale_km", r.field_scale_km);
+    if r.source == RegionSource::Synthetic && r.schools > 0 {
+        let per_school = r.entrants_per_year as f64 * (1.0 + r.capacity_margin) / r.schools as f64;
+        if (r.min_school_capacity as f64) > per_school {
+            c.fail(
+                "region.min_school_capacity",
+                format!("{} is more than the average year group ({per_school:.0})", r.min_school_capacity),
+                "at most entrants × (1 + margin) / schools",
+            );
+        }
+    }
+
+    let p = &s.population;
+    c.prob("population.disadvantaged_share", p.disadvantaged_share);
+    c.int_range("population.years_in_school", p.years_in_school, 1, 15);
+    c.prob("population.sen_share", p.sen_share);
+    c.range("population.sen_ses_slope", p.sen_ses_slope, -3.0, 3.0);
+    c.prob("population.eal_share", p.eal_share);
+    c.range("population.prior_ses_correlation", p.prior_ses_correlation, -1.0, 1.0);
+    c.finite("population.sen_prior_gap", p.sen_prior_gap);
+    c.finite("population.eal_prior_gap", p.eal_prior_gap);
+    c.range("population.group_clustering", p.group_clustering, 0.0, 0.95);
+    if p.groups.is_empty() || p.groups.len() > 16 {
+        c.fail("population.groups", format!("{} groups", p.groups.len()), "1 to 16 groups");
+    }
+    let mut total = 0.0;
+    for (i, g) in p.groups.iter().enumerate() {
+        let k = |f: &str| format!("population.groups[{i}].{f}");
+        c.prob(&k("share"), g.share);
+        total += g.share;
+        c.range(&k("ses_shift"), g.ses_shift, -3.0, 3.0);
+        c.non_negative(&k("reputation_factor"), g.reputation_factor);
+        c.non_negative(&k("information_factor"), g.information_factor);
+        c.non_negative(&k("travel_factor"), g.travel_factor);
+        c.finite(&k("own_group_weight"), g.own_group_weight);
+        if g.name.is_empty() || g.name.contains([',', '"', '\n']) {
+            c.fail(
+                &k("name"),
+                format!("{:?} cannot be used as a label", g.name),
+                "a non-empty name without commas or quotes",
+            );
+        }
+        if p.groups[..i].iter().any(|o| o.name == g.name) {
+            c.fail(&k("name"), format!("the name {:?} is used twice", g.name), "a name of its own for each group");
+        }
+    }
+    if !p.groups.is_empty() && (total - 1.0).abs() > 1e-6 {
+        c.fail("population.groups", format!("group shares add to {total}"), "shares that add to 1");
+    }
+
+    for (class, b) in [("advantaged", &s.families.advantaged), ("disadvantaged", &s.families.disadvantaged)] {
+        let k = |f: &str| format!("families.{class}.{f}");
+        c.prob(&k("active_share"), b.active_share);
+        c.positive(&k("max_travel_km"), b.max_travel_km);
+        c.prob(&k("information"), b.information);
+        c.finite(&k("weight_distance"), b.weight_distance);
+        c.finite(&k("weight_reputation"), b.weight_reputation);
+        c.finite(&k("weight_composition"), b.weight_composition);
+    }
+    c.non_negative("families.taste_sd", s.families.taste_sd);
+    c.non_negative("families.misinformation_sd", s.families.misinformation_sd);
+
+    let m = &s.residential;
+    c.prob("residential.move_rate", m.move_rate);
+    c.prob("residential.tolerance", m.tolerance);
+    c.prob("residential.unhappy_move_rate", m.unhappy_move_rate);
+    c.finite("residential.school_pull", m.school_pull);
+    c.finite("residential.composition_pull", m.composition_pull);
+
+    let sc = &s.schools;
+    c.prob("schools.autonomous_share", sc.autonomous_share);
+    c.range("schools.effectiveness_sd", sc.effectiveness_sd, 0.0, 1.0);
+    c.range("schools.latent_gap_mean", sc.latent_gap_mean, 0.0, 1.0);
+    c.range("schools.latent_gap_sd", sc.latent_gap_sd, 0.0, 1.0);
+    c.prob("schools.sen_expertise_share", sc.sen_expertise_share);
+    c.prob("schools.eal_expertise_share", sc.eal_expertise_share);
+    c.prob("schools.fee_charging_share", sc.fee_charging_share);
+    c.non_negative("schools.fee_cost", sc.fee_cost);
+
+    c.int_range("choice.list_length", s.choice.list_length, 1, 12);
+    c.int_range("choice.choice_set_size", s.choice.choice_set_size, 1, 32);
+    if s.choice.list_length > s.choice.choice_set_size {
+        c.fail(
+            "choice.list_length",
+            format!("{} is longer than the choice set ({})", s.choice.list_length, s.choice.choice_set_size),
+            "a list no longer than choice.choice_set_size",
+        );
+    }
+
+    let a = &s.admissions;
+    if a.mechanism != Mechanism::Catchment && a.priorities.is_empty() {
+        // An empty list is allowed: the lottery decides.
+    }
+    c.int_range("admissions.bands", a.bands, 1, 20);
+    c.prob("admissions.selective_share", a.selective_share);
+    c.prob("admissions.cream_skimming", a.cream_skimming);
+    c.finite("admissions.hard_to_teach_below", a.hard_to_teach_below);
+    c.prob("admissions.exclusion_rate", a.exclusion_rate);
+    for (key, list) in [
+        ("admissions.priorities", Some(&a.priorities)),
+        ("admissions.autonomous_priorities", a.autonomous_priorities.as_ref()),
+    ] {
+        if let Some(list) = list {
+            for (i, x) in list.iter().enumerate() {
+                if list[..i].contains(x) {
+                    c.fail(key, format!("{x:?} is listed twice"), "each priority at most once");
+                }
+            }
+        }
+    }
+
+    let l = &s.learning;
+    c.finite("learning.effectiveness_weight", l.effectiveness_weight);
+    c.finite("learning.peer_effect", l.peer_effect);
+    c.finite("learning.home_support", l.home_support);
+    c.finite("learning.sen_need", l.sen_need);
+    c.finite("learning.eal_need", l.eal_need);
+    c.range("learning.noise_sd", l.noise_sd, 0.0, 10.0);
+
+    c.prob("reputation.update_weight", s.reputation.update_weight);
+
+    let mk = &s.market;
+    c.prob("market.shrink_threshold", mk.shrink_threshold);
+    c.non_negative("market.shrink_penalty", mk.shrink_penalty);
+    c.prob("market.closure_occupancy", mk.closure_occupancy);
+    c.int_range("market.closure_years", mk.closure_years, 1, 100);
+    c.range("market.expansion_trigger", mk.expansion_trigger, 0.0, 100.0);
+    c.range("market.expansion_step", mk.expansion_step, 0.0, 10.0);
+    c.range("market.max_expansion", mk.max_expansion, 1.0, 10.0);
+    c.finite("market.competitive_pressure", mk.competitive_pressure);
+
+    let im = &s.improvement;
+    c.prob("improvement.practice_rate", im.practice_rate);
+    c.range("improvement.drift_sd", im.drift_sd, 0.0, 1.0);
+    c.prob("improvement.reversion", im.reversion);
+
+    c.finite("measures.basic_threshold", s.measures.basic_threshold);
+
+    crate::policy::validate_params(&s.policies, &mut |key, message, allowed| {
+        c.fail(key, message, allowed);
+    });
+    c.problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(validate(&Scenario::default()).is_empty());
+    }
+
+    #[test]
+    fn each_bad_value_is_reported_with_its_key() {
+        let mut s = Scenario::default();
+        s.region.capacity_margin = -0.2;
+        s.admissions.cream_skimming = 2.0;
+        s.population.groups[0].share = 0.5;
+        s.choice.list_length = 20;
+        let keys: Vec<String> = validate(&s).into_iter().map(|p| p.key).collect();
+        for k in ["region.capacity_margin", "admissions.cream_skimming", "population.groups", "choice.list_length"] {
+            assert!(keys.iter().any(|x| x == k), "{k} missing from {keys:?}");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Schools, as columns indexed by school id.
+
+use rand::RngExt;
+use rand::seq::SliceRandom;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::region::Region;
+use crate::rng::{Purpose, stream};
+use crate::scenario::Scenario;
+
+/// All schools of a world, open and closed, as columns.
+#[derive(Debug, Clone, Default)]
+pub struct Schools {
+    /// Label used in outputs.
+    pub name: Vec<String>,
+    /// Position, km.
+    pub x: Vec<f32>,
+    /// Position, km.
+    pub y: Vec<f32>,
+    /// District index.
+    pub district: Vec<u32>,
+    /// Autonomous (academy, charter) rather than district-maintained.
+    pub autonomous: Vec<bool>,
+    /// Selects by prior attainment.
+    pub selective: Vec<bool>,
+    /// Charges top-up fees.
+    pub fee_charging: Vec<bool>,
+    /// Open (false once closed).
+    pub open: Vec<bool>,
+    /// Places per year group now.
+    pub capacity: Vec<u32>,
+    /// Places per year group at the start.
+    pub original_capacity: Vec<u32>,
+    /// Effectiveness: value added per year of the practice in use, pupil SD units.
+    pub effectiveness: Vec<f64>,
+    /// Latent knowledge: what the school knows, on the same scale; practice moves towards it.
+    pub latent: Vec<f64>,
+    /// SEN expertise, 0 to 1.
+    pub sen_expertise: Vec<f64>,
+    /// EAL expertise, 0 to 1.
+    pub eal_expertise: Vec<f64>,
+    /// Reputation: what parents see, SD units.
+    pub reputation: Vec<f64>,
+    /// Last published result (raw or value added), SD units.
+    pub published: Vec<f64>,
+    /// Funding this year (per-pupil units).
+    pub funding: Vec<f64>,
+    /// Consecutive years below the closure occupancy.
+    pub low_years: Vec<u32>,
+    /// Admits by prior-attainment band (scenario banding or a fair-access agreement).
+    pub banded: Vec<bool>,
+    /// Probability of demoting a hard-to-teach applicant (cream-skimming).
+    pub cream_skimming: Vec<f64>,
+    /// Yearly probability of excluding a hard-to-teach pupil on roll.
+    pub exclusion_rate: Vec<f64>,
+    /// Pupils on roll (all year groups), as last counted.
+    pub roll: Vec<u32>,
+    /// Entrants admitted this year.
+    pub intake: Vec<u32>,
+    /// First preferences received this year.
+    pub first_prefs: Vec<u32>,
+    /// Share of pupils on roll not disadvantaged.
+    pub adv_share: Vec<f64>,
+    /// Share of pupils on roll in each group, `groups` per school.
+    pub group_share: Vec<f64>,
+    /// Mean prior attainment of pupils on roll.
+    pub peer_mean: Vec<f64>,
+    /// Share of the pupils living nearest this school who went elsewhere this year.
+    pub lost_share: Vec<f64>,
+}
+
+impl Schools {
+    /// Number of schools, open and closed.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    /// True if there are no schools.
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+
+    /// Ids of open schools.
+    pub fn open_ids(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).filter(|&s| self.open[s])
+    }
+
+    /// Create the schools of a region with their starting characteristics.
+    pub fn new(s: &Scenario, region: &Region, seed: u64) -> Schools {
+        let mut rng = stream(seed, Purpose::Schools, 0, 0);
+        let n = region.sites.len();
+        let sc = &s.schools;
+        // Which schools are autonomous: as the input says, else a random subset.
+        let mut ids: Vec<usize> = (0..n).collect();
+        ids.shuffle(&mut rng);
+        let n_auto = (sc.autonomous_share * n as f64).round() as usize;
+        let mut autonomous = vec![false; n];
+        for &i in ids.iter().take(n_auto) {
+            autonomous[i] = true;
+        }
+        for (i, site) in region.sites.iter().enumerate() {
+            if let Some(a) = site.autonomous {
+                autonomous[i] = a;
+            }
+        }
+        // Selective schools: autonomous ones first, in the shuffled order.
+        let mut order: Vec<usize> = ids.iter().copied().filter(|&i| autonomous[i]).collect();
+        order.extend(ids.iter().copied().filter(|&i| !autonomous[i]));
+        let n_sel = (s.admissions.selective_share * n as f64).round() as usize;
+        let mut selective = vec![false; n];
+        for &i in order.iter().take(n_sel) {
+            selective[i] = true;
+        }
+        let autos: Vec<usize> = ids.iter().copied().filter(|&i| autonomous[i]).collect();
+        let n_fee = (sc.fee_charging_share * autos.len() as f64).round() as usize;
+        let mut fee_charging = vec![false; n];
+        for &i in autos.iter().take(n_fee) {
+            fee_charging[i] = true;
+        }
+        let mut effectiveness = Vec::with_capacity(n);
+        let mut latent = Vec::with_capacity(n);
+        let mut sen = Vec::with_capacity(n);
+        let mut eal = Vec::with_capacity(n);
+        for site in &region.sites {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            let g: f64 = StandardNormal.sample(&mut rng);
+            let u1: f64 = rng.random();
+            let u2: f64 = rng.random();
+            let e = site.effectiveness.unwrap_or(sc.effectiveness_sd * z);
+            effectiveness.push(e);
+            latent.push(e + (sc.latent_gap_mean + sc.latent_gap_sd * g).max(0.0));
+            sen.push(site.sen_expertise.unwrap_or(if u1 < sc.sen_expertise_share { 1.0 } else { 0.0 }));
+            eal.push(site.eal_expertise.unwrap_or(if u2 < sc.eal_expertise_share { 1.0 } else { 0.0 }));
+        }
+        let capacity: Vec<u32> = region.sites.iter().map(|x| x.capacity).collect();
+        let a = &s.admissions;
+        Schools {
+            name: region.sites.iter().map(|x| x.name.clone()).collect(),
+            x: region.sites.iter().map(|x| x.x as f32).collect(),
+            y: region.sites.iter().map(|x| x.y as f32).collect(),
+            district: region.sites.iter().map(|x| x.district).collect(),
+            cream_skimming: autonomous.iter().map(|&au| if au { a.cream_skimming } else { 0.0 }).collect(),
+            exclusion_rate: autonomous.iter().map(|&au| if au { a.exclusion_rate } else { 0.0 }).collect(),
+            autonomous,
+            selective,
+            fee_charging,
+            open: vec![true; n],
+            original_capacity: capacity.clone(),
+            capacity,
+            effectiveness,
+            latent,
+            sen_expertise: sen,
+            eal_expertise: eal,
+            reputation: vec![0.0; n],
+            published: vec![0.0; n],
+            funding: vec![0.0; n],
+            low_years: vec![0; n],
+            banded: vec![a.banding; n],
+            roll: vec![0; n],
+            intake: vec![0; n],
+            first_prefs: vec![0; n],
+            adv_share: vec![1.0 - s.population.disadvantaged_share; n],
+            group_share: (0..n).flat_map(|_| s.population.groups.iter().map(|g| g.share)).collect(),
+            peer_mean: vec![0.0; n],
+            lost_share: vec![0.0; n],
+        }
+    }
+
+    /// Distance from (x, y) to school `s`, km.
+    #[inline]
+    pub fn dist(&self, s: u32, x: f32, y: f32) -> f32 {
+        let dx = self.x[s as usize] - x;
+        let dy = self.y[s as usize] - y;
+        (dx * dx + dy * dy).sqrt()
+    }
+}

@@ -1,0 +1,232 @@
+//! The simulation of one replicate, with its yearly schedule in one place.
+
+use crate::error::Result;
+use crate::measures::{Metric, Recorder};
+use crate::policy::{self, Context, Policy};
+use crate::region::CsvRegion;
+use crate::scenario::Scenario;
+use crate::world::World;
+
+/// One school in one year: a row of the school panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolYear {
+    /// School id.
+    pub school: u32,
+    /// Open this year (after any closure).
+    pub open: bool,
+    /// Places per year group.
+    pub capacity: u32,
+    /// Pupils on roll.
+    pub roll: u32,
+    /// Entrants admitted this year.
+    pub intake: u32,
+    /// First preferences received.
+    pub first_prefs: u32,
+    /// Effectiveness (value added per year, SD).
+    pub effectiveness: f64,
+    /// Latent knowledge.
+    pub latent: f64,
+    /// Reputation.
+    pub reputation: f64,
+    /// Share of pupils on roll who are disadvantaged.
+    pub disadvantaged_share: f64,
+    /// Mean attainment of the school's leavers (NaN if none).
+    pub mean_attainment: f64,
+    /// Funding this year.
+    pub funding: f64,
+}
+
+/// Everything recorded in one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearRecord {
+    /// The year (1 = first simulated year).
+    pub year: u32,
+    /// The measures.
+    pub metrics: Vec<Metric>,
+    /// The school panel.
+    pub schools: Vec<SchoolYear>,
+}
+
+/// What does not change about the schools of a replicate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SchoolStatic {
+    /// Names.
+    pub name: Vec<String>,
+    /// Districts.
+    pub district: Vec<u32>,
+    /// Autonomous (true) or maintained.
+    pub autonomous: Vec<bool>,
+    /// Positions, km.
+    pub x: Vec<f32>,
+    /// Positions, km.
+    pub y: Vec<f32>,
+}
+
+/// The neighbourhoods of a replicate, for maps: positions, districts and the
+/// share of disadvantaged households at chosen years.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NeighbourhoodMap {
+    /// Side of a neighbourhood, km.
+    pub cell_km: f64,
+    /// Centres, km.
+    pub x: Vec<f32>,
+    /// Centres, km.
+    pub y: Vec<f32>,
+    /// Districts.
+    pub district: Vec<u32>,
+    /// (year, households, disadvantaged share) snapshots; year 0 is the start.
+    pub snapshots: Vec<(u32, Vec<f32>, Vec<f32>)>,
+}
+
+/// One replicate: the scenario, the world, the policies and the recorder.
+pub struct Simulation<'a> {
+    scenario: &'a Scenario,
+    /// The world (public for inspection and tests).
+    pub world: World,
+    policies: Vec<Box<dyn Policy>>,
+    recorder: Recorder,
+}
+
+impl<'a> Simulation<'a> {
+    /// Build a replicate from a validated scenario, CSV data read beforehand
+    /// (for `source = "csv"`), and the replicate's seed.
+    pub fn new(scenario: &'a Scenario, csv: Option<&CsvRegion>, seed: u64) -> Result<Simulation<'a>> {
+        let mut world = World::new(scenario, csv, seed)?;
+        let mut policies = policy::build(scenario);
+        for p in &mut policies {
+            p.initialize(&mut Context { scenario, world: &mut world });
+        }
+        Ok(Simulation { scenario, world, policies, recorder: Recorder::default() })
+    }
+
+    /// Labels of the policies in force.
+    pub fn policy_labels(&self) -> Vec<&'static str> {
+        self.policies.iter().map(|p| p.label()).collect()
+    }
+
+    /// Simulate one year. The schedule, in order:
+    ///
+    /// 1. families move (if residential moves are on); the leaving cohort has
+    ///    gone and a new cohort enters;
+    /// 2. families apply (ranked lists);
+    /// 3. policies act before admissions (fair access); admissions place
+    ///    every entrant; autonomous schools may exclude;
+    /// 4. pupils learn;
+    /// 5. results are published and reputations follow;
+    /// 6. schools adapt: market (funding, shrinking, closures, expansion,
+    ///    competitive pressure), within-school improvement, then policies
+    ///    (between and beyond schools);
+    /// 7. measures are recorded.
+    pub fn step(&mut self) -> YearRecord {
+        let s = self.scenario;
+        let w = &mut self.world;
+        w.year += 1;
+        w.events = Default::default();
+        let year = w.year;
+
+        // 1. Moves and entry.
+        if s.residential.moves {
+            w.move_households(s);
+        }
+        let slot = w.newest();
+        // 2–3. Apply and admit (the world runs choice, then admissions).
+        //      Policies that change admission rules act first.
+        for p in &mut self.policies {
+            p.before_admissions(&mut Context { scenario: s, world: w });
+        }
+        w.admit_cohort(s, slot, year as i32, year);
+        w.recount(s);
+        w.exclude(s);
+        w.recount(s);
+
+        // 4. Learning.
+        w.learn(s);
+
+        // 5. Publication.
+        w.publish(s);
+
+        // 6. Adaptation.
+        w.market(s);
+        crate::improvement::apply(s, &mut w.schools, &w.practice_bonus, w.seed, year);
+        for p in &mut self.policies {
+            p.apply(&mut Context { scenario: s, world: w });
+        }
+
+        // 7. Measures.
+        let mut metrics = self.recorder.record(s, w);
+        for p in &self.policies {
+            p.record(w, &mut metrics);
+        }
+        YearRecord { year, metrics, schools: panel(w) }
+    }
+
+    /// The schools' fixed attributes.
+    pub fn school_static(&self) -> SchoolStatic {
+        let s = &self.world.schools;
+        SchoolStatic {
+            name: s.name.clone(),
+            district: s.district.clone(),
+            autonomous: s.autonomous.clone(),
+            x: s.x.clone(),
+            y: s.y.clone(),
+        }
+    }
+
+    /// The neighbourhoods now: households and share of disadvantaged households.
+    pub fn neighbourhood_snapshot(&self) -> (u32, Vec<f32>, Vec<f32>) {
+        let w = &self.world;
+        let types = w.region.types();
+        let g = w.region.groups;
+        let p = self.scenario.population.disadvantaged_share;
+        let mut total = Vec::with_capacity(w.region.len());
+        let mut dis = Vec::with_capacity(w.region.len());
+        for row in w.households.chunks(types) {
+            let t: f64 = row.iter().map(|v| *v as f64).sum();
+            let d: f64 = row
+                .iter()
+                .enumerate()
+                .map(|(k, v)| *v as f64 * (p * crate::region::SES_BANDS as f64 - (k / g) as f64).clamp(0.0, 1.0))
+                .sum();
+            total.push(t as f32);
+            dis.push(if t > 0.0 { (d / t) as f32 } else { 0.0 });
+        }
+        (w.year, total, dis)
+    }
+
+    /// An empty map of the neighbourhoods (positions and districts).
+    pub fn neighbourhood_map(&self) -> NeighbourhoodMap {
+        let r = &self.world.region;
+        NeighbourhoodMap {
+            cell_km: r.cell_km,
+            x: r.nbhd_x.clone(),
+            y: r.nbhd_y.clone(),
+            district: r.nbhd_district.clone(),
+            snapshots: Vec::new(),
+        }
+    }
+
+    /// Simulate `years` years and return every year's record.
+    pub fn run(&mut self, years: u32) -> Vec<YearRecord> {
+        (0..years).map(|_| self.step()).collect()
+    }
+}
+
+fn panel(w: &World) -> Vec<SchoolYear> {
+    let sch = &w.schools;
+    (0..sch.len())
+        .map(|i| SchoolYear {
+            school: i as u32,
+            open: sch.open[i],
+            capacity: sch.capacity[i],
+            roll: sch.roll[i],
+            intake: sch.intake[i],
+            first_prefs: sch.first_prefs[i],
+            effectiveness: sch.effectiveness[i],
+            latent: sch.latent[i],
+            reputation: sch.reputation[i],
+            disadvantaged_share: if sch.roll[i] > 0 { 1.0 - sch.adv_share[i] } else { f64::NAN },
+            mean_attainment: w.results.mean_attainment.get(i).copied().unwrap_or(f64::NAN),
+            funding: sch.funding[i],
+        })
+        .collect()
+}

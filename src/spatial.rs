@@ -1,0 +1,247 @@
+//! A uniform grid over school sites, for nearest-school searches, and the
+//! choice sets it precomputes for every neighbourhood.
+
+use rayon::prelude::*;
+
+/// A uniform grid of cells holding point indices (compressed rows).
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    x0: f64,
+    y0: f64,
+    cell: f64,
+    nx: usize,
+    ny: usize,
+    starts: Vec<u32>,
+    items: Vec<u32>,
+    xs: Vec<f32>,
+    ys: Vec<f32>,
+}
+
+impl Grid {
+    /// A grid over the given points (only those with `keep[i]` true), with
+    /// cells sized for about two points each.
+    pub fn new(xs: &[f32], ys: &[f32], keep: &[bool]) -> Grid {
+        let n_kept = keep.iter().filter(|k| **k).count().max(1);
+        let (mut xmin, mut ymin, mut xmax, mut ymax) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for i in 0..xs.len() {
+            if keep[i] {
+                xmin = xmin.min(xs[i] as f64);
+                ymin = ymin.min(ys[i] as f64);
+                xmax = xmax.max(xs[i] as f64);
+                ymax = ymax.max(ys[i] as f64);
+            }
+        }
+        if xmin > xmax {
+            (xmin, ymin, xmax, ymax) = (0.0, 0.0, 1.0, 1.0);
+        }
+        let w = (xmax - xmin).max(1e-3);
+        let h = (ymax - ymin).max(1e-3);
+        let cell = ((w * h * 2.0 / n_kept as f64).sqrt()).max(1e-3);
+        let nx = ((w / cell).floor() as usize + 1).min(4096);
+        let ny = ((h / cell).floor() as usize + 1).min(4096);
+        let cell = cell.max(w / nx as f64).max(h / ny as f64);
+        let mut g = Grid {
+            x0: xmin,
+            y0: ymin,
+            cell,
+            nx,
+            ny,
+            starts: vec![0; nx * ny + 1],
+            items: Vec::new(),
+            xs: xs.to_vec(),
+            ys: ys.to_vec(),
+        };
+        let mut counts = vec![0u32; nx * ny];
+        for i in 0..xs.len() {
+            if keep[i] {
+                counts[g.cell_of(xs[i] as f64, ys[i] as f64)] += 1;
+            }
+        }
+        for c in 0..nx * ny {
+            g.starts[c + 1] = g.starts[c] + counts[c];
+        }
+        let mut fill = g.starts.clone();
+        g.items = vec![0; g.starts[nx * ny] as usize];
+        for i in 0..xs.len() {
+            if keep[i] {
+                let c = g.cell_of(xs[i] as f64, ys[i] as f64);
+                g.items[fill[c] as usize] = i as u32;
+                fill[c] += 1;
+            }
+        }
+        g
+    }
+
+    fn cx(&self, x: f64) -> isize {
+        ((x - self.x0) / self.cell).floor() as isize
+    }
+    fn cy(&self, y: f64) -> isize {
+        ((y - self.y0) / self.cell).floor() as isize
+    }
+    fn cell_of(&self, x: f64, y: f64) -> usize {
+        let ix = self.cx(x).clamp(0, self.nx as isize - 1) as usize;
+        let iy = self.cy(y).clamp(0, self.ny as isize - 1) as usize;
+        iy * self.nx + ix
+    }
+
+    /// Visit the cells of the square ring at Chebyshev distance `r` around cell (cx, cy).
+    fn ring(&self, cx: isize, cy: isize, r: isize, mut f: impl FnMut(u32)) {
+        let (nx, ny) = (self.nx as isize, self.ny as isize);
+        let mut visit = |ix: isize, iy: isize| {
+            if ix >= 0 && iy >= 0 && ix < nx && iy < ny {
+                let c = (iy * nx + ix) as usize;
+                for &i in &self.items[self.starts[c] as usize..self.starts[c + 1] as usize] {
+                    f(i);
+                }
+            }
+        };
+        if r == 0 {
+            visit(cx, cy);
+            return;
+        }
+        for ix in cx - r..=cx + r {
+            visit(ix, cy - r);
+            visit(ix, cy + r);
+        }
+        for iy in cy - r + 1..cy + r {
+            visit(cx - r, iy);
+            visit(cx + r, iy);
+        }
+    }
+
+    fn max_ring(&self, cx: isize, cy: isize) -> isize {
+        let dx = cx.max(self.nx as isize - 1 - cx).max(0);
+        let dy = cy.max(self.ny as isize - 1 - cy).max(0);
+        dx.max(dy) + 1
+    }
+
+    /// Distance from (x, y) to point i.
+    #[inline]
+    pub fn dist(&self, i: u32, x: f64, y: f64) -> f64 {
+        let dx = self.xs[i as usize] as f64 - x;
+        let dy = self.ys[i as usize] as f64 - y;
+        (dx * dx + dy * dy).sqrt()
+    }
+
+    /// Lower bound on the distance from (x, y) to any point in a ring beyond `r`.
+    fn ring_bound(&self, x: f64, y: f64, cx: isize, cy: isize, r: isize) -> f64 {
+        // Distance to the edge of the block of cells within ring r.
+        let left = x - (self.x0 + (cx - r) as f64 * self.cell);
+        let right = self.x0 + (cx + r + 1) as f64 * self.cell - x;
+        let bottom = y - (self.y0 + (cy - r) as f64 * self.cell);
+        let top = self.y0 + (cy + r + 1) as f64 * self.cell - y;
+        left.min(right).min(bottom).min(top).max(0.0)
+    }
+
+    /// The `k` nearest points to (x, y), nearest first, into `out` (cleared).
+    /// Ties are broken by index.
+    pub fn k_nearest(&self, x: f64, y: f64, k: usize, out: &mut Vec<(f64, u32)>) {
+        out.clear();
+        if k == 0 || self.items.is_empty() {
+            return;
+        }
+        let (cx, cy) = (self.cx(x), self.cy(y));
+        let rmax = self.max_ring(cx, cy);
+        let mut r = 0;
+        loop {
+            self.ring(cx, cy, r, |i| out.push((self.dist(i, x, y), i)));
+            if out.len() >= k {
+                out.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                if out[k - 1].0 <= self.ring_bound(x, y, cx, cy, r) || r >= rmax {
+                    break;
+                }
+            } else if r >= rmax {
+                out.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                break;
+            }
+            r += 1;
+        }
+        out.truncate(k);
+    }
+
+    /// The nearest point to (x, y) for which `accept` is true, with its distance.
+    pub fn nearest_where(&self, x: f64, y: f64, mut accept: impl FnMut(u32) -> bool) -> Option<(f64, u32)> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let (cx, cy) = (self.cx(x), self.cy(y));
+        let rmax = self.max_ring(cx, cy);
+        let mut best: Option<(f64, u32)> = None;
+        for r in 0..=rmax {
+            self.ring(cx, cy, r, |i| {
+                if accept(i) {
+                    let d = self.dist(i, x, y);
+                    if best.is_none_or(|(bd, bi)| d < bd || (d == bd && i < bi)) {
+                        best = Some((d, i));
+                    }
+                }
+            });
+            if let Some((d, _)) = best {
+                if d <= self.ring_bound(x, y, cx, cy, r) {
+                    break;
+                }
+            }
+        }
+        best
+    }
+}
+
+/// For every neighbourhood, its `k` nearest open schools, nearest first,
+/// stored flat (`k` per neighbourhood; fewer schools than `k` repeat nothing:
+/// the row is padded with `u32::MAX`).
+#[derive(Debug, Clone, Default)]
+pub struct ChoiceSets {
+    /// Entries per neighbourhood.
+    pub k: usize,
+    /// School ids, `k` per neighbourhood, padded with `u32::MAX`.
+    pub schools: Vec<u32>,
+}
+
+impl ChoiceSets {
+    /// Compute the choice sets of all neighbourhood centres.
+    pub fn build(grid: &Grid, nx: &[f32], ny: &[f32], k: usize) -> ChoiceSets {
+        let mut schools = vec![u32::MAX; nx.len() * k];
+        schools.par_chunks_mut(k.max(1)).enumerate().for_each_init(Vec::new, |buf, (n, row)| {
+            grid.k_nearest(nx[n] as f64, ny[n] as f64, k, buf);
+            for (slot, (_, s)) in row.iter_mut().zip(buf.iter()) {
+                *slot = *s;
+            }
+        });
+        ChoiceSets { k, schools }
+    }
+
+    /// The choice set of neighbourhood `n` (open schools, nearest first).
+    #[inline]
+    pub fn of(&self, n: u32) -> &[u32] {
+        let row = &self.schools[n as usize * self.k..(n as usize + 1) * self.k];
+        let len = row.iter().position(|&s| s == u32::MAX).unwrap_or(self.k);
+        &row[..len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn k_nearest_matches_brute_force(pts in prop::collection::vec((0.0f32..50.0, 0.0f32..30.0), 1..60),
+                                         q in (-5.0f64..55.0, -5.0f64..35.0), k in 1usize..10) {
+            let xs: Vec<f32> = pts.iter().map(|p| p.0).collect();
+            let ys: Vec<f32> = pts.iter().map(|p| p.1).collect();
+            let keep = vec![true; xs.len()];
+            let g = Grid::new(&xs, &ys, &keep);
+            let mut out = Vec::new();
+            g.k_nearest(q.0, q.1, k, &mut out);
+            let mut brute: Vec<(f64, u32)> = (0..xs.len() as u32).map(|i| (g.dist(i, q.0, q.1), i)).collect();
+            brute.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            brute.truncate(k);
+            prop_assert_eq!(out, brute);
+            let near = g.nearest_where(q.0, q.1, |i| i % 2 == 0);
+            let bn = (0..xs.len() as u32).filter(|i| i % 2 == 0).map(|i| (g.dist(i, q.0, q.1), i))
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            prop_assert_eq!(near, bn);
+        }
+    }
+}
