@@ -25,6 +25,9 @@
 //! The order of the yearly schedule is written once, in
 //! [`sim::Simulation::step`], and described in `docs/ODD.md`.
 
+#![warn(missing_docs)]
+#![allow(clippy::needless_range_loop)] // index loops over parallel columns read best as they are
+
 pub mod admissions;
 pub mod choice;
 pub mod cohort;

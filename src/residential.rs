@@ -8,7 +8,7 @@
 //! movers are housed band by band from the highest SES down (the advantaged
 //! can pay more), each band spreading over vacancies in proportion to
 //! `vacancy × exp(school_pull · percentile · reputation of the nearest school
-//! + composition_pull · own-type share)`. So advantaged families buy near
+//! plus composition_pull · own-type share)`. So advantaged families buy near
 //! popular schools, and residential and school segregation can feed each other.
 
 use crate::region::{Region, SES_BANDS};

@@ -110,7 +110,7 @@ pub fn load_scenario(arg: &str) -> schoolscape::Result<(PathBuf, Scenario)> {
             None,
             "",
             format!("no scenario file or bundled scenario named `{arg}`"),
-            &format!("a path to a TOML file, or one of: {}", names.join(", ")),
+            format!("a path to a TOML file, or one of: {}", names.join(", ")),
         ));
     }
     let loader = Loader::new(bundled::read_any);

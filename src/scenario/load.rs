@@ -13,8 +13,11 @@ use crate::error::{Error, InputProblem, Location, Result, line_col};
 /// Reads scenario files. The read function lets the binary serve bundled
 /// scenarios from memory and tests serve files from strings.
 pub struct Loader<'a> {
-    read: Box<dyn Fn(&Path) -> std::io::Result<String> + 'a>,
+    read: Box<ReadFn<'a>>,
 }
+
+/// A function that reads a scenario file.
+type ReadFn<'a> = dyn Fn(&Path) -> std::io::Result<String> + 'a;
 
 /// One file of an `extends` chain, as read.
 pub(crate) struct ChainFile {

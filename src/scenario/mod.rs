@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::policy::PolicyParams;
 
 /// A complete, resolved scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
     /// Short name, used in output tables (default: the file's stem).
@@ -61,30 +61,6 @@ pub struct Scenario {
     pub policies: PolicyParams,
     /// Settings of the measures.
     pub measures: MeasureParams,
-}
-
-impl Default for Scenario {
-    fn default() -> Self {
-        Scenario {
-            name: String::new(),
-            description: String::new(),
-            extends: None,
-            run: RunParams::default(),
-            region: RegionParams::default(),
-            population: PopulationParams::default(),
-            families: FamiliesParams::default(),
-            residential: ResidentialParams::default(),
-            schools: SchoolParams::default(),
-            choice: ChoiceParams::default(),
-            admissions: AdmissionsParams::default(),
-            learning: LearningParams::default(),
-            reputation: ReputationParams::default(),
-            market: MarketParams::default(),
-            improvement: ImprovementParams::default(),
-            policies: PolicyParams::default(),
-            measures: MeasureParams::default(),
-        }
-    }
 }
 
 /// Run length, replicates and the master seed.
