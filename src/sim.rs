@@ -85,7 +85,20 @@ pub struct Simulation<'a> {
     pub world: World,
     policies: Vec<Box<dyn Policy>>,
     recorder: Recorder,
+    timings: [f64; PHASES.len()],
 }
+
+/// Names of the phases of the yearly schedule, as timed by [`Simulation::phase_seconds`].
+pub const PHASES: [&str; 8] = [
+    "moves and entry",
+    "choice and admissions",
+    "exclusions and counts",
+    "learning",
+    "publication",
+    "market",
+    "improvement and policies",
+    "measures",
+];
 
 impl<'a> Simulation<'a> {
     /// Build a replicate from a validated scenario, CSV data read beforehand
@@ -96,7 +109,7 @@ impl<'a> Simulation<'a> {
         for p in &mut policies {
             p.initialize(&mut Context { scenario, world: &mut world });
         }
-        Ok(Simulation { scenario, world, policies, recorder: Recorder::default() })
+        Ok(Simulation { scenario, world, policies, recorder: Recorder::default(), timings: [0.0; PHASES.len()] })
     }
 
     /// Labels of the policies in force.
@@ -120,44 +133,58 @@ impl<'a> Simulation<'a> {
     pub fn step(&mut self) -> YearRecord {
         let s = self.scenario;
         let w = &mut self.world;
+        let mut clock = Clock::start(&mut self.timings);
         w.year += 1;
         w.events = Default::default();
         let year = w.year;
 
-        // 1. Moves and entry.
+        // 1. Moves, then the new cohort enters (inside `admit_cohort`).
         if s.residential.moves {
             w.move_households(s);
         }
-        let slot = w.newest();
-        // 2–3. Apply and admit (the world runs choice, then admissions).
-        //      Policies that change admission rules act first.
+        clock.lap(0);
+        // 2–3. Policies that change admission rules act first; then the
+        //      cohort enters, families apply and admissions place everyone.
         for p in &mut self.policies {
             p.before_admissions(&mut Context { scenario: s, world: w });
         }
+        let slot = w.newest();
         w.admit_cohort(s, slot, year as i32, year);
+        clock.lap(1);
         w.recount(s);
         w.exclude(s);
-        w.recount(s);
+        clock.lap(2);
 
         // 4. Learning.
         w.learn(s);
+        clock.lap(3);
 
         // 5. Publication.
         w.publish(s);
+        clock.lap(4);
 
-        // 6. Adaptation.
+        // 6. Adaptation: market, within school, then policies between and beyond schools.
         w.market(s);
+        clock.lap(5);
         crate::improvement::apply(s, &mut w.schools, &w.practice_bonus, w.seed, year);
         for p in &mut self.policies {
             p.apply(&mut Context { scenario: s, world: w });
         }
+        clock.lap(6);
 
         // 7. Measures.
         let mut metrics = self.recorder.record(s, w);
         for p in &self.policies {
             p.record(w, &mut metrics);
         }
-        YearRecord { year, metrics, schools: panel(w) }
+        let record = YearRecord { year, metrics, schools: panel(w) };
+        clock.lap(7);
+        record
+    }
+
+    /// Seconds spent so far in each phase of the schedule (see [`PHASES`]).
+    pub fn phase_seconds(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        PHASES.iter().copied().zip(self.timings.iter().copied())
     }
 
     /// The schools' fixed attributes.
@@ -208,6 +235,23 @@ impl<'a> Simulation<'a> {
     /// Simulate `years` years and return every year's record.
     pub fn run(&mut self, years: u32) -> Vec<YearRecord> {
         (0..years).map(|_| self.step()).collect()
+    }
+}
+
+/// Times the phases of a step.
+struct Clock<'t> {
+    times: &'t mut [f64],
+    last: std::time::Instant,
+}
+
+impl<'t> Clock<'t> {
+    fn start(times: &'t mut [f64]) -> Self {
+        Clock { times, last: std::time::Instant::now() }
+    }
+    fn lap(&mut self, phase: usize) {
+        let now = std::time::Instant::now();
+        self.times[phase] += (now - self.last).as_secs_f64();
+        self.last = now;
     }
 }
 

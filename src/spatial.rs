@@ -210,6 +210,20 @@ impl ChoiceSets {
         ChoiceSets { k, schools }
     }
 
+    /// Recompute only the rows that hold a school no longer open.
+    pub fn repair(&mut self, grid: &Grid, nx: &[f32], ny: &[f32], open: &[bool]) {
+        let k = self.k;
+        self.schools.par_chunks_mut(k.max(1)).enumerate().for_each_init(Vec::new, |buf, (n, row)| {
+            if row.iter().any(|&s| s != u32::MAX && !open[s as usize]) {
+                grid.k_nearest(nx[n] as f64, ny[n] as f64, k, buf);
+                row.fill(u32::MAX);
+                for (slot, (_, s)) in row.iter_mut().zip(buf.iter()) {
+                    *slot = *s;
+                }
+            }
+        });
+    }
+
     /// The choice set of neighbourhood `n` (open schools, nearest first).
     #[inline]
     pub fn of(&self, n: u32) -> &[u32] {

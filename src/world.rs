@@ -15,6 +15,8 @@ use crate::scenario::Scenario;
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
 
+use rayon::prelude::*;
+
 /// Year key used in random streams for the warm start (never a simulated year).
 const WARM_START_YEAR: u32 = 1_000_000;
 
@@ -69,6 +71,59 @@ pub struct World {
     scratch: Scratch,
     terms: SchoolTerms,
     closing: Vec<u32>,
+    tally: Tally,
+}
+
+/// Counts of pupils per school: roll, disadvantaged, by group, sum of prior attainment.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    groups: usize,
+    roll: Vec<u32>,
+    dis: Vec<u32>,
+    group: Vec<u32>,
+    prior: Vec<f64>,
+}
+
+impl Tally {
+    fn reset(&mut self, n: usize, groups: usize) {
+        self.groups = groups;
+        for v in [&mut self.roll, &mut self.dis] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        self.group.clear();
+        self.group.resize(n * groups, 0);
+        self.prior.clear();
+        self.prior.resize(n, 0.0);
+    }
+
+    fn of(c: &Cohort, n: usize, groups: usize) -> Tally {
+        let mut t = Tally::default();
+        t.reset(n, groups);
+        for i in 0..c.len() {
+            let sid = c.school[i] as usize;
+            t.roll[sid] += 1;
+            t.dis[sid] += u32::from(c.flags[i] & flag::DIS != 0);
+            t.group[sid * groups + c.group[i] as usize] += 1;
+            t.prior[sid] += c.prior[i] as f64;
+        }
+        t
+    }
+
+    fn add(&mut self, o: &Tally) {
+        for (a, b) in self.roll.iter_mut().zip(&o.roll) {
+            *a += b;
+        }
+        for (a, b) in self.dis.iter_mut().zip(&o.dis) {
+            *a += b;
+        }
+        for (a, b) in self.group.iter_mut().zip(&o.group) {
+            *a += b;
+        }
+        for (a, b) in self.prior.iter_mut().zip(&o.prior) {
+            *a += b;
+        }
+    }
 }
 
 impl World {
@@ -101,6 +156,7 @@ impl World {
             scratch: Scratch::default(),
             terms: SchoolTerms::default(),
             closing: Vec::new(),
+            tally: Tally::default(),
         };
         w.refresh_spatial(s);
         w.warm_start(s);
@@ -237,38 +293,61 @@ impl World {
         }
     }
 
-    /// Count every school's roll, by year group and composition.
+    /// Count every school's roll, by year group and composition, from the
+    /// pupils (year groups counted in parallel, added in a fixed order).
     pub fn recount(&mut self, s: &Scenario) {
         let n = self.schools.len();
         let groups = s.population.groups.len();
+        let partial: Vec<Tally> = self.cohorts.par_iter().map(|c| Tally::of(c, n, groups)).collect();
+        let t = &mut self.tally;
+        t.reset(n, groups);
         self.roll_by_slot.iter_mut().for_each(|v| *v = 0);
-        let sch = &mut self.schools;
-        sch.roll.iter_mut().for_each(|v| *v = 0);
-        let mut dis = vec![0u32; n];
-        let mut grp = vec![0u32; n * groups];
-        let mut prior = vec![0.0f64; n];
-        let mut all_prior = 0.0;
-        let mut all = 0usize;
-        for (slot, c) in self.cohorts.iter().enumerate() {
-            for i in 0..c.len() {
-                let sid = c.school[i] as usize;
-                sch.roll[sid] += 1;
-                self.roll_by_slot[slot * n + sid] += 1;
-                dis[sid] += u32::from(c.flags[i] & flag::DIS != 0);
-                grp[sid * groups + c.group[i] as usize] += 1;
-                prior[sid] += c.prior[i] as f64;
-                all_prior += c.prior[i] as f64;
-                all += 1;
-            }
+        for (slot, p) in partial.iter().enumerate() {
+            t.add(p);
+            self.roll_by_slot[slot * n..(slot + 1) * n].copy_from_slice(&p.roll);
         }
-        self.mean_prior = if all > 0 { all_prior / all as f64 } else { 0.0 };
-        for sid in 0..n {
-            let r = sch.roll[sid];
+        self.update_shares();
+    }
+
+    /// Move pupil `i` of year group `slot` from its school to `to`, keeping the counts.
+    fn move_pupil(&mut self, slot: usize, i: usize, to: u32) {
+        let n = self.schools.len();
+        let c = &mut self.cohorts[slot];
+        let from = c.school[i] as usize;
+        let to_u = to as usize;
+        c.school[i] = to;
+        self.roll_by_slot[slot * n + from] -= 1;
+        self.roll_by_slot[slot * n + to_u] += 1;
+        let g = self.tally.groups;
+        let t = &mut self.tally;
+        t.roll[from] -= 1;
+        t.roll[to_u] += 1;
+        if c.flags[i] & flag::DIS != 0 {
+            t.dis[from] -= 1;
+            t.dis[to_u] += 1;
+        }
+        let gi = c.group[i] as usize;
+        t.group[from * g + gi] -= 1;
+        t.group[to_u * g + gi] += 1;
+        t.prior[from] -= c.prior[i] as f64;
+        t.prior[to_u] += c.prior[i] as f64;
+    }
+
+    /// Schools' rolls and composition shares from the counts.
+    fn update_shares(&mut self) {
+        let t = &self.tally;
+        let g = t.groups;
+        let sch = &mut self.schools;
+        sch.roll.copy_from_slice(&t.roll);
+        let total: u64 = t.roll.iter().map(|r| *r as u64).sum();
+        self.mean_prior = if total > 0 { t.prior.iter().sum::<f64>() / total as f64 } else { 0.0 };
+        for sid in 0..sch.len() {
+            let r = t.roll[sid];
             if r > 0 {
-                sch.adv_share[sid] = 1.0 - dis[sid] as f64 / r as f64;
-                sch.peer_mean[sid] = prior[sid] / r as f64;
-                for g in 0..groups {
-                    sch.group_share[sid * groups + g] = grp[sid * groups + g] as f64 / r as f64;
+                sch.adv_share[sid] = 1.0 - t.dis[sid] as f64 / r as f64;
+                sch.peer_mean[sid] = t.prior[sid] / r as f64;
+                for k in 0..g {
+                    sch.group_share[sid * g + k] = t.group[sid * g + k] as f64 / r as f64;
                 }
             }
         }
@@ -307,13 +386,11 @@ impl World {
                 }
                 self.events.admissions.over_capacity += u32::from(over);
                 self.events.admissions.exclusions += 1;
-                self.roll_by_slot[slot * n + sid] -= 1;
-                self.roll_by_slot[slot * n + to as usize] += 1;
-                let c = &mut self.cohorts[slot];
-                c.school[i] = to;
-                c.flags[i] |= flag::EXCLUDED;
+                self.move_pupil(slot, i, to);
+                self.cohorts[slot].flags[i] |= flag::EXCLUDED;
             }
         }
+        self.update_shares();
     }
 
     /// Close the schools in `closing` (already marked closed) and move their
@@ -322,7 +399,13 @@ impl World {
         if self.closing.is_empty() {
             return;
         }
-        self.refresh_spatial(s);
+        let open = self.schools.open.iter().filter(|o| **o).count();
+        if open < self.choice_sets.k {
+            self.refresh_spatial(s);
+        } else {
+            self.grid = Grid::new(&self.schools.x, &self.schools.y, &self.schools.open);
+            self.choice_sets.repair(&self.grid, &self.region.nbhd_x, &self.region.nbhd_y, &self.schools.open);
+        }
         let n = self.schools.len();
         for slot in 0..self.cohorts.len() {
             for i in 0..self.cohorts[slot].len() {
@@ -335,12 +418,10 @@ impl World {
                 let (to, over) = admissions::place_unplaced(&self.schools, &self.grid, c.x[i], c.y[i], roll, None);
                 self.events.admissions.over_capacity += u32::from(over);
                 self.events.closure_moves += 1;
-                self.roll_by_slot[slot * n + sid] -= 1;
-                self.roll_by_slot[slot * n + to as usize] += 1;
-                self.cohorts[slot].school[i] = to;
+                self.move_pupil(slot, i, to);
             }
         }
-        self.recount(s);
+        self.update_shares();
     }
 
     /// Market adaptation, including closures and the moves they cause.

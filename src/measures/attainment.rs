@@ -1,5 +1,7 @@
 //! Attainment measures as pure functions of scores.
 
+use rayon::slice::ParallelSliceMut;
+
 /// The DfE disadvantage gap index (Department for Education 2014, "Measuring
 /// disadvantaged pupils' attainment gaps over time"): all pupils are ranked
 /// (ties share their mean rank), ranks are scaled to percentiles from 0 to 1,
@@ -12,7 +14,7 @@ pub fn gap_index(pairs: &mut [(f32, bool)]) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let (mut sum_dis, mut n_dis, mut sum_oth, mut n_oth) = (0.0f64, 0usize, 0.0f64, 0usize);
     let mut i = 0;
     while i < n {

@@ -11,8 +11,7 @@ pub mod segregation;
 
 use std::borrow::Cow;
 
-use crate::cohort::flag;
-use crate::region::SES_BANDS;
+use crate::cohort::{Cohort, flag};
 use crate::scenario::Scenario;
 use crate::stats::weighted_mean_sd;
 use crate::world::World;
@@ -65,6 +64,21 @@ impl Counts {
         for (v, k) in [(&mut self.total, 1), (&mut self.dis, 1), (&mut self.groups, groups), (&mut self.bands, bands)] {
             v.clear();
             v.resize(units * k, 0.0);
+        }
+    }
+
+    /// Count pupils on roll by the unit `unit` gives each.
+    fn fill(&mut self, cohorts: &[Cohort], unit: impl Fn(&Cohort, usize) -> u32) {
+        let groups = self.groups.len() / self.total.len().max(1);
+        let bands = self.bands.len() / self.total.len().max(1);
+        for c in cohorts {
+            for i in 0..c.len() {
+                let u = unit(c, i) as usize;
+                self.total[u] += 1.0;
+                self.dis[u] += f64::from(u8::from(c.flags[i] & flag::DIS != 0));
+                self.groups[u * groups + c.group[i] as usize] += 1.0;
+                self.bands[u * bands + c.band[i] as usize] += 1.0;
+            }
         }
     }
 
@@ -124,17 +138,10 @@ impl Recorder {
         let n_schools = w.schools.len();
         self.school.reset(n_schools, groups, bands);
         self.nbhd.reset(w.region.len(), groups, bands);
-        for c in &w.cohorts {
-            for i in 0..c.len() {
-                let d = f64::from(u8::from(c.flags[i] & flag::DIS != 0));
-                for (counts, unit) in [(&mut self.school, c.school[i] as usize), (&mut self.nbhd, c.nbhd[i] as usize)] {
-                    counts.total[unit] += 1.0;
-                    counts.dis[unit] += d;
-                    counts.groups[unit * groups + c.group[i] as usize] += 1.0;
-                    counts.bands[unit * bands + c.band[i] as usize] += 1.0;
-                }
-            }
-        }
+        rayon::join(
+            || self.school.fill(&w.cohorts, |c, i| c.school[i]),
+            || self.nbhd.fill(&w.cohorts, |c, i| c.nbhd[i]),
+        );
         self.school.record(&SCHOOL, "school_theil_multigroup", s, groups, bands, &mut out);
         self.nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s, groups, bands, &mut out);
         self.leavers(s, w, &mut out);
@@ -247,5 +254,4 @@ fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
     out.push(Metric::new("expansions", "all", e.market.expansions as f64));
     out.push(Metric::new("over_capacity", "all", e.admissions.over_capacity as f64));
     out.push(Metric::new("exclusions", "all", e.admissions.exclusions as f64));
-    let _ = SES_BANDS;
 }

@@ -150,6 +150,13 @@ fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_
         Some((m, a)) => (m.to_string(), a.trim_start_matches("one of ").to_string()),
         None => (msg, String::new()),
     };
+    let allowed = match allowed.as_str() {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_string(),
+        "i32" | "i64" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        "a boolean" | "bool" => "true or false".to_string(),
+        _ => allowed,
+    };
     Error::Input(vec![InputProblem {
         location: location.or(Some(Location { file: file.path.clone(), line: 0, column: 0 })),
         key,

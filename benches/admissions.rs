@@ -1,0 +1,73 @@
+//! Admissions on a realistic city cohort: deferred acceptance and Boston over
+//! the lists families formed in the default market scenario.
+
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use schoolscape::Simulation;
+use schoolscape::admissions::{boston, deferred_acceptance, priority_key};
+use schoolscape::scenario::{Priority, load_path};
+
+fn bench(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = load_path(&root.join("scenarios/market.toml")).unwrap();
+    let mut sim = Simulation::new(&s, None, 1).unwrap();
+    sim.step();
+    let w = &sim.world;
+    let cohort = &w.cohorts[w.newest()];
+    let apps = &w.applications;
+    let n = cohort.len();
+    let prios = [Priority::Catchment, Priority::Distance];
+    let key = |i: usize, sid: u32| {
+        priority_key(
+            &prios,
+            false,
+            false,
+            apps.catchment[i] == sid,
+            cohort.dis(i),
+            w.schools.dist(sid, cohort.x[i], cohort.y[i]),
+            cohort.prior[i],
+            apps.lottery[i],
+            i as u32,
+        )
+    };
+    let mut assigned = vec![0; n];
+    let mut rank = vec![0; n];
+    let mut ws = deferred_acceptance::Workspace::default();
+    c.bench_function(&format!("deferred_acceptance_{n}_pupils_{}_schools", w.schools.len()), |b| {
+        b.iter(|| {
+            deferred_acceptance::run(
+                n,
+                |i| apps.list(i),
+                |_, s| s as usize,
+                &w.schools.capacity,
+                key,
+                &mut assigned,
+                &mut rank,
+                &mut ws,
+            )
+        })
+    });
+    let mut bws = boston::Workspace::default();
+    c.bench_function(&format!("boston_{n}_pupils_{}_schools", w.schools.len()), |b| {
+        b.iter(|| {
+            boston::run(
+                n,
+                |i| apps.list(i),
+                |_, s| s as usize,
+                &w.schools.capacity,
+                key,
+                &mut assigned,
+                &mut rank,
+                &mut bws,
+            )
+        })
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench
+}
+criterion_main!(benches);

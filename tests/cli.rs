@@ -1,0 +1,365 @@
+//! The command line, end to end: every bundled scenario, bad input, outputs,
+//! determinism across thread counts, interruption.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+use common::*;
+
+/// Top-level bundled scenario files (runnable scenarios, not the shared base).
+fn top_level_scenarios() -> Vec<String> {
+    scenario_files().into_iter().filter(|f| !f.contains('/') && f != "base.toml").collect()
+}
+
+/// A scale that makes a scenario small: about 6 schools.
+fn small_scale(file: &str) -> String {
+    let s = schoolscape::scenario::load_path(&scenarios().join(file)).unwrap();
+    format!("{}", (6.0 / s.region.schools as f64).min(1.0))
+}
+
+#[test]
+fn every_bundled_scenario_checks_and_runs_through_the_binary() {
+    let dir = tmp("all-scenarios");
+    let files = top_level_scenarios();
+    assert!(files.len() >= 3, "{files:?}");
+    for f in files {
+        let path = scenarios().join(&f);
+        let path = path.to_str().unwrap();
+        let o = run_in(&dir, &["check", path]);
+        assert!(o.status.success(), "check {f}: {}", stderr(&o));
+        let out = dir.join(f.replace(".toml", ""));
+        let scale = small_scale(&f);
+        let o = run_in(
+            &dir,
+            &["run", path, "--years", "2", "--replicates", "2", "--scale", &scale, "--out", out.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "run {f}: {}", stderr(&o));
+        assert!(stdout(&o).contains("Wrote"), "{}", stdout(&o));
+        for file in ["metrics.csv", "runs.csv", "schools.csv", "manifest.json", "scenario.toml"] {
+            assert!(out.join(file).is_file(), "{f}: {file} missing");
+        }
+        let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+        assert_eq!(runs.lines().count(), 3, "{runs}");
+    }
+}
+
+#[test]
+fn bundled_scenarios_are_reachable_by_name_and_listed() {
+    let dir = tmp("by-name");
+    let o = run_in(&dir, &["scenarios"]);
+    assert!(o.status.success());
+    let list = stdout(&o);
+    for f in top_level_scenarios() {
+        let name = f.trim_end_matches(".toml");
+        assert!(list.contains(name), "{name} not listed:\n{list}");
+        let o = run_in(&dir, &["check", name]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn resolved_scenario_round_trips() {
+    let dir = tmp("resolved");
+    let o = run_in(&dir, &["check", "market", "--resolved"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("[admissions]") && text.contains("deferred_acceptance"), "{text}");
+    std::fs::write(dir.join("r.toml"), &text).unwrap();
+    let again = schoolscape::scenario::load_path(&dir.join("r.toml")).unwrap();
+    let orig = schoolscape::scenario::load_path(&scenarios().join("market.toml")).unwrap();
+    assert_eq!(again, orig);
+}
+
+#[test]
+fn a_run_writes_tidy_outputs_and_a_manifest() {
+    let dir = tmp("outputs");
+    let o = run_in(&dir, &["run", "catchment", "--years", "3", "--replicates", "2", "--scale", "0.2", "--seed", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Default output directory, numbered when it exists.
+    let out = dir.join("results/catchment");
+    assert!(out.join("metrics.csv").is_file());
+    let o2 = run_in(&dir, &["run", "catchment", "--years", "1", "--replicates", "1", "--scale", "0.2", "-q"]);
+    assert!(o2.status.success());
+    assert!(dir.join("results/catchment-2/metrics.csv").is_file());
+
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let mut lines = metrics.lines();
+    assert_eq!(lines.next(), Some("run_id,replicate,year,measure,subgroup,value"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == 6));
+    for year in ["1", "2", "3"] {
+        for m in ["school_gorard", "residential_gorard", "gap_index", "ses_gradient", "first_preference_rate"] {
+            assert!(rows.iter().any(|r| r[0] == "1" && r[2] == year && r[3] == m), "{m} missing in year {year}");
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 7);
+    assert_eq!(manifest["status"], "complete");
+    assert_eq!(manifest["version"], schoolscape::VERSION);
+    assert_eq!(manifest["resolved_scenario"]["admissions"]["mechanism"], "catchment");
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert!(runs.starts_with("run_id,scenario,replicate,seed\n0,catchment,0,"), "{runs}");
+    // Parameters are not repeated on metric rows.
+    assert!(!metrics.contains("cream_skimming"));
+    // No partial files are left.
+    assert!(std::fs::read_dir(&out).unwrap().flatten().all(|e| !e.file_name().to_string_lossy().ends_with(".partial")));
+    // The summary table names the headline measures with intervals.
+    let text = stdout(&o);
+    assert!(text.contains("Segregation of disadvantaged pupils") && text.contains("year 3"), "{text}");
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn same_seed_same_bytes_with_one_and_two_threads() {
+    let dir = tmp("threads");
+    for t in ["1", "2"] {
+        let out = format!("t{t}");
+        let o = run_in(
+            &dir,
+            &["run", "market", "--years", "4", "--replicates", "3", "--scale", "0.3", "--threads", t, "--out", &out],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in ["metrics.csv", "schools.csv", "runs.csv", "school_sites.csv", "neighbourhoods.csv", "scenario.toml"] {
+        assert!(read(&dir.join("t1").join(f)) == read(&dir.join("t2").join(f)), "{f} differs between 1 and 2 threads");
+    }
+    // A different seed gives different results.
+    let o = run_in(
+        &dir,
+        &["run", "market", "--years", "4", "--replicates", "3", "--scale", "0.3", "--seed", "99", "--out", "t3"],
+    );
+    assert!(o.status.success());
+    assert!(read(&dir.join("t1/metrics.csv")) != read(&dir.join("t3/metrics.csv")));
+}
+
+/// Write a scenario file and check that running it fails with exit code 2,
+/// that the message contains every expected fragment, and that nothing was written.
+fn expect_input_error(name: &str, files: &[(&str, &str)], run: &str, expected: &[&str]) {
+    let dir = tmp(name);
+    for (f, text) in files {
+        std::fs::write(dir.join(f), text).unwrap();
+    }
+    let o = run_in(&dir, &["run", run, "--out", "out", "--years", "1", "--replicates", "1"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+    for e in expected {
+        assert!(err.contains(e), "{name}: expected {e:?} in:\n{err}");
+    }
+    assert!(!dir.join("out").exists(), "{name}: output written despite bad input");
+    assert!(!dir.join("results").exists(), "{name}: output written despite bad input");
+    // `check` reports the same.
+    let o = run_in(&dir, &["check", run]);
+    assert_eq!(o.status.code(), Some(2), "{name} check: {}", stderr(&o));
+}
+
+#[test]
+fn unknown_key_is_named_with_file_line_and_allowed_keys() {
+    expect_input_error(
+        "unknown-key",
+        &[("s.toml", "name = \"s\"\n\n[admissions]\nmechanism = \"boston\"\ncreamskimming = 0.2\n")],
+        "s.toml",
+        &["s.toml:5:1", "admissions.creamskimming", "unknown field", "cream_skimming"],
+    );
+}
+
+#[test]
+fn wrong_type_is_named() {
+    expect_input_error(
+        "wrong-type",
+        &[("s.toml", "[region]\nschools = \"sixty\"\n")],
+        "s.toml",
+        &["s.toml:2:", "region.schools", "invalid type"],
+    );
+    expect_input_error(
+        "bad-enum",
+        &[("s.toml", "[admissions]\nmechanism = \"lottery\"\n")],
+        "s.toml",
+        &["s.toml:2:", "admissions.mechanism", "deferred_acceptance"],
+    );
+}
+
+#[test]
+fn impossible_values_are_named_with_what_is_allowed() {
+    expect_input_error(
+        "probability",
+        &[("s.toml", "[families.disadvantaged]\ninformation = 1.5\n")],
+        "s.toml",
+        &["s.toml:2:1", "families.disadvantaged.information", "0 to 1"],
+    );
+    expect_input_error(
+        "capacity-below-cohort",
+        &[("s.toml", "[region]\ncapacity_margin = -0.2\n")],
+        "s.toml",
+        &["s.toml:2:1", "region.capacity_margin", "smaller than the cohort"],
+    );
+    expect_input_error("years-zero", &[("s.toml", "[run]\nyears = 0\n")], "s.toml", &["s.toml:2:1", "run.years"]);
+}
+
+#[test]
+fn extends_cycles_and_missing_parents_are_errors() {
+    expect_input_error(
+        "cycle",
+        &[("a.toml", "extends = \"b.toml\"\n"), ("b.toml", "extends = \"a.toml\"\n")],
+        "a.toml",
+        &["cycle", "extends"],
+    );
+    expect_input_error(
+        "missing-parent",
+        &[("a.toml", "extends = \"nowhere.toml\"\n")],
+        "a.toml",
+        &["a.toml:1:1", "nowhere.toml"],
+    );
+}
+
+const NEIGHBOURHOODS: &str = "id,x_km,y_km,district,households,disadvantaged_share\n\
+n1,0.5,0.5,A,100,0.1\nn2,1.5,0.5,A,120,0.4\nn3,0.5,1.5,B,90,0.2\nn4,1.5,1.5,B,80,0.6\n";
+
+fn csv_scenario(schools: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("s.toml", "[region]\nsource = \"csv\"\nschools_csv = \"schools.csv\"\nneighbourhoods_csv = \"n.csv\"\nentrants_per_year = 200\n".to_string()),
+        ("n.csv", NEIGHBOURHOODS.to_string()),
+        ("schools.csv", schools.to_string()),
+    ]
+}
+
+#[test]
+fn csv_regions_run_and_bad_csv_is_located() {
+    let good = "id,name,x_km,y_km,capacity,type,effectiveness,sen_expertise,eal_expertise\n\
+s1,North,0.6,0.6,120,maintained,,,\ns2,South,1.4,1.4,120,autonomous,0.05,1,\n";
+    let dir = tmp("csv-good");
+    for (f, t) in csv_scenario(good) {
+        std::fs::write(dir.join(f), t).unwrap();
+    }
+    let o = run_in(&dir, &["run", "s.toml", "--years", "2", "--replicates", "1", "--out", "o"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sites = std::fs::read_to_string(dir.join("o/school_sites.csv")).unwrap();
+    assert!(sites.contains("North") && sites.contains("autonomous"), "{sites}");
+
+    let owned = |v: Vec<(&'static str, String)>| v;
+    let malformed = owned(csv_scenario(
+        "id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,120,maintained\ns2,South,1.4,oops,120,maintained\n",
+    ));
+    let refs: Vec<(&str, &str)> = malformed.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    expect_input_error("csv-malformed", &refs, "s.toml", &["schools.csv:3", "y_km"]);
+
+    let negative = owned(csv_scenario("id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,-5,maintained\n"));
+    let refs: Vec<(&str, &str)> = negative.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    expect_input_error("csv-negative-capacity", &refs, "s.toml", &["schools.csv:2", "capacity"]);
+
+    let small = owned(csv_scenario("id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,50,maintained\n"));
+    let refs: Vec<(&str, &str)> = small.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    expect_input_error("csv-capacity-below-cohort", &refs, "s.toml", &["schools.csv", "below the cohort"]);
+
+    let missing_column = owned(csv_scenario("id,name,x_km,y_km,type\ns1,North,0.6,0.6,maintained\n"));
+    let refs: Vec<(&str, &str)> = missing_column.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    expect_input_error("csv-missing-column", &refs, "s.toml", &["schools.csv", "capacity"]);
+
+    let mut missing_file = csv_scenario("");
+    missing_file.retain(|(f, _)| *f != "schools.csv");
+    let refs: Vec<(&str, &str)> = missing_file.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    expect_input_error("csv-missing-file", &refs, "s.toml", &["schools.csv", "cannot read"]);
+}
+
+#[test]
+fn unknown_scenario_name_lists_the_bundled_ones() {
+    let dir = tmp("unknown-name");
+    let o = run_in(&dir, &["run", "markte"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("market") && stderr(&o).contains("catchment"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_existing_output_directory_is_not_overwritten() {
+    let dir = tmp("no-overwrite");
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    std::fs::write(dir.join("out/keep.txt"), "precious").unwrap();
+    let o = run_in(&dir, &["run", "catchment", "--out", "out", "--years", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(dir.join("out/keep.txt")).unwrap(), "precious");
+    assert!(!dir.join("out/metrics.csv").exists());
+}
+
+/// Start a long run, wait for the first finished replicate, then signal it.
+fn interrupted_run(name: &str, signal: &str) -> std::path::PathBuf {
+    let dir = tmp(name);
+    let mut child = bin()
+        .current_dir(&dir)
+        .args([
+            "run",
+            "market",
+            "--years",
+            "20",
+            "--replicates",
+            "400",
+            "--scale",
+            "0.5",
+            "--threads",
+            "1",
+            "--out",
+            "o",
+        ])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    loop {
+        let l = lines.next().expect("progress line").unwrap();
+        if l.contains("2 of 400 done") {
+            break;
+        }
+    }
+    let ok = std::process::Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+    for _ in lines {}
+    let status = child.wait().unwrap();
+    if signal == "-INT" {
+        assert_eq!(status.code(), Some(130));
+    }
+    dir.join("o")
+}
+
+#[test]
+fn ctrl_c_keeps_every_finished_replicate_whole() {
+    let out = interrupted_run("interrupt", "-INT");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "interrupted");
+    let done: Vec<u64> =
+        manifest["completed_replicates"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+    assert!(done.len() >= 2 && done.len() < 400, "{done:?}");
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), done.len() + 1);
+    // Every completed replicate has all 20 years; no other replicate appears.
+    for r in &done {
+        let years: std::collections::BTreeSet<&str> = metrics
+            .lines()
+            .skip(1)
+            .filter(|l| l.split(',').nth(1) == Some(&r.to_string()))
+            .map(|l| l.split(',').nth(2).unwrap())
+            .collect();
+        assert_eq!(years.len(), 20, "replicate {r}");
+    }
+    let reps: std::collections::BTreeSet<u64> =
+        metrics.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    assert_eq!(reps.into_iter().collect::<Vec<_>>(), done);
+}
+
+#[test]
+fn a_killed_run_leaves_no_file_that_looks_complete() {
+    let out = interrupted_run("killed", "-KILL");
+    assert!(!out.join("metrics.csv").exists());
+    assert!(out.join("metrics.csv.partial").exists());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["status"], "running");
+}

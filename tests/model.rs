@@ -1,0 +1,114 @@
+//! Properties of the model that must hold whatever the parameters.
+
+use schoolscape::Simulation;
+use schoolscape::choice::NONE;
+use schoolscape::scenario::{Mechanism, Priority, Scenario, load_path};
+
+fn scenario(name: &str) -> Scenario {
+    load_path(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(name)).unwrap()
+}
+
+/// Every pupil is in exactly one open school after every year, and rolls add up,
+/// under every mechanism, with closures and exclusions happening.
+#[test]
+fn every_pupil_is_in_exactly_one_open_school_every_year() {
+    let mut base = scenario("market.toml").scaled(0.4);
+    base.market.closure_occupancy = 0.8;
+    base.market.closure_years = 1;
+    base.admissions.exclusion_rate = 0.05;
+    base.admissions.banding = true;
+    let mut closures = 0.0;
+    for mech in [Mechanism::DeferredAcceptance, Mechanism::Boston, Mechanism::Catchment] {
+        let mut s = base.clone();
+        s.admissions.mechanism = mech;
+        let mut sim = Simulation::new(&s, None, 5).unwrap();
+        for _ in 0..8 {
+            let rec = sim.step();
+            sim.world.check_placement().unwrap();
+            let w = &sim.world;
+            let on_roll: usize = w.cohorts.iter().map(|c| c.len()).sum();
+            let rolls: u32 = w.schools.roll.iter().sum();
+            assert_eq!(on_roll, rolls as usize);
+            assert!(w.cohorts.iter().all(|c| c.school.iter().all(|&s| s != NONE)));
+            closures += rec.metrics.iter().find(|m| m.measure == "closures").unwrap().value;
+        }
+    }
+    assert!(closures > 0.0, "the test should exercise closures");
+}
+
+/// Without over-capacity placements, no school admits more entrants than it has places.
+#[test]
+fn admissions_respect_capacity() {
+    let mut s = scenario("market.toml").scaled(0.3);
+    s.market.expansion = false;
+    let mut sim = Simulation::new(&s, None, 9).unwrap();
+    for _ in 0..5 {
+        let rec = sim.step();
+        let over = rec.metrics.iter().find(|m| m.measure == "over_capacity").unwrap().value;
+        if over == 0.0 {
+            let w = &sim.world;
+            for sid in 0..w.schools.len() {
+                assert!(w.schools.intake[sid] <= w.schools.capacity[sid], "school {sid}");
+            }
+        }
+    }
+}
+
+/// Under deferred acceptance the entrants' assignment is stable: no pupil
+/// prefers a school that has a seat (in the pupil's pool) held by a pupil
+/// with lower priority there, or that has a free seat.
+#[test]
+fn deferred_acceptance_in_the_world_leaves_no_blocking_pair() {
+    let mut s = scenario("market.toml").scaled(0.3);
+    s.admissions.priorities = vec![Priority::Distance];
+    s.admissions.cream_skimming = 0.0;
+    s.market.expansion = false;
+    let mut sim = Simulation::new(&s, None, 3).unwrap();
+    sim.step();
+    let w = &sim.world;
+    let c = &w.cohorts[w.newest()];
+    let apps = &w.applications;
+    for i in 0..c.len() {
+        let got = apps.rank[i] as usize;
+        let list = apps.list(i);
+        for &pref in &list[..got.min(list.len())] {
+            // The preferred school is full, every holder admitted by the mechanism nearer (priority: distance).
+            let holders: Vec<usize> =
+                (0..c.len()).filter(|&j| c.school[j] == pref && apps.rank[j] != u8::MAX).collect();
+            assert_eq!(holders.len() as u32, w.schools.capacity[pref as usize], "pupil {i}: school {pref} had room");
+            let di = w.schools.dist(pref, c.x[i], c.y[i]);
+            for j in holders {
+                assert!(w.schools.dist(pref, c.x[j], c.y[j]) <= di, "pupil {i} blocks with school {pref} against {j}");
+            }
+        }
+    }
+}
+
+/// Catchment admission: nobody ranks, everybody lists only the nearest school.
+#[test]
+fn catchment_lists_only_the_nearest_school() {
+    let s = scenario("catchment.toml").scaled(0.3);
+    let mut sim = Simulation::new(&s, None, 4).unwrap();
+    sim.step();
+    let w = &sim.world;
+    let c = &w.cohorts[w.newest()];
+    for i in 0..c.len() {
+        let list = w.applications.list(i);
+        assert_eq!(list.len(), 1);
+        let d = w.schools.dist(list[0], c.x[i], c.y[i]);
+        for &s in w.choice_sets.of(c.nbhd[i]) {
+            assert!(w.schools.dist(s, c.x[i], c.y[i]) >= d);
+        }
+    }
+}
+
+/// Same seed, same world; different seed, different world.
+#[test]
+fn simulations_are_reproducible() {
+    let s = scenario("market.toml").scaled(0.2);
+    let a = Simulation::new(&s, None, 1).unwrap().run(3);
+    let b = Simulation::new(&s, None, 1).unwrap().run(3);
+    let c = Simulation::new(&s, None, 2).unwrap().run(3);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+}
