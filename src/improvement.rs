@@ -1,6 +1,8 @@
-//! Within-school improvement: latent knowledge becomes practice at a rate
-//! ("schools know more than they use"); practice drifts with staff turnover
-//! and both revert slowly towards the system's starting mean.
+//! Within-school improvement: practice moves towards latent knowledge at a
+//! rate ("schools know more than they use": upwards when knowledge exceeds
+//! practice, downwards when a school's standards have fallen below its
+//! practice); practice drifts with staff turnover, and both revert slowly
+//! towards the system's starting mean.
 
 use rand_distr::{Distribution, StandardNormal};
 
@@ -22,14 +24,9 @@ pub fn apply(s: &Scenario, schools: &mut Schools, rate_bonus: &[f64], seed: u64,
         let rate = (im.practice_rate + rate_bonus.get(sid).copied().unwrap_or(0.0)).clamp(0.0, 1.0);
         let e = &mut schools.effectiveness[sid];
         let k = &mut schools.latent[sid];
-        if *k > *e {
-            *e += rate * (*k - *e);
-        }
+        *e += rate * (*k - *e);
         *e += im.drift_sd * z;
         *e -= im.reversion * *e;
         *k -= im.reversion * *k;
-        if *k < *e {
-            *k = *e;
-        }
     }
 }

@@ -33,6 +33,12 @@ pub struct Schools {
     pub original_capacity: Vec<u32>,
     /// Effectiveness: value added per year of the practice in use, pupil SD units.
     pub effectiveness: Vec<f64>,
+    /// Temporary adjustment to effectiveness this year (turbulence, advisers).
+    pub adjustment: Vec<f64>,
+    /// Effectiveness at the start (for following the initially weakest and strongest).
+    pub initial_effectiveness: Vec<f64>,
+    /// Shares hard-to-place pupils under a fair access agreement.
+    pub fair_share: Vec<bool>,
     /// Latent knowledge: what the school knows, on the same scale; practice moves towards it.
     pub latent: Vec<f64>,
     /// SEN expertise, 0 to 1.
@@ -146,6 +152,9 @@ impl Schools {
             fee_charging,
             open: vec![true; n],
             original_capacity: capacity.clone(),
+            adjustment: vec![0.0; n],
+            initial_effectiveness: effectiveness.clone(),
+            fair_share: vec![false; n],
             capacity,
             effectiveness,
             latent,
@@ -164,6 +173,12 @@ impl Schools {
             peer_mean: vec![0.0; n],
             lost_share: vec![0.0; n],
         }
+    }
+
+    /// Effectiveness in force this year: practice plus any temporary adjustment.
+    #[inline]
+    pub fn effective(&self, s: usize) -> f64 {
+        self.effectiveness[s] + self.adjustment[s]
     }
 
     /// Distance from (x, y) to school `s`, km.

@@ -167,6 +167,9 @@ impl<'a> Simulation<'a> {
         w.market(s);
         clock.lap(5);
         crate::improvement::apply(s, &mut w.schools, &w.practice_bonus, w.seed, year);
+        if !self.policies.is_empty() {
+            w.begin_policies();
+        }
         for p in &mut self.policies {
             p.apply(&mut Context { scenario: s, world: w });
         }
@@ -265,7 +268,7 @@ fn panel(w: &World) -> Vec<SchoolYear> {
             roll: sch.roll[i],
             intake: sch.intake[i],
             first_prefs: sch.first_prefs[i],
-            effectiveness: sch.effectiveness[i],
+            effectiveness: sch.effective(i),
             latent: sch.latent[i],
             reputation: sch.reputation[i],
             disadvantaged_share: if sch.roll[i] > 0 { 1.0 - sch.adv_share[i] } else { f64::NAN },

@@ -66,12 +66,82 @@ pub struct World {
     pub results: Results,
     /// This year's events.
     pub events: Events,
+    /// Collaboration state shared by the policies.
+    pub collab: crate::policy::barriers::Shared,
+    /// Entrants' moves between schools this year (counted while partnerships exist).
+    pub flows: Flows,
     admissions_ws: admissions::Workspace,
     residential_ws: residential::Workspace,
     scratch: Scratch,
     terms: SchoolTerms,
     closing: Vec<u32>,
     tally: Tally,
+}
+
+/// Where entrants went this year relative to their catchment school.
+#[derive(Debug, Clone, Default)]
+pub struct Flows {
+    /// Entrants whose catchment school each school is.
+    local: Vec<u32>,
+    /// (catchment school, school attended, entrants), sorted; only pupils who went elsewhere.
+    pairs: Vec<(u32, u32, u32)>,
+    moved: Vec<(u32, u32)>,
+}
+
+impl Flows {
+    fn count(&self, from: u32, to: u32) -> u32 {
+        match self.pairs.binary_search_by(|p| (p.0, p.1).cmp(&(from, to))) {
+            Ok(k) => self.pairs[k].2,
+            Err(_) => 0,
+        }
+    }
+
+    /// Pupils that schools `i` and `j` won from each other this year, as a
+    /// share of `i`'s catchment entrants.
+    pub fn share(&self, i: u32, j: u32) -> f64 {
+        let local = self.local.get(i as usize).copied().unwrap_or(0).max(1);
+        (self.count(i, j) + self.count(j, i)) as f64 / local as f64
+    }
+
+    /// For each district, the share of its catchment entrants who crossed to
+    /// or came from another district.
+    pub fn district_crossing(&self, district: &[u32], districts: usize) -> Vec<f64> {
+        let mut local = vec![0u32; districts];
+        for (s, n) in self.local.iter().enumerate() {
+            local[district[s] as usize] += n;
+        }
+        let mut crossing = vec![0u32; districts];
+        for &(a, b, n) in &self.pairs {
+            let (da, db) = (district[a as usize] as usize, district[b as usize] as usize);
+            if da != db {
+                crossing[da] += n;
+                crossing[db] += n;
+            }
+        }
+        (0..districts).map(|d| crossing[d] as f64 / local[d].max(1) as f64).collect()
+    }
+
+    fn tally(&mut self, n_schools: usize, catchment: &[u32], school: &[u32]) {
+        self.local.clear();
+        self.local.resize(n_schools, 0);
+        self.moved.clear();
+        for (&home, &got) in catchment.iter().zip(school) {
+            if home != NONE {
+                self.local[home as usize] += 1;
+                if got != home {
+                    self.moved.push((home, got));
+                }
+            }
+        }
+        self.moved.sort_unstable();
+        self.pairs.clear();
+        for &(a, b) in &self.moved {
+            match self.pairs.last_mut() {
+                Some(last) if last.0 == a && last.1 == b => last.2 += 1,
+                _ => self.pairs.push((a, b, 1)),
+            }
+        }
+    }
 }
 
 /// Counts of pupils per school: roll, disadvantaged, by group, sum of prior attainment.
@@ -157,6 +227,8 @@ impl World {
             terms: SchoolTerms::default(),
             closing: Vec::new(),
             tally: Tally::default(),
+            collab: Default::default(),
+            flows: Flows::default(),
         };
         w.refresh_spatial(s);
         w.warm_start(s);
@@ -251,6 +323,7 @@ impl World {
             s,
             &mut self.schools,
             &self.grid,
+            &self.choice_sets,
             &mut self.cohorts[slot],
             &mut self.applications,
             &mut self.admissions_ws,
@@ -273,8 +346,19 @@ impl World {
         );
     }
 
+    /// Start of the policy phase: clear the temporary adjustments and this
+    /// year's collaboration tallies.
+    pub(crate) fn begin_policies(&mut self) {
+        self.schools.adjustment.iter_mut().for_each(|a| *a = 0.0);
+        self.collab.begin_year(self.schools.len());
+    }
+
     /// Share of each school's catchment entrants who went elsewhere.
     fn lost_shares(&mut self, slot: usize) {
+        if self.collab.active {
+            let c = &self.cohorts[slot];
+            self.flows.tally(self.schools.len(), &self.applications.catchment, &c.school);
+        }
         let n = self.schools.len();
         let mut local = vec![0u32; n];
         let mut lost = vec![0u32; n];

@@ -18,7 +18,7 @@ use crate::cohort::{Cohort, flag};
 use crate::rng::{Purpose, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
-use crate::spatial::Grid;
+use crate::spatial::{ChoiceSets, Grid};
 
 /// Counts of what happened in admissions this year.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,6 +39,7 @@ pub struct Workspace {
     pool_start: Vec<u32>,
     capacity: Vec<u32>,
     order: Vec<u32>,
+    hard: Vec<u32>,
 }
 
 /// The priority rules of each kind of school.
@@ -102,6 +103,7 @@ pub fn admit(
     s: &Scenario,
     schools: &mut Schools,
     grid: &Grid,
+    sets: &ChoiceSets,
     cohort: &mut Cohort,
     apps: &mut Applications,
     ws: &mut Workspace,
@@ -188,17 +190,55 @@ pub fn admit(
             schools.intake[sid as usize] += 1;
         }
     }
-    // The district places the rest, in lottery order.
+    // The district places the rest, in lottery order. Under a fair access
+    // agreement, hard-to-teach pupils go to the nearby member school with
+    // room that has taken the fewest of them so far.
+    let sharing = schools.fair_share.iter().any(|f| *f);
+    if sharing {
+        ws.hard.clear();
+        ws.hard.resize(n_schools, 0);
+        for i in 0..n {
+            let sid = cohort.school[i];
+            if sid != NONE && hard_to_teach(cohort, i, below) {
+                ws.hard[sid as usize] += 1;
+            }
+        }
+    }
     ws.order.clear();
     ws.order.extend((0..n as u32).filter(|&i| cohort.school[i as usize] == NONE));
     ws.order.sort_unstable_by_key(|&i| (apps.lottery[i as usize], i));
     for &i in &ws.order {
         let iu = i as usize;
         counts.unplaced[usize::from(cohort.dis(iu))] += 1;
-        let (sid, over) = place_unplaced(schools, grid, cohort.x[iu], cohort.y[iu], &schools.intake, None);
-        counts.over_capacity += u32::from(over);
+        let hard = sharing && hard_to_teach(cohort, iu, below);
+        let shared = if hard {
+            sets.of(cohort.nbhd[iu])
+                .iter()
+                .copied()
+                .filter(|&s| {
+                    let su = s as usize;
+                    schools.fair_share[su] && schools.open[su] && schools.intake[su] < schools.capacity[su]
+                })
+                .min_by(|&a, &b| {
+                    let share = |s: u32| ws.hard[s as usize] as f64 / schools.intake[s as usize].max(1) as f64;
+                    share(a).total_cmp(&share(b)).then(a.cmp(&b))
+                })
+        } else {
+            None
+        };
+        let sid = match shared {
+            Some(sid) => sid,
+            None => {
+                let (sid, over) = place_unplaced(schools, grid, cohort.x[iu], cohort.y[iu], &schools.intake, None);
+                counts.over_capacity += u32::from(over);
+                sid
+            }
+        };
         cohort.school[iu] = sid;
         schools.intake[sid as usize] += 1;
+        if hard {
+            ws.hard[sid as usize] += 1;
+        }
     }
 }
 

@@ -16,6 +16,12 @@ pub const FILES: &[(&str, &str)] = &[
     ("catchment.toml", include_str!("../../scenarios/catchment.toml")),
     ("market.toml", include_str!("../../scenarios/market.toml")),
     ("national.toml", include_str!("../../scenarios/national.toml")),
+    ("collaborative.toml", include_str!("../../scenarios/collaborative.toml")),
+    ("market-collaborative.toml", include_str!("../../scenarios/market-collaborative.toml")),
+    ("city-challenge.toml", include_str!("../../scenarios/city-challenge.toml")),
+    ("voucher.toml", include_str!("../../scenarios/voucher.toml")),
+    ("comprehensive.toml", include_str!("../../scenarios/comprehensive.toml")),
+    ("fragments/collaboration.toml", include_str!("../../scenarios/fragments/collaboration.toml")),
 ];
 
 /// Text of a bundled file at a virtual path, if it is one.

@@ -160,6 +160,8 @@ impl Recorder {
         let mut below = [0usize; 2];
         let mut count = vec![0.0; n_schools];
         let mut sum = vec![0.0; n_schools];
+        let d = w.region.districts;
+        let (mut dsum, mut dcnt) = (vec![0.0; d], vec![0.0; d]);
         let mut ss = 0.0;
         self.pairs.clear();
         let basic = s.measures.basic_threshold;
@@ -182,6 +184,9 @@ impl Recorder {
             let sid = c.school[i] as usize;
             count[sid] += 1.0;
             sum[sid] += a;
+            let di = w.schools.district[sid] as usize;
+            dsum[di] += a;
+            dcnt[di] += 1.0;
             ss += a * a;
             self.pairs.push((c.attainment[i], dis));
         }
@@ -205,6 +210,7 @@ impl Recorder {
         out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
         out.push(Metric::new("below_basic", "disadvantaged", if nd { below[1] as f64 / n_d } else { f64::NAN }));
         out.push(Metric::new("between_school_variance", "all", attainment::between_share(&count, &sum, ss)));
+        out.push(Metric::new("district_gap", "attainment", range_of_means(&dsum, &dcnt) / sd));
     }
 
     fn entrants(&mut self, w: &World, out: &mut Vec<Metric>) {
@@ -233,10 +239,19 @@ impl Recorder {
     }
 }
 
+/// Largest minus smallest of the means sum/count over units with a count.
+fn range_of_means(sum: &[f64], count: &[f64]) -> f64 {
+    let means: Vec<f64> = sum.iter().zip(count).filter(|(_, c)| **c > 0.0).map(|(s, c)| s / c).collect();
+    if means.len() < 2 {
+        return f64::NAN;
+    }
+    means.iter().copied().fold(f64::MIN, f64::max) - means.iter().copied().fold(f64::MAX, f64::min)
+}
+
 fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
     let sch = &w.schools;
     let open: Vec<usize> = sch.open_ids().collect();
-    let eff: Vec<f64> = open.iter().map(|&i| sch.effectiveness[i]).collect();
+    let eff: Vec<f64> = open.iter().map(|&i| sch.effective(i)).collect();
     let rep: Vec<f64> = open.iter().map(|&i| sch.reputation[i]).collect();
     let ones = vec![1.0; open.len()];
     let (em, esd) = weighted_mean_sd(&eff, &ones);
@@ -245,6 +260,25 @@ fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
     out.push(Metric::new("effectiveness_sd", "all", esd));
     out.push(Metric::new("reputation_sd", "all", rsd));
     out.push(Metric::new("open_schools", "all", open.len() as f64));
+    // The initially weakest and strongest fifth of schools, followed (open ones).
+    let mut by_start: Vec<usize> = (0..sch.len()).collect();
+    by_start.sort_by(|&a, &b| sch.initial_effectiveness[a].total_cmp(&sch.initial_effectiveness[b]).then(a.cmp(&b)));
+    let fifth = (sch.len() / 5).max(1);
+    for (name, ids) in
+        [("initial_weakest_fifth", &by_start[..fifth]), ("initial_strongest_fifth", &by_start[sch.len() - fifth..])]
+    {
+        let e: Vec<f64> = ids.iter().filter(|&&i| sch.open[i]).map(|&i| sch.effective(i)).collect();
+        let m = if e.is_empty() { f64::NAN } else { e.iter().sum::<f64>() / e.len() as f64 };
+        out.push(Metric::new("effectiveness_mean", name, m));
+    }
+    // Districts: the range of mean effectiveness.
+    let d = w.region.districts;
+    let (mut sum, mut cnt) = (vec![0.0; d], vec![0.0; d]);
+    for &i in &open {
+        sum[sch.district[i] as usize] += sch.effective(i);
+        cnt[sch.district[i] as usize] += 1.0;
+    }
+    out.push(Metric::new("district_gap", "effectiveness", range_of_means(&sum, &cnt)));
     let y = w.years_in_school() as f64;
     let mut per_place: Vec<f64> =
         open.iter().map(|&i| sch.funding[i] / (sch.capacity[i] as f64 * y).max(1.0)).collect();

@@ -1,7 +1,6 @@
 //! Reading scenario files: `extends` chains, defaults, and errors that name
 //! the file, line, column and key.
 
-use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 use toml::Spanned;
@@ -42,48 +41,58 @@ impl<'a> Loader<'a> {
         resolve(&chain)
     }
 
+    /// Every file the scenario depends on, highest precedence first (the
+    /// file itself, then its parents in reverse merge order). A file reached
+    /// twice (a diamond) is merged once, where it is first needed.
     fn read_chain(&self, path: &Path) -> Result<Vec<ChainFile>> {
-        let mut chain: Vec<ChainFile> = Vec::new();
-        let mut seen = HashSet::new();
-        let mut current = normalise(path);
-        loop {
-            if !seen.insert(current.clone()) {
-                let (child, loc) = chain.last().map(|f| (f.path.clone(), locate(f, "extends"))).unwrap_or_default();
-                let names: Vec<String> = chain.iter().map(|f| f.path.display().to_string()).collect();
-                return Err(Error::input(
-                    loc.or(Some(Location { file: child, line: 0, column: 0 })),
-                    "extends",
-                    format!("`extends` makes a cycle: {} -> {}", names.join(" -> "), current.display()),
-                    "a chain of files that ends in a file without `extends`",
-                ));
-            }
-            let text = (self.read)(&current).map_err(|e| {
-                let from = chain.last();
-                let location = from.and_then(|f| locate(f, "extends"));
-                if from.is_some() {
-                    Error::input(
-                        location,
-                        "extends",
-                        format!("cannot read `{}`: {e}", current.display()),
-                        "a path to a scenario file, relative to the file that extends it",
-                    )
-                } else {
-                    Error::Io { path: current.clone(), source: e }
-                }
-            })?;
-            let file = ChainFile { path: current.clone(), text };
-            check_file(&file)?;
-            let next = extends_of(&file);
-            chain.push(file);
-            match next {
-                Some(rel) => {
-                    let dir = current.parent().map(Path::to_path_buf).unwrap_or_default();
-                    current = normalise(&dir.join(rel));
-                }
-                None => break,
-            }
+        let mut merge_order = Vec::new();
+        let mut stack = Vec::new();
+        self.visit(&normalise(path), None, &mut stack, &mut merge_order)?;
+        merge_order.reverse();
+        Ok(merge_order)
+    }
+
+    fn visit(
+        &self,
+        path: &Path,
+        from: Option<&ChainFile>,
+        stack: &mut Vec<ChainFile>,
+        out: &mut Vec<ChainFile>,
+    ) -> Result<()> {
+        let at_extends = || from.and_then(|f| locate(f, "extends"));
+        if let Some(pos) = stack.iter().position(|f| f.path == path) {
+            let names: Vec<String> = stack[pos..].iter().map(|f| f.path.display().to_string()).collect();
+            return Err(Error::input(
+                at_extends().or(from.map(|f| Location { file: f.path.clone(), line: 0, column: 0 })),
+                "extends",
+                format!("`extends` makes a cycle: {} -> {}", names.join(" -> "), path.display()),
+                "a chain of files that ends in files without `extends`",
+            ));
         }
-        Ok(chain)
+        if out.iter().any(|f: &ChainFile| f.path == path) {
+            return Ok(());
+        }
+        let text = (self.read)(path).map_err(|e| match from {
+            Some(_) => Error::input(
+                at_extends(),
+                "extends",
+                format!("cannot read `{}`: {e}", path.display()),
+                "a path to a scenario file, relative to the file that extends it",
+            ),
+            None => Error::Io { path: path.to_path_buf(), source: e },
+        })?;
+        let file = ChainFile { path: path.to_path_buf(), text };
+        check_file(&file)?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let parents = extends_of(&file);
+        let here = ChainFile { path: file.path.clone(), text: file.text.clone() };
+        stack.push(file);
+        for rel in parents {
+            self.visit(&normalise(&dir.join(rel)), Some(&here), stack, out)?;
+        }
+        stack.pop();
+        out.push(here);
+        Ok(())
     }
 }
 
@@ -97,7 +106,7 @@ pub fn load_path(path: &Path) -> Result<Scenario> {
 pub fn load_from_str(text: &str, name: &str) -> Result<Scenario> {
     let file = ChainFile { path: PathBuf::from(name), text: text.to_string() };
     check_file(&file)?;
-    if extends_of(&file).is_some() {
+    if !extends_of(&file).is_empty() {
         return Err(Error::input(
             locate(&file, "extends"),
             "extends",
@@ -241,9 +250,13 @@ fn contains_deep(v: &Spanned<DeValue<'_>>, start: usize, end: usize) -> bool {
     }
 }
 
-fn extends_of(file: &ChainFile) -> Option<String> {
-    let t: toml::Table = toml::from_str(&file.text).ok()?;
-    t.get("extends").and_then(|v| v.as_str()).map(str::to_string)
+fn extends_of(file: &ChainFile) -> Vec<String> {
+    let Ok(t) = toml::from_str::<toml::Table>(&file.text) else { return Vec::new() };
+    match t.get("extends") {
+        Some(toml::Value::String(s)) => vec![s.clone()],
+        Some(toml::Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Where a dotted key path (with `[i]` for array items) is set in a file.
@@ -422,6 +435,23 @@ mod tests {
         assert!(text.starts_with("base.toml:2:1:"), "{text}");
         assert!(text.contains("admissions.cream_skimming"), "{text}");
         assert!(text.contains("0 to 1"), "{text}");
+    }
+
+    #[test]
+    fn extends_lists_merge_in_order_and_diamonds_once() {
+        let s = load(
+            &[
+                ("base.toml", "[region]\nschools = 40\n[run]\nyears = 5\n"),
+                ("a.toml", "extends = \"base.toml\"\n[region]\nschools = 50\n"),
+                ("frag.toml", "extends = \"base.toml\"\n[run]\nyears = 7\n"),
+                ("c.toml", "extends = [\"a.toml\", \"frag.toml\"]\n"),
+            ],
+            "c.toml",
+        )
+        .unwrap();
+        // base is merged once (before a), so a's schools survive frag's parent.
+        assert_eq!(s.region.schools, 50);
+        assert_eq!(s.run.years, 7);
     }
 
     #[test]

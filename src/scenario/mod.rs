@@ -28,11 +28,11 @@ pub struct Scenario {
     pub name: String,
     /// One line saying what the scenario represents.
     pub description: String,
-    /// Path of a scenario this one extends, relative to this file. Keys set
-    /// here override the parent's; tables merge key by key; arrays replace.
-    /// Empty in a resolved scenario.
+    /// Path of a scenario this one extends, relative to this file, or a list
+    /// of them (merged in order). Keys set here override the parents'; tables
+    /// merge key by key; arrays replace. Empty in a resolved scenario.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub extends: Option<String>,
+    pub extends: Option<Extends>,
     /// Run length, replicates and seed.
     pub run: RunParams,
     /// The map: neighbourhoods, districts, schools.
@@ -61,6 +61,16 @@ pub struct Scenario {
     pub policies: PolicyParams,
     /// Settings of the measures.
     pub measures: MeasureParams,
+}
+
+/// One parent scenario, or several merged in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Extends {
+    /// One parent.
+    One(String),
+    /// Several parents, merged in the order listed (later ones override earlier ones).
+    Many(Vec<String>),
 }
 
 /// Run length, replicates and the master seed.

@@ -1,0 +1,329 @@
+//! Partnerships and the barriers to them.
+//!
+//! Knowledge moves within a partnership: each member's latent knowledge (or
+//! expertise) moves towards a *target* at a rate scaled by the member's
+//! trust in the partnership, its spare capacity for collaboration and its
+//! partners' willingness to share:
+//!
+//! ```text
+//! target_i = challenge · max_j K_j + (1 − challenge) · mean_j K_j
+//! ΔK_i     = rate_i · trust_i · capacity_i · willingness_(others) · (target_i − K_i)
+//! ```
+//!
+//! With full mutual challenge every member moves towards the best practice
+//! in the partnership; without it they drift towards the partners' mean
+//! (collusion, "acceptance of mediocrity"), so the stronger members lose.
+//!
+//! - **Trust** (social capital) grows with successful joint work and decays
+//!   with rivalry, the share of pupils the partners win from one another,
+//!   multiplied when funding follows pupils:
+//!   `trust += growth·(1 − trust)·success − decay·rivalry·trust`.
+//! - **Willingness to share** falls with the competitive pressure a school
+//!   is under (the share of its local pupils it lost this year, multiplied
+//!   when funding follows pupils).
+//! - **Capacity**: a school in more partnerships than it has time for gets
+//!   less from each: `capacity_i = min(1, capacity / partnerships_i)`.
+//! - **Turbulence**: a school that starts a new way of working has a
+//!   temporary dip in effectiveness that fades over a few years.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Check, Context, Policy};
+use crate::measures::Metric;
+use crate::scenario::Scenario;
+use crate::world::World;
+
+/// Parameters of the barriers to collaboration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Mutual challenge, 0 (collusion: drift to the partners' mean) to 1 (move to the best) (default 1).
+    pub challenge: f64,
+    /// Trust at the start of a partnership, 0 to 1 (default 0.5).
+    pub initial_trust: f64,
+    /// Growth of trust per year of successful joint work, 0 to 1 (default 0.2).
+    pub trust_growth: f64,
+    /// Decay of trust per unit of rivalry between partners (default 2).
+    pub trust_decay: f64,
+    /// Multiplier on rivalry and competitive pressure when funding follows pupils (default 3).
+    pub funding_rivalry: f64,
+    /// Fall in willingness to share per unit of competitive pressure (default 2).
+    pub competition_sensitivity: f64,
+    /// Knowledge gain per year that counts as full success for trust, SD units (default 0.005).
+    pub success_scale: f64,
+    /// Partnerships a school can sustain at full strength (default 2).
+    pub capacity: f64,
+    /// Dip in effectiveness when a school starts a new way of working, SD units (default 0.01).
+    pub turbulence_dip: f64,
+    /// Years the turbulence lasts, fading linearly (default 2).
+    pub turbulence_years: u32,
+    /// Trust at or above which a partnership counts as active (default 0.25).
+    pub active_trust: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            challenge: 1.0,
+            initial_trust: 0.5,
+            trust_growth: 0.2,
+            trust_decay: 2.0,
+            funding_rivalry: 3.0,
+            competition_sensitivity: 2.0,
+            success_scale: 0.005,
+            capacity: 2.0,
+            turbulence_dip: 0.01,
+            turbulence_years: 2,
+            active_trust: 0.25,
+        }
+    }
+}
+
+pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+    c.prob("challenge", p.challenge);
+    c.prob("initial_trust", p.initial_trust);
+    c.prob("trust_growth", p.trust_growth);
+    c.range("trust_decay", p.trust_decay, 0.0, 100.0);
+    c.range("funding_rivalry", p.funding_rivalry, 0.0, 100.0);
+    c.range("competition_sensitivity", p.competition_sensitivity, 0.0, 100.0);
+    c.range("success_scale", p.success_scale, 1e-9, 10.0);
+    c.range("capacity", p.capacity, 0.0, 100.0);
+    c.range("turbulence_dip", p.turbulence_dip, -1.0, 1.0);
+    c.int("turbulence_years", p.turbulence_years, 0, 100);
+    c.prob("active_trust", p.active_trust);
+}
+
+/// Collaboration state shared by the policies, kept in the world.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    /// True once any between-school partnership exists (pupil flows are then counted).
+    pub active: bool,
+    /// Partnerships each school is in (for capacity).
+    pub memberships: Vec<u32>,
+    /// Years of turbulence left per school.
+    pub turbulence_left: Vec<u32>,
+    /// This year's tie strengths (trust of every membership).
+    pub trust: Vec<f64>,
+    /// This year's partnerships, and how many are active.
+    pub partnerships: u32,
+    /// This year's active partnerships.
+    pub active_partnerships: u32,
+    /// Knowledge moved this year (sum of absolute changes).
+    pub transferred: f64,
+}
+
+impl Shared {
+    /// Start of the policy phase: clear this year's tallies.
+    pub fn begin_year(&mut self, schools: usize) {
+        self.memberships.resize(schools, 0);
+        self.turbulence_left.resize(schools, 0);
+        self.trust.clear();
+        self.partnerships = 0;
+        self.active_partnerships = 0;
+        self.transferred = 0.0;
+    }
+
+    /// School `i` starts a new way of working: turbulence, unless it is already turbulent.
+    pub fn start_new_work(&mut self, i: usize, b: &Params) {
+        self.turbulence_left.resize(i.max(self.turbulence_left.len()) + 1, 0);
+        if self.turbulence_left[i] == 0 {
+            self.turbulence_left[i] = b.turbulence_years;
+        }
+    }
+
+    /// Register a school as a member of one more partnership.
+    pub fn join(&mut self, i: usize, n_schools: usize) {
+        self.active = true;
+        self.memberships.resize(n_schools, 0);
+        self.memberships[i] += 1;
+    }
+
+    /// Register a school leaving a partnership.
+    pub fn leave(&mut self, i: usize) {
+        if let Some(m) = self.memberships.get_mut(i) {
+            *m = m.saturating_sub(1);
+        }
+    }
+}
+
+/// Which quantity a partnership moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// Latent knowledge (general practice).
+    Knowledge,
+    /// SEN expertise.
+    Sen,
+    /// EAL expertise.
+    Eal,
+}
+
+fn get(w: &World, f: Field, i: usize) -> f64 {
+    match f {
+        Field::Knowledge => w.schools.latent[i],
+        Field::Sen => w.schools.sen_expertise[i],
+        Field::Eal => w.schools.eal_expertise[i],
+    }
+}
+
+fn set(w: &mut World, f: Field, i: usize, v: f64) {
+    match f {
+        Field::Knowledge => w.schools.latent[i] = v,
+        Field::Sen => w.schools.sen_expertise[i] = v.clamp(0.0, 1.0),
+        Field::Eal => w.schools.eal_expertise[i] = v.clamp(0.0, 1.0),
+    }
+}
+
+/// A partnership: member schools, each member's trust, and a strength
+/// multiplier (for example, how well a Family of Schools works).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partnership {
+    /// Member school ids.
+    pub members: Vec<u32>,
+    /// Trust of each member in the partnership, 0 to 1.
+    pub trust: Vec<f64>,
+    /// Multiplier on every member's rate.
+    pub strength: f64,
+}
+
+impl Partnership {
+    /// A new partnership: members join (capacity), start new work (turbulence), with initial trust.
+    pub fn form(members: Vec<u32>, strength: f64, w: &mut World, b: &Params) -> Partnership {
+        let n = w.schools.len();
+        for &m in &members {
+            w.collab.join(m as usize, n);
+            w.collab.start_new_work(m as usize, b);
+        }
+        let trust = vec![b.initial_trust; members.len()];
+        Partnership { members, trust, strength }
+    }
+
+    /// Dissolve: members leave (capacity freed).
+    pub fn dissolve(self, w: &mut World) {
+        for &m in &self.members {
+            w.collab.leave(m as usize);
+        }
+    }
+}
+
+/// The multiplier on rivalry and pressure: larger when funding follows pupils.
+pub fn funding_factor(s: &Scenario, b: &Params) -> f64 {
+    if s.market.funding_follows_pupils { b.funding_rivalry } else { 1.0 }
+}
+
+/// Willingness of school `j` to share, 0 to 1.
+pub fn willingness(w: &World, j: usize, b: &Params, ff: f64) -> f64 {
+    (1.0 - b.competition_sensitivity * w.schools.lost_share[j] * ff).clamp(0.0, 1.0)
+}
+
+/// Move `field` within a partnership for one year, then update trust.
+/// `rate[m]` is member m's convergence rate; `bonus[m]` an extra gain
+/// (reciprocal learning), both scaled by trust and capacity.
+/// Returns each member's change.
+pub fn exchange(
+    s: &Scenario,
+    b: &Params,
+    w: &mut World,
+    p: &mut Partnership,
+    field: Field,
+    rate: &[f64],
+    bonus: &[f64],
+) -> Vec<f64> {
+    let ff = funding_factor(s, b);
+    let open: Vec<bool> = p.members.iter().map(|&m| w.schools.open[m as usize]).collect();
+    let k: Vec<f64> = p.members.iter().map(|&m| get(w, field, m as usize)).collect();
+    let will: Vec<f64> = p.members.iter().map(|&m| willingness(w, m as usize, b, ff)).collect();
+    let live: Vec<usize> = (0..p.members.len()).filter(|&i| open[i]).collect();
+    let mut change = vec![0.0; p.members.len()];
+    if live.len() >= 2 {
+        let max = live.iter().map(|&i| k[i]).fold(f64::MIN, f64::max);
+        let mean = live.iter().map(|&i| k[i]).sum::<f64>() / live.len() as f64;
+        let will_sum: f64 = live.iter().map(|&i| will[i]).sum();
+        for &i in &live {
+            let m = p.members[i] as usize;
+            let others = (will_sum - will[i]) / (live.len() - 1) as f64;
+            let cap = if w.collab.memberships[m] as f64 > b.capacity {
+                b.capacity / w.collab.memberships[m] as f64
+            } else {
+                1.0
+            };
+            let target = b.challenge * max + (1.0 - b.challenge) * mean;
+            let scale = p.strength * p.trust[i] * cap;
+            let d = scale * (rate[i] * others * (target - k[i]) + bonus[i]);
+            change[i] = d;
+            set(w, field, m, k[i] + d);
+            w.collab.transferred += d.abs();
+        }
+    }
+    // Trust: success strengthens ties; rivalry between partners wears them down.
+    for &i in &live {
+        let m = p.members[i];
+        let success = (change[i] / b.success_scale).clamp(0.0, 1.0);
+        let rivalry: f64 = live.iter().filter(|&&j| j != i).map(|&j| w.flows.share(m, p.members[j])).sum::<f64>() * ff;
+        let t = &mut p.trust[i];
+        *t = (*t + b.trust_growth * (1.0 - *t) * success - b.trust_decay * rivalry * *t).clamp(0.0, 1.0);
+    }
+    record_ties(w, b, &p.trust, &open);
+    change
+}
+
+/// Add a partnership's ties to this year's tallies.
+pub fn record_ties(w: &mut World, b: &Params, trust: &[f64], open: &[bool]) {
+    let live: Vec<f64> = trust.iter().zip(open).filter(|(_, o)| **o).map(|(t, _)| *t).collect();
+    if live.len() < 2 {
+        return;
+    }
+    w.collab.partnerships += 1;
+    let mean = live.iter().sum::<f64>() / live.len() as f64;
+    if mean >= b.active_trust {
+        w.collab.active_partnerships += 1;
+    }
+    w.collab.trust.extend(live);
+}
+
+/// The shared last step: turbulence, and the network measures.
+pub struct Barriers {
+    params: Params,
+}
+
+impl Barriers {
+    /// The shared barriers step.
+    pub fn new(params: Params) -> Self {
+        Barriers { params }
+    }
+}
+
+impl Policy for Barriers {
+    fn label(&self) -> &'static str {
+        "barriers"
+    }
+
+    fn apply(&mut self, ctx: &mut Context<'_>) {
+        let w = &mut *ctx.world;
+        let years = self.params.turbulence_years.max(1) as f64;
+        for i in 0..w.schools.len() {
+            let left = w.collab.turbulence_left.get(i).copied().unwrap_or(0);
+            if left > 0 {
+                w.schools.adjustment[i] -= self.params.turbulence_dip * left as f64 / years;
+                w.collab.turbulence_left[i] = left - 1;
+            }
+        }
+    }
+
+    fn record(&self, w: &World, out: &mut Vec<Metric>) {
+        let c = &w.collab;
+        let n = c.trust.len() as f64;
+        let (mean, sd) = if n > 0.0 {
+            let m = c.trust.iter().sum::<f64>() / n;
+            (m, (c.trust.iter().map(|t| (t - m).powi(2)).sum::<f64>() / n).sqrt())
+        } else {
+            (f64::NAN, f64::NAN)
+        };
+        out.push(Metric::new("tie_strength_mean", "all", mean));
+        out.push(Metric::new("tie_strength_sd", "all", sd));
+        out.push(Metric::new("partnerships", "all", c.partnerships as f64));
+        out.push(Metric::new("active_partnerships", "all", c.active_partnerships as f64));
+        out.push(Metric::new("knowledge_transferred", "all", c.transferred));
+        let turbulent = c.turbulence_left.iter().filter(|t| **t > 0).count();
+        out.push(Metric::new("turbulent_schools", "all", turbulent as f64));
+    }
+}

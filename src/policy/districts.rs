@@ -1,0 +1,96 @@
+//! Mechanism 6, District collaboration ("leading from the middle"): districts share
+//! resources and expertise, moving each district's knowledge towards the
+//! target set by the best district (with challenge) or the mean (without),
+//! reducing the spread between districts (Ainscow 2016, "Policy
+//! implications"; Hargreaves and Ainscow 2015).
+
+use serde::{Deserialize, Serialize};
+
+use super::barriers::{funding_factor, record_ties, willingness};
+use super::{Check, Context, Policy};
+
+/// Parameters of district collaboration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Switch the mechanism on (default false).
+    pub enabled: bool,
+    /// Share of the gap between a district's mean knowledge and the target closed per year at full trust (default 0.1).
+    pub rate: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { enabled: false, rate: 0.1 }
+    }
+}
+
+pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+    c.prob("rate", p.rate);
+}
+
+/// District collaboration.
+pub struct DistrictCollaboration {
+    params: Params,
+    trust: Vec<f64>,
+}
+
+impl DistrictCollaboration {
+    /// The mechanism with its parameters.
+    pub fn new(params: Params) -> Self {
+        DistrictCollaboration { params, trust: Vec::new() }
+    }
+}
+
+impl Policy for DistrictCollaboration {
+    fn label(&self) -> &'static str {
+        "district_collaboration"
+    }
+
+    fn initialize(&mut self, ctx: &mut Context<'_>) {
+        self.trust = vec![ctx.scenario.policies.barriers.initial_trust; ctx.world.region.districts];
+        ctx.world.collab.active = true;
+    }
+
+    fn apply(&mut self, ctx: &mut Context<'_>) {
+        let b = &ctx.scenario.policies.barriers;
+        let ff = funding_factor(ctx.scenario, b);
+        let w = &mut *ctx.world;
+        let d = self.trust.len();
+        let mut sum = vec![0.0; d];
+        let mut n = vec![0.0; d];
+        let mut will = vec![0.0; d];
+        for i in w.schools.open_ids() {
+            let k = w.schools.district[i] as usize;
+            sum[k] += w.schools.latent[i];
+            n[k] += 1.0;
+            will[k] += willingness(w, i, b, ff);
+        }
+        let live: Vec<usize> = (0..d).filter(|&k| n[k] > 0.0).collect();
+        if live.len() < 2 {
+            return;
+        }
+        let mean: Vec<f64> = (0..d).map(|k| if n[k] > 0.0 { sum[k] / n[k] } else { 0.0 }).collect();
+        let best = live.iter().map(|&k| mean[k]).fold(f64::MIN, f64::max);
+        let avg = live.iter().map(|&k| mean[k]).sum::<f64>() / live.len() as f64;
+        let target = b.challenge * best + (1.0 - b.challenge) * avg;
+        let mut change = vec![0.0; d];
+        for &k in &live {
+            change[k] = self.params.rate * self.trust[k] * (will[k] / n[k]) * (target - mean[k]);
+        }
+        for i in w.schools.open_ids().collect::<Vec<_>>() {
+            let k = w.schools.district[i] as usize;
+            w.schools.latent[i] += change[k];
+            w.collab.transferred += change[k].abs();
+        }
+        // Trust: success builds it; pupils crossing district lines wear it down.
+        let crossing = w.flows.district_crossing(&w.schools.district, d);
+        for &k in &live {
+            let success = (change[k] / b.success_scale).clamp(0.0, 1.0);
+            let t = &mut self.trust[k];
+            *t = (*t + b.trust_growth * (1.0 - *t) * success - b.trust_decay * crossing[k] * ff * *t).clamp(0.0, 1.0);
+        }
+        let open: Vec<bool> = (0..d).map(|k| n[k] > 0.0).collect();
+        record_ties(w, b, &self.trust, &open);
+    }
+}

@@ -1,0 +1,95 @@
+//! Mechanism 8, Fair access: collaborating schools agree on banded admissions, give up
+//! cream-skimming and exclusions, and share the pupils who are hard to
+//! place (Ainscow 2016, "Between school factors": issues of access and the
+//! allocation of pupils that schools can tackle together).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Check, Context, Policy};
+use crate::measures::Metric;
+use crate::world::World;
+
+/// Which schools sign the agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Members {
+    /// Every school.
+    All,
+    /// Schools in at least one between-school partnership.
+    Partners,
+}
+
+/// Parameters of fair access.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Switch the mechanism on (default false).
+    pub enabled: bool,
+    /// `all` (default) or `partners`.
+    pub members: Members,
+    /// Members admit by prior-attainment band (default true).
+    pub banding: bool,
+    /// Members give up cream-skimming and exclusions (default true).
+    pub no_selection: bool,
+    /// Unplaced hard-to-teach pupils are shared among nearby members (default true).
+    pub share_hard_to_place: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { enabled: false, members: Members::All, banding: true, no_selection: true, share_hard_to_place: true }
+    }
+}
+
+pub(crate) fn validate(_p: &Params, _c: &mut Check<'_, '_>) {}
+
+/// Fair access agreements.
+pub struct FairAccess {
+    params: Params,
+    members: usize,
+}
+
+impl FairAccess {
+    /// The mechanism with its parameters.
+    pub fn new(params: Params) -> Self {
+        FairAccess { params, members: 0 }
+    }
+}
+
+impl Policy for FairAccess {
+    fn label(&self) -> &'static str {
+        "fair_access"
+    }
+
+    fn before_admissions(&mut self, ctx: &mut Context<'_>) {
+        let w = &mut *ctx.world;
+        self.members = 0;
+        for i in 0..w.schools.len() {
+            let member = match self.params.members {
+                Members::All => true,
+                Members::Partners => w.collab.memberships.get(i).copied().unwrap_or(0) > 0,
+            };
+            if !member || !w.schools.open[i] {
+                continue;
+            }
+            self.members += 1;
+            if self.params.banding {
+                w.schools.banded[i] = true;
+            }
+            if self.params.no_selection {
+                w.schools.cream_skimming[i] = 0.0;
+                w.schools.exclusion_rate[i] = 0.0;
+                w.schools.selective[i] = false;
+            }
+            if self.params.share_hard_to_place {
+                w.schools.fair_share[i] = true;
+            }
+        }
+    }
+
+    fn apply(&mut self, _ctx: &mut Context<'_>) {}
+
+    fn record(&self, _w: &World, out: &mut Vec<Metric>) {
+        out.push(Metric::new("fair_access_members", "all", self.members as f64));
+    }
+}

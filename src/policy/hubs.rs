@@ -1,0 +1,102 @@
+//! Mechanism 4, Hub schools: schools with SEN or EAL expertise spread it to the
+//! schools in their network, raising outcomes for those pupils specifically
+//! (Ainscow 2016, Greater Manchester Challenge hub schools).
+
+use serde::{Deserialize, Serialize};
+
+use super::barriers::{Field, Partnership, exchange};
+use super::{Check, Context, Policy};
+use crate::measures::Metric;
+use crate::world::World;
+
+/// Parameters of hub schools.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Switch the mechanism on (default false).
+    pub enabled: bool,
+    /// Expertise at or above which a school is a hub, 0 to 1 (default 0.5).
+    pub hub_threshold: f64,
+    /// Schools each hub supports (default 5).
+    pub network_size: u32,
+    /// Share of the expertise gap closed per year at full trust (default 0.2).
+    pub spread_rate: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { enabled: false, hub_threshold: 0.5, network_size: 5, spread_rate: 0.2 }
+    }
+}
+
+pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+    c.prob("hub_threshold", p.hub_threshold);
+    c.int("network_size", p.network_size, 1, 1000);
+    c.prob("spread_rate", p.spread_rate);
+}
+
+/// Hub networks for one kind of expertise: each school below the threshold
+/// joins the nearest hub with room. Returns (hub, supported schools).
+pub fn form_networks(w: &World, p: &Params, field: Field) -> Vec<(u32, Vec<u32>)> {
+    let s = &w.schools;
+    let level = |i: usize| if field == Field::Sen { s.sen_expertise[i] } else { s.eal_expertise[i] };
+    let hubs: Vec<u32> = s.open_ids().filter(|&i| level(i) >= p.hub_threshold).map(|i| i as u32).collect();
+    let mut nets: Vec<(u32, Vec<u32>)> = hubs.iter().map(|&h| (h, Vec::new())).collect();
+    for i in s.open_ids().filter(|&i| level(i) < p.hub_threshold) {
+        let best = nets
+            .iter_mut()
+            .filter(|(_, m)| m.len() < p.network_size as usize)
+            .min_by(|a, b| s.dist(a.0, s.x[i], s.y[i]).total_cmp(&s.dist(b.0, s.x[i], s.y[i])).then(a.0.cmp(&b.0)));
+        if let Some((_, m)) = best {
+            m.push(i as u32);
+        }
+    }
+    nets.retain(|(_, m)| !m.is_empty());
+    nets
+}
+
+/// Hub schools for SEN and for EAL.
+pub struct Hubs {
+    params: Params,
+    networks: Vec<(Field, Partnership)>,
+}
+
+impl Hubs {
+    /// The mechanism with its parameters.
+    pub fn new(params: Params) -> Self {
+        Hubs { params, networks: Vec::new() }
+    }
+}
+
+impl Policy for Hubs {
+    fn label(&self) -> &'static str {
+        "hubs"
+    }
+
+    fn initialize(&mut self, ctx: &mut Context<'_>) {
+        let b = &ctx.scenario.policies.barriers;
+        for field in [Field::Sen, Field::Eal] {
+            for (hub, members) in form_networks(ctx.world, &self.params, field) {
+                let mut all = vec![hub];
+                all.extend(members);
+                self.networks.push((field, Partnership::form(all, 1.0, ctx.world, b)));
+            }
+        }
+    }
+
+    fn apply(&mut self, ctx: &mut Context<'_>) {
+        let b = &ctx.scenario.policies.barriers;
+        for (field, net) in &mut self.networks {
+            let rate = vec![self.params.spread_rate; net.members.len()];
+            let bonus = vec![0.0; net.members.len()];
+            exchange(ctx.scenario, b, ctx.world, net, *field, &rate, &bonus);
+        }
+    }
+
+    fn record(&self, _w: &World, out: &mut Vec<Metric>) {
+        for (field, name) in [(Field::Sen, "sen"), (Field::Eal, "eal")] {
+            let n = self.networks.iter().filter(|(f, _)| *f == field).count();
+            out.push(Metric::new("hub_networks", name, n as f64));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Mechanism 3, Matched pairings and trios (the Keys to Success idea): the weakest
+//! schools are matched with stronger ones across district boundaries; the
+//! weaker school gains, and the stronger one gains too ("by helping others
+//! you help yourself"), each as a parameter (Ainscow 2016; Hutchings et al.
+//! 2012; Ainscow 2021).
+
+use serde::{Deserialize, Serialize};
+
+use super::barriers::{Field, Partnership, exchange};
+use super::{Check, Context, Policy};
+use crate::measures::Metric;
+use crate::world::World;
+
+/// Parameters of pairings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Switch the mechanism on (default false).
+    pub enabled: bool,
+    /// Share of schools, the weakest by effectiveness, given a partner (default 0.2).
+    pub weakest_share: f64,
+    /// Trios (one stronger school with two weaker ones) instead of pairs (default false).
+    pub trios: bool,
+    /// Match across district boundaries where possible (default true).
+    pub cross_district: bool,
+    /// Share of the knowledge gap the weaker school closes per year at full trust (default 0.2).
+    pub weak_gain_rate: f64,
+    /// Knowledge the stronger school gains per year at full trust, SD units (default 0.005).
+    pub strong_gain: f64,
+    /// Years before partners are re-matched; 0 keeps them for the whole run (default 0).
+    pub duration_years: u32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            enabled: false,
+            weakest_share: 0.2,
+            trios: false,
+            cross_district: true,
+            weak_gain_rate: 0.2,
+            strong_gain: 0.005,
+            duration_years: 0,
+        }
+    }
+}
+
+pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+    c.range("weakest_share", p.weakest_share, 0.0, 0.5);
+    c.prob("weak_gain_rate", p.weak_gain_rate);
+    c.range("strong_gain", p.strong_gain, -1.0, 1.0);
+    c.int("duration_years", p.duration_years, 0, 1000);
+}
+
+/// Match the weakest schools to the strongest: returns (strong, weak members).
+/// Each weak school (weakest first) takes the strongest free school from
+/// another district when `cross_district` allows, else from any district.
+pub fn match_partners(w: &World, p: &Params) -> Vec<(u32, Vec<u32>)> {
+    let s = &w.schools;
+    let mut open: Vec<u32> = s.open_ids().map(|i| i as u32).collect();
+    open.sort_by(|a, b| s.effectiveness[*a as usize].total_cmp(&s.effectiveness[*b as usize]).then(a.cmp(b)));
+    let n_weak = ((p.weakest_share * open.len() as f64).round() as usize).min(open.len() / 2);
+    let per_strong = if p.trios { 2 } else { 1 };
+    let weak: Vec<u32> = open[..n_weak].to_vec();
+    let mut strong: Vec<u32> = open[n_weak..].iter().rev().copied().collect(); // strongest first
+    let mut groups: Vec<(u32, Vec<u32>)> = Vec::new();
+    for &wk in &weak {
+        // Join an unfilled trio in another district first.
+        if per_strong > 1 {
+            if let Some(g) = groups.iter_mut().find(|(st, m)| {
+                m.len() < per_strong && (!p.cross_district || s.district[*st as usize] != s.district[wk as usize])
+            }) {
+                g.1.push(wk);
+                continue;
+            }
+        }
+        let pick = strong
+            .iter()
+            .position(|&st| p.cross_district && s.district[st as usize] != s.district[wk as usize])
+            .or(if strong.is_empty() { None } else { Some(0) });
+        if let Some(k) = pick {
+            let st = strong.remove(k);
+            groups.push((st, vec![wk]));
+        }
+    }
+    groups
+}
+
+/// Pairings and trios.
+pub struct Pairing {
+    params: Params,
+    groups: Vec<Partnership>,
+    started: u32,
+}
+
+impl Pairing {
+    /// The mechanism with its parameters.
+    pub fn new(params: Params) -> Self {
+        Pairing { params, groups: Vec::new(), started: 0 }
+    }
+
+    fn rematch(&mut self, ctx: &mut Context<'_>) {
+        for g in self.groups.drain(..) {
+            g.dissolve(ctx.world);
+        }
+        let b = &ctx.scenario.policies.barriers;
+        for (strong, weak) in match_partners(ctx.world, &self.params) {
+            let mut members = vec![strong];
+            members.extend(weak);
+            self.groups.push(Partnership::form(members, 1.0, ctx.world, b));
+        }
+        self.started = ctx.world.year;
+    }
+}
+
+impl Policy for Pairing {
+    fn label(&self) -> &'static str {
+        "pairing"
+    }
+
+    fn initialize(&mut self, ctx: &mut Context<'_>) {
+        self.rematch(ctx);
+    }
+
+    fn apply(&mut self, ctx: &mut Context<'_>) {
+        let d = self.params.duration_years;
+        if d > 0 && ctx.world.year >= self.started + d {
+            self.rematch(ctx);
+        }
+        let b = &ctx.scenario.policies.barriers;
+        for g in &mut self.groups {
+            // Member 0 is the stronger school.
+            let rate = vec![self.params.weak_gain_rate; g.members.len()];
+            let mut bonus = vec![0.0; g.members.len()];
+            bonus[0] = self.params.strong_gain;
+            exchange(ctx.scenario, b, ctx.world, g, Field::Knowledge, &rate, &bonus);
+        }
+    }
+
+    fn record(&self, _w: &World, out: &mut Vec<Metric>) {
+        out.push(Metric::new("pairings", "all", self.groups.len() as f64));
+    }
+}
