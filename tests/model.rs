@@ -109,6 +109,8 @@ fn simulations_are_reproducible() {
     let a = Simulation::new(&s, None, 1).unwrap().run(3);
     let b = Simulation::new(&s, None, 1).unwrap().run(3);
     let c = Simulation::new(&s, None, 2).unwrap().run(3);
-    assert_eq!(a, b);
-    assert_ne!(a, c);
+    // Compare as text: NaN measures (e.g. a district gap with one district) are equal as text.
+    let (a, b, c) = (format!("{a:?}"), format!("{b:?}"), format!("{c:?}"));
+    assert!(a == b, "same seed, different results");
+    assert!(a != c, "different seeds, same results");
 }
