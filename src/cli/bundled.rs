@@ -21,6 +21,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("city-challenge.toml", include_str!("../../scenarios/city-challenge.toml")),
     ("voucher.toml", include_str!("../../scenarios/voucher.toml")),
     ("comprehensive.toml", include_str!("../../scenarios/comprehensive.toml")),
+    ("england.toml", include_str!("../../scenarios/england.toml")),
     ("fragments/collaboration.toml", include_str!("../../scenarios/fragments/collaboration.toml")),
 ];
 

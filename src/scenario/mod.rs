@@ -207,7 +207,7 @@ pub struct PopulationParams {
     pub sen_ses_slope: f64,
     /// Share of pupils with English as an additional language (default 0.17).
     pub eal_share: f64,
-    /// Correlation of prior attainment with SES (default 0.4).
+    /// Correlation of prior attainment with SES (default 0.3).
     pub prior_ses_correlation: f64,
     /// Lower prior attainment of SEN pupils, SD (default 0.8).
     pub sen_prior_gap: f64,
@@ -227,7 +227,7 @@ impl Default for PopulationParams {
             sen_share: 0.14,
             sen_ses_slope: 0.4,
             eal_share: 0.17,
-            prior_ses_correlation: 0.4,
+            prior_ses_correlation: 0.3,
             sen_prior_gap: 0.8,
             eal_prior_gap: 0.2,
             group_clustering: 0.3,
@@ -469,7 +469,7 @@ pub struct LearningParams {
     pub effectiveness_weight: f64,
     /// Gain per SD of the school's mean prior attainment above the cohort mean (default 0.05).
     pub peer_effect: f64,
-    /// Gain per SD of SES (home support) (default 0.06).
+    /// Gain per SD of SES per year (home support) (default 0.02, calibrated: see docs/VALIDATION.md).
     pub home_support: f64,
     /// Yearly gain lost by a SEN pupil in a school without SEN expertise, SD (default 0.08).
     pub sen_need: f64,
@@ -484,7 +484,7 @@ impl Default for LearningParams {
         LearningParams {
             effectiveness_weight: 1.0,
             peer_effect: 0.05,
-            home_support: 0.06,
+            home_support: 0.02,
             sen_need: 0.08,
             eal_need: 0.04,
             noise_sd: 0.2,
