@@ -2,6 +2,7 @@
 //! before any work; library errors become messages and exit codes.
 
 pub mod bundled;
+mod compare;
 pub mod output;
 pub mod plot;
 mod progress;
@@ -38,6 +39,8 @@ enum Command {
     },
     /// List the bundled scenarios.
     Scenarios,
+    /// Run several scenarios with common random numbers and compare them: charts, maps, report.
+    Compare(compare::CompareArgs),
     /// Redraw the charts and report of a run or comparison directory from its CSV files.
     Plot(plot::PlotArgs),
 }
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario, resolved } => check(&scenario, resolved),
         Command::Scenarios => list_scenarios(),
+        Command::Compare(args) => compare::compare(&args),
         Command::Plot(args) => plot::plot(&args),
     };
     match result {
