@@ -608,6 +608,15 @@ mod tests {
     }
 
     #[test]
+    fn no_system_font_lookup_is_built_in() {
+        // plotters' `ttf` feature brings font-kit and fontconfig, which fail on a machine without them.
+        let lock = include_str!("../../../Cargo.lock");
+        for name in ["font-kit", "yeslogic-fontconfig-sys", "servo-fontconfig"] {
+            assert!(!lock.contains(&format!("name = \"{name}\"")), "{name} is built: is plotters' ttf feature on?");
+        }
+    }
+
+    #[test]
     fn padded_ranges_are_never_empty() {
         assert_eq!(padded([f64::NAN]), (0.0, 1.0));
         let (a, b) = padded([2.0, 2.0]);
