@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::ranged1d::{SegmentValue, ValueFormatter};
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use schoolscape::{Error, Result};
@@ -256,6 +256,30 @@ where
     Ok(())
 }
 
+/// A chart builder with the margins and label areas of full-size charts.
+fn builder<DB: DrawingBackend>(plot: &Area<DB>) -> ChartBuilder<'_, '_, DB> {
+    let mut b = ChartBuilder::on(plot);
+    b.margin_left(16).margin_right(32).margin_top(12).x_label_area_size(56).y_label_area_size(92);
+    b
+}
+
+/// The mesh of a chart in the house style: embedded fonts, light grid of major lines only.
+fn mesh<'a, 'b, DB, X, Y, XT, YT>(
+    chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+) -> plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+{
+    let mut m = chart.configure_mesh();
+    m.axis_desc_style(label_font())
+        .label_style(small_font())
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(215, 215, 215));
+    m
+}
+
 /// The range of finite values, padded for drawing (never empty).
 pub fn padded(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -325,24 +349,13 @@ impl Trend {
         let (first, last) = (years.iter().min().copied().unwrap_or(1), years.iter().max().copied().unwrap_or(1));
         let (x0, x1) = if first == last { (first as i32 - 1, last as i32 + 1) } else { (first as i32, last as i32) };
         let (y0, y1) = padded(self.series.iter().flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.2, p.3])));
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_left(16)
-            .margin_right(32)
-            .margin_top(12)
-            .x_label_area_size(56)
-            .y_label_area_size(92)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
+        let mut chart = builder(&plot).build_cartesian_2d(x0..x1, y0..y1)?;
         let span = y1 - y0;
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .x_desc("Year (simulated)")
             .y_desc(self.y_label.as_str())
-            .axis_desc_style(label_font())
-            .label_style(small_font())
             .x_labels((x1 - x0 + 1).min(11) as usize)
             .y_label_formatter(&|y| tick(*y, span))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(RGBColor(215, 215, 215))
             .draw()?;
         for s in &self.series {
             let pts: Vec<&(u32, f64, f64, f64)> =
@@ -421,19 +434,15 @@ impl Intervals {
                 .build_cartesian_2d((0..n - 1).into_segmented(), y0..y1)?;
             let span = y1 - y0;
             let names = &self.scenarios;
-            chart
-                .configure_mesh()
+            mesh(&mut chart)
                 .disable_x_mesh()
                 .y_desc(panel.y_label.as_str())
                 .axis_desc_style(small_font())
-                .label_style(small_font())
                 .x_label_formatter(&|v| match v {
                     SegmentValue::CenterOf(i) => names.get(*i as usize).cloned().unwrap_or_default(),
                     _ => String::new(),
                 })
                 .y_label_formatter(&|y| tick(*y, span))
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(RGBColor(215, 215, 215))
                 .draw()?;
             for (i, g) in panel.groups.iter().enumerate() {
                 let c = colour(i);
@@ -502,24 +511,13 @@ impl Scatter {
         let pts = || self.groups.iter().flat_map(|g| g.points.iter());
         let (x0, x1) = padded(pts().map(|p| p.0));
         let (y0, y1) = padded(pts().map(|p| p.1));
-        let mut chart = ChartBuilder::on(&plot)
-            .margin_left(16)
-            .margin_right(32)
-            .margin_top(12)
-            .x_label_area_size(56)
-            .y_label_area_size(92)
-            .build_cartesian_2d(x0..x1, y0..y1)?;
+        let mut chart = builder(&plot).build_cartesian_2d(x0..x1, y0..y1)?;
         let (sx, sy) = (x1 - x0, y1 - y0);
-        chart
-            .configure_mesh()
+        mesh(&mut chart)
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
-            .axis_desc_style(label_font())
-            .label_style(small_font())
             .x_label_formatter(&|x| tick(*x, sx))
             .y_label_formatter(&|y| tick(*y, sy))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(RGBColor(215, 215, 215))
             .draw()?;
         for g in &self.groups {
             let ok = g.points.iter().filter(|p| p.0.is_finite() && p.1.is_finite());
