@@ -11,7 +11,7 @@ use super::charts::{Area, DrawResult, label_font, small_font, tick, titled};
 use super::data::RunData;
 
 /// At most this many neighbourhood cells are drawn; larger regions are drawn on a coarser grid.
-const MAX_CELLS: usize = 12_000;
+const MAX_CELLS: usize = 6_000;
 
 /// Height of the legend strip under the maps, pixels.
 const LEGEND_H: u32 = 150;
@@ -113,7 +113,10 @@ impl MapFigure {
         let roll = max(&mut all().map(|s| s.roll)).max(1.0);
         let eff = max(&mut all().map(|s| s.effectiveness.abs())).max(1e-6);
         let dis = max(&mut all().map(|s| s.disadvantaged));
-        Scales { dep: nice_ceiling(dep), roll, eff: nice_ceiling(eff), dis: nice_ceiling(dis) }
+        // The largest circle shrinks as schools crowd the panel.
+        let n = self.panels.iter().map(|p| p.schools.len()).max().unwrap_or(1).max(1) as f64;
+        let r_max = (0.45 * f64::from(PANEL_W) / n.sqrt()).clamp(4.0, 16.0);
+        Scales { r_max, dep: nice_ceiling(dep), roll, eff: nice_ceiling(eff), dis: nice_ceiling(dis) }
     }
 
     /// Draw the map.
@@ -161,7 +164,7 @@ impl MapFigure {
                     SchoolColour::Disadvantaged => viridis(s.disadvantaged / sc.dis),
                     SchoolColour::Effectiveness => diverging(s.effectiveness / sc.eff),
                 };
-                let r = radius(s.roll, sc.roll);
+                let r = radius(s.roll, sc.roll, sc.r_max);
                 EmptyElement::at((s.x, s.y))
                     + Circle::new((0, 0), r, fill.filled())
                     + Circle::new((0, 0), r, BLACK.stroke_width(1))
@@ -189,7 +192,7 @@ impl MapFigure {
         area.draw(&Text::new("Circle area: pupils on roll", (cx, y + 8), font.clone()))?;
         cx += area.estimate_text_size("Circle area: pupils on roll", &font)?.0 as i32 + 16;
         for roll in [sc.roll / 4.0, sc.roll] {
-            let r = radius(roll, sc.roll);
+            let r = radius(roll, sc.roll, sc.r_max);
             area.draw(&Circle::new((cx + r, y + 16), r, BLACK.stroke_width(1)))?;
             area.draw(&Text::new(format!("{roll:.0}"), (cx + 2 * r + 6, y + 8), font.clone()))?;
             cx += 2 * r + 60;
@@ -204,6 +207,7 @@ impl MapFigure {
 }
 
 struct Scales {
+    r_max: f64,
     dep: f64,
     roll: f64,
     eff: f64,
@@ -253,9 +257,9 @@ fn nice_ceiling(v: f64) -> f64 {
     (v / p).ceil() * p
 }
 
-/// Circle radius (pixels) for a roll: area proportional to pupils.
-fn radius(roll: f64, max: f64) -> i32 {
-    (3.0 + 13.0 * (roll.max(0.0) / max).sqrt()).round() as i32
+/// Circle radius (pixels) for a roll: area proportional to pupils, `r_max` for the largest.
+fn radius(roll: f64, max: f64, r_max: f64) -> i32 {
+    (1.5 + (r_max - 1.5) * (roll.max(0.0) / max).sqrt()).round() as i32
 }
 
 fn lerp(stops: &[(u8, u8, u8)], t: f64) -> RGBColor {
@@ -392,7 +396,8 @@ mod tests {
         assert_eq!(diverging(0.0), RGBColor(247, 247, 247));
         assert_eq!(viridis(f64::NAN), RGBColor(68, 1, 84));
         assert!((nice_ceiling(0.432) - 0.44).abs() < 1e-12);
-        assert_eq!(radius(400.0, 400.0), 16);
-        assert!(radius(100.0, 400.0) < radius(400.0, 400.0));
+        assert_eq!(radius(400.0, 400.0, 16.0), 16);
+        assert_eq!(radius(100.0, 400.0, 16.0), 9); // a quarter of the pupils: half the radius above the floor
+        assert_eq!(radius(0.0, 400.0, 16.0), 2);
     }
 }
