@@ -170,6 +170,8 @@ fn run_draws_its_own_charts_and_plot_redraws_them_from_the_csv_files() {
     std::fs::write(&metrics, edited).unwrap();
     std::fs::remove_dir_all(dir.join("charts")).unwrap();
     std::fs::remove_file(dir.join("report.html")).unwrap();
+    let out = Command::new(BIN).args(["plot", path(&dir), "--map-year", "9"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a map year the run does not have is refused");
     run(&["plot", path(&dir), "--map-year", "2"]);
     let stems = expected_charts(&["catchment"], 2);
     check_charts(&dir, &stems);

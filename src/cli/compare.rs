@@ -19,7 +19,7 @@ use super::{RunArgs, display_path, out, output};
 #[derive(Debug, Args, Clone)]
 pub struct CompareArgs {
     /// Two or more scenario files or bundled scenario names; the first is the baseline.
-    #[arg(required = true, num_args = 2..)]
+    #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
     pub scenarios: Vec<String>,
     /// Simulated years (default: the first scenario's).
     #[arg(long)]

@@ -259,6 +259,17 @@ pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn
 /// `schoolscape plot DIR`.
 pub fn plot(a: &PlotArgs) -> Result<()> {
     let runs = read_runs(&a.dir)?;
+    if let Some(y) = a.map_year {
+        if let Some(r) = runs.iter().find(|r| !r.years().contains(&y)) {
+            let years = r.years();
+            return Err(Error::input(
+                None,
+                "--map-year",
+                format!("{} has no year {y}", r.name),
+                format!("a year from {} to {}", years.first().unwrap_or(&0), years.last().unwrap_or(&0)),
+            ));
+        }
+    }
     let drawn = draw(&a.dir, &runs, a.map_year)?;
     super::out(&summary_line(&a.dir, &drawn));
     Ok(())
