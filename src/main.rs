@@ -1,6 +1,6 @@
 //! The `schoolscape` command line. The library holds the model; this binary
-//! owns the command line, the output files, the progress display and (later)
-//! the plots.
+//! owns the command line, the output files, the progress display, the
+//! charts, maps and report.
 
 mod cli;
 

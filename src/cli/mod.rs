@@ -2,7 +2,9 @@
 //! before any work; library errors become messages and exit codes.
 
 pub mod bundled;
+mod compare;
 pub mod output;
+pub mod plot;
 mod progress;
 mod run;
 mod summary;
@@ -37,6 +39,10 @@ enum Command {
     },
     /// List the bundled scenarios.
     Scenarios,
+    /// Run several scenarios with common random numbers and compare them: charts, maps, report.
+    Compare(compare::CompareArgs),
+    /// Redraw the charts and report of a run or comparison directory from its CSV files.
+    Plot(plot::PlotArgs),
 }
 
 /// Options of `schoolscape run`.
@@ -65,6 +71,9 @@ pub struct RunArgs {
     /// Write into an existing, non-empty output directory.
     #[arg(long)]
     pub force: bool,
+    /// Write the data only: no charts, no report.
+    #[arg(long)]
+    pub no_plots: bool,
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -78,6 +87,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario, resolved } => check(&scenario, resolved),
         Command::Scenarios => list_scenarios(),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Plot(args) => plot::plot(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -309,6 +309,9 @@ pub fn run(a: &RunArgs) -> Result<()> {
                     dir.display()
                 ));
             }
+            if !a.no_plots {
+                super::plot::draw_after_run(&dir, a.quiet);
+            }
             Ok(())
         }
         Err(Error::Interrupted) => {

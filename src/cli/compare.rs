@@ -1,0 +1,193 @@
+//! `schoolscape compare`: run several scenarios with common random numbers
+//! and draw them side by side.
+//!
+//! Every scenario runs with the same master seed, years and replicates, so
+//! replicate r of each has the same seed: its region, families and draws
+//! start alike, and paired differences measure the policies, not luck.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use schoolscape::{Error, Result};
+
+use super::plot::{self, COMPARE_FILE, data, file_stem};
+use super::run::{Prepared, execute, output_dir, prepare, set_threads};
+use super::{RunArgs, display_path, out, output};
+
+/// Options of `schoolscape compare`.
+#[derive(Debug, Args, Clone)]
+pub struct CompareArgs {
+    /// Two or more scenario files or bundled scenario names; the first is the baseline.
+    #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
+    pub scenarios: Vec<String>,
+    /// Simulated years (default: the first scenario's).
+    #[arg(long)]
+    pub years: Option<u32>,
+    /// Replicates (default: the first scenario's).
+    #[arg(long)]
+    pub replicates: Option<u32>,
+    /// Master seed shared by every scenario (default: the first scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory (default: results/compare, numbered if it exists).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Scale every region: schools, entrants and area times this factor.
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Write into an existing, non-empty output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Write the data only: no charts, no report.
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl CompareArgs {
+    fn run_args(&self) -> RunArgs {
+        RunArgs {
+            scenario: None,
+            years: self.years,
+            replicates: self.replicates,
+            seed: self.seed,
+            out: None,
+            threads: self.threads,
+            scale: self.scale,
+            force: self.force,
+            no_plots: self.no_plots,
+            quiet: self.quiet,
+        }
+    }
+}
+
+/// Load every scenario and give them the first one's seed, years and
+/// replicates (unless the command line set them); refuse repeated names.
+pub fn prepare_all(a: &CompareArgs) -> Result<Vec<Prepared>> {
+    let ra = a.run_args();
+    let mut ps: Vec<Prepared> = a.scenarios.iter().map(|s| prepare(s, &ra)).collect::<Result<_>>()?;
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (p, arg) in ps.iter().zip(&a.scenarios) {
+        let dir = file_stem(&p.scenario.name);
+        if let Some(other) = seen.insert(dir.clone(), arg) {
+            return Err(Error::input(
+                None,
+                "name",
+                format!(
+                    "`{other}` and `{arg}` are both named `{}`, and each scenario's outputs go to a folder named after it",
+                    p.scenario.name
+                ),
+                "scenarios with distinct names (set `name` in the scenario file)",
+            ));
+        }
+    }
+    let first = ps[0].scenario.run.clone();
+    for p in &mut ps[1..] {
+        let r = &mut p.scenario.run;
+        r.seed = first.seed;
+        r.years = first.years;
+        r.replicates = first.replicates;
+    }
+    Ok(ps)
+}
+
+fn compare_manifest(ps: &[Prepared], status: &str) -> String {
+    let s0 = &ps[0].scenario.run;
+    let m = serde_json::json!({
+        "program": "schoolscape",
+        "version": schoolscape::VERSION,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "seed": s0.seed,
+        "years": s0.years,
+        "replicates": s0.replicates,
+        "status": status,
+        "baseline": ps[0].scenario.name,
+        "scenarios": ps.iter().map(|p| serde_json::json!({
+            "name": p.scenario.name,
+            "dir": file_stem(&p.scenario.name),
+            "scenario_file": display_path(&p.path),
+            "description": p.scenario.description,
+        })).collect::<Vec<_>>(),
+        "files": {
+            "NAME/": "each scenario's outputs, as `schoolscape run` writes them",
+            "differences.csv": "final-year paired differences from the first scenario, with 95% t-intervals",
+            "charts/": "every chart as PNG and SVG",
+            "report.html": "the report: one file, charts inlined",
+        },
+    });
+    serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
+}
+
+/// The paired differences as a text table.
+fn differences_table(diffs: &[data::Difference]) -> String {
+    let Some(d0) = diffs.first() else { return String::new() };
+    let mut t = format!(
+        "Year {}: difference from {} (mean over paired replicates, 95% CI)\n{:<46} {:<20} {:>28}\n",
+        d0.year, d0.baseline, "measure", "scenario", "difference"
+    );
+    for d in diffs {
+        let v = if d.half.is_finite() {
+            format!("{:.3} [{:.3}, {:.3}]", d.mean, d.mean - d.half, d.mean + d.half)
+        } else {
+            format!("{:.3}", d.mean)
+        };
+        t.push_str(&format!("{:<46} {:<20} {:>28}\n", d.measure.title, d.scenario, v));
+    }
+    t
+}
+
+/// `schoolscape compare`.
+pub fn compare(a: &CompareArgs) -> Result<()> {
+    let ps = prepare_all(a)?;
+    set_threads(a.threads);
+    let dir = output_dir(a.out.as_deref(), "compare", a.force)?;
+    output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, "running"))?;
+    let r0 = &ps[0].scenario.run;
+    if !a.quiet {
+        eprintln!(
+            "Comparing {} scenarios: {} replicate{} × {} years each, seed {} (common random numbers)",
+            ps.len(),
+            r0.replicates,
+            if r0.replicates == 1 { "" } else { "s" },
+            r0.years,
+            r0.seed
+        );
+    }
+    for p in &ps {
+        let sub = dir.join(file_stem(&p.scenario.name));
+        std::fs::create_dir_all(&sub).map_err(|source| Error::Io { path: sub.clone(), source })?;
+        if let Err(e) = execute(p, &sub, a.quiet, &p.scenario.name) {
+            let _ = output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, "interrupted"));
+            if matches!(e, Error::Interrupted) {
+                eprintln!("Interrupted: what finished is in {} (see each manifest.json)", dir.display());
+            }
+            return Err(e);
+        }
+    }
+    output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, "complete"))?;
+    finish(&dir, a)
+}
+
+/// Print the differences and draw (unless asked not to); drawing failures are warnings.
+fn finish(dir: &Path, a: &CompareArgs) -> Result<()> {
+    let runs = plot::read_runs(dir)?;
+    let diffs = data::differences(&runs);
+    output::write_atomic(&dir.join("differences.csv"), &plot::differences_csv(&diffs))?;
+    if !a.quiet {
+        out(&format!(
+            "\n{}\nWrote {}: one folder per scenario, differences.csv, compare.json\n",
+            differences_table(&diffs),
+            dir.display()
+        ));
+    }
+    if !a.no_plots {
+        plot::draw_after_run(dir, a.quiet);
+    }
+    Ok(())
+}

@@ -1,0 +1,301 @@
+//! Charts, maps and the HTML report, drawn from the files a run or a
+//! comparison wrote (never from memory), so that `schoolscape plot DIR`
+//! redraws them without rerunning.
+//!
+//! Layout: a run directory holds `metrics.csv` and the other data files; a
+//! comparison directory holds `compare.json` and one run directory per
+//! scenario. Charts go to `DIR/charts/` (PNG and SVG), the report to
+//! `DIR/report.html`, and for a comparison the paired differences to
+//! `DIR/differences.csv`.
+
+pub mod charts;
+pub mod data;
+pub mod map;
+pub mod report;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use schoolscape::stats::mean_ci;
+use schoolscape::{Error, Result};
+
+use self::charts::{BandSeries, Figure, IntervalGroup, IntervalPanel, Intervals, Scatter, ScatterGroup, Trend, colour};
+use self::data::{Difference, RunData, measures, median_band};
+use super::output::{self, field, num};
+
+/// File naming the scenarios of a comparison, in order.
+pub const COMPARE_FILE: &str = "compare.json";
+
+/// Options of `schoolscape plot`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlotArgs {
+    /// A directory written by `schoolscape run` or `schoolscape compare`.
+    pub dir: PathBuf,
+    /// Year of the single-year maps (default: the last year).
+    #[arg(long)]
+    pub map_year: Option<u32>,
+}
+
+/// A drawn chart.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File stem under `charts/`.
+    pub stem: String,
+    /// Title.
+    pub title: String,
+    /// Report section.
+    pub section: &'static str,
+    /// The SVG text.
+    pub svg: String,
+}
+
+/// What drawing produced.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    /// The charts, in report order.
+    pub charts: Vec<Chart>,
+    /// The report.
+    pub report: PathBuf,
+}
+
+/// Report sections, in order.
+pub const SECTIONS: [&str; 4] = ["Headline measures over time", "Final year", "Excellence and equity", "Maps"];
+
+/// Read the runs of a directory: one run directory, or a comparison's in its order.
+pub fn read_runs(dir: &Path) -> Result<Vec<RunData>> {
+    if RunData::is_run_dir(dir) {
+        return Ok(vec![RunData::read(dir)?]);
+    }
+    let listed = dir.join(COMPARE_FILE);
+    let subdirs: Vec<PathBuf> = if listed.is_file() {
+        let text = std::fs::read_to_string(&listed).map_err(|source| Error::Io { path: listed.clone(), source })?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::input(None, COMPARE_FILE, format!("{}: {e}", listed.display()), "the file `compare` writes")
+        })?;
+        v.get("scenarios")
+            .and_then(|s| s.as_array())
+            .map(|a| a.iter().filter_map(|s| s.get("dir")?.as_str()).map(|d| dir.join(d)).collect())
+            .unwrap_or_default()
+    } else {
+        let mut d: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| RunData::is_run_dir(p))
+            .collect();
+        d.sort();
+        d
+    };
+    let runs: Vec<RunData> =
+        subdirs.iter().filter(|d| RunData::is_run_dir(d)).map(|d| RunData::read(d)).collect::<Result<_>>()?;
+    if runs.is_empty() {
+        return Err(Error::input(
+            None,
+            "",
+            format!("{} holds no run (no metrics.csv in it or in its folders)", dir.display()),
+            "a directory written by `schoolscape run` or `schoolscape compare`",
+        ));
+    }
+    Ok(runs)
+}
+
+/// A name safe as a file name: letters, digits, `-`, `_` and `.` kept, others become `_`.
+pub fn file_stem(name: &str) -> String {
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    if s.is_empty() || s.starts_with('.') { format!("_{s}") } else { s }
+}
+
+/// Every figure for these runs, with its file stem and section.
+pub fn figures(runs: &[RunData], map_year: Option<u32>) -> Vec<(String, &'static str, Figure)> {
+    let mut out = Vec::new();
+    let names: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
+    let reps = runs.iter().map(RunData::replicates).max().unwrap_or(0);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    for (k, m) in measures().into_iter().enumerate() {
+        let series = runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| BandSeries {
+                label: r.name.clone(),
+                colour: colour(i),
+                points: r.headline[k]
+                    .iter()
+                    .map(|(&year, by_rep)| {
+                        let (med, lo, hi) = median_band(by_rep.values().copied());
+                        (year, med, lo, hi)
+                    })
+                    .collect(),
+            })
+            .collect();
+        out.push((
+            format!("trend-{}", m.measure),
+            SECTIONS[0],
+            Figure::Trend(Trend {
+                title: m.title.to_string(),
+                y_label: m.axis.to_string(),
+                note: format!("Line: median across {reps} replicate{}; band: 10th to 90th percentile.", plural(reps)),
+                series,
+            }),
+        ));
+    }
+    let final_year = runs.first().and_then(RunData::final_year).unwrap_or(0);
+    let panels = measures()
+        .into_iter()
+        .enumerate()
+        .map(|(k, m)| IntervalPanel {
+            title: m.title.to_string(),
+            y_label: m.axis.to_string(),
+            groups: runs
+                .iter()
+                .map(|r| {
+                    let values: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
+                    let (mean, half) = mean_ci(&values);
+                    IntervalGroup { values, mean, half }
+                })
+                .collect(),
+        })
+        .collect();
+    out.push((
+        "final-year".to_string(),
+        SECTIONS[1],
+        Figure::Intervals(Intervals {
+            title: format!("Final year (year {final_year}): headline measures"),
+            note: "Small dots: replicates. Large dot and bar: mean and 95% confidence interval (t).".to_string(),
+            scenarios: names,
+            panels,
+        }),
+    ));
+    let ms = measures();
+    let (att, grad) = (
+        ms.iter().position(|m| m.measure == "attainment_mean").unwrap_or(2),
+        ms.iter().position(|m| m.measure == "ses_gradient").unwrap_or(3),
+    );
+    let groups = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let y = r.final_year().unwrap_or(0);
+            let (a, g) = (r.values(att, y), r.values(grad, y));
+            ScatterGroup {
+                label: r.name.clone(),
+                colour: colour(i),
+                points: g.iter().filter_map(|(rep, gx)| Some((*gx, *a.get(rep)?))).collect(),
+            }
+        })
+        .collect();
+    out.push((
+        "excellence-equity".to_string(),
+        SECTIONS[2],
+        Figure::Scatter(Scatter {
+            title: format!("Excellence and equity (year {final_year})"),
+            x_label: format!("SES gradient ({}; left = more equitable)", ms[grad].axis),
+            y_label: format!("{} (up = higher)", ms[att].axis),
+            note: "One point per scenario and replicate. Up and to the left: higher and more equitable.".to_string(),
+            groups,
+        }),
+    ));
+    for r in runs {
+        let stem = file_stem(&r.name);
+        let y = map_year.or_else(|| r.final_year()).unwrap_or(0);
+        if let Some(m) = map::year(r, y) {
+            out.push((format!("map-{stem}-year-{y}"), SECTIONS[3], Figure::Map(m)));
+        }
+        if let Some(m) = map::first_last(r) {
+            out.push((format!("map-{stem}-first-last"), SECTIONS[3], Figure::Map(m)));
+        }
+    }
+    out
+}
+
+/// The paired differences as CSV.
+pub fn differences_csv(diffs: &[Difference]) -> String {
+    let mut t = String::from("measure,subgroup,scenario,baseline,year,pairs,mean_difference,ci_low,ci_high\n");
+    for d in diffs {
+        let _ = writeln!(
+            t,
+            "{},{},{},{},{},{},{},{},{}",
+            d.measure.measure,
+            d.measure.subgroup,
+            field(&d.scenario),
+            field(&d.baseline),
+            d.year,
+            d.pairs,
+            num(d.mean),
+            num(d.mean - d.half),
+            num(d.mean + d.half)
+        );
+    }
+    t
+}
+
+/// Draw every chart and the report for `runs` into `dir`.
+pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn> {
+    let charts_dir = dir.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|source| Error::Io { path: charts_dir.clone(), source })?;
+    // Charts from an earlier drawing (another map year) would not match the report.
+    if let Ok(entries) = std::fs::read_dir(&charts_dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "svg" || x == "png") {
+                let _ = std::fs::remove_file(&p);
+            }
+        }
+    }
+    let mut charts = Vec::new();
+    for (stem, section, fig) in figures(runs, map_year) {
+        let svg = charts::render(&fig, &charts_dir, &stem)?;
+        charts.push(Chart { stem, title: fig.title().to_string(), section, svg });
+    }
+    let diffs = data::differences(runs);
+    if runs.len() > 1 {
+        output::write_atomic(&dir.join("differences.csv"), &differences_csv(&diffs))?;
+    }
+    let report = dir.join("report.html");
+    output::write_atomic(&report, &report::html(runs, &diffs, &charts))?;
+    Ok(Drawn { charts, report })
+}
+
+/// `schoolscape plot DIR`.
+pub fn plot(a: &PlotArgs) -> Result<()> {
+    let runs = read_runs(&a.dir)?;
+    if let Some(y) = a.map_year {
+        if let Some(r) = runs.iter().find(|r| !r.years().contains(&y)) {
+            let years = r.years();
+            return Err(Error::input(
+                None,
+                "--map-year",
+                format!("{} has no year {y}", r.name),
+                format!("a year from {} to {}", years.first().unwrap_or(&0), years.last().unwrap_or(&0)),
+            ));
+        }
+    }
+    let drawn = draw(&a.dir, &runs, a.map_year)?;
+    super::out(&summary_line(&a.dir, &drawn));
+    Ok(())
+}
+
+/// The line that says what was drawn.
+pub fn summary_line(dir: &Path, drawn: &Drawn) -> String {
+    format!(
+        "Drew {} charts in {} (PNG and SVG) and the report {}\n",
+        drawn.charts.len(),
+        dir.join("charts").display(),
+        drawn.report.display()
+    )
+}
+
+/// Draw after a run or a comparison: a failure is a warning, never an error,
+/// because the data files are already complete.
+pub fn draw_after_run(dir: &Path, quiet: bool) {
+    let result = read_runs(dir).and_then(|runs| draw(dir, &runs, None));
+    match result {
+        Ok(drawn) if !quiet => super::out(&summary_line(dir, &drawn)),
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "warning: could not draw the charts ({e}); the data in {} are complete: try `schoolscape plot {}`",
+            dir.display(),
+            dir.display()
+        ),
+    }
+}

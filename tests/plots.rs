@@ -1,0 +1,205 @@
+//! The charts, maps and report through the binary: `compare`, `run
+//! --no-plots`, `plot DIR`, and a plotting failure that keeps the data.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_schoolscape");
+const SMALL: [&str; 6] = ["--scale", "0.2", "--years", "3", "--replicates", "2"];
+const DATA: [&str; 7] = [
+    "metrics.csv",
+    "runs.csv",
+    "schools.csv",
+    "school_sites.csv",
+    "neighbourhoods.csv",
+    "scenario.toml",
+    "manifest.json",
+];
+const TRENDS: [&str; 5] = ["school_gorard", "gap_index", "attainment_mean", "ses_gradient", "between_school_variance"];
+
+fn run(args: &[&str]) -> Output {
+    let out = Command::new(BIN).args(args).output().expect("the binary runs");
+    assert!(out.status.success(), "schoolscape {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("temporary paths are UTF-8")
+}
+
+/// Chart stems drawn for these scenarios over `years`.
+fn expected_charts(scenarios: &[&str], map_year: u32) -> Vec<String> {
+    let mut v: Vec<String> = TRENDS.iter().map(|m| format!("trend-{m}")).collect();
+    v.push("final-year".into());
+    v.push("excellence-equity".into());
+    for s in scenarios {
+        v.push(format!("map-{s}-year-{map_year}"));
+        v.push(format!("map-{s}-first-last"));
+    }
+    v
+}
+
+/// Every chart exists as SVG with text and shapes, and as a PNG that is not one flat colour.
+fn check_charts(dir: &Path, stems: &[String]) {
+    let charts = dir.join("charts");
+    let svgs = std::fs::read_dir(&charts).unwrap().filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "svg");
+    assert_eq!(svgs.count(), stems.len(), "unexpected charts in {}", charts.display());
+    for stem in stems {
+        let svg = std::fs::read_to_string(charts.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.matches("<text").count() >= 5, "{stem}.svg has almost no text");
+        assert!(svg.contains("<circle") || svg.contains("<polyline"), "{stem}.svg draws nothing");
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(charts.join(format!("{stem}.png"))).unwrap(),
+        ));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let px = &buf[..info.buffer_size()];
+        let n = info.color_type.samples();
+        let first = &px[..n];
+        let differing = px.chunks(n).filter(|p| p != &first).count();
+        assert!(differing > px.len() / n / 50, "{stem}.png is nearly blank");
+    }
+}
+
+/// The report inlines every chart once, as SVG.
+fn check_report(dir: &Path, stems: &[String]) -> String {
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for stem in stems {
+        let at = html
+            .find(&format!("<figure class=\"chart\" id=\"chart-{stem}\">\n<svg"))
+            .unwrap_or_else(|| panic!("report lacks {stem}"));
+        let end = html[at..].find("</svg>").unwrap();
+        assert!(html[at..at + end].contains("<text"), "{stem} is empty in the report");
+    }
+    assert_eq!(html.matches("<svg").count(), stems.len());
+    // Self-contained: nothing fetched, no scripts.
+    for bad in ["src=\"http", "href=\"http", "<script", "<link", "@import"] {
+        assert!(!html.contains(bad), "the report has {bad}");
+    }
+    html
+}
+
+fn temp() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("schoolscape-plots-").tempdir().unwrap()
+}
+
+#[test]
+fn compare_writes_data_charts_and_report() {
+    let t = temp();
+    let dir = t.path().join("cmp");
+    let out = run(&[&["compare", "market", "catchment", "--out", path(&dir), "--seed", "7"][..], &SMALL].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("difference from market"), "{stdout}");
+    for s in ["market", "catchment"] {
+        for f in DATA {
+            assert!(dir.join(s).join(f).is_file(), "{s}/{f} missing");
+        }
+        // Common random numbers: both scenarios ran replicate r with the same seed.
+        let seeds = std::fs::read_to_string(dir.join(s).join("runs.csv")).unwrap();
+        let market = std::fs::read_to_string(dir.join("market/runs.csv")).unwrap();
+        let col = |t: &str| t.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(col(&seeds), col(&market));
+    }
+    assert!(dir.join("compare.json").is_file());
+    let diffs = std::fs::read_to_string(dir.join("differences.csv")).unwrap();
+    assert_eq!(diffs.lines().count(), 1 + TRENDS.len());
+    assert!(diffs.lines().skip(1).all(|l| l.contains(",catchment,market,3,2,")), "{diffs}");
+    let stems = expected_charts(&["market", "catchment"], 3);
+    check_charts(&dir, &stems);
+    let html = check_report(&dir, &stems);
+    for text in [
+        "Open choice, autonomy",
+        "No choice: every pupil attends",
+        "Differences from market",
+        "Resolved parameters",
+        "mechanism = &quot;deferred_acceptance&quot;",
+    ] {
+        assert!(html.contains(text), "report lacks {text:?}");
+    }
+}
+
+#[test]
+fn repeated_scenario_names_are_refused_before_any_work() {
+    let t = temp();
+    let dir = t.path().join("cmp");
+    let out = Command::new(BIN).args(["compare", "market", "market", "--out", path(&dir)]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("both named `market`"));
+    assert!(!dir.exists());
+}
+
+#[test]
+fn no_plots_writes_data_and_no_charts() {
+    let t = temp();
+    let dir = t.path().join("run");
+    run(&[&["run", "market", "--no-plots", "-q", "--out", path(&dir)][..], &SMALL].concat());
+    for f in DATA {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    assert!(!dir.join("charts").exists() && !dir.join("report.html").exists());
+    let cmp = t.path().join("cmp");
+    run(&[&["compare", "market", "catchment", "--no-plots", "-q", "--out", path(&cmp)][..], &SMALL].concat());
+    assert!(cmp.join("differences.csv").is_file());
+    assert!(!cmp.join("charts").exists() && !cmp.join("report.html").exists());
+}
+
+#[test]
+fn run_draws_its_own_charts_and_plot_redraws_them_from_the_csv_files() {
+    let t = temp();
+    let dir = t.path().join("run");
+    run(&[&["run", "catchment", "-q", "--out", path(&dir)][..], &SMALL].concat());
+    let stems = expected_charts(&["catchment"], 3);
+    check_charts(&dir, &stems);
+    check_report(&dir, &stems);
+
+    // Change the written data: the redrawn report must show the change.
+    let metrics = dir.join("metrics.csv");
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let edited: String = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            if f[3] == "ses_gradient" && f[4] == "all" {
+                format!("{},0.4321\n", f[..5].join(","))
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&metrics, edited).unwrap();
+    std::fs::remove_dir_all(dir.join("charts")).unwrap();
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    let out = Command::new(BIN).args(["plot", path(&dir), "--map-year", "9"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a map year the run does not have is refused");
+    run(&["plot", path(&dir), "--map-year", "2"]);
+    let stems = expected_charts(&["catchment"], 2);
+    check_charts(&dir, &stems);
+    let html = check_report(&dir, &stems);
+    assert!(
+        html.contains("<td class=\"num\">0.432 <span class=\"ci\">[0.432, 0.432]</span></td>"),
+        "the report did not redraw from metrics.csv"
+    );
+}
+
+#[test]
+fn plot_of_a_directory_without_runs_is_an_input_error() {
+    let t = temp();
+    let out = Command::new(BIN).args(["plot", path(t.path())]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no run"));
+}
+
+#[test]
+fn a_plotting_failure_warns_and_keeps_the_data() {
+    let t = temp();
+    let dir: PathBuf = t.path().join("run");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A file where the charts folder should go: drawing cannot start.
+    std::fs::write(dir.join("charts"), "in the way").unwrap();
+    let out = run(&[&["run", "market", "-q", "--force", "--out", path(&dir)][..], &SMALL].concat());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: could not draw the charts"));
+    for f in DATA {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+}
