@@ -2,7 +2,7 @@
 //! rate ("schools know more than they use": upwards when knowledge exceeds
 //! practice, downwards when a school's standards have fallen below its
 //! practice); practice drifts with staff turnover, and both revert slowly
-//! towards the system's starting mean.
+//! towards the schools' mean effectiveness at the start.
 
 use rand_distr::{Distribution, StandardNormal};
 
@@ -15,6 +15,8 @@ use crate::schools::Schools;
 pub fn apply(s: &Scenario, schools: &mut Schools, rate_bonus: &[f64], seed: u64, year: u32) {
     let im = &s.improvement;
     let mut rng = stream(seed, Purpose::Improvement, year, 0);
+    let n = schools.len().max(1) as f64;
+    let mean0 = schools.initial_effectiveness.iter().sum::<f64>() / n;
     for sid in 0..schools.len() {
         // One draw per school, open or not, so closures do not shift the stream.
         let z: f64 = StandardNormal.sample(&mut rng);
@@ -26,7 +28,7 @@ pub fn apply(s: &Scenario, schools: &mut Schools, rate_bonus: &[f64], seed: u64,
         let k = &mut schools.latent[sid];
         *e += rate * (*k - *e);
         *e += im.drift_sd * z;
-        *e -= im.reversion * *e;
-        *k -= im.reversion * *k;
+        *e -= im.reversion * (*e - mean0);
+        *k -= im.reversion * (*k - mean0);
     }
 }

@@ -40,7 +40,7 @@ impl SchoolTerms {
         self.inclusive.clear();
         for sid in 0..n {
             self.base.push(
-                (l.effectiveness_weight * schools.effectiveness[sid]
+                (l.effectiveness_weight * schools.effective(sid)
                     + l.peer_effect * (schools.peer_mean[sid] - mean_prior)) as f32,
             );
             self.sen.push((l.sen_need * (1.0 - schools.sen_expertise[sid])) as f32);

@@ -363,3 +363,18 @@ fn a_killed_run_leaves_no_file_that_looks_complete() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["status"], "running");
 }
+
+#[test]
+fn a_scenario_anywhere_can_extend_a_bundled_one_by_name() {
+    let dir = tmp("extend-bundled");
+    std::fs::write(
+        dir.join("mine.toml"),
+        "extends = \"market.toml\"\nname = \"mine\"\n[families.disadvantaged]\ninformation = 0.9\n",
+    )
+    .unwrap();
+    let o = run_in(&dir, &["check", "mine.toml", "--resolved"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("deferred_acceptance"), "the market's settings are inherited");
+    assert!(text.contains("information = 0.9"), "{text}");
+}

@@ -48,10 +48,11 @@ struct Rules<'a> {
     autonomous: &'a [Priority],
 }
 
-/// Quantise `v` in `[lo, hi]` to 20 bits, higher values higher.
+/// Quantise `v` in `[lo, hi]` to `bits` bits, higher values higher.
 #[inline]
-fn q20(v: f32, lo: f32, hi: f32) -> u64 {
-    (((v.clamp(lo, hi) - lo) / (hi - lo)) * ((1 << 20) - 1) as f32) as u64
+fn quantise(v: f32, lo: f32, hi: f32, bits: u32) -> u128 {
+    let top = ((1u64 << bits) - 1) as f64;
+    ((((v.clamp(lo, hi) - lo) / (hi - lo)) as f64) * top) as u128
 }
 
 /// Whether a pupil counts as hard to teach (SEN, or prior attainment below the threshold).
@@ -64,9 +65,10 @@ pub fn hard_to_teach(cohort: &Cohort, i: usize, below: f64) -> bool {
 ///
 /// From the most significant bits down: not demoted by cream-skimming; for a
 /// selective school, prior attainment; then each priority of the school's list
-/// in order (catchment: 1 bit; disadvantaged: 1 bit; distance, attainment,
-/// lottery: 20 bits); then the pupil's full lottery number and index, so that
-/// keys are distinct.
+/// in order (catchment: 1 bit; disadvantaged: 1 bit; distance: 20 bits, about
+/// 1 m up to 1,000 km; attainment: 16 bits; lottery: 12 bits; at most 67 bits
+/// in all); then the pupil's full 32-bit lottery number and 29 bits of its
+/// index, so that keys are distinct.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn priority_key(
@@ -80,20 +82,20 @@ pub fn priority_key(
     lottery: u32,
     pupil: u32,
 ) -> u128 {
-    let mut k: u64 = u64::from(!demoted);
+    let mut k: u128 = u128::from(!demoted);
     if selective {
-        k = (k << 20) | q20(prior, -8.0, 8.0);
+        k = (k << 16) | quantise(prior, -8.0, 8.0, 16);
     }
     for p in priorities {
         k = match p {
-            Priority::Catchment => (k << 1) | u64::from(in_catchment),
-            Priority::Disadvantaged => (k << 1) | u64::from(disadvantaged),
-            Priority::Distance => (k << 20) | (((1 << 20) - 1) - q20(distance_km, 0.0, 1000.0)),
-            Priority::Attainment => (k << 20) | q20(prior, -8.0, 8.0),
-            Priority::Lottery => (k << 20) | (lottery >> 12) as u64,
+            Priority::Catchment => (k << 1) | u128::from(in_catchment),
+            Priority::Disadvantaged => (k << 1) | u128::from(disadvantaged),
+            Priority::Distance => (k << 20) | (((1 << 20) - 1) - quantise(distance_km, 0.0, 1000.0, 20)),
+            Priority::Attainment => (k << 16) | quantise(prior, -8.0, 8.0, 16),
+            Priority::Lottery => (k << 12) | (lottery >> 20) as u128,
         };
     }
-    ((k as u128) << 64) | ((lottery as u128) << 32) | (u32::MAX - pupil) as u128
+    (k << 61) | ((lottery as u128) << 29) | ((u32::MAX - pupil) & ((1 << 29) - 1)) as u128
 }
 
 /// Admit the entering cohort: run the mechanism, then place the unplaced.
@@ -287,6 +289,12 @@ mod tests {
         let sel_high = priority_key(&p, true, false, false, false, 9.0, 2.0, 1, 4);
         let sel_low = priority_key(&p, true, false, true, false, 0.1, -1.0, 1, 5);
         assert!(sel_high > sel_low, "selective schools rank by attainment first");
+        // Every priority at once on a selective, demoting school fits in the key.
+        let p_all =
+            [Priority::Catchment, Priority::Disadvantaged, Priority::Distance, Priority::Attainment, Priority::Lottery];
+        let top = priority_key(&p_all, true, false, false, false, 999.0, -7.9, 0, 8);
+        let demoted_best = priority_key(&p_all, true, true, true, true, 0.0, 7.9, u32::MAX, 9);
+        assert!(top > demoted_best, "the demotion bit survives the longest key");
         let dis = priority_key(&[Priority::Disadvantaged], false, false, false, true, 3.0, 0.0, 0, 6);
         let adv = priority_key(&[Priority::Disadvantaged], false, false, false, false, 3.0, 0.0, u32::MAX, 7);
         assert!(dis > adv);

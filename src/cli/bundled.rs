@@ -32,15 +32,30 @@ pub fn read(path: &Path) -> Option<&'static str> {
     FILES.iter().find(|(name, _)| *name == rel).map(|(_, text)| *text)
 }
 
-/// Read a scenario file: bundled (virtual path) or from disk.
+/// Read a scenario file: bundled (virtual path) or from disk. A file that is
+/// not on disk but is named like a bundled one (`market.toml`,
+/// `fragments/collaboration.toml`) is served from the bundle, so a user's
+/// scenario anywhere can `extends = "market.toml"`.
 pub fn read_any(path: &Path) -> std::io::Result<String> {
-    match read(path) {
-        Some(t) => Ok(t.to_string()),
-        None if path.starts_with(DIR) => {
-            Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such bundled scenario"))
-        }
-        None => std::fs::read_to_string(path),
+    if let Some(t) = read(path) {
+        return Ok(t.to_string());
     }
+    if path.starts_with(DIR) {
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such bundled scenario"));
+    }
+    std::fs::read_to_string(path).or_else(|e| {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(e);
+        }
+        let parts: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
+        for k in (1..=parts.len().min(2)).rev() {
+            let rel = parts[parts.len() - k..].join("/");
+            if let Some((_, text)) = FILES.iter().find(|(n, _)| *n == rel) {
+                return Ok(text.to_string());
+            }
+        }
+        Err(e)
+    })
 }
 
 /// Where to find a scenario the user named: a file on disk if it exists,

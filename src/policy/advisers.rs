@@ -67,6 +67,7 @@ impl Policy for Advisers {
         self.choose(ctx.world);
         for &i in &self.supported {
             ctx.world.schools.adjustment[i as usize] += self.params.boost;
+            ctx.world.schools.latent[i as usize] += self.params.lasting_share * self.params.boost;
         }
     }
 

@@ -74,9 +74,13 @@ impl Policy for DistrictCollaboration {
         let best = live.iter().map(|&k| mean[k]).fold(f64::MIN, f64::max);
         let avg = live.iter().map(|&k| mean[k]).sum::<f64>() / live.len() as f64;
         let target = b.challenge * best + (1.0 - b.challenge) * avg;
+        // Each district learns as much as the other districts are willing to share.
+        let will_sum: f64 = live.iter().map(|&k| will[k]).sum();
+        let n_sum: f64 = live.iter().map(|&k| n[k]).sum();
         let mut change = vec![0.0; d];
         for &k in &live {
-            change[k] = self.params.rate * self.trust[k] * (will[k] / n[k]) * (target - mean[k]);
+            let others = (will_sum - will[k]) / (n_sum - n[k]).max(1.0);
+            change[k] = self.params.rate * self.trust[k] * others * (target - mean[k]);
         }
         for i in w.schools.open_ids().collect::<Vec<_>>() {
             let k = w.schools.district[i] as usize;

@@ -121,7 +121,7 @@ pub struct RegionParams {
     pub entrants_per_year: u32,
     /// Spare places: total capacity of a year group = entrants × (1 + margin) (default 0.10).
     pub capacity_margin: f64,
-    /// Spread of school sizes, SD of log size (default 0.25).
+    /// Spread of school sizes: SD of the log of a random factor multiplying each school's demand-based size (default 0.25).
     pub school_size_sd: f64,
     /// Smallest year group a school can have, pupils (default 30).
     pub min_school_capacity: u32,
@@ -203,11 +203,11 @@ pub struct PopulationParams {
     pub years_in_school: u32,
     /// Share of pupils with special educational needs (default 0.14).
     pub sen_share: f64,
-    /// How much more likely low-SES pupils are to have SEN: log-odds-like slope per SD of SES (default 0.4).
+    /// How much more likely low-SES pupils are to have SEN: slope of the log probability per SD of SES below the mean (default 0.4).
     pub sen_ses_slope: f64,
     /// Share of pupils with English as an additional language (default 0.17).
     pub eal_share: f64,
-    /// Correlation of prior attainment with SES (default 0.3).
+    /// Correlation of prior attainment with SES, before the SEN and EAL gaps are subtracted (default 0.3).
     pub prior_ses_correlation: f64,
     /// Lower prior attainment of SEN pupils, SD (default 0.8).
     pub sen_prior_gap: f64,
@@ -467,7 +467,7 @@ impl Default for AdmissionsParams {
 pub struct LearningParams {
     /// Multiplier on school effectiveness (default 1).
     pub effectiveness_weight: f64,
-    /// Gain per SD of the school's mean prior attainment above the cohort mean (default 0.05).
+    /// Gain per SD of the school's mean prior attainment above the mean of all pupils on roll (default 0.05).
     pub peer_effect: f64,
     /// Gain per SD of SES per year (home support) (default 0.02, calibrated: see docs/VALIDATION.md).
     pub home_support: f64,
@@ -572,7 +572,7 @@ pub struct ImprovementParams {
     pub practice_rate: f64,
     /// SD of yearly random drift in effectiveness (staff turnover) (default 0.005).
     pub drift_sd: f64,
-    /// Yearly decay of effectiveness and latent knowledge towards the system mean (default 0.02).
+    /// Yearly decay of effectiveness and latent knowledge towards the schools' mean effectiveness at the start (default 0.02).
     pub reversion: f64,
 }
 
@@ -624,7 +624,7 @@ impl Scenario {
         r.entrants_per_year = ((r.entrants_per_year as f64 * factor).round() as u32).max(50);
         r.width_km *= factor.sqrt();
         r.height_km *= factor.sqrt();
-        r.districts = ((r.districts as f64 * factor).round() as u32).clamp(1, r.districts.max(1));
+        r.districts = ((r.districts as f64 * factor).round() as u32).max(1);
         s
     }
 }
