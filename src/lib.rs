@@ -47,6 +47,7 @@ pub mod schools;
 pub mod sim;
 pub mod spatial;
 pub mod stats;
+pub mod validation;
 pub mod world;
 
 pub use error::{Error, Result};

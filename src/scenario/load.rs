@@ -117,6 +117,20 @@ pub fn load_from_str(text: &str, name: &str) -> Result<Scenario> {
     resolve(&[file])
 }
 
+/// Parse any TOML input file (for example a validation case) into `T`, with
+/// errors that name the file, line, column and key, as for scenarios.
+pub fn parse_located<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
+    let file = ChainFile { path: path.to_path_buf(), text: text.to_string() };
+    let table = DeTable::parse(text).map_err(|e| toml_problem(&file, &e, None))?;
+    toml::from_str::<T>(text).map_err(|e| toml_problem(&file, &e, Some(table.get_ref())))
+}
+
+/// Where a dotted key is set in a TOML text, if it is.
+pub fn locate_key(text: &str, path: &Path, key: &str) -> Option<Location> {
+    locate(&ChainFile { path: path.to_path_buf(), text: text.to_string() }, key)
+        .or_else(|| Some(Location { file: path.to_path_buf(), line: 0, column: 0 }))
+}
+
 /// Lexically normalise a path (`a/./b/../c` becomes `a/c`), so that cycles are
 /// found whatever way a file is named.
 fn normalise(p: &Path) -> PathBuf {

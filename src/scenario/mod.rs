@@ -13,7 +13,7 @@
 mod load;
 mod validate;
 
-pub use load::{Loader, load_from_str, load_path};
+pub use load::{Loader, load_from_str, load_path, locate_key, parse_located};
 pub use validate::validate;
 
 use serde::{Deserialize, Serialize};
