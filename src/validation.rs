@@ -172,7 +172,7 @@ impl Case {
         }
         if let Some(rb) = &case.robustness {
             for (k, r) in &rb.ranges {
-                if !(r[0] <= r[1]) {
+                if r[0].is_nan() || r[1].is_nan() || r[0] > r[1] {
                     fail(
                         format!("robustness.ranges.\"{k}\""),
                         format!("{r:?} is an empty range"),
