@@ -55,6 +55,9 @@ struct TableSpec {
     columns: Option<Vec<String>>,
 }
 
+/// The most runs one sweep may plan.
+pub const MAX_RUNS: u64 = 10_000_000;
+
 /// What can be in a parameter's entry of `[grid]`, `[random.ranges]` or `[lhs.ranges]`.
 const GRID_ALLOWED: &str = "a list of values, such as [0.1, 0.3], or { min = 0.1, max = 0.5, steps = 5 }";
 const RANGE_ALLOWED: &str = "a range { min = 0.1, max = 0.5 }";
@@ -156,6 +159,14 @@ impl SweepFile {
         Location { file: self.file.path.clone(), line: 0, column: 0 }
     }
 
+    fn too_many(&self, section: &str, runs: u64) -> Error {
+        self.located(
+            section,
+            format!("{runs} runs is too many"),
+            format!("at most {MAX_RUNS} runs (points × replicates) in one sweep"),
+        )
+    }
+
     fn located(&self, key: &str, message: impl Into<String>, allowed: impl Into<String>) -> Error {
         Error::input(Some(self.locate(key)), key, message, allowed)
     }
@@ -206,6 +217,10 @@ impl SweepFile {
         }
 
         let mut design = self.design(&base, table)?;
+        let runs = design.points.len() as u64 * s.replicates as u64;
+        if runs > MAX_RUNS {
+            return Err(self.too_many(design.section, runs));
+        }
         let base_table = params::table_of(&base);
         for point in &mut design.points {
             for (v, x) in design.varied.iter().zip(point.iter_mut()) {
@@ -238,14 +253,6 @@ impl SweepFile {
                 Ok(scenario) => points.push(Point { values: values.clone(), scenario }),
                 Err(problems) => return Err(self.point_problems(&design, n, values, problems)),
             }
-        }
-        let runs = points.len() as u64 * s.replicates as u64;
-        if runs > 1 << 40 {
-            return Err(self.located(
-                design.section,
-                format!("{runs} runs is too many"),
-                "at most 2^40 runs (points × replicates)",
-            ));
         }
         Ok(Plan {
             name: self.name(),
@@ -389,6 +396,10 @@ impl SweepFile {
             };
             varied.push(v);
             lists.push(list);
+        }
+        let size = lists.iter().try_fold(1u64, |n, l| n.checked_mul(l.len() as u64)).unwrap_or(u64::MAX);
+        if size.saturating_mul(self.spec.replicates as u64) > MAX_RUNS {
+            return Err(self.too_many("grid", size.saturating_mul(self.spec.replicates as u64)));
         }
         Ok(Design { varied, points: plan::grid(&lists), rows: None, section: "grid" })
     }

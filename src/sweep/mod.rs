@@ -16,5 +16,5 @@ pub mod params;
 pub mod plan;
 pub mod sensitivity;
 
-pub use file::SweepFile;
+pub use file::{MAX_RUNS, SweepFile};
 pub use plan::{Plan, Point, RunSpec, Shard, run_seed};
