@@ -6,15 +6,17 @@
 //! Workers take runs in order of id from a shared counter and hand each
 //! finished result to one writer thread through a bounded channel, so memory
 //! holds a few results at a time whatever the number of runs. The writer
-//! appends whatever has finished as complete blocks, syncs the results files,
-//! then appends and syncs those runs' lines in `done.csv`.
+//! appends each finished run as one complete block, and twice a second
+//! commits what it has written: syncs the results files, then appends and
+//! syncs those runs' lines in `done.csv`. A crash loses at most the runs
+//! written since the last commit, which `--resume` cuts off and runs again.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -186,8 +188,11 @@ struct ResultLog {
     ends: Vec<u64>,
     done: File,
     bufs: Vec<String>,
+    /// `done.csv` lines of runs written but not yet committed.
     lines: String,
     written: u64,
+    pending: u64,
+    committed: u64,
     /// Test only: after this many runs, write half a block and a torn line, then abort.
     crash_after: Option<u64>,
 }
@@ -255,13 +260,15 @@ impl ResultLog {
             done: open_append(&d.join(dir::DONE))?,
             lines: String::new(),
             written: 0,
+            pending: 0,
+            committed: 0,
             crash_after: std::env::var("SCHOOLSCAPE_TEST_CRASH_AFTER").ok().and_then(|v| v.parse().ok()),
         })
     }
 
-    /// Append finished runs: their blocks, synced, then their lines in `done.csv`, synced.
-    fn append(&mut self, batch: &[(RunSpec, ReplicateResult)]) -> Result<()> {
-        self.lines.clear();
+    /// Append finished runs' blocks to the results files. They count as
+    /// finished only once [`ResultLog::commit`] has recorded them.
+    fn write(&mut self, batch: &[(RunSpec, ReplicateResult)]) -> Result<()> {
         for b in &mut self.bufs {
             b.clear();
         }
@@ -279,19 +286,36 @@ impl ResultLog {
             self.lines.push_str(&line);
             self.lines.push('\n');
             self.written += 1;
+            self.pending += 1;
         }
         for (k, (f, file)) in self.files.iter_mut().enumerate() {
-            let path = self.dir.join(f.name);
-            file.write_all(self.bufs[k].as_bytes()).map_err(io(&path))?;
-            file.sync_data().map_err(io(&path))?;
+            file.write_all(self.bufs[k].as_bytes()).map_err(io(&self.dir.join(f.name)))?;
+        }
+        Ok(())
+    }
+
+    /// Record the runs written since the last commit as finished: sync the
+    /// results files, then append their lines to `done.csv` and sync it.
+    /// Returns how many runs were recorded.
+    fn commit(&mut self) -> Result<u64> {
+        if self.pending == 0 {
+            return Ok(0);
+        }
+        for (f, file) in &self.files {
+            file.sync_data().map_err(io(&self.dir.join(f.name)))?;
         }
         let path = self.dir.join(dir::DONE);
         self.done.write_all(self.lines.as_bytes()).map_err(io(&path))?;
-        self.done.sync_data().map_err(io(&path))
+        self.done.sync_data().map_err(io(&path))?;
+        self.lines.clear();
+        self.committed += self.pending;
+        Ok(std::mem::take(&mut self.pending))
     }
 
-    /// Test only: die as a kill would, half-way through recording a run.
+    /// Test only: record what is written, then die as a kill would, half-way
+    /// through writing the next run.
     fn crash(&mut self, run: &RunSpec, result: &ReplicateResult) -> ! {
+        let _ = self.commit();
         let mut block = String::new();
         (self.files[0].0.rows)(run.run_id, result, &mut block);
         let _ = self.files[0].1.write_all(&block.as_bytes()[..block.len() / 2]);
@@ -299,6 +323,9 @@ impl ResultLog {
         std::process::abort();
     }
 }
+
+/// The longest a finished run waits to be recorded in `done.csv`.
+const COMMIT_EVERY: Duration = Duration::from_millis(500);
 
 /// Is the directory missing or empty?
 fn is_empty_dir(d: &Path) -> bool {
@@ -447,23 +474,48 @@ fn execute(
             });
             drop(tx);
         });
+        // Write blocks as runs finish; commit them at most every COMMIT_EVERY
+        // (and at the end), so a sync is shared by the runs finished meanwhile.
         let mut batch = Vec::new();
-        while let Ok(first) = rx.recv() {
-            batch.push(first);
-            while let Ok(more) = rx.try_recv() {
-                batch.push(more);
-            }
+        let mut last_commit = Instant::now();
+        loop {
+            let message = if log.pending > 0 {
+                rx.recv_timeout(COMMIT_EVERY.saturating_sub(last_commit.elapsed()))
+            } else {
+                rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            };
             let t = Instant::now();
-            let result = log.append(&batch);
+            let closed = match message {
+                Ok(first) => {
+                    batch.push(first);
+                    while let Ok(more) = rx.try_recv() {
+                        batch.push(more);
+                    }
+                    let written = log.write(&batch);
+                    batch.clear();
+                    if let Err(e) = written {
+                        fail(e);
+                        break;
+                    }
+                    false
+                }
+                Err(RecvTimeoutError::Timeout) => false,
+                Err(RecvTimeoutError::Disconnected) => true,
+            };
+            if closed || last_commit.elapsed() >= COMMIT_EVERY {
+                match log.commit() {
+                    Ok(n) => (0..n).for_each(|_| progress.inc()),
+                    Err(e) => {
+                        fail(e);
+                        break;
+                    }
+                }
+                last_commit = Instant::now();
+            }
             writing.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-            if let Err(e) = result {
-                fail(e);
+            if closed {
                 break;
             }
-            for _ in 0..batch.len() {
-                progress.inc();
-            }
-            batch.clear();
         }
         drop(rx);
     });
@@ -518,7 +570,7 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
     let ran = running.elapsed();
     t.simulating = simulating;
     t.running = ran;
-    let finished = before + log.written as usize;
+    let finished = before + log.committed as usize;
     t.writing = writing;
     t.total = start.elapsed();
     let status = match &result {
@@ -530,7 +582,7 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
     match result {
         Ok(_) => {
             if !a.quiet {
-                let n = log.written;
+                let n = log.committed;
                 let pct = |d: Duration| 100.0 * d.as_secs_f64() / t.total.as_secs_f64().max(1e-9);
                 out(&format!(
                     "Ran {n} runs in {:.1} s ({:.2} runs/s on {} threads; workers simulating {:.1}% of the time).\n\
