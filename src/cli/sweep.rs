@@ -586,7 +586,7 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
                 let pct = |d: Duration| 100.0 * d.as_secs_f64() / t.total.as_secs_f64().max(1e-9);
                 out(&format!(
                     "Ran {n} runs in {:.1} s ({:.2} runs/s on {} threads; workers simulating {:.1}% of the time).\n\
-                     Outside the runs: planning {:.3} s ({:.2}% of {:.1} s), opening{} {:.3} s ({:.2}%); \
+                     Outside the runs: planning {:.3} s ({:.2}% of {:.1} s), opening{} {:.4} s ({:.3}%); \
                      writing (beside the runs) {:.3} s ({:.2}%).\n\
                      Results in {}: plan.csv, metrics.csv{}, done.csv, sweep.json.\n{}\n",
                     ran.as_secs_f64(),
