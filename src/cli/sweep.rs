@@ -356,7 +356,15 @@ fn open_dir(a: &SweepArgs, l: &Loaded, shard: Shard, plan_csv: &str) -> Result<(
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| !ours.contains(&n.trim_end_matches(".partial")))
             .collect();
-        if !a.resume || !foreign.is_empty() {
+        if foreign.is_empty() && !a.resume {
+            return Err(Error::input(
+                None,
+                "--out",
+                format!("{} holds a sweep stopped before its first run", d.display()),
+                "--resume to start it again, or a new directory",
+            ));
+        }
+        if !foreign.is_empty() {
             return Err(Error::input(
                 None,
                 "--out",

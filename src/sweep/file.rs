@@ -278,9 +278,17 @@ impl SweepFile {
             problems
                 .into_iter()
                 .map(|mut p| {
-                    let varied = d.varied.iter().position(|v| {
-                        v.path == p.key || p.key.starts_with(&format!("{}.", v.path)) || v.path.starts_with(&p.key)
-                    });
+                    // The parameter the problem is about; else one of the same group
+                    // (a range check of `choice.list_length` after varying
+                    // `choice.choice_set_size`).
+                    let group = |k: &str| k.split(['.', '[']).next().unwrap_or("").to_string();
+                    let varied = d
+                        .varied
+                        .iter()
+                        .position(|v| {
+                            v.path == p.key || p.key.starts_with(&format!("{}.", v.path)) || v.path.starts_with(&p.key)
+                        })
+                        .or_else(|| d.varied.iter().position(|v| group(&v.path) == group(&p.key)));
                     p.location = Some(match (&d.rows, varied) {
                         (Some(rows), Some(i)) => Location { column: d.varied[i].location.column, ..rows[n].clone() },
                         (Some(rows), None) => rows[n].clone(),
