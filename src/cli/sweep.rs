@@ -455,29 +455,28 @@ fn execute(
         let (tx, rx) = sync_channel::<(RunSpec, ReplicateResult)>(2 * workers);
         let (next, fail, simulating) = (&next, &fail, &simulating);
         ts.spawn(move || {
-            rayon::scope(|s| {
-                for _ in 0..workers {
-                    let tx = tx.clone();
-                    s.spawn(move |_| {
-                        while !stop.load(Ordering::Relaxed) {
-                            let Some(run) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
-                            let t = Instant::now();
-                            let result = run_one(plan.scenario(run), csv, plan.years, run.seed, run.replicate, stop);
-                            simulating.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                            match result {
-                                Ok(r) => {
-                                    if tx.send((*run, r)).is_err() {
-                                        break;
-                                    }
-                                }
-                                Err(Error::Interrupted) => break,
-                                Err(e) => {
-                                    fail(e);
-                                    break;
-                                }
+            // One worker loop per pool thread. A broadcast job belongs to its
+            // thread, so a thread waiting inside a run's parallel loop never
+            // picks up another worker loop: each takes the next run when its
+            // own run is done, and runs finish in about the order of their ids.
+            rayon::broadcast(|_| {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(run) = todo.get(next.fetch_add(1, Ordering::Relaxed)) else { break };
+                    let t = Instant::now();
+                    let result = run_one(plan.scenario(run), csv, plan.years, run.seed, run.replicate, stop);
+                    simulating.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                    match result {
+                        Ok(r) => {
+                            if tx.send((*run, r)).is_err() {
+                                break;
                             }
                         }
-                    });
+                        Err(Error::Interrupted) => break,
+                        Err(e) => {
+                            fail(e);
+                            break;
+                        }
+                    }
                 }
             });
             drop(tx);
@@ -532,7 +531,8 @@ fn execute(
     if let Some(e) = failure.into_inner().ok().flatten() {
         return (writing, simulating, Err(e));
     }
-    (writing, simulating, if stop.load(Ordering::SeqCst) { Err(Error::Interrupted) } else { Ok(()) })
+    let stopped = stop.load(Ordering::SeqCst) && (log.committed as usize) < todo.len();
+    (writing, simulating, if stopped { Err(Error::Interrupted) } else { Ok(()) })
 }
 
 /// `schoolscape sweep`.
