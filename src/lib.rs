@@ -20,7 +20,9 @@
 //!   [`market`], [`improvement`], [`policy`];
 //! - [`measures`]: pure functions of counts and scores, and the yearly record;
 //! - [`sim`]: the explicit yearly schedule, and [`run`]: replicates in
-//!   parallel.
+//!   parallel;
+//! - [`sweep`]: parameter sweeps planned as a list of runs, and the
+//!   sensitivity of outcomes to parameters.
 //!
 //! The order of the yearly schedule is written once, in
 //! [`sim::Simulation::step`], and described in `docs/ODD.md`.
@@ -47,6 +49,7 @@ pub mod schools;
 pub mod sim;
 pub mod spatial;
 pub mod stats;
+pub mod sweep;
 pub mod validation;
 pub mod world;
 

@@ -14,6 +14,16 @@ fn top_level_scenarios() -> Vec<String> {
     scenario_files().into_iter().filter(|f| !f.contains('/') && f != "base.toml").collect()
 }
 
+/// Every scenario file in `scenarios/`, in any folder: not sweep files
+/// (`sweeps/`) or validation case files (directly in `validation/`).
+fn all_scenarios() -> Vec<String> {
+    scenario_files()
+        .into_iter()
+        .filter(|f| !f.starts_with("sweeps/"))
+        .filter(|f| !(f.starts_with("validation/") && f.matches('/').count() == 1))
+        .collect()
+}
+
 /// A scale that makes a scenario small: about 6 schools.
 fn small_scale(file: &str) -> String {
     let s = schoolscape::scenario::load_path(&scenarios().join(file)).unwrap();
@@ -23,14 +33,14 @@ fn small_scale(file: &str) -> String {
 #[test]
 fn every_bundled_scenario_checks_and_runs_through_the_binary() {
     let dir = tmp("all-scenarios");
-    let files = top_level_scenarios();
-    assert!(files.len() >= 3, "{files:?}");
+    let files = all_scenarios();
+    assert!(files.len() >= 10, "{files:?}");
     for f in files {
         let path = scenarios().join(&f);
         let path = path.to_str().unwrap();
         let o = run_in(&dir, &["check", path]);
         assert!(o.status.success(), "check {f}: {}", stderr(&o));
-        let out = dir.join(f.replace(".toml", ""));
+        let out = dir.join(f.replace(".toml", "").replace('/', "-"));
         let scale = small_scale(&f);
         let o = run_in(
             &dir,

@@ -25,6 +25,11 @@ pub const FILES: &[(&str, &str)] = &[
     ("fragments/collaboration.toml", include_str!("../../scenarios/fragments/collaboration.toml")),
 ];
 
+/// The names of the bundled scenarios a user can run (all but the shared base).
+pub fn names() -> Vec<&'static str> {
+    FILES.iter().map(|(n, _)| n.trim_end_matches(".toml")).filter(|n| *n != "base").collect()
+}
+
 /// Text of a bundled file at a virtual path, if it is one.
 pub fn read(path: &Path) -> Option<&'static str> {
     let rel = path.strip_prefix(DIR).ok()?;

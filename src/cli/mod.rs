@@ -3,11 +3,16 @@
 
 pub mod bundled;
 mod compare;
+mod merge;
 pub mod output;
 pub mod plot;
 mod progress;
 mod run;
+mod slurm;
 mod summary;
+mod sweep;
+mod sweep_dir;
+mod sweep_summary;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -43,6 +48,14 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Redraw the charts and report of a run or comparison directory from its CSV files.
     Plot(plot::PlotArgs),
+    /// Run a parameter sweep: plan every run, run them in parallel, stream results to disk.
+    Sweep(sweep::SweepArgs),
+    /// Combine sweep shard directories into one, checking every planned run is there exactly once.
+    Merge(merge::MergeArgs),
+    /// Write a Slurm job-array script for a sweep, and a merge job that waits for it.
+    Slurm(slurm::SlurmArgs),
+    /// Summarise a sweep: final-year table per point, and parameters ranked by influence (SRRC).
+    SweepSummary(sweep_summary::SummaryArgs),
 }
 
 /// Options of `schoolscape run`.
@@ -89,6 +102,10 @@ pub fn main() -> ExitCode {
         Command::Scenarios => list_scenarios(),
         Command::Compare(args) => compare::compare(&args),
         Command::Plot(args) => plot::plot(&args),
+        Command::Sweep(a) => sweep::sweep(&a),
+        Command::Merge(a) => merge::merge(&a),
+        Command::Slurm(a) => slurm::slurm(&a),
+        Command::SweepSummary(a) => sweep_summary::summary(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -115,13 +132,11 @@ pub fn out(text: &str) {
 pub fn load_scenario(arg: &str) -> schoolscape::Result<(PathBuf, Scenario)> {
     let path = bundled::resolve(arg);
     if !path.starts_with(bundled::DIR) && !path.exists() {
-        let names: Vec<&str> =
-            bundled::FILES.iter().map(|(n, _)| n.trim_end_matches(".toml")).filter(|n| *n != "base").collect();
         return Err(Error::input(
             None,
             "",
             format!("no scenario file or bundled scenario named `{arg}`"),
-            format!("a path to a TOML file, or one of: {}", names.join(", ")),
+            format!("a path to a TOML file, or one of: {}", bundled::names().join(", ")),
         ));
     }
     let loader = Loader::new(bundled::read_any);

@@ -33,7 +33,12 @@ impl AtomicFile {
 
     /// Write text.
     pub fn write_str(&mut self, s: &str) -> Result<()> {
-        self.out.write_all(s.as_bytes()).map_err(io_err(&self.partial))
+        self.write_bytes(s.as_bytes())
+    }
+
+    /// Write bytes.
+    pub fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
+        self.out.write_all(b).map_err(io_err(&self.partial))
     }
 
     /// Flush, sync and rename to the final name.

@@ -10,9 +10,11 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     total: u64,
     done: u64,
+    skipped: u64,
     label: String,
     start: Instant,
     quiet: bool,
+    last_line: Option<Instant>,
 }
 
 impl Progress {
@@ -28,7 +30,16 @@ impl Progress {
             b.set_message(label.to_string());
             b
         });
-        Progress { bar, total, done: 0, label: label.to_string(), start: Instant::now(), quiet }
+        Progress {
+            bar,
+            total,
+            done: 0,
+            skipped: 0,
+            label: label.to_string(),
+            start: Instant::now(),
+            quiet,
+            last_line: None,
+        }
     }
 
     /// One more unit done.
@@ -37,8 +48,14 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.inc(1);
         } else if !self.quiet {
+            // Plain lines at most twice a second, and always the last.
+            if self.done < self.total && self.last_line.is_some_and(|t| t.elapsed().as_secs_f64() < 0.5) {
+                return;
+            }
+            self.last_line = Some(Instant::now());
             let secs = self.start.elapsed().as_secs_f64();
-            let left = if self.done > 0 { secs / self.done as f64 * (self.total - self.done) as f64 } else { 0.0 };
+            let ran = self.done - self.skipped;
+            let left = if ran > 0 { secs / ran as f64 * (self.total - self.done) as f64 } else { 0.0 };
             let _ = writeln!(
                 std::io::stderr(),
                 "{}: {} of {} done ({secs:.1} s, about {left:.0} s left)",
@@ -46,6 +63,17 @@ impl Progress {
                 self.done,
                 self.total
             );
+        }
+    }
+
+    /// Count `n` units as done before this process started (a resumed sweep),
+    /// leaving them out of the rate behind the time-left estimate.
+    pub fn skip(&mut self, n: u64) {
+        self.done += n;
+        self.skipped += n;
+        if let Some(b) = &self.bar {
+            b.set_position(self.done);
+            b.reset_eta();
         }
     }
 

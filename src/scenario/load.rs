@@ -18,7 +18,8 @@ pub struct Loader<'a> {
 /// A function that reads a scenario file.
 type ReadFn<'a> = dyn Fn(&Path) -> std::io::Result<String> + 'a;
 
-/// One file of an `extends` chain, as read.
+/// A TOML file as read: one file of an `extends` chain, or a sweep file.
+#[derive(Debug)]
 pub(crate) struct ChainFile {
     pub path: PathBuf,
     pub text: String,
@@ -120,9 +121,7 @@ pub fn load_from_str(text: &str, name: &str) -> Result<Scenario> {
 /// Parse any TOML input file (for example a validation case) into `T`, with
 /// errors that name the file, line, column and key, as for scenarios.
 pub fn parse_located<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
-    let file = ChainFile { path: path.to_path_buf(), text: text.to_string() };
-    let table = DeTable::parse(text).map_err(|e| toml_problem(&file, &e, None))?;
-    toml::from_str::<T>(text).map_err(|e| toml_problem(&file, &e, Some(table.get_ref())))
+    parse_file(&ChainFile { path: path.to_path_buf(), text: text.to_string() })
 }
 
 /// Where a dotted key is set in a TOML text, if it is.
@@ -151,11 +150,14 @@ fn normalise(p: &Path) -> PathBuf {
 
 /// Check one file on its own: TOML syntax, known keys, right types.
 fn check_file(file: &ChainFile) -> Result<()> {
+    parse_file::<Scenario>(file).map(|_| ())
+}
+
+/// Parse a TOML file into `T`, with errors that name the file, line, column
+/// and key (serde's `deny_unknown_fields` lists the allowed keys).
+pub(crate) fn parse_file<T: serde::de::DeserializeOwned>(file: &ChainFile) -> Result<T> {
     let table = DeTable::parse(&file.text).map_err(|e| toml_problem(file, &e, None))?;
-    if let Err(e) = toml::from_str::<Scenario>(&file.text) {
-        return Err(toml_problem(file, &e, Some(table.get_ref())));
-    }
-    Ok(())
+    toml::from_str::<T>(&file.text).map_err(|e| toml_problem(file, &e, Some(table.get_ref())))
 }
 
 fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_>>) -> Error {

@@ -10,7 +10,7 @@
 //! Every parameter is documented here with its unit and default, and in
 //! `docs/ODD.md` with its source.
 
-mod load;
+pub(crate) mod load;
 mod validate;
 
 pub use load::{Loader, load_from_str, load_path, locate_key, parse_located};

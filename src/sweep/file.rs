@@ -1,0 +1,822 @@
+//! Sweep files: what to vary, how, and how often; read with errors that name
+//! the file, line, column and key, like scenario files.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
+
+use super::params::{self, value_text};
+use super::plan::{self, Plan, Point};
+use crate::error::{Error, InputProblem, Location, Result, line_col};
+use crate::scenario::load::{ChainFile, locate, parse_file};
+use crate::scenario::{Scenario, validate};
+
+/// A sweep file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    /// The base scenario: a path relative to the sweep file, or a bundled name.
+    base: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default = "one")]
+    replicates: u32,
+    years: Option<u32>,
+    seed: Option<u64>,
+    scale: Option<f64>,
+    #[serde(default)]
+    school_panel: bool,
+    grid: Option<toml::Table>,
+    random: Option<Sampling>,
+    lhs: Option<Sampling>,
+    table: Option<TableSpec>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `[random]` or `[lhs]`: a sample size and a range per parameter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sampling {
+    samples: u32,
+    ranges: toml::Table,
+}
+
+/// `[table]`: a design table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableSpec {
+    file: String,
+    columns: Option<Vec<String>>,
+}
+
+/// The most runs one sweep may plan.
+pub const MAX_RUNS: u64 = 10_000_000;
+
+/// What can be in a parameter's entry of `[grid]`, `[random.ranges]` or `[lhs.ranges]`.
+const GRID_ALLOWED: &str = "a list of values, such as [0.1, 0.3], or { min = 0.1, max = 0.5, steps = 5 }";
+const RANGE_ALLOWED: &str = "a range { min = 0.1, max = 0.5 }";
+
+/// A read and checked sweep file, not yet planned.
+///
+/// ```toml
+/// base = "market"            # a bundled scenario, or a path relative to this file
+/// replicates = 4             # runs per point
+/// years = 20                 # years per run (default: the scenario's)
+/// seed = 7                   # master seed (default: the scenario's)
+///
+/// [lhs]                      # or [random]; or [grid]; or [table] file = "design.csv"
+/// samples = 100
+/// [lhs.ranges]
+/// "admissions.cream_skimming" = { min = 0.0, max = 0.6 }
+/// "families.disadvantaged.information" = { min = 0.2, max = 0.9 }
+/// ```
+#[derive(Debug)]
+pub struct SweepFile {
+    file: ChainFile,
+    spec: Spec,
+}
+
+/// A varied parameter and where the sweep file (or design table) names it.
+struct Varied {
+    path: String,
+    location: Location,
+}
+
+/// The design before values are set: parameters, points, and (for a design
+/// table) where each point's row is.
+struct Design {
+    varied: Vec<Varied>,
+    points: Vec<Vec<toml::Value>>,
+    rows: Option<Vec<Location>>,
+    section: &'static str,
+}
+
+impl SweepFile {
+    /// Read a sweep file's text; `path` names it in errors and anchors the
+    /// relative paths in it.
+    pub fn parse(text: &str, path: &Path) -> Result<SweepFile> {
+        let file = ChainFile { path: path.to_path_buf(), text: text.to_string() };
+        let spec: Spec = parse_file(&file)?;
+        Ok(SweepFile { file, spec })
+    }
+
+    /// The sweep file's path.
+    pub fn path(&self) -> &Path {
+        &self.file.path
+    }
+
+    /// The sweep file's text.
+    pub fn text(&self) -> &str {
+        &self.file.text
+    }
+
+    /// The base scenario as written: a path relative to the sweep file, or the
+    /// name of a bundled scenario.
+    pub fn base(&self) -> &str {
+        &self.spec.base
+    }
+
+    /// The directory relative paths are anchored in.
+    pub fn dir(&self) -> PathBuf {
+        self.file.path.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+
+    /// The sweep's name: as set, or the file's stem.
+    pub fn name(&self) -> String {
+        if !self.spec.name.is_empty() {
+            return self.spec.name.clone();
+        }
+        self.file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "sweep".into())
+    }
+
+    /// One line saying what the sweep is for.
+    pub fn description(&self) -> &str {
+        &self.spec.description
+    }
+
+    /// Whether runs write the school-by-year panel as well as the measures.
+    pub fn school_panel(&self) -> bool {
+        self.spec.school_panel
+    }
+
+    /// The design table's path (relative to the sweep file), if the design is a table.
+    pub fn design_table(&self) -> Option<PathBuf> {
+        self.spec.table.as_ref().map(|t| self.dir().join(&t.file))
+    }
+
+    /// Where a key is set in the sweep file (the file alone if it is not set).
+    pub fn locate(&self, key: &str) -> Location {
+        locate(&self.file, key).unwrap_or_else(|| self.file_only())
+    }
+
+    fn file_only(&self) -> Location {
+        Location { file: self.file.path.clone(), line: 0, column: 0 }
+    }
+
+    fn too_many(&self, section: &str, runs: u64) -> Error {
+        self.located(
+            section,
+            format!("{runs} runs is too many"),
+            format!("at most {MAX_RUNS} runs (points × replicates) in one sweep"),
+        )
+    }
+
+    fn located(&self, key: &str, message: impl Into<String>, allowed: impl Into<String>) -> Error {
+        Error::input(Some(self.locate(key)), key, message, allowed)
+    }
+
+    /// Plan every run: the base scenario (already resolved) with the sweep's
+    /// years, seed and scale, the design's points with their values set and
+    /// validated, and the runs. `table` is the text of the design table, if
+    /// the design is one (see [`SweepFile::design_table`]).
+    pub fn plan(&self, base: &Scenario, table: Option<&str>) -> Result<Plan> {
+        let s = &self.spec;
+        let mut base = base.clone();
+        if let Some(f) = s.scale {
+            if !(f > 0.0 && f <= 100.0) {
+                return Err(self.located("scale", format!("{f} is out of range"), "a factor above 0 and at most 100"));
+            }
+            base = base.scaled(f);
+        }
+        if let Some(y) = s.years {
+            base.run.years = y;
+        }
+        if let Some(seed) = s.seed {
+            base.run.seed = seed;
+        }
+        if !(1..=1_000_000).contains(&s.replicates) {
+            return Err(self.located(
+                "replicates",
+                format!("{} is out of range", s.replicates),
+                "a whole number from 1 to 1000000",
+            ));
+        }
+        base.run.replicates = s.replicates;
+        let problems = validate(&base);
+        if !problems.is_empty() {
+            let key = |k: &str| match k {
+                "run.years" => "years",
+                _ => "base",
+            };
+            return Err(Error::Input(
+                problems
+                    .into_iter()
+                    .map(|mut p| {
+                        p.location = Some(self.locate(key(&p.key)));
+                        p.message = format!("{} (in the base scenario with the sweep's settings)", p.message);
+                        p
+                    })
+                    .collect(),
+            ));
+        }
+
+        let mut design = self.design(&base, table)?;
+        let runs = design.points.len() as u64 * s.replicates as u64;
+        if runs > MAX_RUNS {
+            return Err(self.too_many(design.section, runs));
+        }
+        let base_table = params::table_of(&base);
+        for point in &mut design.points {
+            for (v, x) in design.varied.iter().zip(point.iter_mut()) {
+                *x = params::normalise(&base_table, &v.path, std::mem::replace(x, toml::Value::Boolean(false)));
+            }
+        }
+        // Problems with the paths themselves, reported where they are named.
+        if let Some(first) = design.points.first() {
+            for (v, x) in design.varied.iter().zip(first) {
+                if let Err(problems) = params::apply_to(&base, &base_table, &[(v.path.as_str(), x.clone())]) {
+                    if problems.iter().any(params::is_path_problem) {
+                        return Err(Error::Input(
+                            problems
+                                .into_iter()
+                                .map(|mut p| {
+                                    p.location = Some(v.location.clone());
+                                    p
+                                })
+                                .collect(),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut points = Vec::with_capacity(design.points.len());
+        for (n, values) in design.points.iter().enumerate() {
+            let set: Vec<(&str, toml::Value)> =
+                design.varied.iter().map(|v| v.path.as_str()).zip(values.iter().cloned()).collect();
+            match params::apply_to(&base, &base_table, &set) {
+                Ok(scenario) => points.push(Point { values: values.clone(), scenario }),
+                Err(problems) => return Err(self.point_problems(&design, n, values, problems)),
+            }
+        }
+        Ok(Plan {
+            name: self.name(),
+            parameters: design.varied.into_iter().map(|v| v.path).collect(),
+            points,
+            replicates: s.replicates,
+            years: base.run.years,
+            seed: base.run.seed,
+            base,
+        })
+    }
+
+    /// Locate the problems of one point: at the row of a design table, or at
+    /// the parameter that the problem is about.
+    fn point_problems(&self, d: &Design, n: usize, values: &[toml::Value], problems: Vec<InputProblem>) -> Error {
+        let described: Vec<String> =
+            d.varied.iter().zip(values).map(|(v, x)| format!("{} = {}", v.path, value_text(x))).collect();
+        let at = match &d.rows {
+            Some(rows) => format!("in row {} of the design table", rows[n].line),
+            None => format!("at point {} of the design ({})", n, described.join(", ")),
+        };
+        Error::Input(
+            problems
+                .into_iter()
+                .map(|mut p| {
+                    // The parameter the problem is about; else one of the same group
+                    // (a range check of `choice.list_length` after varying
+                    // `choice.choice_set_size`).
+                    let group = |k: &str| k.split(['.', '[']).next().unwrap_or("").to_string();
+                    let varied = d
+                        .varied
+                        .iter()
+                        .position(|v| {
+                            v.path == p.key || p.key.starts_with(&format!("{}.", v.path)) || v.path.starts_with(&p.key)
+                        })
+                        .or_else(|| d.varied.iter().position(|v| group(&v.path) == group(&p.key)));
+                    p.location = Some(match (&d.rows, varied) {
+                        (Some(rows), Some(i)) => Location { column: d.varied[i].location.column, ..rows[n].clone() },
+                        (Some(rows), None) => rows[n].clone(),
+                        (None, Some(i)) => d.varied[i].location.clone(),
+                        (None, None) => self.locate(d.section),
+                    });
+                    if p.key.is_empty() {
+                        p.key = d.varied.first().map(|v| v.path.clone()).unwrap_or_default();
+                    }
+                    p.message = format!("{} {at}", p.message);
+                    p
+                })
+                .collect(),
+        )
+    }
+
+    /// The design named by the file: exactly one of `[grid]`, `[random]`, `[lhs]`, `[table]`.
+    fn design(&self, base: &Scenario, table: Option<&str>) -> Result<Design> {
+        let s = &self.spec;
+        let named: Vec<&'static str> = [
+            ("grid", s.grid.is_some()),
+            ("random", s.random.is_some()),
+            ("lhs", s.lhs.is_some()),
+            ("table", s.table.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(n, set)| set.then_some(n))
+        .collect();
+        let allowed = "one of [grid], [random], [lhs] or [table]";
+        match named.as_slice() {
+            [] => Err(Error::input(Some(self.file_only()), "", "the sweep file names no design", allowed)),
+            [_, second, ..] => Err(self.located(
+                second,
+                format!("the sweep file names more than one design ({})", named.join(", ")),
+                allowed,
+            )),
+            ["grid"] => self.grid_design(),
+            [kind] => match (&s.random, &s.lhs, &s.table) {
+                (Some(r), _, _) if *kind == "random" => self.sampled_design(base, r, "random"),
+                (_, Some(r), _) if *kind == "lhs" => self.sampled_design(base, r, "lhs"),
+                (_, _, Some(t)) => self.table_design(t, table),
+                _ => Err(Error::input(Some(self.file_only()), "", "the sweep file names no design", allowed)),
+            },
+        }
+    }
+
+    /// The parameters of a design section, in the order written, each with
+    /// its entry. Tables that are not entries (`{ min, max }`) group
+    /// parameters: `[grid.admissions]` with `cream_skimming = [...]` names
+    /// `admissions.cream_skimming`.
+    fn entries(&self, section: &[&str], table: &toml::Table) -> Vec<(Varied, toml::Value)> {
+        let mut out = Vec::new();
+        flatten("", table, &mut out);
+        let doc = DeTable::parse(&self.file.text).ok();
+        let mut found: Vec<(Varied, toml::Value)> = out
+            .into_iter()
+            .map(|(path, v)| {
+                let span = doc.as_ref().and_then(|d| find_param(d.get_ref(), section, &path));
+                let location = match span {
+                    Some(at) => {
+                        let (line, column) = line_col(&self.file.text, at);
+                        Location { file: self.file.path.clone(), line, column }
+                    }
+                    None => self.locate(&section.join(".")),
+                };
+                (Varied { path, location }, v)
+            })
+            .collect();
+        found.sort_by_key(|(v, _)| (v.location.line, v.location.column));
+        found
+    }
+
+    fn grid_design(&self) -> Result<Design> {
+        let table = self.spec.grid.clone().unwrap_or_default();
+        let entries = self.entries(&["grid"], &table);
+        if entries.is_empty() {
+            return Err(self.located("grid", "the grid varies no parameter", GRID_ALLOWED));
+        }
+        let mut varied = Vec::new();
+        let mut lists = Vec::new();
+        for (v, entry) in entries {
+            let bad = |message: String, allowed: &str| {
+                Error::input(Some(v.location.clone()), v.path.clone(), message, allowed.to_string())
+            };
+            let list = match entry {
+                toml::Value::Array(a) if a.is_empty() => {
+                    return Err(bad("an empty list of values: the grid would have no points".into(), GRID_ALLOWED));
+                }
+                toml::Value::Array(a) => a,
+                toml::Value::Table(t) => {
+                    let (min, max) = self.range_of(&v, &t, &["min", "max", "steps"], GRID_ALLOWED)?;
+                    let steps = match t.get("steps") {
+                        Some(toml::Value::Integer(n)) if (1..=100_000).contains(n) => *n as u32,
+                        Some(other) => {
+                            return Err(bad(
+                                format!("steps = {} is not a number of steps", value_text(other)),
+                                "a whole number from 1 to 100000",
+                            ));
+                        }
+                        None => return Err(bad("the range has no `steps`".into(), GRID_ALLOWED)),
+                    };
+                    if min == max && steps > 1 {
+                        return Err(bad(format!("an empty range: min = max = {min}"), "min below max"));
+                    }
+                    plan::linspace(min, max, steps).into_iter().map(toml::Value::Float).collect()
+                }
+                other => {
+                    return Err(bad(
+                        format!("{} is one value, not a list of values", value_text(&other)),
+                        GRID_ALLOWED,
+                    ));
+                }
+            };
+            varied.push(v);
+            lists.push(list);
+        }
+        let size = lists.iter().try_fold(1u64, |n, l| n.checked_mul(l.len() as u64)).unwrap_or(u64::MAX);
+        if size.saturating_mul(self.spec.replicates as u64) > MAX_RUNS {
+            return Err(self.too_many("grid", size.saturating_mul(self.spec.replicates as u64)));
+        }
+        Ok(Design { varied, points: plan::grid(&lists), rows: None, section: "grid" })
+    }
+
+    /// A range `{ min, max }` (and the other keys allowed), checked.
+    fn range_of(&self, v: &Varied, t: &toml::Table, keys: &[&str], allowed: &str) -> Result<(f64, f64)> {
+        let bad = |message: String, allowed: &str| {
+            Error::input(Some(v.location.clone()), v.path.clone(), message, allowed.to_string())
+        };
+        if let Some(k) = t.keys().find(|k| !keys.contains(&k.as_str())) {
+            return Err(bad(format!("unknown key `{k}` in the range"), &keys.join(", ")));
+        }
+        let num = |k: &str| match t.get(k) {
+            Some(toml::Value::Float(f)) if f.is_finite() => Ok(*f),
+            Some(toml::Value::Integer(i)) => Ok(*i as f64),
+            Some(other) => Err(bad(format!("{k} = {} is not a number", value_text(other)), "a finite number")),
+            None => Err(bad(format!("the range has no `{k}`"), allowed)),
+        };
+        let (min, max) = (num("min")?, num("max")?);
+        if min > max {
+            return Err(bad(format!("an empty range: min = {min} is above max = {max}"), "min below max"));
+        }
+        Ok((min, max))
+    }
+
+    fn sampled_design(&self, base: &Scenario, sampling: &Sampling, kind: &'static str) -> Result<Design> {
+        if !(1..=10_000_000).contains(&sampling.samples) {
+            return Err(self.located(
+                &format!("{kind}.samples"),
+                format!("{} samples", sampling.samples),
+                "a whole number from 1 to 10000000",
+            ));
+        }
+        let entries = self.entries(&[kind, "ranges"], &sampling.ranges);
+        if entries.is_empty() {
+            return Err(self.located(&format!("{kind}.ranges"), "no parameter has a range", RANGE_ALLOWED));
+        }
+        let base_table = params::table_of(base);
+        let mut varied = Vec::new();
+        let mut ranges = Vec::new();
+        let mut whole = Vec::new();
+        for (v, entry) in entries {
+            let toml::Value::Table(t) = entry else {
+                return Err(Error::input(
+                    Some(v.location.clone()),
+                    v.path.clone(),
+                    format!("{} is not a range", value_text(&entry)),
+                    RANGE_ALLOWED,
+                ));
+            };
+            let (min, max) = self.range_of(&v, &t, &["min", "max"], RANGE_ALLOWED)?;
+            if min == max {
+                return Err(Error::input(
+                    Some(v.location.clone()),
+                    v.path.clone(),
+                    format!("an empty range: min = max = {min}"),
+                    "min below max",
+                ));
+            }
+            let is_whole = match params::get(&base_table, &v.path) {
+                Some(toml::Value::Integer(_)) => true,
+                Some(toml::Value::Float(_)) | None => false,
+                Some(other) => {
+                    return Err(Error::input(
+                        Some(v.location.clone()),
+                        v.path.clone(),
+                        format!("a range needs a number parameter, and `{}` is {}", v.path, params::kind(other)),
+                        "a number parameter; vary others with [grid] or [table]",
+                    ));
+                }
+            };
+            // Both ends must be valid values of the parameter.
+            for end in [min, max] {
+                let x = if is_whole { toml::Value::Integer(end.round() as i64) } else { toml::Value::Float(end) };
+                if let Err(problems) = params::apply_to(base, &base_table, &[(v.path.as_str(), x)]) {
+                    return Err(Error::Input(
+                        problems
+                            .into_iter()
+                            .map(|mut p| {
+                                p.location = Some(v.location.clone());
+                                p.message = format!("{} (an end of the range)", p.message);
+                                p
+                            })
+                            .collect(),
+                    ));
+                }
+            }
+            varied.push(v);
+            ranges.push((min, max));
+            whole.push(is_whole);
+        }
+        let n = sampling.samples as usize;
+        let seed = base.run.seed;
+        let raw =
+            if kind == "lhs" { plan::latin_hypercube(&ranges, n, seed) } else { plan::random_sample(&ranges, n, seed) };
+        let points = raw
+            .into_iter()
+            .map(|p| {
+                p.into_iter()
+                    .zip(&whole)
+                    .map(|(x, &w)| if w { toml::Value::Integer(x.round() as i64) } else { toml::Value::Float(x) })
+                    .collect()
+            })
+            .collect();
+        Ok(Design { varied, points, rows: None, section: kind })
+    }
+
+    fn table_design(&self, spec: &TableSpec, text: Option<&str>) -> Result<Design> {
+        let path = self.dir().join(&spec.file);
+        let Some(text) = text else {
+            return Err(self.located("table.file", format!("the design table `{}` was not read", path.display()), ""));
+        };
+        let at = |line: u64, column: usize| Location { file: path.clone(), line: line as usize, column };
+        let csv_error = |e: csv::Error| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::input(Some(at(line, 1)), "", format!("cannot read the design table: {e}"), "a CSV file")
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let mut records = reader.records();
+        let header = match records.next() {
+            Some(r) => r.map_err(csv_error)?,
+            None => {
+                return Err(Error::input(
+                    Some(at(1, 1)),
+                    "",
+                    "the design table is empty",
+                    "a header of parameter paths, then one row per point",
+                ));
+            }
+        };
+        let names: Vec<String> = header.iter().map(str::to_string).collect();
+        // The column of each header cell (exact for unquoted headers).
+        let mut starts = Vec::with_capacity(names.len());
+        let mut col = 1;
+        for n in &names {
+            starts.push(col);
+            col += n.chars().count() + 1;
+        }
+        for (j, n) in names.iter().enumerate() {
+            if n.is_empty() || names[..j].contains(n) {
+                let message = if n.is_empty() {
+                    "an empty column name".to_string()
+                } else {
+                    format!("column `{n}` appears twice")
+                };
+                return Err(Error::input(Some(at(1, starts[j])), n.clone(), message, "one column per parameter path"));
+            }
+        }
+        let used: Vec<usize> = match &spec.columns {
+            None => (0..names.len()).collect(),
+            Some(cols) if cols.is_empty() => {
+                return Err(self.located("table.columns", "no columns are named", "the design table's columns to use"));
+            }
+            Some(cols) => {
+                let mut used = Vec::new();
+                for (i, c) in cols.iter().enumerate() {
+                    match names.iter().position(|n| n == c) {
+                        Some(j) => used.push(j),
+                        None => {
+                            return Err(self.located(
+                                &format!("table.columns[{i}]"),
+                                format!("the design table `{}` has no column `{c}`", path.display()),
+                                format!("its columns: {}", names.join(", ")),
+                            ));
+                        }
+                    }
+                }
+                used
+            }
+        };
+        let varied: Vec<Varied> =
+            used.iter().map(|&j| Varied { path: names[j].clone(), location: at(1, starts[j]) }).collect();
+        let mut points = Vec::new();
+        let mut rows = Vec::new();
+        for record in records {
+            let record = record.map_err(csv_error)?;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.iter().all(str::is_empty) {
+                continue;
+            }
+            if record.len() != names.len() {
+                return Err(Error::input(
+                    Some(at(line, 1)),
+                    "",
+                    format!(
+                        "this row has {} value{}, but the header has {} columns",
+                        record.len(),
+                        if record.len() == 1 { "" } else { "s" },
+                        names.len()
+                    ),
+                    format!("one value for each column: {}", names.join(", ")),
+                ));
+            }
+            let mut values = Vec::with_capacity(used.len());
+            for &j in &used {
+                let cell = record.get(j).unwrap_or("");
+                if cell.is_empty() {
+                    return Err(Error::input(
+                        Some(at(line, starts[j])),
+                        names[j].clone(),
+                        "an empty value",
+                        "a value for every parameter in every row",
+                    ));
+                }
+                values.push(params::parse_value(cell));
+            }
+            points.push(values);
+            rows.push(at(line, 1));
+        }
+        if points.is_empty() {
+            return Err(Error::input(
+                Some(at(1, 1)),
+                "",
+                "the design table has no rows",
+                "one row per point after the header",
+            ));
+        }
+        Ok(Design { varied, points, rows: Some(rows), section: "table" })
+    }
+}
+
+/// Flatten a design section into (parameter path, entry): a list, or a table
+/// with `min`/`max` (a range), is an entry; other tables group parameters.
+fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
+    for (k, v) in table {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::Table(t) if !t.contains_key("min") && !t.contains_key("max") && !t.is_empty() => {
+                flatten(&path, t, out)
+            }
+            other => out.push((path, other.clone())),
+        }
+    }
+}
+
+/// The byte offset of a parameter's key in a section of a sweep file,
+/// whether written as one quoted dotted key or as nested tables.
+fn find_param(doc: &DeTable<'_>, section: &[&str], param: &str) -> Option<usize> {
+    let mut t = doc;
+    for name in section {
+        let (_, v) = t.iter().find(|(k, _)| k.get_ref() == name)?;
+        match v.get_ref() {
+            DeValue::Table(next) => t = next,
+            _ => return None,
+        }
+    }
+    find_in(t, param)
+}
+
+fn find_in(t: &DeTable<'_>, param: &str) -> Option<usize> {
+    for (k, v) in t.iter() {
+        let key: &str = k.get_ref();
+        if key == param {
+            return Some(k.span().start);
+        }
+        if let (Some(rest), DeValue::Table(sub)) =
+            (param.strip_prefix(key).and_then(|r| r.strip_prefix('.')), v.get_ref())
+        {
+            if let Some(at) = find_in(sub, rest) {
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str) -> Result<Plan> {
+        plan_with(text, None)
+    }
+
+    fn plan_with(text: &str, table: Option<&str>) -> Result<Plan> {
+        let f = SweepFile::parse(text, Path::new("dir/s.toml"))?;
+        f.plan(&Scenario::default(), table)
+    }
+
+    fn error(text: &str) -> String {
+        plan(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn grid_plans_every_point_times_replicates() {
+        let p = plan(
+            "base = \"x\"\nreplicates = 3\nyears = 2\nseed = 5\n[grid]\n\"admissions.cream_skimming\" = [0.0, 0.5]\n\
+             choice.list_length = { min = 2, max = 4, steps = 3 }\n",
+        )
+        .unwrap();
+        assert_eq!(p.parameters, ["admissions.cream_skimming", "choice.list_length"]);
+        assert_eq!(p.points.len(), 6);
+        assert_eq!(p.len(), 18);
+        assert_eq!(p.years, 2);
+        assert_eq!(p.points[5].scenario.admissions.cream_skimming, 0.5);
+        assert_eq!(p.points[5].scenario.choice.list_length, 4);
+        assert_eq!(p.points[4].values[1], toml::Value::Integer(3));
+        assert_eq!(p.points[0].scenario.run.years, 2);
+        assert_eq!(p.name, "s");
+    }
+
+    #[test]
+    fn lhs_rounds_whole_number_parameters_and_checks_range_ends() {
+        let p = plan(
+            "base = \"x\"\n[lhs]\nsamples = 10\n[lhs.ranges]\n\"choice.list_length\" = { min = 1, max = 6 }\n\
+             \"families.disadvantaged.information\" = { min = 0.1, max = 0.9 }\n",
+        )
+        .unwrap();
+        assert_eq!(p.points.len(), 10);
+        assert!(p.points.iter().all(|pt| matches!(pt.values[0], toml::Value::Integer(1..=6))));
+        let info: Vec<f64> = p.points.iter().map(|pt| pt.scenario.families.disadvantaged.information).collect();
+        let mut strata: Vec<usize> = info.iter().map(|x| ((x - 0.1) / 0.8 * 10.0) as usize).collect();
+        strata.sort_unstable();
+        assert_eq!(strata, (0..10).collect::<Vec<_>>());
+        let e = error(
+            "base = \"x\"\n[random]\nsamples = 3\nranges = { \"admissions.cream_skimming\" = { min = 0, max = 2 } }\n",
+        );
+        assert!(e.starts_with("dir/s.toml:4:"), "{e}");
+        assert!(e.contains("an end of the range"), "{e}");
+    }
+
+    #[test]
+    fn unknown_top_level_key_is_located() {
+        let e = error("base = \"x\"\nreplicate = 3\n[grid]\n\"admissions.cream_skimming\" = [0.1]\n");
+        assert!(e.starts_with("dir/s.toml:2:1:"), "{e}");
+        assert!(e.contains("replicates"), "{e}");
+    }
+
+    #[test]
+    fn unknown_parameter_path_is_located_at_its_key() {
+        let e = error(
+            "base = \"x\"\n[grid]\n\"admissions.cream_skimming\" = [0.1]\n\"admissions.creamskimming\" = [0.1]\n",
+        );
+        assert!(e.starts_with("dir/s.toml:4:1: `admissions.creamskimming`: no parameter"), "{e}");
+        assert!(e.contains("allowed: admissions.mechanism"), "{e}");
+        let e = error("base = \"x\"\n[grid.admissions]\ncream = [0.1]\n");
+        assert!(e.starts_with("dir/s.toml:3:1: `admissions.cream`"), "{e}");
+    }
+
+    #[test]
+    fn wrong_type_and_bad_values_are_located() {
+        let e = error("base = \"x\"\n[grid]\n\"admissions.cream_skimming\" = [\"lots\"]\n");
+        assert!(e.starts_with("dir/s.toml:3:1: `admissions.cream_skimming`: lots is a string"), "{e}");
+        let e = error("base = \"x\"\n[grid]\n\"admissions.cream_skimming\" = [0.1, 1.5]\n");
+        assert!(e.starts_with("dir/s.toml:3:1:"), "{e}");
+        assert!(e.contains("point 1"), "{e}");
+        let e = error("base = \"x\"\n[grid]\n\"admissions.cream_skimming\" = 0.1\n");
+        assert!(e.contains("not a list"), "{e}");
+    }
+
+    #[test]
+    fn empty_ranges_are_located() {
+        let e = error("base = \"x\"\n[grid]\n\"admissions.cream_skimming\" = []\n");
+        assert!(e.starts_with("dir/s.toml:3:1:") && e.contains("empty list"), "{e}");
+        let e = error(
+            "base = \"x\"\n[lhs]\nsamples = 4\n[lhs.ranges]\n\"admissions.cream_skimming\" = { min = 0.5, max = 0.2 }\n",
+        );
+        assert!(e.starts_with("dir/s.toml:5:1:") && e.contains("empty range"), "{e}");
+        let e = error(
+            "base = \"x\"\n[lhs]\nsamples = 4\n[lhs.ranges]\n\"admissions.cream_skimming\" = { min = 0.3, max = 0.3 }\n",
+        );
+        assert!(e.contains("empty range"), "{e}");
+    }
+
+    #[test]
+    fn exactly_one_design() {
+        assert!(error("base = \"x\"\n").contains("no design"));
+        let e = error("base = \"x\"\n[grid]\n\"admissions.cream_skimming\" = [0.1]\n[table]\nfile = \"d.csv\"\n");
+        assert!(e.starts_with("dir/s.toml:4:") && e.contains("more than one design"), "{e}");
+    }
+
+    #[test]
+    fn design_table_rows_become_points() {
+        let p = plan_with(
+            "base = \"x\"\n[table]\nfile = \"d.csv\"\n",
+            Some("admissions.cream_skimming,admissions.mechanism\n0.1,boston\n0.2,deferred_acceptance\n"),
+        )
+        .unwrap();
+        assert_eq!(p.points.len(), 2);
+        assert_eq!(p.points[0].scenario.admissions.mechanism, crate::scenario::Mechanism::Boston);
+        assert_eq!(p.points[1].scenario.admissions.cream_skimming, 0.2);
+    }
+
+    #[test]
+    fn design_table_missing_column_is_located() {
+        let e = plan_with(
+            "base = \"x\"\n[table]\nfile = \"d.csv\"\ncolumns = [\"admissions.cream_skimming\", \"choice.list_length\"]\n",
+            Some("admissions.cream_skimming\n0.1\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("dir/s.toml:4:"), "{e}");
+        assert!(e.contains("has no column `choice.list_length`"), "{e}");
+        assert!(e.contains("its columns: admissions.cream_skimming"), "{e}");
+    }
+
+    #[test]
+    fn design_table_bad_rows_and_cells_are_located() {
+        let t = "base = \"x\"\n[table]\nfile = \"d.csv\"\n";
+        let e = plan_with(t, Some("admissions.cream_skimming,choice.list_length\n0.1,3\n0.2\n")).unwrap_err();
+        assert!(e.to_string().starts_with("dir/d.csv:3:1:"), "{e}");
+        let e = plan_with(t, Some("admissions.cream_skimming,choice.list_length\n0.1,3\n0.2,30\n")).unwrap_err();
+        assert!(e.to_string().starts_with("dir/d.csv:3:27: `choice.list_length`"), "{e}");
+        assert!(e.to_string().contains("row 3"), "{e}");
+        let e = plan_with(t, Some("admissions.cream_skimming,choice.listlength\n0.1,3\n")).unwrap_err();
+        assert!(e.to_string().starts_with("dir/d.csv:1:27: `choice.listlength`: no parameter"), "{e}");
+    }
+}
