@@ -23,11 +23,45 @@ pub const FILES: &[(&str, &str)] = &[
     ("comprehensive.toml", include_str!("../../scenarios/comprehensive.toml")),
     ("england.toml", include_str!("../../scenarios/england.toml")),
     ("fragments/collaboration.toml", include_str!("../../scenarios/fragments/collaboration.toml")),
+    ("validation/scenarios/chile-sae.toml", include_str!("../../scenarios/validation/scenarios/chile-sae.toml")),
+    (
+        "validation/scenarios/chile-voucher.toml",
+        include_str!("../../scenarios/validation/scenarios/chile-voucher.toml"),
+    ),
+    (
+        "validation/scenarios/stoica-choice.toml",
+        include_str!("../../scenarios/validation/scenarios/stoica-choice.toml"),
+    ),
+    ("validation/scenarios/stoica-near.toml", include_str!("../../scenarios/validation/scenarios/stoica-near.toml")),
+    (
+        "validation/scenarios/ukanwa-differ-catchment.toml",
+        include_str!("../../scenarios/validation/scenarios/ukanwa-differ-catchment.toml"),
+    ),
+    (
+        "validation/scenarios/ukanwa-differ-choice.toml",
+        include_str!("../../scenarios/validation/scenarios/ukanwa-differ-choice.toml"),
+    ),
+    (
+        "validation/scenarios/ukanwa-same-catchment.toml",
+        include_str!("../../scenarios/validation/scenarios/ukanwa-same-catchment.toml"),
+    ),
+    (
+        "validation/scenarios/ukanwa-same-choice.toml",
+        include_str!("../../scenarios/validation/scenarios/ukanwa-same-choice.toml"),
+    ),
+    ("validation/chile.toml", include_str!("../../scenarios/validation/chile.toml")),
+    ("validation/england.toml", include_str!("../../scenarios/validation/england.toml")),
+    ("validation/stoica-flache.toml", include_str!("../../scenarios/validation/stoica-flache.toml")),
+    ("validation/ukanwa.toml", include_str!("../../scenarios/validation/ukanwa.toml")),
 ];
 
 /// The names of the bundled scenarios a user can run (all but the shared base).
 pub fn names() -> Vec<&'static str> {
-    FILES.iter().map(|(n, _)| n.trim_end_matches(".toml")).filter(|n| *n != "base").collect()
+    FILES
+        .iter()
+        .map(|(n, _)| n.trim_end_matches(".toml"))
+        .filter(|n| *n != "base" && !n.starts_with("validation/"))
+        .collect()
 }
 
 /// Text of a bundled file at a virtual path, if it is one.
@@ -88,4 +122,31 @@ pub fn resolve(arg: &str) -> PathBuf {
 pub fn description(text: &str) -> String {
     let t: toml::Table = toml::from_str(text).unwrap_or_default();
     t.get("description").and_then(|v| v.as_str()).unwrap_or("").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file under scenarios/ (but sweep files, read from disk) is bundled.
+    #[test]
+    fn every_scenario_file_is_bundled() {
+        fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if e.path().is_dir() {
+                    if name != "sweeps" {
+                        walk(&e.path(), &format!("{prefix}{name}/"), out);
+                    }
+                } else if name.ends_with(".toml") {
+                    out.push(format!("{prefix}{name}"));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"), "", &mut files);
+        for f in files {
+            assert!(FILES.iter().any(|(n, _)| *n == f), "scenarios/{f} is not in bundled::FILES");
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod summary;
 mod sweep;
 mod sweep_dir;
 mod sweep_summary;
+mod validate;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,8 @@ enum Command {
     Merge(merge::MergeArgs),
     /// Write a Slurm job-array script for a sweep, and a merge job that waits for it.
     Slurm(slurm::SlurmArgs),
+    /// Run the validation cases against published results and report pass or fail.
+    Validate(validate::ValidateArgs),
     /// Summarise a sweep: final-year table per point, and parameters ranked by influence (SRRC).
     SweepSummary(sweep_summary::SummaryArgs),
 }
@@ -106,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Merge(a) => merge::merge(&a),
         Command::Slurm(a) => slurm::slurm(&a),
         Command::SweepSummary(a) => sweep_summary::summary(&a),
+        Command::Validate(a) => validate::validate(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -161,11 +165,21 @@ fn list_scenarios() -> schoolscape::Result<()> {
     let mut text = String::from("Bundled scenarios (run one with `schoolscape run NAME`):\n");
     for (name, body) in bundled::FILES {
         let name = name.trim_end_matches(".toml");
-        if name == "base" {
+        if name == "base" || name.starts_with("validation/") {
             continue;
         }
         text.push_str(&format!("  {:<28} {}\n", name, bundled::description(body)));
     }
+    let cases: Vec<&str> = bundled::FILES
+        .iter()
+        .map(|(n, _)| n.trim_end_matches(".toml"))
+        .filter_map(|n| n.strip_prefix("validation/"))
+        .filter(|n| !n.contains('/'))
+        .collect();
+    text.push_str(&format!(
+        "Validation cases (run them with `schoolscape validate`): {}; their scenarios are under validation/scenarios/.\n",
+        cases.join(", ")
+    ));
     out(&text);
     Ok(())
 }

@@ -20,6 +20,9 @@ use crate::cli::output;
 /// The font family every chart uses; [`register_fonts`] binds it to the embedded DejaVu Sans.
 pub const FONT: &str = "sans-serif";
 
+/// Neutral grey, for reference bands such as validation targets.
+pub const GREY: RGBColor = RGBColor(120, 120, 120);
+
 /// A drawing area of any backend.
 pub type Area<DB> = DrawingArea<DB, Shift>;
 

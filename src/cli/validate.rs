@@ -1,0 +1,495 @@
+//! `schoolscape validate`: run the validation cases and report, for each
+//! check, the target, the model's value with a 95% interval, pass or fail,
+//! and how the result holds across a sample of plausible parameter settings.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use schoolscape::run::run_replicates;
+use schoolscape::scenario::Loader;
+use schoolscape::sim::YearRecord;
+use schoolscape::sweep::{params, plan};
+use schoolscape::validation::{self, Case, Series};
+use schoolscape::{Error, Result, Scenario};
+
+use super::output::{self, field, num};
+use super::plot::charts::{self, BandSeries, Figure, Trend, colour};
+use super::plot::data::median_band;
+use super::plot::report::esc;
+use super::progress::Progress;
+use super::run::{output_dir, set_threads, stop_flag};
+use super::{bundled, display_path, out};
+
+/// Options of `schoolscape validate`.
+#[derive(Debug, Args, Clone)]
+pub struct ValidateArgs {
+    /// Case files or folders of case files (default: the bundled cases in scenarios/validation/).
+    pub cases: Vec<String>,
+    /// Replicates per scenario (overrides each case's).
+    #[arg(long)]
+    pub replicates: Option<u32>,
+    /// Parameter settings sampled for robustness (overrides each case's; 0 skips robustness).
+    #[arg(long)]
+    pub samples: Option<u32>,
+    /// Scale every scenario (schools, entrants and area; density unchanged).
+    #[arg(long)]
+    pub scale: Option<f64>,
+    /// Output directory (default: results/validation, numbered if it exists).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write into an existing, non-empty output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write the table and CSV only, no charts or HTML report.
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Print only the table and errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// A case with its scenarios loaded and settings applied.
+struct Loaded {
+    path: PathBuf,
+    case: Case,
+    /// Scenario name in the case file → resolved scenario.
+    scenarios: BTreeMap<String, Scenario>,
+    replicates: u32,
+    samples: u32,
+}
+
+/// One row of the results.
+struct Row {
+    case: String,
+    kind: &'static str,
+    label: String,
+    source: String,
+    target: Option<[f64; 2]>,
+    value: validation::Outcome,
+    pass: Option<bool>,
+    robust: Option<(u32, u32)>,
+}
+
+fn case_paths(args: &ValidateArgs) -> Result<Vec<PathBuf>> {
+    if args.cases.is_empty() {
+        return Ok(bundled::FILES
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| n.starts_with("validation/") && n.matches('/').count() == 1)
+            .map(|n| Path::new(bundled::DIR).join(n))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for c in &args.cases {
+        let p = PathBuf::from(c);
+        if p.is_dir() {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(&p)
+                .map_err(|source| Error::Io { path: p.clone(), source })?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            v.sort();
+            out.extend(v);
+        } else if p.is_file() {
+            out.push(p);
+        } else {
+            let b = bundled::resolve(&format!("validation/{}", c.trim_end_matches(".toml")));
+            if b.starts_with(bundled::DIR) {
+                out.push(b);
+            } else {
+                return Err(Error::input(
+                    None,
+                    "",
+                    format!("no case file or folder `{c}`"),
+                    "a path, or a bundled case name",
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
+    let loader = Loader::new(bundled::read_any);
+    let mut loaded = Vec::new();
+    for path in case_paths(args)? {
+        let text = bundled::read_any(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        let case = Case::parse(&text, &path)?;
+        let replicates = args.replicates.unwrap_or(case.replicates).max(2);
+        let samples = args.samples.unwrap_or(case.robustness.as_ref().map_or(0, |r| r.samples));
+        let mut scenarios = BTreeMap::new();
+        for name in case.scenario_files() {
+            let mut s = loader.load(&Case::resolve(&path, &name))?;
+            if let Some(f) = args.scale {
+                if !(f > 0.0 && f <= 100.0) {
+                    return Err(Error::input(
+                        None,
+                        "--scale",
+                        format!("{f} is out of range"),
+                        "above 0 and at most 100",
+                    ));
+                }
+                s = s.scaled(f);
+            }
+            s.run.years = case.years;
+            s.run.replicates = replicates;
+            s.run.seed = case.seed;
+            let problems = schoolscape::scenario::validate(&s);
+            if !problems.is_empty() {
+                return Err(Error::Input(problems));
+            }
+            scenarios.insert(name, s);
+        }
+        // Robustness paths must apply to every scenario of the case: check before any work.
+        if let Some(rb) = &case.robustness {
+            for s in scenarios.values() {
+                let values: Vec<(&str, toml::Value)> =
+                    rb.ranges.iter().map(|(k, r)| (k.as_str(), sample_value(s, k, r[0]))).collect();
+                params::apply(s, &values).map_err(|problems| {
+                    Error::Input(
+                        problems
+                            .into_iter()
+                            .map(|mut p| {
+                                p.location = schoolscape::scenario::locate_key(&text, &path, "robustness.ranges");
+                                p
+                            })
+                            .collect(),
+                    )
+                })?;
+            }
+        }
+        loaded.push(Loaded { path, case, scenarios, replicates, samples });
+    }
+    if loaded.is_empty() {
+        return Err(Error::input(None, "", "no validation cases found".to_string(), "case files (TOML)"));
+    }
+    Ok(loaded)
+}
+
+/// A sampled value as TOML: whole numbers for whole-number parameters.
+fn sample_value(s: &Scenario, path: &str, v: f64) -> toml::Value {
+    match params::get(&params::table_of(s), path) {
+        Some(toml::Value::Integer(_)) => toml::Value::Integer(v.round() as i64),
+        _ => toml::Value::Float(v),
+    }
+}
+
+/// Run a scenario's replicates and keep their records (school panels dropped).
+fn simulate(s: &Scenario, replicates: u32, progress: &std::sync::Mutex<Progress>) -> Result<Series> {
+    let slots: std::sync::Mutex<Vec<Option<Vec<YearRecord>>>> = std::sync::Mutex::new(vec![None; replicates as usize]);
+    run_replicates(s, None, s.run.years, replicates, s.run.seed, stop_flag(), |mut r| {
+        for rec in &mut r.records {
+            rec.schools = Vec::new();
+        }
+        if let Ok(mut v) = slots.lock() {
+            v[r.replicate as usize] = Some(r.records);
+        }
+        if let Ok(mut p) = progress.lock() {
+            p.inc();
+        }
+        Ok(())
+    })?;
+    Ok(slots.into_inner().map_err(|_| Error::Interrupted)?.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+/// Evaluate a case: its checks and reports, and robustness.
+fn evaluate(l: &Loaded, progress: &std::sync::Mutex<Progress>) -> Result<(Vec<Row>, BTreeMap<String, Series>)> {
+    let mut runs: BTreeMap<String, Series> = BTreeMap::new();
+    for (name, s) in &l.scenarios {
+        runs.insert(name.clone(), simulate(s, l.replicates, progress)?);
+    }
+    let case = &l.case;
+    // Robustness: how often each check's direction holds across sampled settings.
+    let mut holds = vec![0u32; case.checks.len()];
+    if let (Some(rb), true) = (&case.robustness, l.samples > 0) {
+        let ranges: Vec<(f64, f64)> = rb.ranges.values().map(|r| (r[0], r[1])).collect();
+        let points = plan::latin_hypercube(&ranges, l.samples as usize, schoolscape::rng::combine(&[case.seed, 0x40B]));
+        for point in &points {
+            let mut sample_runs: BTreeMap<String, Series> = BTreeMap::new();
+            for (name, s) in &l.scenarios {
+                let values: Vec<(&str, toml::Value)> =
+                    rb.ranges.keys().zip(point).map(|(k, v)| (k.as_str(), sample_value(s, k, *v))).collect();
+                let mut varied = params::apply(s, &values).map_err(Error::Input)?;
+                varied.run.replicates = rb.replicates;
+                sample_runs.insert(name.clone(), simulate(&varied, rb.replicates, progress)?);
+            }
+            for (k, c) in case.checks.iter().enumerate() {
+                let o = validation::outcome(validation::check_values(c, &sample_runs));
+                if validation::direction_holds(c, o.mean) {
+                    holds[k] += 1;
+                }
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (k, c) in case.checks.iter().enumerate() {
+        let o = validation::outcome(validation::check_values(c, &runs));
+        rows.push(Row {
+            case: case.name.clone(),
+            kind: "check",
+            label: c.label.clone(),
+            source: c.source.clone(),
+            target: Some(c.target),
+            pass: Some(validation::passes(c, &o)),
+            value: o,
+            robust: (l.samples > 0 && case.robustness.is_some()).then_some((holds[k], l.samples)),
+        });
+    }
+    for r in &case.reports {
+        let values = runs
+            .get(&r.scenario)
+            .map(|s| s.iter().map(|recs| validation::window_mean(recs, &r.measure, &r.subgroup, r.years)).collect())
+            .unwrap_or_default();
+        rows.push(Row {
+            case: case.name.clone(),
+            kind: "report",
+            label: r.label.clone(),
+            source: r.literature.clone(),
+            target: None,
+            value: validation::outcome(values),
+            pass: None,
+            robust: None,
+        });
+    }
+    Ok((rows, runs))
+}
+
+fn table(rows: &[Row], cases: &[Loaded]) -> String {
+    let mut t = String::new();
+    for l in cases {
+        let _ = writeln!(t, "\n{} ({})\n  source: {}", l.case.title, l.case.name, l.case.citation);
+        for r in rows.iter().filter(|r| r.case == l.case.name) {
+            let value = if r.value.half.is_finite() {
+                format!("{:.3} [{:.3}, {:.3}]", r.value.mean, r.value.mean - r.value.half, r.value.mean + r.value.half)
+            } else {
+                format!("{:.3}", r.value.mean)
+            };
+            let target = r
+                .target
+                .map_or_else(|| format!("literature: {}", r.source), |t| format!("target {} to {}", t[0], t[1]));
+            let verdict = match r.pass {
+                Some(true) => "PASS",
+                Some(false) => "FAIL",
+                None => "report",
+            };
+            let robust =
+                r.robust.map_or(String::new(), |(h, n)| format!("; direction holds in {h} of {n} sampled settings"));
+            let _ = writeln!(t, "  [{verdict}] {}\n         model {value}; {target}{robust}", r.label);
+        }
+    }
+    t
+}
+
+fn csv(rows: &[Row]) -> String {
+    let mut c = String::from(
+        "case,kind,check,source,target_low,target_high,value,ci_low,ci_high,replicates,pass,robustness_share,robustness_samples\n",
+    );
+    for r in rows {
+        let (lo, hi) = r.target.map_or((f64::NAN, f64::NAN), |t| (t[0], t[1]));
+        let _ = writeln!(
+            c,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            field(&r.case),
+            r.kind,
+            field(&r.label),
+            field(&r.source),
+            num(lo),
+            num(hi),
+            num(r.value.mean),
+            num(r.value.mean - r.value.half),
+            num(r.value.mean + r.value.half),
+            r.value.values.len(),
+            r.pass.map_or(String::new(), |p| p.to_string()),
+            r.robust.map_or(String::new(), |(h, n)| num(h as f64 / n as f64)),
+            r.robust.map_or(String::new(), |(_, n)| n.to_string()),
+        );
+    }
+    c
+}
+
+/// Per-year values of a check (differences where it contrasts), as median and 10–90% band.
+fn check_series(c: &validation::Check, runs: &BTreeMap<String, Series>, years: u32) -> Vec<(u32, f64, f64, f64)> {
+    (1..=years)
+        .filter_map(|y| {
+            let per_year = validation::Check { years: [y, y], ..c.clone() };
+            let v: Vec<f64> = validation::check_values(&per_year, runs).into_iter().filter(|x| x.is_finite()).collect();
+            if v.is_empty() {
+                return None;
+            }
+            let (m, lo, hi) = median_band(v);
+            Some((y, m, lo, hi))
+        })
+        .collect()
+}
+
+fn draw(l: &Loaded, runs: &BTreeMap<String, Series>, dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut svgs = Vec::new();
+    for (k, c) in l.case.checks.iter().enumerate() {
+        let contrast = match (&c.baseline, &c.minus_measure) {
+            (Some(b), _) => format!("{} minus {}", scenario_label(l, &c.scenario), scenario_label(l, b)),
+            (_, Some(m)) => format!("{} minus {m}", c.measure),
+            _ => scenario_label(l, &c.scenario),
+        };
+        let model = check_series(c, runs, l.case.years);
+        // Show the target band only as far as the data and zero reach, so an
+        // open-ended band (such as "above 0.005") does not flatten the line.
+        let lo = model.iter().map(|p| p.2).fold(0.0f64, f64::min);
+        let hi = model.iter().map(|p| p.3).fold(0.0f64, f64::max);
+        let pad = (hi - lo).max(0.01) * 0.5;
+        let (t0, t1) = (c.target[0].max(lo - pad), c.target[1].min(hi + pad));
+        let target_points: Vec<(u32, f64, f64, f64)> =
+            (c.years[0]..=c.years[1]).map(|y| (y, (t0 + t1) / 2.0, t0, t1)).collect();
+        let fig = Figure::Trend(Trend {
+            title: wrap_title(&c.label),
+            y_label: format!("{} ({})", c.measure, c.subgroup),
+            note: format!(
+                "Line: median of {} replicates ({contrast}); band: 10th to 90th percentile. Grey: the target band over the years checked (cut at the chart's range).",
+                l.replicates
+            ),
+            series: vec![
+                BandSeries { label: "model".into(), colour: colour(0), points: model },
+                BandSeries { label: "target band".into(), colour: charts::GREY, points: target_points },
+            ],
+        });
+        let stem = format!("validation-{}-{}", l.case.name, k + 1);
+        let svg = charts::render(&fig, dir, &stem)?;
+        svgs.push((c.label.clone(), svg));
+    }
+    Ok(svgs)
+}
+
+fn scenario_label(l: &Loaded, file: &str) -> String {
+    l.scenarios.get(file).map_or_else(|| file.to_string(), |s| s.name.clone())
+}
+
+fn wrap_title(s: &str) -> String {
+    if s.chars().count() <= 70 {
+        return s.to_string();
+    }
+    let cut = s.char_indices().take_while(|(i, _)| *i < 67).last().map_or(0, |(i, _)| i);
+    format!("{}…", &s[..cut])
+}
+
+fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, String)>>) -> String {
+    let mut h = String::from(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>schoolscape validation</title>\n<style>\nbody{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1380px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.35em .7em;text-align:left}th{background:#f3f3f3}.pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}figure svg{max-width:100%;height:auto;border:1px solid #eee}\n</style>\n</head>\n<body>\n<h1>Validation against published results</h1>\n",
+    );
+    let _ = writeln!(
+        h,
+        "<p>schoolscape {}. Each value is the mean over replicates of the measure averaged over the years named, with a 95% interval; contrasts are paired differences (common random numbers). A failing case is reported as failing: no parameter is tuned case by case.</p>",
+        esc(schoolscape::VERSION)
+    );
+    for l in cases {
+        let _ = writeln!(
+            h,
+            "<h2>{}</h2>\n<p>{}</p>\n<table><tr><th>check</th><th>target</th><th>model (95% CI)</th><th>result</th><th>robustness</th></tr>",
+            esc(&l.case.title),
+            esc(&l.case.citation)
+        );
+        for r in rows.iter().filter(|r| r.case == l.case.name) {
+            let (cls, verdict) = match r.pass {
+                Some(true) => ("pass", "pass"),
+                Some(false) => ("fail", "fail"),
+                None => ("", "reported"),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}<br><small>{}</small></td><td>{}</td><td>{:.3} [{:.3}, {:.3}]</td><td class=\"{cls}\">{verdict}</td><td>{}</td></tr>",
+                esc(&r.label),
+                esc(&r.source),
+                r.target.map_or("–".to_string(), |t| format!("{} to {}", t[0], t[1])),
+                r.value.mean,
+                r.value.mean - r.value.half,
+                r.value.mean + r.value.half,
+                r.robust.map_or("–".to_string(), |(a, n)| format!("{a} of {n}"))
+            );
+        }
+        h.push_str("</table>\n");
+        for (label, svg) in charts.get(&l.case.name).into_iter().flatten() {
+            let _ = writeln!(h, "<figure class=\"chart\">{svg}<figcaption>{}</figcaption></figure>", esc(label));
+        }
+        let _ = writeln!(h, "<p>Case file: {}</p>", esc(&display_path(&l.path)));
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// `schoolscape validate`.
+pub fn validate(args: &ValidateArgs) -> Result<()> {
+    let cases = load(args)?;
+    set_threads(args.threads);
+    let dir = output_dir(args.out.as_deref(), "validation", args.force)?;
+    let total: u64 = cases
+        .iter()
+        .map(|l| {
+            let main = l.scenarios.len() as u64 * l.replicates as u64;
+            let rb = l
+                .case
+                .robustness
+                .as_ref()
+                .map_or(0, |r| r.replicates as u64 * l.scenarios.len() as u64 * l.samples as u64);
+            main + rb
+        })
+        .sum();
+    let progress = std::sync::Mutex::new(Progress::new(total, "validation replicates", args.quiet));
+    let mut rows = Vec::new();
+    let mut all_runs = Vec::new();
+    for l in &cases {
+        let (r, runs) = evaluate(l, &progress)?;
+        rows.extend(r);
+        all_runs.push(runs);
+    }
+    if let Ok(p) = progress.lock() {
+        p.finish();
+    }
+    output::write_atomic(&dir.join("validation.csv"), &csv(&rows))?;
+    let text = table(&rows, &cases);
+    output::write_atomic(&dir.join("validation.txt"), &text)?;
+    let manifest = serde_json::json!({
+        "program": "schoolscape",
+        "version": schoolscape::VERSION,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "cases": cases.iter().map(|l| serde_json::json!({
+            "case": l.case.name,
+            "file": display_path(&l.path),
+            "seed": l.case.seed,
+            "replicates": l.replicates,
+            "robustness_samples": l.samples,
+            "scenarios": l.scenarios.iter().map(|(k, s)| (k.clone(), serde_json::to_value(s).unwrap_or_default())).collect::<BTreeMap<_, _>>(),
+        })).collect::<Vec<_>>(),
+    });
+    output::write_atomic(
+        &dir.join("manifest.json"),
+        &(serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n"),
+    )?;
+    if !args.no_plots {
+        let chart_dir = dir.join("charts");
+        let drawn = (|| -> Result<BTreeMap<String, Vec<(String, String)>>> {
+            std::fs::create_dir_all(&chart_dir).map_err(|source| Error::Io { path: chart_dir.clone(), source })?;
+            let mut m = BTreeMap::new();
+            for (l, runs) in cases.iter().zip(&all_runs) {
+                m.insert(l.case.name.clone(), draw(l, runs, &chart_dir)?);
+            }
+            Ok(m)
+        })();
+        match drawn {
+            Ok(m) => output::write_atomic(&dir.join("report.html"), &html(&rows, &cases, &m))?,
+            Err(e) => eprintln!("warning: the charts could not be drawn ({e}); the results are in {}", dir.display()),
+        }
+    }
+    let failed = rows.iter().filter(|r| r.pass == Some(false)).count();
+    let checks = rows.iter().filter(|r| r.pass.is_some()).count();
+    out(&format!(
+        "{text}\n{} of {checks} checks pass. Wrote {}: validation.csv, validation.txt, manifest.json{}\n",
+        checks - failed,
+        dir.display(),
+        if args.no_plots { "" } else { ", charts/, report.html" }
+    ));
+    Ok(())
+}
