@@ -469,7 +469,7 @@ pub struct LearningParams {
     pub effectiveness_weight: f64,
     /// Gain per SD of the school's mean prior attainment above the mean of all pupils on roll (default 0.05).
     pub peer_effect: f64,
-    /// Gain per SD of SES per year (home support) (default 0.02, calibrated: see docs/VALIDATION.md).
+    /// Gain per SD of SES per year (home support) (default 0.015, calibrated: see docs/VALIDATION.md).
     pub home_support: f64,
     /// Yearly gain lost by a SEN pupil in a school without SEN expertise, SD (default 0.08).
     pub sen_need: f64,
@@ -484,7 +484,7 @@ impl Default for LearningParams {
         LearningParams {
             effectiveness_weight: 1.0,
             peer_effect: 0.05,
-            home_support: 0.02,
+            home_support: 0.015,
             sen_need: 0.08,
             eal_need: 0.04,
             noise_sd: 0.2,
