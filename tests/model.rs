@@ -118,3 +118,64 @@ fn simulations_are_reproducible() {
     assert!(a == b, "same seed, different results");
     assert!(a != c, "different seeds, same results");
 }
+
+fn mean_metric(
+    recs: &[schoolscape::sim::YearRecord],
+    years: std::ops::RangeInclusive<u32>,
+    name: &str,
+    sub: &str,
+) -> f64 {
+    let v: Vec<f64> = recs
+        .iter()
+        .filter(|r| years.contains(&r.year))
+        .map(|r| r.metrics.iter().find(|m| m.measure == name && m.subgroup == sub).unwrap().value)
+        .collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// Residential moves keep every neighbourhood within its housing stock and
+/// the number of households of every type constant.
+#[test]
+fn residential_moves_conserve_households_and_respect_housing_stock() {
+    let s = scenario("market-moves.toml").scaled(0.5);
+    let mut sim = Simulation::new(&s, None, 8).unwrap();
+    let types = sim.world.region.types();
+    let stock: Vec<f64> =
+        sim.world.region.households.chunks(types).map(|r| r.iter().map(|v| *v as f64).sum()).collect();
+    let by_type = |h: &[f32]| -> Vec<f64> { (0..types).map(|t| h.chunks(types).map(|r| r[t] as f64).sum()).collect() };
+    let before = by_type(&sim.world.households);
+    for _ in 0..6 {
+        sim.step();
+    }
+    let after = by_type(&sim.world.households);
+    for (a, b) in before.iter().zip(&after) {
+        assert!((a - b).abs() <= 1e-3 * a.max(1.0), "households of a type changed: {a} -> {b}");
+    }
+    for (n, row) in sim.world.households.chunks(types).enumerate() {
+        let h: f64 = row.iter().map(|v| *v as f64).sum();
+        assert!(h <= stock[n] * (1.0 + 1e-4) + 1e-3, "neighbourhood {n} over its stock: {h} > {}", stock[n]);
+        assert!(row.iter().all(|v| *v >= 0.0));
+    }
+}
+
+/// With moves on, advantaged families buy near popular schools and intolerant
+/// households leave mixed neighbourhoods: residential segregation rises
+/// relative to the same run without moves, and more with a stricter tolerance.
+#[test]
+fn residential_moves_feed_residential_segregation() {
+    let base = scenario("market.toml").scaled(0.5);
+    let moves = scenario("market-moves.toml").scaled(0.5);
+    let mut strict = moves.clone();
+    strict.residential.tolerance = 0.6;
+    let seg = |s: &Scenario| {
+        let mut total = 0.0;
+        for seed in [1u64, 2] {
+            let recs = Simulation::new(s, None, seed).unwrap().run(12);
+            total += mean_metric(&recs, 10..=12, "residential_dissimilarity", "disadvantaged");
+        }
+        total / 2.0
+    };
+    let (off, on, stricter) = (seg(&base), seg(&moves), seg(&strict));
+    assert!(on > off, "moves should raise residential segregation: {on} vs {off}");
+    assert!(stricter > on, "a stricter tolerance should raise it further: {stricter} vs {on}");
+}

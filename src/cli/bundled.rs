@@ -22,6 +22,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("voucher.toml", include_str!("../../scenarios/voucher.toml")),
     ("comprehensive.toml", include_str!("../../scenarios/comprehensive.toml")),
     ("england.toml", include_str!("../../scenarios/england.toml")),
+    ("market-moves.toml", include_str!("../../scenarios/market-moves.toml")),
     ("fragments/collaboration.toml", include_str!("../../scenarios/fragments/collaboration.toml")),
     ("validation/scenarios/chile-sae.toml", include_str!("../../scenarios/validation/scenarios/chile-sae.toml")),
     (
