@@ -192,10 +192,10 @@ impl Recorder {
         }
         let sd = all.sd_y();
         let (slope, r2) = all.slope_r2();
-        let n_dis = by[1].mean_y().is_finite() as usize;
+        // Means of empty groups are 0/0: NaN, written as missing.
         out.push(Metric::new("attainment_mean", "all", all.mean_y()));
         out.push(Metric::new("attainment_mean", "advantaged", by[0].mean_y()));
-        out.push(Metric::new("attainment_mean", "disadvantaged", if n_dis > 0 { by[1].mean_y() } else { f64::NAN }));
+        out.push(Metric::new("attainment_mean", "disadvantaged", by[1].mean_y()));
         out.push(Metric::new("attainment_sd", "all", sd));
         out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
         out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
@@ -203,12 +203,11 @@ impl Recorder {
         out.push(Metric::new("gap_index", "disadvantaged", attainment::gap_index(&mut self.pairs)));
         out.push(Metric::new("ses_gradient", "all", slope));
         out.push(Metric::new("ses_r2", "all", r2));
-        let nd = by[1].sd_y().is_finite();
         let n_d = self.pairs.iter().filter(|p| p.1).count() as f64;
         let n_a = n as f64 - n_d;
         out.push(Metric::new("below_basic", "all", (below[0] + below[1]) as f64 / n as f64));
         out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
-        out.push(Metric::new("below_basic", "disadvantaged", if nd { below[1] as f64 / n_d } else { f64::NAN }));
+        out.push(Metric::new("below_basic", "disadvantaged", below[1] as f64 / n_d));
         out.push(Metric::new("between_school_variance", "all", attainment::between_share(&count, &sum, ss)));
         out.push(Metric::new("district_gap", "attainment", range_of_means(&dsum, &dcnt) / sd));
     }
