@@ -6,14 +6,14 @@
 //! start alike, and paired differences measure the policies, not luck.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use clap::Args;
 use schoolscape::{Error, Result};
 
 use super::plot::{self, COMPARE_FILE, data, file_stem};
 use super::run::{Prepared, execute, output_dir, prepare, set_threads};
-use super::{RunArgs, display_path, out, output};
+use super::{RunOptions, display_path, out, output};
 
 /// Options of `schoolscape compare`.
 #[derive(Debug, Args, Clone)]
@@ -21,57 +21,22 @@ pub struct CompareArgs {
     /// Two or more scenario files or bundled scenario names; the first is the baseline.
     #[arg(required = true, num_args = 2.., value_name = "SCENARIO")]
     pub scenarios: Vec<String>,
-    /// Simulated years (default: the first scenario's).
-    #[arg(long)]
-    pub years: Option<u32>,
-    /// Replicates (default: the first scenario's).
-    #[arg(long)]
-    pub replicates: Option<u32>,
-    /// Master seed shared by every scenario (default: the first scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Output directory (default: results/compare, numbered if it exists).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Scale every region: schools, entrants and area times this factor.
-    #[arg(long)]
-    pub scale: Option<f64>,
-    /// Write into an existing, non-empty output directory.
-    #[arg(long)]
-    pub force: bool,
-    /// Write the data only: no charts, no report.
-    #[arg(long)]
-    pub no_plots: bool,
-    /// Print only errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Options shared with `run`; years, replicates and seed default to the first scenario's.
+    #[command(flatten)]
+    pub opts: RunOptions,
 }
 
-impl CompareArgs {
-    fn run_args(&self) -> RunArgs {
-        RunArgs {
-            scenario: None,
-            years: self.years,
-            replicates: self.replicates,
-            seed: self.seed,
-            out: None,
-            threads: self.threads,
-            scale: self.scale,
-            force: self.force,
-            no_plots: self.no_plots,
-            quiet: self.quiet,
-        }
+impl std::ops::Deref for CompareArgs {
+    type Target = RunOptions;
+    fn deref(&self) -> &RunOptions {
+        &self.opts
     }
 }
 
 /// Load every scenario and give them the first one's seed, years and
 /// replicates (unless the command line set them); refuse repeated names.
 pub fn prepare_all(a: &CompareArgs) -> Result<Vec<Prepared>> {
-    let ra = a.run_args();
-    let mut ps: Vec<Prepared> = a.scenarios.iter().map(|s| prepare(s, &ra)).collect::<Result<_>>()?;
+    let mut ps: Vec<Prepared> = a.scenarios.iter().map(|s| prepare(s, &a.opts)).collect::<Result<_>>()?;
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (p, arg) in ps.iter().zip(&a.scenarios) {
         let dir = file_stem(&p.scenario.name);

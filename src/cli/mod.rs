@@ -66,7 +66,22 @@ enum Command {
 pub struct RunArgs {
     /// Scenario file, or the name of a bundled scenario (default: market).
     pub scenario: Option<String>,
-    /// Simulated years (overrides the scenario).
+    /// Options shared with `compare`.
+    #[command(flatten)]
+    pub opts: RunOptions,
+}
+
+impl std::ops::Deref for RunArgs {
+    type Target = RunOptions;
+    fn deref(&self) -> &RunOptions {
+        &self.opts
+    }
+}
+
+/// Options shared by `run` and `compare`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunOptions {
+    /// Simulated years (overrides the scenario; for compare, every scenario's).
     #[arg(long)]
     pub years: Option<u32>,
     /// Replicates (overrides the scenario).
@@ -75,7 +90,7 @@ pub struct RunArgs {
     /// Master seed (overrides the scenario).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output directory (default: results/<scenario>, numbered if it exists).
+    /// Output directory (default: results/<scenario>, or results/compare, numbered if it exists).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores).

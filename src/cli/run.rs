@@ -13,7 +13,7 @@ use schoolscape::{Error, Result, Scenario};
 use super::output::{self, AtomicFile};
 use super::progress::Progress;
 use super::summary::Headline;
-use super::{RunArgs, bundled, display_path, load_scenario, out};
+use super::{RunArgs, RunOptions, bundled, display_path, load_scenario, out};
 
 /// A stop flag set by Ctrl-C (installed once per process).
 pub fn stop_flag() -> &'static AtomicBool {
@@ -31,7 +31,7 @@ pub fn stop_flag() -> &'static AtomicBool {
 }
 
 /// Apply command-line overrides to a scenario and validate the result.
-pub fn apply_overrides(mut s: Scenario, a: &RunArgs) -> Result<Scenario> {
+pub fn apply_overrides(mut s: Scenario, a: &RunOptions) -> Result<Scenario> {
     if let Some(y) = a.years {
         s.run.years = y;
     }
@@ -114,7 +114,7 @@ pub struct Prepared {
 }
 
 /// Load, override and check a scenario and its data: all before any work.
-pub fn prepare(arg: &str, a: &RunArgs) -> Result<Prepared> {
+pub fn prepare(arg: &str, a: &RunOptions) -> Result<Prepared> {
     let (path, s) = load_scenario(arg)?;
     let scenario = apply_overrides(s, a)?;
     let csv = if scenario.region.source == RegionSource::Csv { Some(read_csv_region(&scenario)?) } else { None };
@@ -282,7 +282,7 @@ pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Hea
 /// `schoolscape run`.
 pub fn run(a: &RunArgs) -> Result<()> {
     let arg = a.scenario.clone().unwrap_or_else(|| bundled::DEFAULT.to_string());
-    let p = prepare(&arg, a)?;
+    let p = prepare(&arg, &a.opts)?;
     set_threads(a.threads);
     let dir = output_dir(a.out.as_deref(), &p.scenario.name, a.force)?;
     let s = &p.scenario;

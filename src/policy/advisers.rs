@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::measures::Metric;
+use crate::scenario::Checker;
 use crate::world::World;
 
 /// Parameters of expert advisers.
@@ -30,11 +31,11 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.prob("weakest_share", p.weakest_share);
     c.range("boost", p.boost, -1.0, 1.0);
     c.prob("lasting_share", p.lasting_share);
-    c.int("duration_years", p.duration_years, 1, 1000);
+    c.int_range("duration_years", p.duration_years, 1, 1000);
 }
 
 /// Expert advisers.

@@ -28,8 +28,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::measures::Metric;
+use crate::scenario::Checker;
 use crate::scenario::Scenario;
 use crate::world::World;
 
@@ -79,7 +80,7 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.prob("challenge", p.challenge);
     c.prob("initial_trust", p.initial_trust);
     c.prob("trust_growth", p.trust_growth);
@@ -89,7 +90,7 @@ pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
     c.range("success_scale", p.success_scale, 1e-9, 10.0);
     c.range("capacity", p.capacity, 0.0, 100.0);
     c.range("turbulence_dip", p.turbulence_dip, -1.0, 1.0);
-    c.int("turbulence_years", p.turbulence_years, 0, 100);
+    c.int_range("turbulence_years", p.turbulence_years, 0, 100);
     c.prob("active_trust", p.active_trust);
 }
 

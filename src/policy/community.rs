@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::measures::Metric;
+use crate::scenario::Checker;
 use crate::world::World;
 
 /// Parameters of community partnerships.
@@ -27,7 +28,7 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.prob("deprived_share", p.deprived_share);
     c.range("home_support_gain", p.home_support_gain, -1.0, 1.0);
 }

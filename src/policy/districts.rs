@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::barriers::{funding_factor, record_ties, willingness};
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
+use crate::scenario::Checker;
 
 /// Parameters of district collaboration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,7 +26,7 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.prob("rate", p.rate);
 }
 

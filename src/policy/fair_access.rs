@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::measures::Metric;
+use crate::scenario::Checker;
 use crate::world::World;
 
 /// Which schools sign the agreement.
@@ -41,7 +42,7 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(_p: &Params, _c: &mut Check<'_, '_>) {}
+pub(crate) fn validate(_p: &Params, _c: &mut Checker) {}
 
 /// Fair access agreements.
 pub struct FairAccess {

@@ -8,9 +8,10 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use super::barriers::{Field, Partnership, exchange};
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::measures::Metric;
 use crate::rng::{Purpose, stream};
+use crate::scenario::Checker;
 use crate::world::World;
 
 /// Parameters of Families of Schools.
@@ -37,9 +38,9 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
-    c.int("min_size", p.min_size, 2, 1000);
-    c.int("max_size", p.max_size, 2, 1000);
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
+    c.int_range("min_size", p.min_size, 2, 1000);
+    c.int_range("max_size", p.max_size, 2, 1000);
     if p.min_size > p.max_size {
         c.fail("min_size", format!("{} is above max_size ({})", p.min_size, p.max_size), "min_size ≤ max_size");
     }

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::barriers::{Field, Partnership, exchange};
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::measures::Metric;
+use crate::scenario::Checker;
 use crate::world::World;
 
 /// Parameters of hub schools.
@@ -29,9 +30,9 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.prob("hub_threshold", p.hub_threshold);
-    c.int("network_size", p.network_size, 1, 1000);
+    c.int_range("network_size", p.network_size, 1, 1000);
     c.prob("spread_rate", p.spread_rate);
 }
 

@@ -28,7 +28,7 @@ pub mod within_school;
 use serde::{Deserialize, Serialize};
 
 use crate::measures::Metric;
-use crate::scenario::Scenario;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Parameters of the collaborative policies (every mechanism off by default).
@@ -69,59 +69,27 @@ impl PolicyParams {
     }
 }
 
-/// Report a problem with a policy parameter: (key, message, allowed).
-pub type Report<'a> = dyn FnMut(&str, String, &str) + 'a;
-
-/// Range checks shared by the policy modules.
-pub(crate) struct Check<'r, 'a> {
-    report: &'r mut Report<'a>,
-    prefix: &'static str,
-}
-
-impl Check<'_, '_> {
-    pub(crate) fn prob(&mut self, key: &str, v: f64) {
-        if !(0.0..=1.0).contains(&v) || v.is_nan() {
-            (self.report)(
-                &format!("{}.{key}", self.prefix),
-                format!("{v} is out of range"),
-                "a probability or share from 0 to 1",
-            );
-        }
-    }
-    pub(crate) fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
-        if !(lo..=hi).contains(&v) || v.is_nan() {
-            (self.report)(
-                &format!("{}.{key}", self.prefix),
-                format!("{v} is out of range"),
-                &format!("a number from {lo} to {hi}"),
-            );
-        }
-    }
-    pub(crate) fn int(&mut self, key: &str, v: u32, lo: u32, hi: u32) {
-        if v < lo || v > hi {
-            (self.report)(
-                &format!("{}.{key}", self.prefix),
-                format!("{v} is out of range"),
-                &format!("a whole number from {lo} to {hi}"),
-            );
-        }
-    }
-    pub(crate) fn fail(&mut self, key: &str, message: String, allowed: &str) {
-        (self.report)(&format!("{}.{key}", self.prefix), message, allowed);
-    }
-}
-
-/// Check the ranges of policy parameters.
-pub fn validate_params(p: &PolicyParams, report: &mut Report<'_>) {
-    within_school::validate(&p.within_school, &mut Check { report, prefix: "policies.within_school" });
-    families::validate(&p.families_of_schools, &mut Check { report, prefix: "policies.families_of_schools" });
-    pairing::validate(&p.pairing, &mut Check { report, prefix: "policies.pairing" });
-    hubs::validate(&p.hubs, &mut Check { report, prefix: "policies.hubs" });
-    advisers::validate(&p.advisers, &mut Check { report, prefix: "policies.advisers" });
-    districts::validate(&p.district_collaboration, &mut Check { report, prefix: "policies.district_collaboration" });
-    community::validate(&p.community, &mut Check { report, prefix: "policies.community" });
-    fair_access::validate(&p.fair_access, &mut Check { report, prefix: "policies.fair_access" });
-    barriers::validate(&p.barriers, &mut Check { report, prefix: "policies.barriers" });
+/// Check the ranges of policy parameters, each section under its own key prefix.
+pub(crate) fn validate_params(p: &PolicyParams, c: &mut Checker) {
+    c.prefix = "policies.within_school";
+    within_school::validate(&p.within_school, c);
+    c.prefix = "policies.families_of_schools";
+    families::validate(&p.families_of_schools, c);
+    c.prefix = "policies.pairing";
+    pairing::validate(&p.pairing, c);
+    c.prefix = "policies.hubs";
+    hubs::validate(&p.hubs, c);
+    c.prefix = "policies.advisers";
+    advisers::validate(&p.advisers, c);
+    c.prefix = "policies.district_collaboration";
+    districts::validate(&p.district_collaboration, c);
+    c.prefix = "policies.community";
+    community::validate(&p.community, c);
+    c.prefix = "policies.fair_access";
+    fair_access::validate(&p.fair_access, c);
+    c.prefix = "policies.barriers";
+    barriers::validate(&p.barriers, c);
+    c.prefix = "";
 }
 
 /// What a policy sees when it is applied.

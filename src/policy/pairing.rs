@@ -7,8 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::barriers::{Field, Partnership, exchange};
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::measures::Metric;
+use crate::scenario::Checker;
 use crate::world::World;
 
 /// Parameters of pairings.
@@ -45,11 +46,11 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.range("weakest_share", p.weakest_share, 0.0, 0.5);
     c.prob("weak_gain_rate", p.weak_gain_rate);
     c.range("strong_gain", p.strong_gain, -1.0, 1.0);
-    c.int("duration_years", p.duration_years, 0, 1000);
+    c.int_range("duration_years", p.duration_years, 0, 1000);
 }
 
 /// Match the weakest schools to the strongest: returns (strong, weak members).

@@ -7,8 +7,9 @@
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use super::{Check, Context, Policy};
+use super::{Context, Policy};
 use crate::rng::{Purpose, stream};
+use crate::scenario::Checker;
 
 /// Parameters of within-school collaboration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,7 +31,7 @@ impl Default for Params {
     }
 }
 
-pub(crate) fn validate(p: &Params, c: &mut Check<'_, '_>) {
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.prob("adoption_share", p.adoption_share);
     c.range("practice_rate_boost", p.practice_rate_boost, 0.0, 1.0);
     c.range("inclusive_gain", p.inclusive_gain, -1.0, 1.0);

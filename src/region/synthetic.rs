@@ -18,33 +18,9 @@ pub(crate) fn gaussian_field(nx: usize, ny: usize, sigma: f64, rng: &mut Rng) ->
         let radius = (3.0 * sigma).ceil() as isize;
         let kernel: Vec<f64> = (-radius..=radius).map(|i| (-(i * i) as f64 / (2.0 * sigma * sigma)).exp()).collect();
         let mut tmp = vec![0.0; nx * ny];
-        // Horizontal pass, then vertical; edges renormalise the kernel.
-        for y in 0..ny {
-            for x in 0..nx {
-                let (mut s, mut w) = (0.0, 0.0);
-                for (k, kv) in kernel.iter().enumerate() {
-                    let xx = x as isize + k as isize - radius;
-                    if xx >= 0 && (xx as usize) < nx {
-                        s += kv * f[y * nx + xx as usize];
-                        w += kv;
-                    }
-                }
-                tmp[y * nx + x] = s / w;
-            }
-        }
-        for y in 0..ny {
-            for x in 0..nx {
-                let (mut s, mut w) = (0.0, 0.0);
-                for (k, kv) in kernel.iter().enumerate() {
-                    let yy = y as isize + k as isize - radius;
-                    if yy >= 0 && (yy as usize) < ny {
-                        s += kv * tmp[yy as usize * nx + x];
-                        w += kv;
-                    }
-                }
-                f[y * nx + x] = s / w;
-            }
-        }
+        // Horizontal pass, then vertical; at the edges the kernel is renormalised.
+        blur_pass(&f, &mut tmp, nx, ny, &kernel, (1, nx));
+        blur_pass(&tmp, &mut f, ny, nx, &kernel, (nx, 1));
     }
     let n = f.len() as f64;
     let mean = f.iter().sum::<f64>() / n;
@@ -53,6 +29,25 @@ pub(crate) fn gaussian_field(nx: usize, ny: usize, sigma: f64, rng: &mut Rng) ->
         *v = (*v - mean) / sd;
     }
     f
+}
+
+/// One pass of a 1-D blur along lines of length `len` (`count` of them):
+/// element k of line l is at `l * stride.1 + k * stride.0`.
+fn blur_pass(src: &[f64], dst: &mut [f64], len: usize, count: usize, kernel: &[f64], stride: (usize, usize)) {
+    let radius = (kernel.len() / 2) as isize;
+    for l in 0..count {
+        for k in 0..len {
+            let (mut s, mut w) = (0.0, 0.0);
+            for (j, kv) in kernel.iter().enumerate() {
+                let kk = k as isize + j as isize - radius;
+                if kk >= 0 && (kk as usize) < len {
+                    s += kv * src[l * stride.1 + kk as usize * stride.0];
+                    w += kv;
+                }
+            }
+            dst[l * stride.1 + k * stride.0] = s / w;
+        }
+    }
 }
 
 /// Generate the synthetic region of a replicate.

@@ -14,6 +14,7 @@ pub(crate) mod load;
 mod validate;
 
 pub use load::{Loader, load_from_str, load_path, locate_key, parse_located};
+pub(crate) use validate::Checker;
 pub use validate::validate;
 
 use serde::{Deserialize, Serialize};

@@ -3,51 +3,52 @@
 use super::{Mechanism, RegionSource, Scenario};
 use crate::error::InputProblem;
 
-struct Checker {
+/// Collects range and consistency problems; keys are prefixed with the
+/// section being checked (for the policy modules).
+#[derive(Debug, Default)]
+pub(crate) struct Checker {
     problems: Vec<InputProblem>,
+    /// Prefix of the keys checked now (for example `policies.pairing`), or empty.
+    pub(crate) prefix: &'static str,
 }
 
 impl Checker {
-    fn fail(&mut self, key: &str, message: String, allowed: &str) {
-        self.problems.push(InputProblem {
-            location: None,
-            key: key.to_string(),
-            message,
-            allowed: allowed.to_string(),
-        });
+    pub(crate) fn fail(&mut self, key: &str, message: String, allowed: &str) {
+        let key = if self.prefix.is_empty() { key.to_string() } else { format!("{}.{key}", self.prefix) };
+        self.problems.push(InputProblem { location: None, key, message, allowed: allowed.to_string() });
     }
 
-    fn prob(&mut self, key: &str, v: f64) {
+    pub(crate) fn prob(&mut self, key: &str, v: f64) {
         if !(0.0..=1.0).contains(&v) || v.is_nan() {
             self.fail(key, format!("{v} is out of range"), "a probability or share from 0 to 1");
         }
     }
 
-    fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
+    pub(crate) fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
         if !(lo..=hi).contains(&v) || v.is_nan() {
             self.fail(key, format!("{v} is out of range"), &format!("a number from {lo} to {hi}"));
         }
     }
 
-    fn non_negative(&mut self, key: &str, v: f64) {
+    pub(crate) fn non_negative(&mut self, key: &str, v: f64) {
         if v < 0.0 || !v.is_finite() {
             self.fail(key, format!("{v} is negative or not finite"), "a number of 0 or more");
         }
     }
 
-    fn positive(&mut self, key: &str, v: f64) {
+    pub(crate) fn positive(&mut self, key: &str, v: f64) {
         if v <= 0.0 || !v.is_finite() {
             self.fail(key, format!("{v} is not positive"), "a number above 0");
         }
     }
 
-    fn finite(&mut self, key: &str, v: f64) {
+    pub(crate) fn finite(&mut self, key: &str, v: f64) {
         if !v.is_finite() {
             self.fail(key, format!("{v} is not a finite number"), "a finite number");
         }
     }
 
-    fn int_range(&mut self, key: &str, v: u32, lo: u32, hi: u32) {
+    pub(crate) fn int_range(&mut self, key: &str, v: u32, lo: u32, hi: u32) {
         if v < lo || v > hi {
             self.fail(key, format!("{v} is out of range"), &format!("a whole number from {lo} to {hi}"));
         }
@@ -57,7 +58,7 @@ impl Checker {
 /// Every range and consistency problem of a resolved scenario; empty if it is valid.
 /// Problems carry the key; the loader adds the file, line and column.
 pub fn validate(s: &Scenario) -> Vec<InputProblem> {
-    let mut c = Checker { problems: Vec::new() };
+    let mut c = Checker::default();
     c.int_range("run.years", s.run.years, 1, 1000);
     c.int_range("run.replicates", s.run.replicates, 1, 100_000);
 
@@ -245,9 +246,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
 
     c.finite("measures.basic_threshold", s.measures.basic_threshold);
 
-    crate::policy::validate_params(&s.policies, &mut |key, message, allowed| {
-        c.fail(key, message, allowed);
-    });
+    crate::policy::validate_params(&s.policies, &mut c);
     c.problems
 }
 
