@@ -181,6 +181,21 @@ pub fn pixels(fig: &Figure) -> DrawResult<Vec<u8>> {
     Ok(buf)
 }
 
+/// The `<text>` elements of an SVG as plotters writes them: (x, y, text).
+#[cfg(test)]
+pub fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
+    let attr = |tag: &str, name: &str| {
+        tag.split_once(&format!(" {name}=\"")).and_then(|(_, r)| r.split('"').next()?.parse().ok()).unwrap_or(f64::NAN)
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            Some((attr(tag, "x"), attr(tag, "y"), rest.split('<').next()?.trim().to_string()))
+        })
+        .collect()
+}
+
 fn draw_error(path: &Path, e: Box<dyn std::error::Error>) -> Error {
     Error::Io { path: path.to_path_buf(), source: std::io::Error::other(format!("cannot draw: {e}")) }
 }
@@ -598,10 +613,7 @@ mod tests {
 
     /// The contents of the `<text>` elements of an SVG.
     fn texts(svg: &str) -> Vec<String> {
-        svg.split("<text")
-            .skip(1)
-            .filter_map(|t| Some(t.split_once('>')?.1.split('<').next()?.trim().to_string()))
-            .collect()
+        svg_texts(svg).into_iter().map(|t| t.2).collect()
     }
 
     #[test]

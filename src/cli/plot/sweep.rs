@@ -661,3 +661,150 @@ pub fn draw(d: &Path, a: &PlotArgs) -> Result<Drawn> {
     output::write_atomic(&report, &html(&data, &levels, &sens, &charts))?;
     Ok(Drawn { charts, report })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::plot::charts::{colour, hex, svg_string, svg_texts};
+
+    /// A plan with these points (values as written), `reps` runs per point.
+    fn plan(parameters: &[&str], points: &[Vec<String>], reps: usize) -> PlanTable {
+        let runs = points.len() * reps;
+        PlanTable {
+            parameters: parameters.iter().map(|p| p.to_string()).collect(),
+            point: (0..runs).map(|r| r / reps).collect(),
+            point_values: points.to_vec(),
+            numeric: (0..parameters.len())
+                .map(|j| (0..runs).map(|r| plan_number(&points[r / reps][j])).collect())
+                .collect(),
+        }
+    }
+
+    fn outcome() -> Outcome {
+        Outcome::new("school_gorard", "disadvantaged")
+    }
+
+    #[test]
+    fn grid_heatmap_has_a_cell_per_combination_axis_labels_and_the_colour_range() {
+        let (xs, ys) = (["0.0", "0.3", "0.6"], ["0.3", "0.8"]);
+        let points: Vec<Vec<String>> =
+            xs.iter().flat_map(|x| ys.iter().map(|y| vec![x.to_string(), y.to_string()])).collect();
+        let p = plan(&["admissions.cream_skimming", "families.disadvantaged.information"], &points, 2);
+        // Run r: 1 + x + 2y + 0.1 × replicate, so a cell's mean is 1 + x + 2y + 0.05;
+        // the last point (0.6, 0.8) has no finished run and stays blank.
+        let values: Vec<f64> = (0..p.runs())
+            .map(|r| {
+                let (x, y) = (p.numeric[0][r], p.numeric[1][r]);
+                if r / 2 == 5 { f64::NAN } else { 1.0 + x + 2.0 * y + 0.1 * (r % 2) as f64 }
+            })
+            .collect();
+        let (lx, ly) = (levels(&p, 0, Design::Grid), levels(&p, 1, Design::Grid));
+        assert_eq!(lx.labels, xs);
+        assert_eq!(ly.labels, ys);
+        let h = heatmap(&outcome(), &values, &lx, &ly, false, 20);
+        let (lo, hi) = h.range();
+        assert!((lo - 1.65).abs() < 1e-12 && (hi - 2.95).abs() < 1e-12, "{lo} {hi}");
+        let svg = svg_string(&Figure::Heatmap(h)).unwrap();
+        // Five cells with a value, each outlined once; the sixth left blank.
+        assert_eq!(svg.matches("fill=\"none\" stroke=\"#FFFFFF\"").count(), 5);
+        let texts = svg_texts(&svg);
+        let has = |s: &str| texts.iter().any(|t| t.2 == s);
+        for label in ["admissions.cream_skimming", "families.disadvantaged.information", "0.0", "0.3", "0.6", "0.8"] {
+            assert!(has(label), "no label {label}");
+        }
+        assert!(has("Gorard segregation index (0 = even, 1 = apart)"), "the colour bar has no label");
+        // The colour bar (right of x = 840) runs from the lowest cell to the highest.
+        let bar: Vec<f64> = texts.iter().filter(|t| t.0 > 840.0).filter_map(|t| t.2.parse().ok()).collect();
+        assert_eq!(bar.len(), 5, "{bar:?}");
+        assert_eq!(bar.iter().copied().fold(f64::MAX, f64::min), 1.65);
+        assert_eq!(bar.iter().copied().fold(f64::MIN, f64::max), 2.95);
+        // The lowest cell in the darkest colour, the highest in the lightest.
+        assert!(svg.contains("fill=\"#440154\"") && svg.contains("fill=\"#FDE725\""));
+    }
+
+    #[test]
+    fn sampled_designs_are_binned_and_empty_bins_left_blank() {
+        // x: 15 distinct values from 0 to 19 (none from 10 to 14); y: 5 whole numbers.
+        let xs: Vec<u32> = (0..20).filter(|x| !(10..15).contains(x)).collect();
+        let points: Vec<Vec<String>> =
+            xs.iter().enumerate().map(|(i, x)| vec![format!("{x}.5"), (1 + i % 5).to_string()]).collect();
+        let p = plan(&["a.x", "b.y"], &points, 1);
+        let lx = levels(&p, 0, Design::Lhs);
+        let ly = levels(&p, 1, Design::Lhs);
+        assert!(lx.binned() && lx.labels.len() == BINS, "{lx:?}");
+        assert_eq!((lx.edges[0], lx.edges[BINS]), (0.5, 19.5));
+        assert!(!ly.binned() && ly.labels == ["1", "2", "3", "4", "5"], "few whole values stay value by value");
+        assert!(levels(&p, 0, Design::Grid).labels.len() == 15, "a grid is never binned");
+        let values: Vec<f64> = (0..p.runs()).map(|r| r as f64).collect();
+        let h = heatmap(&outcome(), &values, &lx, &ly, false, 20);
+        // Bins 4 and 5 (from 10 to 14.75) hold no point.
+        assert!(h.values.iter().all(|row| row[4].is_nan() && row[5].is_nan()));
+        let filled: std::collections::BTreeSet<(usize, usize)> =
+            (0..p.runs()).map(|r| (lx.of_run[r], ly.of_run[r])).collect();
+        assert_eq!(h.cells().len(), filled.len());
+        let svg = svg_string(&Figure::Heatmap(h)).unwrap();
+        assert_eq!(svg.matches("fill=\"none\" stroke=\"#FFFFFF\"").count(), filled.len());
+        // Bin edges label the x axis.
+        assert!(svg_texts(&svg).iter().any(|t| t.2 == "19.5"));
+    }
+
+    #[test]
+    fn sensitivity_bars_rank_parameters_by_absolute_srrc() {
+        let params: Vec<String> = ["p.a", "p.b", "p.c", "p.d"].iter().map(|s| s.to_string()).collect();
+        let s = Srrc { coefficients: vec![0.2, -0.7, f64::NAN, 0.45], r_squared: 0.81 };
+        let bars = sensitivity(&outcome(), &params, &s, 40, 20);
+        let order: Vec<&str> = bars.bars.iter().map(|b| b.0.as_str()).collect();
+        assert_eq!(order, ["p.b", "p.d", "p.a", "p.c"]);
+        let svg = svg_string(&Figure::Bars(bars.clone())).unwrap();
+        let texts = svg_texts(&svg);
+        // Drawn top to bottom in that order.
+        let mut labels: Vec<(f64, &str)> =
+            texts.iter().filter(|t| params.contains(&t.2)).map(|t| (t.1, t.2.as_str())).collect();
+        labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert_eq!(labels.iter().map(|l| l.1).collect::<Vec<_>>(), order);
+        for text in ["Rank regression R² = 0.81, over 40 runs", "-0.700", "+0.450", "+0.200"] {
+            assert!(texts.iter().any(|t| t.2 == text), "no text {text}");
+        }
+        // The sign by colour: two bars in the positive colour, one in the negative.
+        let bars_of = |c| svg.matches(&format!("opacity=\"1\" fill=\"{}\" stroke=\"none\"", hex(c))).count();
+        assert_eq!((bars_of(colour(0)), bars_of(colour(1))), (2 + 1, 1 + 1), "bars plus the legend's squares");
+    }
+
+    #[test]
+    fn axes_and_measures_are_checked() {
+        let ps: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(heatmap_axes(&ps, None, None).unwrap(), Some((0, 1)));
+        assert_eq!(heatmap_axes(&ps, Some("b"), None).unwrap(), Some((1, 0)));
+        assert_eq!(heatmap_axes(&ps, Some("c"), Some("a")).unwrap(), Some((2, 0)));
+        let e = heatmap_axes(&ps, Some("d"), None).unwrap_err().to_string();
+        assert!(e.contains("`d` is not a varied parameter") && e.contains("a, b, c"), "{e}");
+        assert!(heatmap_axes(&ps, Some("a"), Some("a")).is_err());
+        assert_eq!(heatmap_axes(&ps[..1], None, None).unwrap(), None);
+        assert!(heatmap_axes(&ps[..1], None, Some("a")).is_err());
+
+        let seen: Vec<(String, String)> =
+            [("gap_index", "disadvantaged"), ("distance_km", "all"), ("distance_km", "sen")]
+                .iter()
+                .map(|(m, s)| (m.to_string(), s.to_string()))
+                .collect();
+        let f = Path::new("metrics.csv");
+        let got = resolve_measures(&["gap_index".into(), "distance_km".into()], &seen, f).unwrap();
+        assert_eq!(
+            got.iter().map(|o| (o.subgroup.as_str(), o.stem())).collect::<Vec<_>>(),
+            [("disadvantaged", "gap_index".to_string()), ("all", "distance_km-all".to_string())]
+        );
+        let e = resolve_measures(&["distance_km/band:9".into()], &seen, f).unwrap_err().to_string();
+        assert!(e.contains("no subgroup `band:9`") && e.contains("all, sen"), "{e}");
+        let e = resolve_measures(&["gorard".into()], &seen, f).unwrap_err().to_string();
+        assert!(e.contains("no measure `gorard`") && e.contains("gap_index, distance_km"), "{e}");
+    }
+
+    #[test]
+    fn designs_are_read_from_the_sweep_file() {
+        assert_eq!(Design::of("base = \"m\"\n[grid]\nx = [1, 2]\n"), Design::Grid);
+        assert_eq!(Design::of("[lhs]\nsamples = 3\n"), Design::Lhs);
+        assert_eq!(Design::of("not toml ["), Design::Unknown);
+        assert_eq!(short("0.15000000000000002", 0.15000000000000002), "0.15");
+        assert_eq!(short("0.3", 0.3), "0.3");
+    }
+}
