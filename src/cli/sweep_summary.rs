@@ -10,8 +10,9 @@
 //!   finished runs, and the rank regression's R².
 //!
 //! It prints the headline measures' parameters ranked by |SRRC|. Charts of
-//! these tables (heatmaps over two parameters, lines over one, the
-//! sensitivity ranking) are for `schoolscape plot`.
+//! the same final-year values (heatmaps over two parameters, lines over each,
+//! the sensitivity ranking with these coefficients) are drawn by
+//! `schoolscape plot DIR` (see `plot::sweep`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

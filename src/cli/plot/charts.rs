@@ -341,6 +341,11 @@ pub fn tick(v: f64, span: f64) -> String {
     } else {
         3
     };
+    fixed(v, d)
+}
+
+/// `v` with `d` decimals, without the sign of a value that rounds to zero.
+pub fn fixed(v: f64, d: usize) -> String {
     let s = format!("{v:.d$}");
     if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
         s.trim_start_matches('-').to_string()

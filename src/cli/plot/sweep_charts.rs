@@ -10,40 +10,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::charts::{
-    Area, DrawResult, Key, Mark, builder, colour, draw_bands, frame, label_font, mesh, padded, small_font, tick,
+    Area, DrawResult, Key, Mark, builder, colour, draw_bands, fixed, frame, label_font, mesh, padded, small_font, tick,
 };
+use super::map::viridis;
 
 /// Width of a heatmap's colour bar strip, with its labels, in pixels.
 const BAR_STRIP: u32 = 200;
 
 /// Steps drawn in a colour bar.
 const BAR_STEPS: usize = 64;
-
-/// Viridis (van der Walt and Smith's colour map for matplotlib): ordered in
-/// lightness, readable in grey and with colour-blindness. Nine stops, linearly
-/// interpolated.
-const VIRIDIS: [(u8, u8, u8); 9] = [
-    (68, 1, 84),
-    (71, 45, 123),
-    (59, 82, 139),
-    (44, 114, 142),
-    (33, 145, 140),
-    (40, 174, 128),
-    (94, 201, 98),
-    (173, 220, 48),
-    (253, 231, 37),
-];
-
-/// The viridis colour at `t` in [0, 1] (clamped).
-pub fn viridis(t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
-    let x = t * (VIRIDIS.len() - 1) as f64;
-    let i = (x.floor() as usize).min(VIRIDIS.len() - 2);
-    let f = x - i as f64;
-    let (a, b) = (VIRIDIS[i], VIRIDIS[i + 1]);
-    let mix = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
-}
 
 /// About `n` round tick values (steps of 1, 2 or 5 times a power of ten) within `[lo, hi]`.
 pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
@@ -66,13 +41,7 @@ pub fn step_label(v: f64, ticks: &[f64]) -> String {
         [a, b, ..] => b - a,
         _ => return tick(v, 1.0),
     };
-    let d = (-step.log10()).ceil().clamp(0.0, 6.0) as usize;
-    let s = format!("{v:.d$}");
-    if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
-        s.trim_start_matches('-').to_string()
-    } else {
-        s
-    }
+    fixed(v, (-step.log10()).ceil().clamp(0.0, 6.0) as usize)
 }
 
 /// A numeric axis with its ticks exactly where given (and no light lines).
@@ -412,15 +381,6 @@ impl Bars {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn viridis_runs_dark_to_light() {
-        assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
-        assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
-        assert_eq!(viridis(f64::NAN), viridis(0.0));
-        let light = |c: RGBColor| c.0 as u32 + c.1 as u32 + c.2 as u32;
-        assert!((0..10).all(|k| light(viridis(k as f64 / 10.0)) < light(viridis((k + 1) as f64 / 10.0))));
-    }
 
     #[test]
     fn nice_ticks_are_round_and_inside() {
