@@ -1,5 +1,7 @@
 //! The charts, maps and report through the binary: `compare`, `run
-//! --no-plots`, `plot DIR`, and a plotting failure that keeps the data.
+//! --no-plots`, `plot DIR`, and a plotting failure that keeps the data; and
+//! the charts of sweeps (a grid and a Latin hypercube), drawn by `sweep` and
+//! by `plot DIR`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -202,4 +204,158 @@ fn a_plotting_failure_warns_and_keeps_the_data() {
     for f in DATA {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
+}
+
+/// A 3 × 2 grid, 2 replicates: 12 runs of 2 years on a small region.
+const GRID: &str = r#"
+base = "market"
+description = "Cream-skimming by information, for the charts"
+replicates = 2
+years = 2
+seed = 4
+scale = 0.2
+
+[grid]
+"admissions.cream_skimming" = [0.0, 0.3, 0.6]
+"families.disadvantaged.information" = [0.3, 0.8]
+"#;
+
+/// A 12-sample Latin hypercube over three parameters, one replicate each.
+const LHS: &str = r#"
+base = "market"
+replicates = 1
+years = 2
+seed = 5
+scale = 0.2
+
+[lhs]
+samples = 12
+
+[lhs.ranges]
+"admissions.cream_skimming" = { min = 0.0, max = 0.6 }
+"families.disadvantaged.information" = { min = 0.2, max = 0.9 }
+"choice.list_length" = { min = 1, max = 6 }
+"#;
+
+/// Chart stems of a sweep with two or more varied parameters.
+fn sweep_charts(measures: &[&str]) -> Vec<String> {
+    ["heatmap", "lines", "sensitivity"].iter().flat_map(|k| measures.iter().map(move |m| format!("{k}-{m}"))).collect()
+}
+
+/// Heatmap cells drawn (each is outlined once in white).
+fn heatmap_cells(dir: &Path, measure: &str) -> usize {
+    let svg = std::fs::read_to_string(dir.join(format!("charts/heatmap-{measure}.svg"))).unwrap();
+    svg.matches("fill=\"none\" stroke=\"#FFFFFF\"").count()
+}
+
+/// Write a sweep file and run it with these extra arguments.
+fn sweep(t: &Path, name: &str, text: &str, extra: &[&str]) -> (PathBuf, Output) {
+    let file = t.join(format!("{name}.toml"));
+    std::fs::write(&file, text).unwrap();
+    let dir = t.join(name);
+    let out = run(&[&["sweep", path(&file), "--out", path(&dir), "-q"][..], extra].concat());
+    (dir, out)
+}
+
+#[test]
+fn a_grid_sweep_draws_its_charts_and_report() {
+    let t = temp();
+    let (dir, _) = sweep(t.path(), "grid", GRID, &[]);
+    let stems = sweep_charts(&TRENDS);
+    check_charts(&dir, &stems);
+    let html = check_report(&dir, &stems);
+    for m in TRENDS {
+        assert_eq!(heatmap_cells(&dir, m), 6, "one cell per combination");
+    }
+    for text in [
+        "Cream-skimming by information, for the charts",
+        "Design: a full grid, 6 points × 2 replicates = 12 runs of 2 years",
+        "<td><code>admissions.cream_skimming</code></td><td>0, 0.3, 0.6</td><td>3 values</td>",
+        "Over two parameters",
+        "Over one parameter",
+        "Sensitivity",
+        "[grid]",
+    ] {
+        assert!(html.contains(text), "report lacks {text:?}");
+    }
+    // The sensitivity table shows sweep-summary's coefficients.
+    run(&["sweep-summary", path(&dir), "-q"]);
+    let csv = std::fs::read_to_string(dir.join("sensitivity.csv")).unwrap();
+    let line = csv.lines().find(|l| l.starts_with("school_gorard,disadvantaged,admissions.cream_skimming,")).unwrap();
+    let srrc: f64 = line.split(',').nth(3).unwrap().parse().unwrap();
+    let row = html.split("<tr><td><code>admissions.cream_skimming</code></td><td class=\"num\">").nth(1).unwrap();
+    assert!(row.starts_with(&format!("{srrc:+.3}</td>")), "{srrc} vs {}", &row[..40]);
+
+    // Other axes and measures; bad ones are refused.
+    run(&[
+        "plot",
+        path(&dir),
+        "--x",
+        "families.disadvantaged.information",
+        "--measure",
+        "distance_km",
+        "--measure",
+        "school_gorard/band:1",
+    ]);
+    let stems = sweep_charts(&["distance_km-all", "school_gorard-band_1"]);
+    check_charts(&dir, &stems);
+    check_report(&dir, &stems);
+    let svg = std::fs::read_to_string(dir.join("charts/heatmap-distance_km-all.svg")).unwrap();
+    let tag_of = |label: &str| {
+        let at = svg.find(&format!(">\n{label}\n<")).unwrap_or_else(|| panic!("no axis title {label}"));
+        svg[svg[..at].rfind("<text").unwrap()..at].to_string()
+    };
+    assert!(!tag_of("families.disadvantaged.information").contains("rotate"), "--x is not across");
+    assert!(tag_of("admissions.cream_skimming").contains("rotate"), "the other parameter is not up");
+    for (args, says) in [
+        (&["--x", "choice.list_length"][..], "not a varied parameter"),
+        (&["--measure", "no_such_measure"][..], "no measure `no_such_measure`"),
+        (&["--map-year", "1"][..], "a sweep has no maps"),
+    ] {
+        let out = Command::new(BIN).args([&["plot", path(&dir)][..], args].concat()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_sampled_sweep_draws_binned_charts_with_plot_and_none_with_no_plots_or_as_a_shard() {
+    let t = temp();
+    let (dir, _) = sweep(t.path(), "lhs", LHS, &["--no-plots"]);
+    assert!(dir.join("metrics.csv").is_file());
+    assert!(!dir.join("charts").exists() && !dir.join("report.html").exists(), "--no-plots drew charts");
+    let file = t.path().join("lhs.toml");
+    let shard = t.path().join("shard");
+    run(&["sweep", path(&file), "--out", path(&shard), "--shard", "1/2", "-q"]);
+    assert!(!shard.join("charts").exists() && !shard.join("report.html").exists(), "a shard drew charts");
+
+    let out = run(&["plot", path(&dir)]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Drew 15 charts"));
+    let stems = sweep_charts(&TRENDS);
+    check_charts(&dir, &stems);
+    let html = check_report(&dir, &stems);
+    assert!(html.contains("a Latin hypercube sample, 12 points"), "design not named");
+    assert!(html.contains("<td>8 bins of equal width</td>"), "the ranges are not binned");
+    assert!(html.contains("<td><code>choice.list_length</code></td><td>1, 2, 3, 4, 5, 6</td><td>6 values</td>"));
+    // 12 points in an 8 × 8 grid of bins: at most 12 cells, blank elsewhere.
+    let cells = heatmap_cells(&dir, "school_gorard");
+    assert!((8..=12).contains(&cells), "{cells} cells");
+}
+
+#[test]
+fn a_sweep_plotting_failure_warns_and_keeps_the_data() {
+    let t = temp();
+    let (dir, _) = sweep(t.path(), "grid", GRID, &["--no-plots"]);
+    let metrics = std::fs::read(dir.join("metrics.csv")).unwrap();
+    std::fs::write(dir.join("charts"), "in the way").unwrap();
+    // Resuming a finished sweep completes it again, and so draws.
+    let file = t.path().join("grid.toml");
+    let out = run(&["sweep", path(&file), "--out", path(&dir), "--resume", "-q"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: could not draw the charts"));
+    assert_eq!(std::fs::read(dir.join("metrics.csv")).unwrap(), metrics);
+    assert!(std::fs::read_to_string(dir.join("sweep.json")).unwrap().contains("\"status\": \"complete\""));
 }

@@ -290,6 +290,10 @@ fn slurm_writes_an_array_and_a_dependent_merge() {
     }
     let merge = String::from_utf8(read(&d.join("cluster/merge.sbatch"))).unwrap();
     assert!(merge.contains("merge \"${shards[@]}\""), "{merge}");
+    // After the summary, the charts; a failure to draw them does not fail the job.
+    let summary = merge.find("sweep-summary").unwrap();
+    let plot = merge.find("\" plot ").unwrap_or_else(|| panic!("no plot in\n{merge}"));
+    assert!(summary < plot && merge[plot..].contains("|| echo"), "{merge}");
     let submit = String::from_utf8(read(&d.join("cluster/submit.sh"))).unwrap();
     assert!(submit.contains("--dependency=afterok:$array"), "{submit}");
     let o = schoolscape(&["slurm", s(&sweep), "--out", s(&d.join("c2")), "--tasks", "17"]);

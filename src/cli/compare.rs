@@ -152,7 +152,7 @@ fn finish(dir: &Path, a: &CompareArgs) -> Result<()> {
         ));
     }
     if !a.no_plots {
-        plot::draw_after_run(dir, a.quiet);
+        plot::draw_after(dir, a.quiet);
     }
     Ok(())
 }

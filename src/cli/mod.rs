@@ -47,9 +47,9 @@ enum Command {
     Scenarios,
     /// Run several scenarios with common random numbers and compare them: charts, maps, report.
     Compare(compare::CompareArgs),
-    /// Redraw the charts and report of a run or comparison directory from its CSV files.
+    /// Redraw the charts and report of a run, comparison or sweep directory from its CSV files.
     Plot(plot::PlotArgs),
-    /// Run a parameter sweep: plan every run, run them in parallel, stream results to disk.
+    /// Run a parameter sweep: plan every run, run them in parallel, stream results to disk, draw charts.
     Sweep(sweep::SweepArgs),
     /// Combine sweep shard directories into one, checking every planned run is there exactly once.
     Merge(merge::MergeArgs),

@@ -310,7 +310,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
                 ));
             }
             if !a.no_plots {
-                super::plot::draw_after_run(&dir, a.quiet);
+                super::plot::draw_after(&dir, a.quiet);
             }
             Ok(())
         }

@@ -1,7 +1,8 @@
 //! `schoolscape slurm SWEEP.toml --out DIR --tasks N`: write the scripts that
 //! run a sweep on a Slurm cluster: a job array of N tasks, each running one
 //! shard into `DIR/shard-K` (resuming it if the task is requeued), a merge
-//! job that waits for the whole array (`--dependency=afterok:`), and
+//! job that waits for the whole array (`--dependency=afterok:`), merges,
+//! summarises and draws the charts (a drawing failure only warns), and
 //! `submit.sh`, which submits both.
 
 use std::path::{Path, PathBuf};
@@ -142,7 +143,10 @@ pub fn slurm(a: &SlurmArgs) -> Result<()> {
          shards=()\n\
          for k in $(seq 1 {n}); do shards+=({outdir}/shard-$k); done\n\
          \"$SCHOOLSCAPE\" merge \"${{shards[@]}}\" --out {outdir}/merged\n\
-         exec \"$SCHOOLSCAPE\" sweep-summary {outdir}/merged\n"
+         \"$SCHOOLSCAPE\" sweep-summary {outdir}/merged\n\
+         # The merged data are complete: a failure to draw is only a warning.\n\
+         \"$SCHOOLSCAPE\" plot {outdir}/merged \\\n  \
+         || echo \"warning: could not draw the charts; redraw with: schoolscape plot {outdir}/merged\" >&2\n"
     ));
 
     let submit = format!(

@@ -1,6 +1,8 @@
 //! `schoolscape sweep`: plan every run of a sweep file, run them in parallel,
 //! and stream each finished run's rows to disk; `--resume` continues an
-//! interrupted sweep, `--shard K/N` runs one share of the plan.
+//! interrupted sweep, `--shard K/N` runs one share of the plan. A sweep of
+//! the whole plan that completes draws its charts and report (as
+//! `schoolscape plot DIR`) unless `--no-plots`.
 //!
 //! How a crash cannot lose, repeat or half-record a run: see [`super::sweep_dir`].
 //! Workers take runs in order of id from a shared counter and hand each
@@ -50,6 +52,9 @@ pub struct SweepArgs {
     /// Run only shard K of N of the plan (runs whose id is K-1 modulo N).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
+    /// Write the data only: no charts, no report (a shard never draws them).
+    #[arg(long)]
+    pub no_plots: bool,
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -617,6 +622,10 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
                         "When every shard has finished, combine them with: schoolscape merge DIR... --out MERGED".into()
                     }
                 ));
+            }
+            // Charts of the whole plan only; a failure to draw them is a warning.
+            if shard == Shard::ALL && !a.no_plots {
+                super::plot::draw_after(&a.out, a.quiet);
             }
             Ok(())
         }

@@ -269,6 +269,119 @@ pub fn id_list(ids: &[u64], max: usize) -> String {
     parts.join(", ")
 }
 
+/// `plan.csv` as read back.
+#[derive(Debug, Clone, Default)]
+pub struct PlanTable {
+    /// Dotted paths of the varied parameters, in column order.
+    pub parameters: Vec<String>,
+    /// Per run: its point.
+    pub point: Vec<usize>,
+    /// Per point: the parameter values as written.
+    pub point_values: Vec<Vec<String>>,
+    /// Per parameter, per run: the value as a number (`true` is 1, `false`
+    /// is 0; NaN if it is not a number).
+    pub numeric: Vec<Vec<f64>>,
+}
+
+impl PlanTable {
+    /// Number of planned runs.
+    pub fn runs(&self) -> usize {
+        self.point.len()
+    }
+}
+
+/// A parameter value from `plan.csv` as a number: `true` is 1, `false` is 0,
+/// NaN if it is not a number.
+pub fn plan_number(text: &str) -> f64 {
+    match text {
+        "true" => 1.0,
+        "false" => 0.0,
+        _ => text.parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// A CSV file of a sweep directory that cannot be read, located.
+pub fn csv_problem(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    Error::input(
+        Some(schoolscape::error::Location { file: path.to_path_buf(), line, column: 1 }),
+        "",
+        format!("cannot read: {e}"),
+        "a file written by `schoolscape sweep`",
+    )
+}
+
+/// Read `plan.csv`.
+pub fn read_plan(path: &Path) -> Result<PlanTable> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| csv_problem(path, e))?;
+    let header = r.headers().map_err(|e| csv_problem(path, e))?.clone();
+    let parameters: Vec<String> = header.iter().skip(4).map(str::to_string).collect();
+    let mut t = PlanTable { numeric: vec![Vec::new(); parameters.len()], parameters, ..PlanTable::default() };
+    for rec in r.records() {
+        let rec = rec.map_err(|e| csv_problem(path, e))?;
+        let point: usize = rec.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        t.point.push(point);
+        if point == t.point_values.len() {
+            t.point_values.push(rec.iter().skip(4).map(str::to_string).collect());
+        }
+        for (j, v) in rec.iter().skip(4).enumerate() {
+            t.numeric[j].push(plan_number(v));
+        }
+    }
+    Ok(t)
+}
+
+/// The final-year values of a sweep's finished runs, read from `metrics.csv`.
+#[derive(Debug, Clone, Default)]
+pub struct Finals {
+    /// Runs recorded as finished in `done.csv`.
+    pub finished: usize,
+    /// Per kept (measure, subgroup): per run, the final-year value (NaN where
+    /// a run has not finished or has no value).
+    pub values: BTreeMap<(String, String), Vec<f64>>,
+    /// Every (measure, subgroup) in the final year, kept or not, in the order
+    /// of the first finished run's rows.
+    pub measures: Vec<(String, String)>,
+}
+
+/// Read the final-year (`year`) values of the measures `keep` accepts, per run,
+/// streaming `metrics.csv` up to the end of the last finished run's block:
+/// memory holds one value per kept measure and run, whatever the file's size.
+pub fn read_finals(d: &Path, runs: usize, year: u64, keep: impl Fn(&str, &str) -> bool) -> Result<Finals> {
+    let log = read_done(&d.join(DONE), runs as u64)?;
+    let k = log.files.iter().position(|f| f.name == METRICS.name).unwrap_or(0);
+    let end = log.ends()[k];
+    let path = d.join(METRICS.name);
+    let file = File::open(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+    let mut reader = csv::Reader::from_reader(file.take(end));
+    let mut f = Finals { finished: log.entries.len(), ..Finals::default() };
+    let year = year.to_string();
+    let mut first_run = None;
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| csv_problem(&path, e))?;
+        if rec.get(2) != Some(year.as_str()) {
+            continue;
+        }
+        let (Some(run), Some(measure), Some(subgroup), Some(value)) =
+            (rec.get(0).and_then(|r| r.parse::<usize>().ok()), rec.get(3), rec.get(4), rec.get(5))
+        else {
+            continue;
+        };
+        if run >= runs {
+            continue;
+        }
+        if *first_run.get_or_insert(run) == run {
+            f.measures.push((measure.to_string(), subgroup.to_string()));
+        }
+        if !keep(measure, subgroup) {
+            continue;
+        }
+        let v = f.values.entry((measure.to_string(), subgroup.to_string())).or_insert_with(|| vec![f64::NAN; runs]);
+        v[run] = value.parse().unwrap_or(f64::NAN);
+    }
+    Ok(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

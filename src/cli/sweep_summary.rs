@@ -10,20 +10,18 @@
 //!   finished runs, and the rank regression's R².
 //!
 //! It prints the headline measures' parameters ranked by |SRRC|. Charts of
-//! these tables (heatmaps over two parameters, lines over one, the
-//! sensitivity ranking) are for `schoolscape plot`.
+//! the same final-year values (heatmaps over two parameters, lines over each,
+//! the sensitivity ranking with these coefficients) are drawn by
+//! `schoolscape plot DIR` (see `plot::sweep`).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
+use schoolscape::Result;
 use schoolscape::measures::HEADLINE;
 use schoolscape::stats::mean_ci;
 use schoolscape::sweep::sensitivity::srrc;
-use schoolscape::{Error, Result};
 
 use super::out;
 use super::output::{field, num, write_atomic};
@@ -39,90 +37,15 @@ pub struct SummaryArgs {
     pub quiet: bool,
 }
 
-/// `plan.csv` as read.
-struct PlanTable {
-    parameters: Vec<String>,
-    /// Per run: its point.
-    point: Vec<usize>,
-    /// Per point: the parameter values as written.
-    point_values: Vec<Vec<String>>,
-    /// Per parameter, per run: the value as a number (NaN if it is not one).
-    numeric: Vec<Vec<f64>>,
-}
-
-fn csv_problem(path: &Path, e: csv::Error) -> Error {
-    let line = e.position().map_or(0, |p| p.line() as usize);
-    Error::input(
-        Some(schoolscape::error::Location { file: path.to_path_buf(), line, column: 1 }),
-        "",
-        format!("cannot read: {e}"),
-        "a file written by `schoolscape sweep`",
-    )
-}
-
-fn read_plan(path: &Path) -> Result<PlanTable> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| csv_problem(path, e))?;
-    let header = r.headers().map_err(|e| csv_problem(path, e))?.clone();
-    let parameters: Vec<String> = header.iter().skip(4).map(str::to_string).collect();
-    let mut t = PlanTable {
-        point: Vec::new(),
-        point_values: Vec::new(),
-        numeric: vec![Vec::new(); parameters.len()],
-        parameters,
-    };
-    for rec in r.records() {
-        let rec = rec.map_err(|e| csv_problem(path, e))?;
-        let point: usize = rec.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
-        t.point.push(point);
-        if point == t.point_values.len() {
-            t.point_values.push(rec.iter().skip(4).map(str::to_string).collect());
-        }
-        for (j, v) in rec.iter().skip(4).enumerate() {
-            let x = match v {
-                "true" => 1.0,
-                "false" => 0.0,
-                _ => v.parse().unwrap_or(f64::NAN),
-            };
-            t.numeric[j].push(x);
-        }
-    }
-    Ok(t)
-}
-
 /// `schoolscape sweep-summary`.
 pub fn summary(a: &SummaryArgs) -> Result<()> {
     let d = &a.dir;
     let manifest = dir::read_manifest(d)?;
     let years = manifest["settings"]["years"].as_u64().unwrap_or(0);
     let replicates = manifest["settings"]["replicates"].as_u64().unwrap_or(1).max(1) as usize;
-    let plan = read_plan(&d.join(dir::PLAN))?;
-    let runs = plan.point.len();
-    let log = dir::read_done(&d.join(dir::DONE), runs as u64)?;
-    let k = log.files.iter().position(|f| f.name == dir::METRICS.name).unwrap_or(0);
-    let end = log.ends()[k];
-
-    // Final-year values per measure, per run (NaN where a run has not finished).
-    let path = d.join(dir::METRICS.name);
-    let file = File::open(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
-    let mut reader = csv::Reader::from_reader(file.take(end));
-    let mut finals: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
-    let year = years.to_string();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| csv_problem(&path, e))?;
-        if rec.get(2) != Some(year.as_str()) {
-            continue;
-        }
-        let (Some(run), Some(measure), Some(subgroup), Some(value)) =
-            (rec.get(0).and_then(|r| r.parse::<usize>().ok()), rec.get(3), rec.get(4), rec.get(5))
-        else {
-            continue;
-        };
-        if run >= runs {
-            continue;
-        }
-        let v = finals.entry((measure.to_string(), subgroup.to_string())).or_insert_with(|| vec![f64::NAN; runs]);
-        v[run] = value.parse().unwrap_or(f64::NAN);
-    }
+    let plan = dir::read_plan(&d.join(dir::PLAN))?;
+    let finished = dir::read_finals(d, plan.runs(), years, |_, _| true)?;
+    let finals = &finished.values;
 
     // points.csv
     let mut t = String::from("point");
@@ -143,7 +66,7 @@ pub fn summary(a: &SummaryArgs) -> Result<()> {
 
     // final_year.csv
     let mut t = String::from("point,measure,subgroup,replicates,mean,ci95_low,ci95_high\n");
-    for ((measure, subgroup), values) in &finals {
+    for ((measure, subgroup), values) in finals {
         for (p, chunk) in values.chunks(replicates).enumerate() {
             let n = chunk.iter().filter(|x| !x.is_nan()).count();
             if n == 0 {
@@ -158,7 +81,7 @@ pub fn summary(a: &SummaryArgs) -> Result<()> {
     // sensitivity.csv
     let mut t = String::from("measure,subgroup,parameter,srrc,r_squared,runs\n");
     let mut headline = vec![String::new(); HEADLINE.len()];
-    for ((measure, subgroup), values) in &finals {
+    for ((measure, subgroup), values) in finals {
         let n = values.iter().filter(|x| !x.is_nan()).count();
         let s = srrc(&plan.numeric, values);
         for (j, p) in plan.parameters.iter().enumerate() {
@@ -189,7 +112,7 @@ pub fn summary(a: &SummaryArgs) -> Result<()> {
             "Final year ({years}) of {} finished runs at {} points.\n\
              Parameters ranked by influence (standardized rank regression coefficients):\n{headline}\n\
              Wrote {}: points.csv, final_year.csv, sensitivity.csv\n",
-            log.entries.len(),
+            finished.finished,
             plan.point_values.len(),
             d.display(),
             headline = headline.concat(),

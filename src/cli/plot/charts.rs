@@ -15,6 +15,7 @@ use plotters::style::FontStyle;
 use schoolscape::{Error, Result};
 
 use super::map::MapFigure;
+use super::sweep_charts::{Bars, Heatmap, Lines};
 use crate::cli::output;
 
 /// The font family every chart uses; [`register_fonts`] binds it to the embedded DejaVu Sans.
@@ -88,6 +89,12 @@ pub enum Figure {
     Scatter(Scatter),
     /// A map of the region.
     Map(MapFigure),
+    /// A measure over two parameters, one coloured cell per combination or bin.
+    Heatmap(Heatmap),
+    /// A measure over each parameter: lines with bands, a panel per parameter.
+    Lines(Lines),
+    /// Horizontal bars, coloured by sign.
+    Bars(Bars),
 }
 
 impl Figure {
@@ -98,6 +105,9 @@ impl Figure {
             Figure::Intervals(f) => &f.title,
             Figure::Scatter(f) => &f.title,
             Figure::Map(f) => &f.title,
+            Figure::Heatmap(f) => &f.title,
+            Figure::Lines(f) => &f.title,
+            Figure::Bars(f) => &f.title,
         }
     }
 
@@ -107,6 +117,9 @@ impl Figure {
             Figure::Trend(_) | Figure::Scatter(_) => (960, 640),
             Figure::Intervals(f) => (1320, 130 + 400 * f.panels.len().div_ceil(3) as u32),
             Figure::Map(f) => f.size(),
+            Figure::Heatmap(_) => (1040, 760),
+            Figure::Lines(f) => f.size(),
+            Figure::Bars(f) => f.size(),
         }
     }
 
@@ -120,6 +133,9 @@ impl Figure {
             Figure::Intervals(f) => f.draw(root),
             Figure::Scatter(f) => f.draw(root),
             Figure::Map(f) => f.draw(root),
+            Figure::Heatmap(f) => f.draw(root),
+            Figure::Lines(f) => f.draw(root),
+            Figure::Bars(f) => f.draw(root),
         }
     }
 }
@@ -168,6 +184,21 @@ pub fn pixels(fig: &Figure) -> DrawResult<Vec<u8>> {
     Ok(buf)
 }
 
+/// The `<text>` elements of an SVG as plotters writes them: (x, y, text).
+#[cfg(test)]
+pub fn svg_texts(svg: &str) -> Vec<(f64, f64, String)> {
+    let attr = |tag: &str, name: &str| {
+        tag.split_once(&format!(" {name}=\"")).and_then(|(_, r)| r.split('"').next()?.parse().ok()).unwrap_or(f64::NAN)
+    };
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            Some((attr(tag, "x"), attr(tag, "y"), rest.split('<').next()?.trim().to_string()))
+        })
+        .collect()
+}
+
 fn draw_error(path: &Path, e: Box<dyn std::error::Error>) -> Error {
     Error::Io { path: path.to_path_buf(), source: std::io::Error::other(format!("cannot draw: {e}")) }
 }
@@ -179,6 +210,8 @@ pub enum Mark {
     Line,
     /// A dot.
     Dot,
+    /// A filled square (bars).
+    Square,
 }
 
 /// A legend entry.
@@ -248,6 +281,9 @@ where
             Mark::Dot => {
                 area.draw(&Circle::new((x + 15, y + 9), 7, k.colour.filled()))?;
             }
+            Mark::Square => {
+                area.draw(&Rectangle::new([(x + 6, y), (x + 24, y + 18)], k.colour.filled()))?;
+            }
         }
         area.draw(&Text::new(k.label.clone(), (x + 38, y), font.clone()))?;
         x += 38 + tw as i32 + 30;
@@ -260,14 +296,14 @@ where
 }
 
 /// A chart builder with the margins and label areas of full-size charts.
-fn builder<DB: DrawingBackend>(plot: &Area<DB>) -> ChartBuilder<'_, '_, DB> {
+pub fn builder<DB: DrawingBackend>(plot: &Area<DB>) -> ChartBuilder<'_, '_, DB> {
     let mut b = ChartBuilder::on(plot);
     b.margin_left(16).margin_right(32).margin_top(12).x_label_area_size(56).y_label_area_size(92);
     b
 }
 
 /// The mesh of a chart in the house style: embedded fonts, light grid of major lines only.
-fn mesh<'a, 'b, DB, X, Y, XT, YT>(
+pub fn mesh<'a, 'b, DB, X, Y, XT, YT>(
     chart: &'b mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
 ) -> plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
 where
@@ -308,6 +344,11 @@ pub fn tick(v: f64, span: f64) -> String {
     } else {
         3
     };
+    fixed(v, d)
+}
+
+/// `v` with `d` decimals, without the sign of a value that rounds to zero.
+pub fn fixed(v: f64, d: usize) -> String {
     let s = format!("{v:.d$}");
     if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
         s.trim_start_matches('-').to_string()
@@ -360,23 +401,50 @@ impl Trend {
             .x_labels((x1 - x0 + 1).min(11) as usize)
             .y_label_formatter(&|y| tick(*y, span))
             .draw()?;
-        for s in &self.series {
-            let pts: Vec<&(u32, f64, f64, f64)> =
-                s.points.iter().filter(|p| p.2.is_finite() && p.3.is_finite()).collect();
+        let bands: Vec<Band<i32>> = self
+            .series
+            .iter()
+            .map(|s| (s.colour, s.points.iter().map(|&(y, m, lo, hi)| (y as i32, m, lo, hi)).collect()))
+            .collect();
+        draw_bands(&mut chart, &bands)
+    }
+}
+
+/// A line with its band: colour, and points (x, line, band low, band high).
+pub type Band<X> = (RGBColor, Vec<(X, f64, f64, f64)>);
+
+/// Lines with shaded bands: per series its colour and its points (x, line,
+/// band low, band high). Bands go under every line; a point with a missing
+/// band bound breaks the band, one with a missing value is left out of the line.
+pub fn draw_bands<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    series: &[Band<X::ValueType>],
+) -> DrawResult
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: Ranged,
+    X::ValueType: Clone + 'static,
+    Y: Ranged<ValueType = f64>,
+{
+    for (c, points) in series {
+        // One polygon per stretch of points with both bounds: a band is never
+        // drawn across a point without one.
+        for pts in points.split(|p| !(p.2.is_finite() && p.3.is_finite())) {
             if pts.len() > 1 && pts.iter().any(|p| p.3 > p.2) {
-                let mut poly: Vec<(i32, f64)> = pts.iter().map(|p| (p.0 as i32, p.3)).collect();
-                poly.extend(pts.iter().rev().map(|p| (p.0 as i32, p.2)));
-                chart.draw_series(std::iter::once(Polygon::new(poly, s.colour.mix(0.18).filled())))?;
+                let mut poly: Vec<(X::ValueType, f64)> = pts.iter().map(|p| (p.0.clone(), p.3)).collect();
+                poly.extend(pts.iter().rev().map(|p| (p.0.clone(), p.2)));
+                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18).filled())))?;
             }
         }
-        for s in &self.series {
-            let line: Vec<(i32, f64)> =
-                s.points.iter().filter(|p| p.1.is_finite()).map(|p| (p.0 as i32, p.1)).collect();
-            chart.draw_series(LineSeries::new(line.iter().copied(), s.colour.stroke_width(3)))?;
-            chart.draw_series(line.iter().map(|&p| Circle::new(p, 4, s.colour.filled())))?;
-        }
-        Ok(())
     }
+    for (c, points) in series {
+        let line: Vec<(X::ValueType, f64)> =
+            points.iter().filter(|p| p.1.is_finite()).map(|p| (p.0.clone(), p.1)).collect();
+        chart.draw_series(LineSeries::new(line.iter().cloned(), c.stroke_width(3)))?;
+        chart.draw_series(line.iter().map(|p| Circle::new(p.clone(), 4, c.filled())))?;
+    }
+    Ok(())
 }
 
 /// One scenario's values in one panel of [`Intervals`].
@@ -553,10 +621,7 @@ mod tests {
 
     /// The contents of the `<text>` elements of an SVG.
     fn texts(svg: &str) -> Vec<String> {
-        svg.split("<text")
-            .skip(1)
-            .filter_map(|t| Some(t.split_once('>')?.1.split('<').next()?.trim().to_string()))
-            .collect()
+        svg_texts(svg).into_iter().map(|t| t.2).collect()
     }
 
     #[test]

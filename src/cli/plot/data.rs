@@ -35,8 +35,8 @@ pub fn measures() -> Vec<Measure> {
         .collect()
 }
 
-/// The axis label, with its unit, of a headline measure.
-fn axis_label(measure: &str) -> &'static str {
+/// The axis label, with its unit, of a headline measure (`value` for others).
+pub fn axis_label(measure: &str) -> &'static str {
     match measure {
         "school_gorard" => "Gorard segregation index (0 = even, 1 = apart)",
         "gap_index" => "Gap index (-10 to 10; 0 = no gap)",

@@ -278,8 +278,10 @@ fn greys(t: f64) -> RGBColor {
     lerp(&[(250, 250, 250), (190, 190, 190), (105, 105, 105)], t)
 }
 
-/// Viridis (0..1), for disadvantaged share.
-fn viridis(t: f64) -> RGBColor {
+/// Viridis (0..1; van der Walt and Smith's colour map for matplotlib):
+/// ordered in lightness, readable in grey and with colour-blindness. For the
+/// disadvantaged share, and for sweeps' heatmaps.
+pub fn viridis(t: f64) -> RGBColor {
     lerp(&[(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)], t)
 }
 

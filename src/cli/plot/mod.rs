@@ -4,7 +4,8 @@
 //!
 //! Layout: a run directory holds `metrics.csv` and the other data files; a
 //! comparison directory holds `compare.json` and one run directory per
-//! scenario. Charts go to `DIR/charts/` (PNG and SVG), the report to
+//! scenario; a sweep directory holds `plan.csv` and `sweep.json` (see
+//! [`sweep`]). Charts go to `DIR/charts/` (PNG and SVG), the report to
 //! `DIR/report.html`, and for a comparison the paired differences to
 //! `DIR/differences.csv`.
 
@@ -12,6 +13,8 @@ pub mod charts;
 pub mod data;
 pub mod map;
 pub mod report;
+pub mod sweep;
+pub mod sweep_charts;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -30,11 +33,20 @@ pub const COMPARE_FILE: &str = "compare.json";
 /// Options of `schoolscape plot`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PlotArgs {
-    /// A directory written by `schoolscape run` or `schoolscape compare`.
+    /// A directory written by `schoolscape run`, `compare` or `sweep` (or `merge`).
     pub dir: PathBuf,
     /// Year of the single-year maps (default: the last year).
     #[arg(long)]
     pub map_year: Option<u32>,
+    /// Sweeps: a measure to chart instead of the headline measures (repeat for more).
+    #[arg(long, value_name = "NAME[/SUBGROUP]")]
+    pub measure: Vec<String>,
+    /// Sweeps: the parameter across the heatmaps (default: the first varied).
+    #[arg(long, value_name = "PARAM")]
+    pub x: Option<String>,
+    /// Sweeps: the parameter up the heatmaps (default: the second varied).
+    #[arg(long, value_name = "PARAM")]
+    pub y: Option<String>,
 }
 
 /// A drawn chart.
@@ -229,11 +241,11 @@ pub fn differences_csv(diffs: &[Difference]) -> String {
     t
 }
 
-/// Draw every chart and the report for `runs` into `dir`.
-pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn> {
+/// `DIR/charts/`, created, with the charts of an earlier drawing removed
+/// (another map year, measure or axis would not match the new report).
+pub fn fresh_charts_dir(dir: &Path) -> Result<PathBuf> {
     let charts_dir = dir.join("charts");
     std::fs::create_dir_all(&charts_dir).map_err(|source| Error::Io { path: charts_dir.clone(), source })?;
-    // Charts from an earlier drawing (another map year) would not match the report.
     if let Ok(entries) = std::fs::read_dir(&charts_dir) {
         for e in entries.flatten() {
             let p = e.path();
@@ -242,6 +254,12 @@ pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn
             }
         }
     }
+    Ok(charts_dir)
+}
+
+/// Draw every chart and the report for `runs` into `dir`.
+pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn> {
+    let charts_dir = fresh_charts_dir(dir)?;
     let mut charts = Vec::new();
     for (stem, section, fig) in figures(runs, map_year) {
         let svg = charts::render(&fig, &charts_dir, &stem)?;
@@ -258,6 +276,26 @@ pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn
 
 /// `schoolscape plot DIR`.
 pub fn plot(a: &PlotArgs) -> Result<()> {
+    let drawn = draw_dir(a)?;
+    super::out(&summary_line(&a.dir, &drawn));
+    Ok(())
+}
+
+/// Draw the charts and report of a run, comparison or sweep directory.
+pub fn draw_dir(a: &PlotArgs) -> Result<Drawn> {
+    if sweep::is_sweep_dir(&a.dir) {
+        return sweep::draw(&a.dir, a);
+    }
+    if let Some((flag, _)) =
+        [("--measure", !a.measure.is_empty()), ("--x", a.x.is_some()), ("--y", a.y.is_some())].iter().find(|f| f.1)
+    {
+        return Err(Error::input(
+            None,
+            *flag,
+            format!("{} is not a sweep directory (no plan.csv and sweep.json)", a.dir.display()),
+            format!("{flag} only with a directory written by `schoolscape sweep` or `merge`"),
+        ));
+    }
     let runs = read_runs(&a.dir)?;
     if let Some(y) = a.map_year {
         if let Some(r) = runs.iter().find(|r| !r.years().contains(&y)) {
@@ -270,9 +308,7 @@ pub fn plot(a: &PlotArgs) -> Result<()> {
             ));
         }
     }
-    let drawn = draw(&a.dir, &runs, a.map_year)?;
-    super::out(&summary_line(&a.dir, &drawn));
-    Ok(())
+    draw(&a.dir, &runs, a.map_year)
 }
 
 /// The line that says what was drawn.
@@ -285,10 +321,11 @@ pub fn summary_line(dir: &Path, drawn: &Drawn) -> String {
     )
 }
 
-/// Draw after a run or a comparison: a failure is a warning, never an error,
-/// because the data files are already complete.
-pub fn draw_after_run(dir: &Path, quiet: bool) {
-    let result = read_runs(dir).and_then(|runs| draw(dir, &runs, None));
+/// Draw after a run, a comparison or a sweep: a failure is a warning, never
+/// an error, because the data files are already complete (and drawing writes
+/// only `charts/` and `report.html`).
+pub fn draw_after(dir: &Path, quiet: bool) {
+    let result = draw_dir(&PlotArgs { dir: dir.to_path_buf(), ..PlotArgs::default() });
     match result {
         Ok(drawn) if !quiet => super::out(&summary_line(dir, &drawn)),
         Ok(_) => {}

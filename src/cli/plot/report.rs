@@ -38,12 +38,7 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
     } else {
         format!("Scenario {}", names.join(""))
     };
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n",
-        t = esc(&title)
-    );
+    let mut h = page_start(&title);
     let first = runs.first();
     let _ = writeln!(
         h,
@@ -113,7 +108,27 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
         h.push_str("</table>\n");
     }
 
-    for section in SECTIONS {
+    chart_sections(&mut h, charts, &SECTIONS);
+
+    h.push_str("<h2 id=\"parameters\">Resolved parameters</h2>\n<p>Each scenario's <code>scenario.toml</code>, after <code>extends</code>, defaults and command-line options: <code>schoolscape run scenario.toml</code> reruns it.</p>\n");
+    for r in runs {
+        details(&mut h, &r.name, &r.scenario_toml);
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// The start of a report page: head with the styles, and the title.
+pub fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n",
+        t = esc(title)
+    )
+}
+
+/// The charts, a heading per section in the order given, each chart inlined as SVG.
+pub fn chart_sections(h: &mut String, charts: &[Chart], sections: &[&str]) {
+    for &section in sections {
         let in_section: Vec<&Chart> = charts.iter().filter(|c| c.section == section).collect();
         if in_section.is_empty() {
             continue;
@@ -133,18 +148,11 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
             );
         }
     }
+}
 
-    h.push_str("<h2 id=\"parameters\">Resolved parameters</h2>\n<p>Each scenario's <code>scenario.toml</code>, after <code>extends</code>, defaults and command-line options: <code>schoolscape run scenario.toml</code> reruns it.</p>\n");
-    for r in runs {
-        let _ = writeln!(
-            h,
-            "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>",
-            esc(&r.name),
-            esc(&r.scenario_toml)
-        );
-    }
-    h.push_str("</body>\n</html>\n");
-    h
+/// A folded block of preformatted text.
+pub fn details(h: &mut String, summary: &str, text: &str) {
+    let _ = writeln!(h, "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>", esc(summary), esc(text));
 }
 
 #[cfg(test)]
