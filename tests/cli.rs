@@ -388,3 +388,18 @@ fn a_scenario_anywhere_can_extend_a_bundled_one_by_name() {
     assert!(text.contains("deferred_acceptance"), "the market's settings are inherited");
     assert!(text.contains("information = 0.9"), "{text}");
 }
+
+#[test]
+fn every_bundled_sweep_file_plans() {
+    let dir = tmp("sweep-files");
+    let sweeps: Vec<String> = scenario_files().into_iter().filter(|f| f.starts_with("sweeps/")).collect();
+    assert!(sweeps.len() >= 3, "{sweeps:?}");
+    for (k, f) in sweeps.iter().enumerate() {
+        let path = scenarios().join(f);
+        let out = format!("s{k}");
+        // `slurm` plans the whole sweep (refusing a bad file) without running it.
+        let o = run_in(&dir, &["slurm", path.to_str().unwrap(), "--out", &out, "--tasks", "2"]);
+        assert!(o.status.success(), "{f}: {}", stderr(&o));
+        assert!(dir.join(&out).join("sweep.sbatch").is_file(), "{f}");
+    }
+}
