@@ -284,6 +284,7 @@ fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
     out.push(Metric::new("funding_gini", "all", attainment::gini(&mut per_place)));
     let e = &w.events;
     out.push(Metric::new("closures", "all", e.market.closures as f64));
+    out.push(Metric::new("closure_moves", "all", e.closure_moves as f64));
     out.push(Metric::new("expansions", "all", e.market.expansions as f64));
     out.push(Metric::new("over_capacity", "all", e.admissions.over_capacity as f64));
     out.push(Metric::new("exclusions", "all", e.admissions.exclusions as f64));
