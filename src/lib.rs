@@ -24,6 +24,13 @@
 //! - [`sweep`]: parameter sweeps planned as a list of runs, and the
 //!   sensitivity of outcomes to parameters.
 //!
+//! ## Cargo features
+//!
+//! - `cli` (default): the `schoolscape` binary and what only it needs
+//!   (command line, progress bars, charts and maps, JSON manifests). Embed
+//!   the model with `default-features = false` to compile only the model's
+//!   own dependencies.
+//!
 //! The order of the yearly schedule is written once, in
 //! [`sim::Simulation::step`], and described in `docs/ODD.md`.
 
