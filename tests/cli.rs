@@ -403,3 +403,56 @@ fn every_bundled_sweep_file_plans() {
         assert!(dir.join(&out).join("sweep.sbatch").is_file(), "{f}");
     }
 }
+
+#[test]
+fn set_changes_parameters_is_checked_and_recorded() {
+    let dir = tmp("set");
+    let common = ["--years", "2", "--replicates", "1", "--scale", "0.2", "--seed", "5", "-q", "--no-plots"];
+    let mut args = vec!["run", "market", "--out", "a", "--set", "admissions.cream_skimming=0.4"];
+    args.extend(["--set", "families.disadvantaged.information=0.2"]);
+    args.extend(common);
+    let o = run_in(&dir, &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("a/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["set"][0], "admissions.cream_skimming=0.4");
+    assert_eq!(manifest["set"][1], "families.disadvantaged.information=0.2");
+    assert_eq!(manifest["resolved_scenario"]["admissions"]["cream_skimming"], 0.4);
+    assert_eq!(manifest["resolved_scenario"]["families"]["disadvantaged"]["information"], 0.2);
+    // The written scenario (already scaled, with its seed) reproduces the run without --set.
+    let o = run_in(
+        &dir,
+        &["run", "a/scenario.toml", "--out", "b", "--years", "2", "--replicates", "1", "-q", "--no-plots"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        read(&dir.join("a/metrics.csv")) == read(&dir.join("b/metrics.csv")),
+        "the written scenario does not reproduce"
+    );
+    // And it differs from the run without the settings.
+    let mut plain = vec!["run", "market", "--out", "c"];
+    plain.extend(common);
+    assert!(run_in(&dir, &plain).status.success());
+    assert!(read(&dir.join("a/metrics.csv")) != read(&dir.join("c/metrics.csv")), "--set changed nothing");
+
+    // `check` applies the same settings and refuses bad ones, naming the path.
+    let o = run_in(&dir, &["check", "market", "--set", "choice.list_length=2", "--resolved"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("list_length = 2"), "{}", stdout(&o));
+    for (bad, expected) in [
+        ("admissions.cream_skimming=1.5", "0 to 1"),
+        ("admissions.cream_skiming=0.1", "admissions.cream_skimming"),
+        ("choice.list_length=two", "a whole number"),
+        ("run.years=3", "--years"),
+        ("nothing", "has no `=`"),
+    ] {
+        for cmd in [&["check", "market"][..], &["run", "market", "--out", "bad"][..]] {
+            let mut a = cmd.to_vec();
+            a.extend(["--set", bad]);
+            let o = run_in(&dir, &a);
+            assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+            assert!(stderr(&o).contains(expected), "{bad}: expected {expected:?} in {}", stderr(&o));
+        }
+        assert!(!dir.join("bad").exists(), "{bad}: output written despite bad input");
+    }
+}

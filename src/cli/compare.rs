@@ -77,6 +77,7 @@ fn compare_manifest(ps: &[Prepared], status: &str) -> String {
             "name": p.scenario.name,
             "dir": file_stem(&p.scenario.name),
             "scenario_file": display_path(&p.path),
+            "set": p.sets,
             "description": p.scenario.description,
         })).collect::<Vec<_>>(),
         "files": {

@@ -8,6 +8,7 @@ pub mod output;
 pub mod plot;
 mod progress;
 mod run;
+pub mod set;
 mod slurm;
 mod summary;
 mod sweep;
@@ -42,6 +43,9 @@ enum Command {
         /// Print the fully resolved scenario (after `extends` and defaults).
         #[arg(long)]
         resolved: bool,
+        /// Set a parameter by its dotted path (repeatable), as in a scenario file.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// List the bundled scenarios.
     Scenarios,
@@ -99,6 +103,10 @@ pub struct RunOptions {
     /// Scale the region: schools, entrants and area times this factor (density unchanged).
     #[arg(long)]
     pub scale: Option<f64>,
+    /// Set a parameter by its dotted path, such as `--set admissions.cream_skimming=0.3`
+    /// (repeatable; checked as in a scenario file; recorded in the manifest).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
     /// Write into an existing, non-empty output directory.
     #[arg(long)]
     pub force: bool,
@@ -116,7 +124,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::Check { scenario, resolved } => check(&scenario, resolved),
+        Command::Check { scenario, resolved, set } => check(&scenario, resolved, &set),
         Command::Scenarios => list_scenarios(),
         Command::Compare(args) => compare::compare(&args),
         Command::Plot(args) => plot::plot(&args),
@@ -163,15 +171,18 @@ pub fn load_scenario(arg: &str) -> schoolscape::Result<(PathBuf, Scenario)> {
     Ok((path, s))
 }
 
-fn check(arg: &str, resolved: bool) -> schoolscape::Result<()> {
+fn check(arg: &str, resolved: bool, sets: &[String]) -> schoolscape::Result<()> {
+    let settings = set::parse(sets)?;
     let (path, s) = load_scenario(arg)?;
+    let s = set::apply(s, &settings)?;
     if s.region.source == schoolscape::scenario::RegionSource::Csv {
         schoolscape::region::read_csv_region(&s)?;
     }
     if resolved {
         out(&format!("# {} resolved (after `extends` and defaults)\n{}", display_path(&path), s.to_toml()));
     } else {
-        out(&format!("{}: ok ({}: {})\n", display_path(&path), s.name, s.description));
+        let with = settings.iter().map(|x| format!(" --set {}", x.text())).collect::<String>();
+        out(&format!("{}{with}: ok ({}: {})\n", display_path(&path), s.name, s.description));
     }
     Ok(())
 }

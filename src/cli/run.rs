@@ -30,8 +30,10 @@ pub fn stop_flag() -> &'static AtomicBool {
     &STOP
 }
 
-/// Apply command-line overrides to a scenario and validate the result.
-pub fn apply_overrides(mut s: Scenario, a: &RunOptions) -> Result<Scenario> {
+/// Apply command-line overrides (`--set` first, then run settings and
+/// `--scale`) to a scenario and validate the result.
+pub fn apply_overrides(s: Scenario, a: &RunOptions) -> Result<Scenario> {
+    let mut s = super::set::apply(s, &super::set::parse(&a.set)?)?;
     if let Some(y) = a.years {
         s.run.years = y;
     }
@@ -111,14 +113,17 @@ pub struct Prepared {
     pub scenario: Scenario,
     /// CSV region data, read and checked.
     pub csv: Option<CsvRegion>,
+    /// The `--set` values applied, as `PATH=VALUE`.
+    pub sets: Vec<String>,
 }
 
 /// Load, override and check a scenario and its data: all before any work.
 pub fn prepare(arg: &str, a: &RunOptions) -> Result<Prepared> {
+    let sets = super::set::parse(&a.set)?.iter().map(|x| x.text()).collect();
     let (path, s) = load_scenario(arg)?;
     let scenario = apply_overrides(s, a)?;
     let csv = if scenario.region.source == RegionSource::Csv { Some(read_csv_region(&scenario)?) } else { None };
-    Ok(Prepared { path, scenario, csv })
+    Ok(Prepared { path, scenario, csv, sets })
 }
 
 /// Set the number of worker threads for the whole process.
@@ -225,6 +230,7 @@ pub fn manifest(p: &Prepared, status: &str, completed: &[u32]) -> String {
         "version": schoolscape::VERSION,
         "command_line": std::env::args().collect::<Vec<_>>(),
         "scenario_file": display_path(&p.path),
+        "set": p.sets,
         "scenario": s.name,
         "description": s.description,
         "seed": s.run.seed,
