@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use schoolscape::scenario::Loader;
+use schoolscape::scenario::{Loader, docs};
 use schoolscape::{Error, Scenario};
 
 /// schoolscape: an agent-based simulator of school systems under market choice and collaboration.
@@ -40,12 +40,22 @@ enum Command {
     Check {
         /// Scenario file, or the name of a bundled scenario.
         scenario: String,
-        /// Print the fully resolved scenario (after `extends` and defaults).
+        /// Print the fully resolved scenario (after `extends` and defaults),
+        /// each parameter with its unit and plausible range.
         #[arg(long)]
         resolved: bool,
         /// Set a parameter by its dotted path (repeatable), as in a scenario file.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
+    },
+    /// List every numeric parameter: unit, default, allowed and plausible range, role, basis.
+    Params {
+        /// Print the table of docs/ODD.md (Markdown).
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
+        /// Print the registry as JSON (for interfaces and scripts).
+        #[arg(long)]
+        json: bool,
     },
     /// List the bundled scenarios.
     Scenarios,
@@ -125,6 +135,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario, resolved, set } => check(&scenario, resolved, &set),
+        Command::Params { markdown, json } => params(markdown, json),
         Command::Scenarios => list_scenarios(),
         Command::Compare(args) => compare::compare(&args),
         Command::Plot(args) => plot::plot(&args),
@@ -179,10 +190,48 @@ fn check(arg: &str, resolved: bool, sets: &[String]) -> schoolscape::Result<()> 
         schoolscape::region::read_csv_region(&s)?;
     }
     if resolved {
-        out(&format!("# {} resolved (after `extends` and defaults)\n{}", display_path(&path), s.to_toml()));
+        out(&format!(
+            "# {} resolved (after `extends` and defaults); comments give each parameter's unit,\n# plausible range, role and basis (`schoolscape params` lists them all)\n{}",
+            display_path(&path),
+            docs::annotate_toml(&s.to_toml())
+        ));
     } else {
         let with = settings.iter().map(|x| format!(" --set {}", x.text())).collect::<String>();
         out(&format!("{}{with}: ok ({}: {})\n", display_path(&path), s.name, s.description));
+    }
+    Ok(())
+}
+
+/// `schoolscape params`: the parameter registry as text, Markdown or JSON.
+fn params(markdown: bool, json: bool) -> schoolscape::Result<()> {
+    if markdown {
+        out(&docs::markdown_table());
+    } else if json {
+        let rows: Vec<serde_json::Value> = docs::all()
+            .iter()
+            .map(|p| {
+                let mut v = serde_json::to_value(p).unwrap_or_default();
+                v["default"] = p.default_value().map(serde_json::Value::from).unwrap_or_default();
+                v
+            })
+            .collect();
+        out(&format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default()));
+    } else {
+        let mut text = String::new();
+        for p in docs::all() {
+            let d = p.default_value().map(docs::num).unwrap_or_default();
+            text.push_str(&format!(
+                "{:<48} {:>10} {:<14} plausible {:<18} {} ({}, {})\n",
+                p.path,
+                d,
+                p.unit,
+                docs::plausible_text(&p.plausible),
+                p.explain,
+                p.role.word(),
+                p.status.word()
+            ));
+        }
+        out(&text);
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! Every parameter is documented here with its unit and default, and in
 //! `docs/ODD.md` with its source.
 
+pub mod docs;
 pub(crate) mod load;
 mod validate;
 
