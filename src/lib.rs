@@ -24,6 +24,31 @@
 //! - [`sweep`]: parameter sweeps planned as a list of runs, and the
 //!   sensitivity of outcomes to parameters.
 //!
+//! ## Using the library
+//!
+//! Load a scenario (a bundled one by name, a file with
+//! [`scenario::load_path`], or text with [`scenario::load_from_str`]), build
+//! a [`Simulation`] for one replicate and step it a year at a time; each
+//! [`sim::YearRecord`] holds the year's measures and the school panel.
+//!
+//! ```
+//! use schoolscape::{Simulation, scenario::bundled};
+//!
+//! let scenario = bundled::load("market")?.scaled(0.1); // a tenth of the size, for speed
+//! let mut sim = Simulation::new(&scenario, None, 42)?;
+//! let year = sim.step();
+//! assert_eq!(year.year, 1);
+//! let gorard = year.metrics.iter().find(|m| m.measure == "school_gorard" && m.subgroup == "disadvantaged");
+//! assert!(gorard.is_some_and(|m| (0.0..=1.0).contains(&m.value)));
+//! assert!(year.schools.iter().any(|s| s.open && s.roll > 0));
+//! # Ok::<(), schoolscape::Error>(())
+//! ```
+//!
+//! [`run::run_replicates`] runs many replicates in parallel. The
+//! `examples/` directory has complete programs: `step_by_year` (change a
+//! parameter, read measures and the school panel year by year) and
+//! `replicates` (compare scenarios across parallel replicates).
+//!
 //! ## Cargo features
 //!
 //! - `cli` (default): the `schoolscape` binary and what only it needs

@@ -60,6 +60,22 @@ pub fn run_one(
 /// Each finished replicate is handed to `done` as it finishes (in any order);
 /// results do not depend on the number of threads. Stops early, with
 /// [`Error::Interrupted`], once `stop` is set.
+///
+/// ```
+/// use std::sync::{Mutex, atomic::AtomicBool};
+/// use schoolscape::{run::run_replicates, scenario::bundled};
+///
+/// let s = bundled::load("market")?.scaled(0.1);
+/// let finished = Mutex::new(Vec::new());
+/// run_replicates(&s, None, 2, 4, s.run.seed, &AtomicBool::new(false), |r| {
+///     finished.lock().unwrap().push((r.replicate, r.records.len()));
+///     Ok(())
+/// })?;
+/// let mut finished = finished.into_inner().unwrap();
+/// finished.sort();
+/// assert_eq!(finished, [(0, 2), (1, 2), (2, 2), (3, 2)]);
+/// # Ok::<(), schoolscape::Error>(())
+/// ```
 pub fn run_replicates(
     s: &Scenario,
     csv: Option<&CsvRegion>,

@@ -1,7 +1,7 @@
 //! Command-line front end: arguments become a validated configuration once,
 //! before any work; library errors become messages and exit codes.
 
-pub mod bundled;
+pub use schoolscape::scenario::bundled;
 mod compare;
 mod merge;
 pub mod output;

@@ -104,6 +104,19 @@ pub fn load_path(path: &Path) -> Result<Scenario> {
 
 /// Resolve and validate a scenario given as text (it may not use `extends`).
 /// `name` stands for the file in error messages.
+///
+/// ```
+/// use schoolscape::scenario::load_from_str;
+///
+/// let s = load_from_str("[admissions]\ncream_skimming = 0.2\n", "mine.toml")?;
+/// assert_eq!(s.admissions.cream_skimming, 0.2);
+///
+/// // A value out of range is refused, naming the file, line and key.
+/// let e = load_from_str("[admissions]\ncream_skimming = 2.0\n", "mine.toml").unwrap_err();
+/// assert!(e.to_string().starts_with("mine.toml:2:"), "{e}");
+/// assert!(e.to_string().contains("admissions.cream_skimming"), "{e}");
+/// # Ok::<(), schoolscape::Error>(())
+/// ```
 pub fn load_from_str(text: &str, name: &str) -> Result<Scenario> {
     let file = ChainFile { path: PathBuf::from(name), text: text.to_string() };
     check_file(&file)?;

@@ -1,6 +1,7 @@
 //! Scenarios: the typed description of one simulated school system.
 //!
-//! A scenario is read from a TOML file (see [`load`]), may `extends` another
+//! A scenario is read from a TOML file (see [`load_path`] and [`Loader`];
+//! bundled ones by name with [`bundled::load`]), may `extends` another
 //! file so that a comparison changes only what it names, and is validated
 //! once into an immutable [`Scenario`]. Every field has a default, so a file
 //! names only what differs from its parent. Unknown keys and wrong types are
@@ -10,6 +11,7 @@
 //! Every parameter is documented here with its unit and default, and in
 //! `docs/ODD.md` with its source.
 
+pub mod bundled;
 pub mod docs;
 pub(crate) mod load;
 mod validate;

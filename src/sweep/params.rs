@@ -239,6 +239,17 @@ pub fn finish(base: &Scenario, table: toml::Table) -> Result<Scenario, Vec<Input
 /// The scenario `base` with `values` set at their paths, deserialised and
 /// validated. Problems are keyed by the parameter path that caused them
 /// (for a range problem, by the key the check names).
+///
+/// ```
+/// use schoolscape::{scenario::bundled, sweep::params::apply};
+///
+/// let base = bundled::load("market")?;
+/// let s = apply(&base, &[("admissions.cream_skimming", toml::Value::Float(0.25))]).unwrap();
+/// assert_eq!(s.admissions.cream_skimming, 0.25);
+/// let refused = apply(&base, &[("admissions.no_such_key", toml::Value::Float(1.0))]).unwrap_err();
+/// assert_eq!(refused[0].key, "admissions.no_such_key");
+/// # Ok::<(), schoolscape::Error>(())
+/// ```
 pub fn apply(base: &Scenario, values: &[(&str, toml::Value)]) -> Result<Scenario, Vec<InputProblem>> {
     apply_to(base, &table_of(base), values)
 }

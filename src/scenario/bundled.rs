@@ -1,8 +1,21 @@
-//! Scenarios bundled into the binary, so that `schoolscape run market` works
-//! from anywhere. They are the files of `scenarios/`, served under the
-//! virtual directory `<bundled>`.
+//! Scenarios bundled into the library, so that `schoolscape run market` works
+//! from anywhere and a program embedding the model can start from them. They
+//! are the files of `scenarios/`, served under the virtual directory
+//! `<bundled>`.
+//!
+//! ```
+//! use schoolscape::scenario::bundled;
+//!
+//! assert!(bundled::names().contains(&"collaborative"));
+//! let s = bundled::load("collaborative")?;
+//! assert_eq!(s.name, "collaborative");
+//! # Ok::<(), schoolscape::Error>(())
+//! ```
 
 use std::path::{Path, PathBuf};
+
+use super::{Loader, Scenario};
+use crate::error::{Error, Result};
 
 /// The virtual directory of bundled scenarios.
 pub const DIR: &str = "<bundled>";
@@ -119,7 +132,18 @@ pub fn resolve(arg: &str) -> PathBuf {
     p.to_path_buf()
 }
 
-/// The first comment line after the description key, or the description.
+/// A bundled scenario by name (`market`, `collaborative`, see [`names`]),
+/// with its `extends` chain resolved from the bundle and validated.
+pub fn load(name: &str) -> Result<Scenario> {
+    let file = if name.ends_with(".toml") { name.to_string() } else { format!("{name}.toml") };
+    if !FILES.iter().any(|(n, _)| *n == file) {
+        return Err(Error::input(None, "", format!("no bundled scenario named `{name}`"), names().join(", ")));
+    }
+    Loader::new(read_any).load(&Path::new(DIR).join(file))
+}
+
+/// The `description` of a scenario file's text (empty if it has none or
+/// does not parse).
 pub fn description(text: &str) -> String {
     let t: toml::Table = toml::from_str(text).unwrap_or_default();
     t.get("description").and_then(|v| v.as_str()).unwrap_or("").to_string()
