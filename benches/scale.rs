@@ -5,7 +5,8 @@
 //! years, one replicate, and the default `market` scenario for 20 years × 100
 //! replicates in parallel, and prints seconds per simulated year,
 //! pupils·years per second and peak memory. Options after `--`:
-//! `--years N`, `--replicates R` (for the city run), `--skip-national`, `--skip-city`.
+//! `--years N`, `--replicates R` (for the city run), `--skip-national`, `--skip-city`,
+//! `--per-district` (national with `measures.per_district` on).
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -39,7 +40,11 @@ fn main() {
     let threads = rayon::current_num_threads();
     println!("schoolscape {} scale benchmark, {threads} threads", schoolscape::VERSION);
     if !args.iter().any(|a| a == "--skip-national") {
-        let s = load_path(&root.join("scenarios/national.toml")).unwrap();
+        let mut s = load_path(&root.join("scenarios/national.toml")).unwrap();
+        s.measures.per_district = args.iter().any(|a| a == "--per-district");
+        if s.measures.per_district {
+            println!("national: with per-district measures");
+        }
         let t0 = Instant::now();
         let mut sim = Simulation::new(&s, None, schoolscape::rng::replicate_seed(s.run.seed, 0)).unwrap();
         let setup = t0.elapsed().as_secs_f64();

@@ -48,7 +48,7 @@ pub fn run_one(
         }
         records.push(sim.step());
         if let Some(m) = &mut map {
-            if s.residential.moves {
+            if sim.scenario().residential.moves {
                 m.snapshots.push(sim.neighbourhood_snapshot());
             }
         }

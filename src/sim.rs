@@ -1,8 +1,8 @@
 //! The simulation of one replicate, with its yearly schedule in one place.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::measures::{Metric, Recorder};
-use crate::policy::{self, Context, Policy};
+use crate::policy::lifecycle::Lifecycle;
 use crate::region::CsvRegion;
 use crate::scenario::Scenario;
 use crate::world::World;
@@ -81,44 +81,118 @@ pub struct NeighbourhoodMap {
 /// One replicate: the scenario, the world, the policies and the recorder.
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
+    /// The scenario in force after each change of the timeline, keyed by the
+    /// simulated year it takes effect (warm-up years included).
+    changes: Vec<(u32, Scenario)>,
+    /// How many of `changes` are in force.
+    applied: usize,
     /// The world (public for inspection and tests).
     pub world: World,
-    policies: Vec<Box<dyn Policy>>,
+    policies: Lifecycle,
     recorder: Recorder,
-    timings: [f64; PHASES.len()],
+    timings: [f64; Phase::ALL.len()],
 }
 
-/// Names of the phases of the yearly schedule, as timed by [`Simulation::phase_seconds`].
-pub const PHASES: [&str; 8] = [
-    "moves and entry",
-    "choice and admissions",
-    "exclusions and counts",
-    "learning",
-    "publication",
-    "market",
-    "improvement and policies",
-    "measures",
-];
+/// The phases of the yearly schedule, in order (see [`Simulation::step`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Families move; the leaving cohort goes.
+    MovesAndEntry,
+    /// Policies acting on admission rules, the new cohort, choice and admissions.
+    ChoiceAndAdmissions,
+    /// Exclusions and the recount of rolls.
+    ExclusionsAndCounts,
+    /// Pupils learn.
+    Learning,
+    /// Results are published; reputations follow.
+    Publication,
+    /// Market adaptation: funding, shrinking, closures, expansion, pressure.
+    Market,
+    /// Within-school improvement, then policies between and beyond schools.
+    Adaptation,
+    /// Measures are recorded.
+    Measures,
+}
+
+impl Phase {
+    /// Every phase, in the order of the schedule.
+    pub const ALL: [Phase; 8] = [
+        Phase::MovesAndEntry,
+        Phase::ChoiceAndAdmissions,
+        Phase::ExclusionsAndCounts,
+        Phase::Learning,
+        Phase::Publication,
+        Phase::Market,
+        Phase::Adaptation,
+        Phase::Measures,
+    ];
+
+    /// The phase's name, as timed by [`Simulation::phase_seconds`].
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::MovesAndEntry => "moves and entry",
+            Phase::ChoiceAndAdmissions => "choice and admissions",
+            Phase::ExclusionsAndCounts => "exclusions and counts",
+            Phase::Learning => "learning",
+            Phase::Publication => "publication",
+            Phase::Market => "market",
+            Phase::Adaptation => "improvement and policies",
+            Phase::Measures => "measures",
+        }
+    }
+}
 
 impl<'a> Simulation<'a> {
     /// Build a replicate from a validated scenario, CSV data read beforehand
-    /// (for `source = "csv"`), and the replicate's seed.
+    /// (for `source = "csv"`), and the replicate's seed; then simulate the
+    /// scenario's warm-up years (`run.warm_up`), which are not recorded.
     pub fn new(scenario: &'a Scenario, csv: Option<&CsvRegion>, seed: u64) -> Result<Simulation<'a>> {
+        let warm_up = scenario.run.warm_up;
+        let changes = if scenario.timeline.is_empty() {
+            Vec::new()
+        } else {
+            crate::scenario::timeline::resolve(scenario)
+                .map_err(Error::Input)?
+                .into_iter()
+                .map(|(y, s)| (y + warm_up, s))
+                .collect()
+        };
         let mut world = World::new(scenario, csv, seed)?;
-        let mut policies = policy::build(scenario);
-        for p in &mut policies {
-            p.initialize(&mut Context { scenario, world: &mut world });
+        let mut policies = Lifecycle::new();
+        policies.sync(None, scenario, &mut world);
+        let mut sim = Simulation {
+            scenario,
+            changes,
+            applied: 0,
+            world,
+            policies,
+            recorder: Recorder::default(),
+            timings: [0.0; Phase::ALL.len()],
+        };
+        for _ in 0..warm_up {
+            sim.advance(false);
         }
-        Ok(Simulation { scenario, world, policies, recorder: Recorder::default(), timings: [0.0; PHASES.len()] })
+        Ok(sim)
+    }
+
+    /// The scenario in force now (the timeline may have changed it).
+    pub fn scenario(&self) -> &Scenario {
+        match self.applied {
+            0 => self.scenario,
+            k => &self.changes[k - 1].1,
+        }
     }
 
     /// Labels of the policies in force.
     pub fn policy_labels(&self) -> Vec<&'static str> {
-        self.policies.iter().map(|p| p.label()).collect()
+        self.policies.labels()
     }
 
-    /// Simulate one year. The schedule, in order:
+    /// Simulate one year and record it. The schedule, in order:
     ///
+    /// 0. changes of the timeline for this year take effect: the scenario in
+    ///    force changes, and policies it switches off end and those it
+    ///    switches on start;
     /// 1. families move (if residential moves are on); the leaving cohort has
     ///    gone and a new cohort enters;
     /// 2. families apply (ranked lists);
@@ -130,64 +204,73 @@ impl<'a> Simulation<'a> {
     ///    competitive pressure), within-school improvement, then policies
     ///    (between and beyond schools);
     /// 7. measures are recorded.
+    ///
+    /// The record's year counts recorded years (1 = the first after the warm-up).
     pub fn step(&mut self) -> YearRecord {
-        let s = self.scenario;
+        self.advance(true).unwrap_or_else(|| unreachable!("a recorded year has a record"))
+    }
+
+    fn advance(&mut self, recorded: bool) -> Option<YearRecord> {
         let w = &mut self.world;
         let mut clock = Clock::start(&mut self.timings);
         w.year += 1;
         w.events = Default::default();
         let year = w.year;
 
+        // 0. The timeline.
+        if self.changes.get(self.applied).is_some_and(|(y, _)| *y == year) {
+            let old = if self.applied == 0 { self.scenario } else { &self.changes[self.applied - 1].1 };
+            let new = &self.changes[self.applied].1;
+            w.apply_change(old, new);
+            self.policies.sync(Some(old), new, w);
+            self.applied += 1;
+        }
+        let s: &Scenario = if self.applied == 0 { self.scenario } else { &self.changes[self.applied - 1].1 };
+
         // 1. Moves, then the new cohort enters (inside `admit_cohort`).
         if s.residential.moves {
             w.move_households(s);
         }
-        clock.lap(0);
+        clock.lap(Phase::MovesAndEntry);
         // 2–3. Policies that change admission rules act first; then the
         //      cohort enters, families apply and admissions place everyone.
-        for p in &mut self.policies {
-            p.before_admissions(&mut Context { scenario: s, world: w });
-        }
+        self.policies.before_admissions(s, w);
         let slot = w.newest();
         w.admit_cohort(s, slot, year as i32, year);
-        clock.lap(1);
+        clock.lap(Phase::ChoiceAndAdmissions);
         w.recount(s);
         w.exclude(s);
-        clock.lap(2);
+        clock.lap(Phase::ExclusionsAndCounts);
 
         // 4. Learning.
         w.learn(s);
-        clock.lap(3);
+        clock.lap(Phase::Learning);
 
         // 5. Publication.
         w.publish(s);
-        clock.lap(4);
+        clock.lap(Phase::Publication);
 
         // 6. Adaptation: market, within school, then policies between and beyond schools.
         w.market(s);
-        clock.lap(5);
+        clock.lap(Phase::Market);
         crate::improvement::apply(s, &mut w.schools, &w.practice_bonus, w.seed, year);
-        if !self.policies.is_empty() {
-            w.begin_policies();
-        }
-        for p in &mut self.policies {
-            p.apply(&mut Context { scenario: s, world: w });
-        }
-        clock.lap(6);
+        self.policies.apply(s, w);
+        clock.lap(Phase::Adaptation);
 
-        // 7. Measures.
-        let mut metrics = self.recorder.record(s, w);
-        for p in &self.policies {
-            p.record(w, &mut metrics);
+        // 7. Measures (not in warm-up years).
+        if !recorded {
+            return None;
         }
-        let record = YearRecord { year, metrics, schools: panel(w) };
-        clock.lap(7);
-        record
+        let mut metrics = self.recorder.record(s, w);
+        self.policies.record(w, &mut metrics);
+        let record = YearRecord { year: year - self.scenario.run.warm_up, metrics, schools: panel(w) };
+        clock.lap(Phase::Measures);
+        Some(record)
     }
 
-    /// Seconds spent so far in each phase of the schedule (see [`PHASES`]).
+    /// Seconds spent so far in each phase of the schedule (see [`Phase`]).
     pub fn phase_seconds(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
-        PHASES.iter().copied().zip(self.timings.iter().copied())
+        Phase::ALL.iter().map(|p| p.name()).zip(self.timings.iter().copied())
     }
 
     /// The schools' fixed attributes.
@@ -207,7 +290,7 @@ impl<'a> Simulation<'a> {
         let w = &self.world;
         let types = w.region.types();
         let g = w.region.groups;
-        let p = self.scenario.population.disadvantaged_share;
+        let p = self.scenario().population.disadvantaged_share;
         let mut total = Vec::with_capacity(w.region.len());
         let mut dis = Vec::with_capacity(w.region.len());
         for row in w.households.chunks(types) {
@@ -220,7 +303,7 @@ impl<'a> Simulation<'a> {
             total.push(t as f32);
             dis.push(if t > 0.0 { (d / t) as f32 } else { 0.0 });
         }
-        (w.year, total, dis)
+        (w.year.saturating_sub(self.scenario.run.warm_up), total, dis)
     }
 
     /// An empty map of the neighbourhoods (positions and districts).
@@ -251,9 +334,9 @@ impl<'t> Clock<'t> {
     fn start(times: &'t mut [f64]) -> Self {
         Clock { times, last: std::time::Instant::now() }
     }
-    fn lap(&mut self, phase: usize) {
+    fn lap(&mut self, phase: Phase) {
         let now = std::time::Instant::now();
-        self.times[phase] += (now - self.last).as_secs_f64();
+        self.times[phase as usize] += (now - self.last).as_secs_f64();
         self.last = now;
     }
 }

@@ -70,6 +70,9 @@ pub struct World {
     pub collab: crate::policy::barriers::Shared,
     /// Entrants' moves between schools this year (counted while partnerships exist).
     pub flows: Flows,
+    /// The schools the policy acting now is limited to (its target); empty:
+    /// every school. Set by the policy lifecycle around each policy's turn.
+    pub targets: Vec<bool>,
     admissions_ws: admissions::Workspace,
     residential_ws: residential::Workspace,
     scratch: Scratch,
@@ -229,10 +232,40 @@ impl World {
             tally: Tally::default(),
             collab: Default::default(),
             flows: Flows::default(),
+            targets: Vec::new(),
         };
         w.refresh_spatial(s);
         w.warm_start(s);
         Ok(w)
+    }
+
+    /// A change of the timeline takes effect: what the world holds from the
+    /// scenario (schools' admission rules, the choice sets) follows it.
+    /// Everything else the model reads from the scenario in force each year.
+    pub(crate) fn apply_change(&mut self, old: &Scenario, new: &Scenario) {
+        let (a, b) = (&old.admissions, &new.admissions);
+        if a.cream_skimming != b.cream_skimming || a.exclusion_rate != b.exclusion_rate || a.banding != b.banding {
+            let sch = &mut self.schools;
+            for i in 0..sch.len() {
+                let au = sch.autonomous[i];
+                sch.cream_skimming[i] = if au { b.cream_skimming } else { 0.0 };
+                sch.exclusion_rate[i] = if au { b.exclusion_rate } else { 0.0 };
+                sch.banded[i] = b.banding;
+            }
+        }
+        if old.choice.choice_set_size != new.choice.choice_set_size {
+            self.refresh_spatial(new);
+        }
+    }
+
+    /// True if school `i` takes part in the policy acting now (its target).
+    pub fn takes_part(&self, i: usize) -> bool {
+        self.targets.get(i).copied().unwrap_or(self.targets.is_empty())
+    }
+
+    /// Open schools taking part in the policy acting now (see [`World::takes_part`]).
+    pub fn taking_part(&self) -> impl Iterator<Item = usize> + '_ {
+        self.schools.open_ids().filter(|&i| self.takes_part(i))
     }
 
     /// Years a cohort stays.

@@ -42,9 +42,12 @@ fn every_bundled_scenario_checks_and_runs_through_the_binary() {
         assert!(o.status.success(), "check {f}: {}", stderr(&o));
         let out = dir.join(f.replace(".toml", "").replace('/', "-"));
         let scale = small_scale(&f);
+        // Long enough to reach the last change of the scenario's timeline.
+        let s = schoolscape::scenario::load_path(&scenarios().join(&f)).unwrap();
+        let years = s.timeline.iter().map(|c| c.year).max().unwrap_or(0).max(2).to_string();
         let o = run_in(
             &dir,
-            &["run", path, "--years", "2", "--replicates", "2", "--scale", &scale, "--out", out.to_str().unwrap()],
+            &["run", path, "--years", &years, "--replicates", "2", "--scale", &scale, "--out", out.to_str().unwrap()],
         );
         assert!(o.status.success(), "run {f}: {}", stderr(&o));
         assert!(stdout(&o).contains("Wrote"), "{}", stdout(&o));
@@ -455,4 +458,97 @@ fn set_changes_parameters_is_checked_and_recorded() {
         }
         assert!(!dir.join("bad").exists(), "{bad}: output written despite bad input");
     }
+}
+
+#[test]
+fn bad_timelines_are_located_errors_before_any_work() {
+    expect_input_error(
+        "timeline-year",
+        &[("s.toml", "[run]\nyears = 5\n[[timeline]]\nyear = 9\nset = { \"market.closures\" = true }\n")],
+        "s.toml",
+        &["s.toml:4:", "timeline[0].year", "outside the run", "1 to 5"],
+    );
+    expect_input_error(
+        "timeline-path",
+        &[("s.toml", "[[timeline]]\nyear = 1\nset = { \"market.closure\" = true }\n")],
+        "s.toml",
+        &["s.toml:3:", "timeline[0].set.market.closure", "no parameter", "market.closures"],
+    );
+    expect_input_error(
+        "timeline-range",
+        &[("s.toml", "[[timeline]]\nyear = 1\nset = { \"admissions.cream_skimming\" = 1.5 }\n")],
+        "s.toml",
+        &["s.toml:3:", "admissions.cream_skimming", "0 to 1", "in force from year 1"],
+    );
+    expect_input_error(
+        "timeline-twice",
+        &[(
+            "s.toml",
+            "[[timeline]]\nyear = 1\nset = { \"market.closures\" = true }\n\
+             [[timeline]]\nyear = 1\nset = { \"market.closures\" = false }\n",
+        )],
+        "s.toml",
+        &["s.toml:6:", "timeline[1].set.market.closures", "twice in year 1"],
+    );
+    expect_input_error(
+        "timeline-fixed",
+        &[("s.toml", "[[timeline]]\nyear = 1\nset = { \"region.schools\" = 10 }\n")],
+        "s.toml",
+        &["s.toml:3:", "region.schools", "cannot change during a run"],
+    );
+}
+
+#[test]
+fn targets_naming_missing_schools_or_districts_are_located_errors() {
+    expect_input_error(
+        "target-name",
+        &[("s.toml", "[policies.pairing]\nenabled = true\n[policies.targets.pairing]\nschools = [\"Nowhere\"]\n")],
+        "s.toml",
+        &["s.toml:4:", "policies.targets.pairing.schools[0]", "no school named `Nowhere`"],
+    );
+    expect_input_error(
+        "target-district",
+        &[("s.toml", "[policies.targets.hubs]\ndistricts = [0, 9]\n")],
+        "s.toml",
+        &["s.toml:2:", "policies.targets.hubs.districts[1]", "no district 9"],
+    );
+    let mut csv = csv_scenario(
+        "id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,120,maintained\ns2,South,1.4,1.4,120,autonomous\n",
+    );
+    csv[0].1.push_str("[policies.targets.pairing]\nschools = [\"North\", \"West\"]\ndistricts = [2]\n");
+    let refs: Vec<(&str, &str)> = csv.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    expect_input_error(
+        "target-csv",
+        &refs,
+        "s.toml",
+        &["s.toml:7:", "no school named `West`", "s.toml:8:", "no district 2"],
+    );
+}
+
+#[test]
+fn a_timeline_runs_through_the_binary_and_is_shown_and_recorded() {
+    let dir = tmp("timeline-run");
+    let text = "extends = \"market.toml\"\n[run]\nwarm_up = 1\n[[timeline]]\nyear = 2\n\
+                set = { \"policies.pairing.enabled\" = true, admissions.mechanism = \"boston\" }\n";
+    std::fs::write(dir.join("t.toml"), text).unwrap();
+    let o = run_in(&dir, &["check", "t.toml", "--resolved"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shown = stdout(&o);
+    assert!(shown.contains("[[timeline]]") && shown.contains("year 2: "), "{shown}");
+    assert!(shown.contains("policies.pairing.enabled = true") && shown.contains("Warm-up: 1 year"), "{shown}");
+    let o = run_in(&dir, &["run", "t.toml", "--years", "3", "--replicates", "1", "--scale", "0.1", "--out", "o"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("o/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["warm_up_years"], 1);
+    assert_eq!(manifest["timeline"][0]["year"], 2);
+    assert_eq!(manifest["timeline"][0]["set"]["admissions.mechanism"], "boston");
+    let metrics = std::fs::read_to_string(dir.join("o/metrics.csv")).unwrap();
+    let years: Vec<&str> =
+        metrics.lines().skip(1).filter(|l| l.contains(",pairings,")).map(|l| l.split(',').nth(2).unwrap()).collect();
+    assert_eq!(years, vec!["2", "3"], "pairing is in force from year 2");
+    // The written scenario reruns with the same timeline.
+    let again = schoolscape::scenario::load_path(&dir.join("o/scenario.toml")).unwrap();
+    assert_eq!(again.timeline.len(), 1);
+    assert_eq!(again.run.warm_up, 1);
 }

@@ -187,13 +187,15 @@ fn check(arg: &str, resolved: bool, sets: &[String]) -> schoolscape::Result<()> 
     let (path, s) = load_scenario(arg)?;
     let s = set::apply(s, &settings)?;
     if s.region.source == schoolscape::scenario::RegionSource::Csv {
-        schoolscape::region::read_csv_region(&s)?;
+        let csv = schoolscape::region::read_csv_region(&s)?;
+        run::check_targets(&path, &s, &csv)?;
     }
     if resolved {
         out(&format!(
-            "# {} resolved (after `extends` and defaults); comments give each parameter's unit,\n# plausible range, role and basis (`schoolscape params` lists them all)\n{}",
+            "# {} resolved (after `extends` and defaults); comments give each parameter's unit,\n# plausible range, role and basis (`schoolscape params` lists them all)\n{}{}",
             display_path(&path),
-            docs::annotate_toml(&s.to_toml())
+            docs::annotate_toml(&s.to_toml()),
+            timeline_summary(&s)
         ));
     } else {
         let with = settings.iter().map(|x| format!(" --set {}", x.text())).collect::<String>();
@@ -234,6 +236,30 @@ fn params(markdown: bool, json: bool) -> schoolscape::Result<()> {
         out(&text);
     }
     Ok(())
+}
+
+/// The timeline as comments: each year's changes, as dotted paths.
+fn timeline_summary(s: &schoolscape::Scenario) -> String {
+    if s.timeline.is_empty() && s.run.warm_up == 0 {
+        return String::new();
+    }
+    let mut text = String::new();
+    if s.run.warm_up > 0 {
+        let w = s.run.warm_up;
+        let years = if w == 1 { "year" } else { "years" };
+        text.push_str(&format!("\n# Warm-up: {w} {years} simulated before year 1, not recorded.\n"));
+    }
+    if !s.timeline.is_empty() {
+        text.push_str("\n# Timeline (each change in force from the start of its year to the end of the run):\n");
+        let mut changes: Vec<_> = s.timeline.iter().collect();
+        changes.sort_by_key(|c| c.year);
+        for c in changes {
+            let paths = schoolscape::scenario::timeline::flatten(&c.set).unwrap_or_default();
+            let set: Vec<String> = paths.iter().map(|(p, v)| format!("{p} = {v}")).collect();
+            text.push_str(&format!("#   year {}: {}\n", c.year, set.join(", ")));
+        }
+    }
+    text
 }
 
 fn list_scenarios() -> schoolscape::Result<()> {

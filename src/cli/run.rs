@@ -123,7 +123,29 @@ pub fn prepare(arg: &str, a: &RunOptions) -> Result<Prepared> {
     let (path, s) = load_scenario(arg)?;
     let scenario = apply_overrides(s, a)?;
     let csv = if scenario.region.source == RegionSource::Csv { Some(read_csv_region(&scenario)?) } else { None };
+    if let Some(csv) = &csv {
+        check_targets(&path, &scenario, csv)?;
+    }
     Ok(Prepared { path, scenario, csv, sets })
+}
+
+/// Policies' targets against the schools and districts of a CSV region,
+/// located in the scenario file.
+pub fn check_targets(path: &Path, s: &Scenario, csv: &CsvRegion) -> Result<()> {
+    let problems = schoolscape::policy::target::check_csv(s, csv);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text = bundled::read_any(path).unwrap_or_default();
+    Err(Error::Input(
+        problems
+            .into_iter()
+            .map(|mut p| {
+                p.location = schoolscape::scenario::locate_key(&text, path, &p.key);
+                p
+            })
+            .collect(),
+    ))
 }
 
 /// Set the number of worker threads for the whole process.
@@ -236,6 +258,15 @@ pub fn manifest(p: &Prepared, status: &str, completed: &[u32]) -> String {
         "seed": s.run.seed,
         "replicate_seeds": (0..s.run.replicates).map(|r| schoolscape::rng::replicate_seed(s.run.seed, r as u64)).collect::<Vec<_>>(),
         "years": s.run.years,
+        "warm_up_years": s.run.warm_up,
+        "timeline": s.timeline.iter().map(|c| {
+            let set: serde_json::Map<String, serde_json::Value> = schoolscape::scenario::timeline::flatten(&c.set)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(p, v)| (p, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+                .collect();
+            serde_json::json!({ "year": c.year, "set": set })
+        }).collect::<Vec<_>>(),
         "replicates": s.run.replicates,
         "status": status,
         "completed_replicates": completed,

@@ -47,6 +47,7 @@ pub const HEADLINE: [(&str, &str, &str); 5] = [
 #[derive(Debug, Default)]
 pub struct Recorder {
     pairs: Vec<(f32, bool)>,
+    district_pairs: Vec<Vec<(f32, bool)>>,
     school: Counts,
     nbhd: Counts,
 }
@@ -147,7 +148,76 @@ impl Recorder {
         self.leavers(s, w, &mut out);
         self.entrants(w, &mut out);
         schools_and_system(w, &mut out);
+        if s.measures.per_district {
+            self.per_district(s, w, &mut out);
+        }
         out
+    }
+
+    /// The segregation of disadvantaged pupils (between the schools of each
+    /// district, and between its neighbourhoods) and the attainment measures
+    /// of each district's leavers (by their school's district), as subgroup
+    /// `district:K`.
+    fn per_district(&mut self, s: &Scenario, w: &World, out: &mut Vec<Metric>) {
+        let d = w.region.districts;
+        let label = |k: usize| -> Cow<'static, str> { format!("district:{k}").into() };
+        let units: [(&Counts, &[u32], &[&str; 5]); 2] =
+            [(&self.school, &w.schools.district, &SCHOOL), (&self.nbhd, &w.region.nbhd_district, &RESIDENTIAL)];
+        for (counts, district, names) in units {
+            let (mut x, mut t) = (vec![Vec::new(); d], vec![Vec::new(); d]);
+            for (u, &k) in district.iter().enumerate() {
+                x[k as usize].push(counts.dis[u]);
+                t[k as usize].push(counts.total[u]);
+            }
+            for k in 0..d {
+                let b = segregation::binary(&x[k], &t[k]);
+                for (name, v) in names.iter().zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure]) {
+                    out.push(Metric::new(name, label(k), v));
+                }
+            }
+        }
+        let c = &w.cohorts[w.leaving()];
+        let n_schools = w.schools.len();
+        let mut all = vec![attainment::Moments::default(); d];
+        let mut by = vec![[attainment::Moments::default(); 2]; d];
+        let mut below = vec![0usize; d];
+        let mut ss = vec![0.0f64; d];
+        let (mut count, mut sum) = (vec![0.0; n_schools], vec![0.0; n_schools]);
+        self.district_pairs.resize_with(d, Vec::new);
+        self.district_pairs.iter_mut().for_each(Vec::clear);
+        let basic = s.measures.basic_threshold;
+        for i in 0..c.len() {
+            let a = c.attainment[i] as f64;
+            let dis = c.flags[i] & flag::DIS != 0;
+            let sid = c.school[i] as usize;
+            let k = w.schools.district[sid] as usize;
+            all[k].add(c.ses[i] as f64, a);
+            by[k][usize::from(dis)].add(0.0, a);
+            below[k] += usize::from(a < basic);
+            ss[k] += a * a;
+            count[sid] += 1.0;
+            sum[sid] += a;
+            self.district_pairs[k].push((c.attainment[i], dis));
+        }
+        for k in 0..d {
+            let sd = all[k].sd_y();
+            let (slope, r2) = all[k].slope_r2();
+            let of_k = |v: &[f64]| -> Vec<f64> {
+                (0..n_schools).filter(|&i| w.schools.district[i] as usize == k).map(|i| v[i]).collect()
+            };
+            out.push(Metric::new("attainment_mean", label(k), all[k].mean_y()));
+            out.push(Metric::new("attainment_sd", label(k), sd));
+            out.push(Metric::new("gap_sd", label(k), (by[k][0].mean_y() - by[k][1].mean_y()) / sd));
+            out.push(Metric::new("gap_index", label(k), attainment::gap_index(&mut self.district_pairs[k])));
+            out.push(Metric::new("ses_gradient", label(k), slope));
+            out.push(Metric::new("ses_r2", label(k), r2));
+            out.push(Metric::new("below_basic", label(k), below[k] as f64 / self.district_pairs[k].len() as f64));
+            out.push(Metric::new(
+                "between_school_variance",
+                label(k),
+                attainment::between_share(&of_k(&count), &of_k(&sum), ss[k]),
+            ));
+        }
     }
 
     fn leavers(&mut self, s: &Scenario, w: &World, out: &mut Vec<Metric>) {

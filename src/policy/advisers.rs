@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Context, Policy};
 use crate::measures::Metric;
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Parameters of expert advisers.
@@ -52,7 +52,7 @@ impl Advisers {
 
     fn choose(&mut self, w: &World) {
         let s = &w.schools;
-        let mut open: Vec<u32> = s.open_ids().map(|i| i as u32).collect();
+        let mut open: Vec<u32> = w.taking_part().map(|i| i as u32).collect();
         open.sort_by(|a, b| s.effectiveness[*a as usize].total_cmp(&s.effectiveness[*b as usize]).then(a.cmp(b)));
         let k = (self.params.weakest_share * open.len() as f64).round() as usize;
         self.supported = open[..k.min(open.len())].to_vec();
@@ -64,7 +64,11 @@ impl Policy for Advisers {
         "advisers"
     }
 
-    fn initialize(&mut self, ctx: &mut Context<'_>) {
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.advisers.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
         self.choose(ctx.world);
         for &i in &self.supported {
             ctx.world.schools.adjustment[i as usize] += self.params.boost;
@@ -82,6 +86,16 @@ impl Policy for Advisers {
             if w.schools.open[i] {
                 w.schools.adjustment[i] += self.params.boost;
                 w.schools.latent[i] += self.params.lasting_share * self.params.boost;
+            }
+        }
+    }
+
+    /// Last year's boost is taken back (the lasting share stays).
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        for i in self.supported.drain(..) {
+            let i = i as usize;
+            if ctx.world.schools.open[i] {
+                ctx.world.schools.adjustment[i] -= self.params.boost;
             }
         }
     }

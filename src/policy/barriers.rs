@@ -30,8 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Context, Policy};
 use crate::measures::Metric;
-use crate::scenario::Checker;
-use crate::scenario::Scenario;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Parameters of the barriers to collaboration.
@@ -296,6 +295,10 @@ impl Barriers {
 impl Policy for Barriers {
     fn label(&self) -> &'static str {
         "barriers"
+    }
+
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.barriers.clone();
     }
 
     fn apply(&mut self, ctx: &mut Context<'_>) {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Context, Policy};
 use crate::measures::Metric;
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Parameters of community partnerships.
@@ -88,7 +88,11 @@ impl Policy for Community {
         "community"
     }
 
-    fn initialize(&mut self, ctx: &mut Context<'_>) {
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.community.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
         self.target(ctx.world, ctx.scenario.population.disadvantaged_share);
     }
 
@@ -96,6 +100,11 @@ impl Policy for Community {
         if ctx.scenario.residential.moves {
             self.target(ctx.world, ctx.scenario.population.disadvantaged_share);
         }
+    }
+
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        ctx.world.home_bonus.iter_mut().for_each(|v| *v = 0.0);
+        self.reached = 0;
     }
 
     fn record(&self, _w: &World, out: &mut Vec<Metric>) {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::barriers::{funding_factor, record_ties, willingness};
 use super::{Context, Policy};
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 
 /// Parameters of district collaboration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,7 +48,11 @@ impl Policy for DistrictCollaboration {
         "district_collaboration"
     }
 
-    fn initialize(&mut self, ctx: &mut Context<'_>) {
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.district_collaboration.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
         self.trust = vec![ctx.scenario.policies.barriers.initial_trust; ctx.world.region.districts];
         ctx.world.collab.active = true;
     }
@@ -61,7 +65,7 @@ impl Policy for DistrictCollaboration {
         let mut sum = vec![0.0; d];
         let mut n = vec![0.0; d];
         let mut will = vec![0.0; d];
-        for i in w.schools.open_ids() {
+        for i in w.taking_part() {
             let k = w.schools.district[i] as usize;
             sum[k] += w.schools.latent[i];
             n[k] += 1.0;
@@ -83,7 +87,7 @@ impl Policy for DistrictCollaboration {
             let others = (will_sum - will[k]) / (n_sum - n[k]).max(1.0);
             change[k] = self.params.rate * self.trust[k] * others * (target - mean[k]);
         }
-        for i in w.schools.open_ids().collect::<Vec<_>>() {
+        for i in w.taking_part().collect::<Vec<_>>() {
             let k = w.schools.district[i] as usize;
             w.schools.latent[i] += change[k];
             w.collab.transferred += change[k].abs();

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Context, Policy};
 use crate::measures::Metric;
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Which schools sign the agreement.
@@ -48,12 +48,14 @@ pub(crate) fn validate(_p: &Params, _c: &mut Checker) {}
 pub struct FairAccess {
     params: Params,
     members: usize,
+    /// Which schools selected by attainment before the agreement (restored when it ends).
+    selective: Vec<bool>,
 }
 
 impl FairAccess {
     /// The mechanism with its parameters.
     pub fn new(params: Params) -> Self {
-        FairAccess { params, members: 0 }
+        FairAccess { params, members: 0, selective: Vec::new() }
     }
 }
 
@@ -62,15 +64,22 @@ impl Policy for FairAccess {
         "fair_access"
     }
 
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.fair_access.clone();
+    }
+
     fn before_admissions(&mut self, ctx: &mut Context<'_>) {
         let w = &mut *ctx.world;
+        if self.selective.is_empty() {
+            self.selective = w.schools.selective.clone();
+        }
         self.members = 0;
         for i in 0..w.schools.len() {
             let member = match self.params.members {
                 Members::All => true,
                 Members::Partners => w.collab.memberships.get(i).copied().unwrap_or(0) > 0,
             };
-            if !member || !w.schools.open[i] {
+            if !member || !w.schools.open[i] || !w.takes_part(i) {
                 continue;
             }
             self.members += 1;
@@ -89,6 +98,23 @@ impl Policy for FairAccess {
     }
 
     fn apply(&mut self, _ctx: &mut Context<'_>) {}
+
+    /// The schools' admission rules return to what the scenario in force sets.
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        let a = &ctx.scenario.admissions;
+        let sch = &mut ctx.world.schools;
+        for i in 0..sch.len() {
+            let au = sch.autonomous[i];
+            sch.banded[i] = a.banding;
+            sch.cream_skimming[i] = if au { a.cream_skimming } else { 0.0 };
+            sch.exclusion_rate[i] = if au { a.exclusion_rate } else { 0.0 };
+            sch.fair_share[i] = false;
+            if let Some(sel) = self.selective.get(i) {
+                sch.selective[i] = *sel;
+            }
+        }
+        self.members = 0;
+    }
 
     fn record(&self, _w: &World, out: &mut Vec<Metric>) {
         out.push(Metric::new("fair_access_members", "all", self.members as f64));

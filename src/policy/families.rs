@@ -11,7 +11,7 @@ use super::barriers::{Field, Partnership, exchange};
 use super::{Context, Policy};
 use crate::measures::Metric;
 use crate::rng::{Purpose, stream};
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Parameters of Families of Schools.
@@ -56,7 +56,7 @@ pub(crate) fn validate(p: &Params, c: &mut Checker) {
 /// left out. Returns families of school ids.
 pub fn form_families(w: &World, p: &Params) -> Vec<Vec<u32>> {
     let s = &w.schools;
-    let open: Vec<usize> = s.open_ids().collect();
+    let open: Vec<usize> = w.taking_part().collect();
     if open.len() < p.min_size as usize {
         return Vec::new();
     }
@@ -117,7 +117,11 @@ impl Policy for FamiliesOfSchools {
         "families_of_schools"
     }
 
-    fn initialize(&mut self, ctx: &mut Context<'_>) {
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.families_of_schools.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
         let groups = form_families(ctx.world, &self.params);
         let mut rng = stream(ctx.world.seed, Purpose::Policy, 0, 2);
         let b = &ctx.scenario.policies.barriers;
@@ -135,6 +139,12 @@ impl Policy for FamiliesOfSchools {
             let rate = vec![self.params.sharing_rate; f.members.len()];
             let bonus = vec![0.0; f.members.len()];
             exchange(ctx.scenario, b, ctx.world, f, Field::Knowledge, &rate, &bonus);
+        }
+    }
+
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        for g in self.families.drain(..) {
+            g.dissolve(ctx.world);
         }
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::barriers::{Field, Partnership, exchange};
 use super::{Context, Policy};
 use crate::measures::Metric;
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Parameters of hub schools.
@@ -41,9 +41,9 @@ pub(crate) fn validate(p: &Params, c: &mut Checker) {
 pub fn form_networks(w: &World, p: &Params, field: Field) -> Vec<(u32, Vec<u32>)> {
     let s = &w.schools;
     let level = |i: usize| if field == Field::Sen { s.sen_expertise[i] } else { s.eal_expertise[i] };
-    let hubs: Vec<u32> = s.open_ids().filter(|&i| level(i) >= p.hub_threshold).map(|i| i as u32).collect();
+    let hubs: Vec<u32> = w.taking_part().filter(|&i| level(i) >= p.hub_threshold).map(|i| i as u32).collect();
     let mut nets: Vec<(u32, Vec<u32>)> = hubs.iter().map(|&h| (h, Vec::new())).collect();
-    for i in s.open_ids().filter(|&i| level(i) < p.hub_threshold) {
+    for i in w.taking_part().filter(|&i| level(i) < p.hub_threshold) {
         let best = nets
             .iter_mut()
             .filter(|(_, m)| m.len() < p.network_size as usize)
@@ -74,7 +74,11 @@ impl Policy for Hubs {
         "hubs"
     }
 
-    fn initialize(&mut self, ctx: &mut Context<'_>) {
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.hubs.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
         let b = &ctx.scenario.policies.barriers;
         for field in [Field::Sen, Field::Eal] {
             for (hub, members) in form_networks(ctx.world, &self.params, field) {
@@ -91,6 +95,12 @@ impl Policy for Hubs {
             let rate = vec![self.params.spread_rate; net.members.len()];
             let bonus = vec![0.0; net.members.len()];
             exchange(ctx.scenario, b, ctx.world, net, *field, &rate, &bonus);
+        }
+    }
+
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        for (_, net) in self.networks.drain(..) {
+            net.dissolve(ctx.world);
         }
     }
 

@@ -22,7 +22,9 @@ pub mod districts;
 pub mod fair_access;
 pub mod families;
 pub mod hubs;
+pub mod lifecycle;
 pub mod pairing;
+pub mod target;
 pub mod within_school;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +55,9 @@ pub struct PolicyParams {
     pub fair_access: fair_access::Params,
     /// The barriers to collaboration, shared by every between-school mechanism.
     pub barriers: barriers::Params,
+    /// Which schools take part in each policy, by the policy's key (default: every school).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub targets: std::collections::BTreeMap<String, target::Target>,
 }
 
 impl PolicyParams {
@@ -92,61 +97,45 @@ pub(crate) fn validate_params(p: &PolicyParams, c: &mut Checker) {
     c.prefix = "";
 }
 
-/// What a policy sees when it is applied.
+/// What every stage of a policy's lifecycle sees.
 pub struct Context<'a> {
-    /// The scenario.
+    /// The scenario in force this year (the timeline may have changed it).
     pub scenario: &'a Scenario,
     /// The world, to change.
     pub world: &'a mut World,
+    /// The simulated year (0 before the first year).
+    pub year: u32,
+    /// The replicate's seed (policies draw from their own streams of it).
+    pub seed: u64,
 }
 
-/// A policy plug-in.
+impl<'a> Context<'a> {
+    /// The context of the world's current year under `scenario`.
+    pub fn new(scenario: &'a Scenario, world: &'a mut World) -> Context<'a> {
+        let (year, seed) = (world.year, world.seed);
+        Context { scenario, world, year, seed }
+    }
+}
+
+/// A policy plug-in. Its lifecycle (see [`lifecycle`]): built from the
+/// scenario, started when it comes into force, acting each year while in
+/// force, ended when switched off, recording its measures each year.
 pub trait Policy: Send {
     /// A short label, used in outputs.
     fn label(&self) -> &'static str;
-    /// Called once, after the world is built.
-    fn initialize(&mut self, _ctx: &mut Context<'_>) {}
-    /// Called each year before families apply and admissions run.
+    /// Called when the policy comes into force: before the first year, or at
+    /// the start of the year a timeline change switches it on.
+    fn start(&mut self, _ctx: &mut Context<'_>) {}
+    /// Called each year in force, before families apply and admissions run.
     fn before_admissions(&mut self, _ctx: &mut Context<'_>) {}
-    /// Called each year in the adaptation phase, after market and within-school adaptation.
+    /// Called each year in force in the adaptation phase, after market and within-school adaptation.
     fn apply(&mut self, ctx: &mut Context<'_>);
+    /// Called when a timeline change switches the policy off, at the start of
+    /// that year: dissolve its groups and take back what it set in the world.
+    fn end(&mut self, _ctx: &mut Context<'_>) {}
+    /// Take the parameters of the scenario now in force (a timeline change
+    /// that leaves the policy on). Groups already formed stay.
+    fn update(&mut self, s: &Scenario);
     /// Add this policy's measures for the year.
     fn record(&self, _world: &World, _out: &mut Vec<Metric>) {}
-}
-
-/// Build the policies a scenario switches on, in their fixed order: within
-/// school, Families of Schools, pairings, hubs, advisers, districts,
-/// community, fair access, and last the shared barriers (turbulence and the
-/// network measures) if any mechanism is on.
-pub fn build(s: &Scenario) -> Vec<Box<dyn Policy>> {
-    let p = &s.policies;
-    let mut out: Vec<Box<dyn Policy>> = Vec::new();
-    if p.within_school.enabled {
-        out.push(Box::new(within_school::WithinSchool::new(p.within_school.clone())));
-    }
-    if p.families_of_schools.enabled {
-        out.push(Box::new(families::FamiliesOfSchools::new(p.families_of_schools.clone())));
-    }
-    if p.pairing.enabled {
-        out.push(Box::new(pairing::Pairing::new(p.pairing.clone())));
-    }
-    if p.hubs.enabled {
-        out.push(Box::new(hubs::Hubs::new(p.hubs.clone())));
-    }
-    if p.advisers.enabled {
-        out.push(Box::new(advisers::Advisers::new(p.advisers.clone())));
-    }
-    if p.district_collaboration.enabled {
-        out.push(Box::new(districts::DistrictCollaboration::new(p.district_collaboration.clone())));
-    }
-    if p.community.enabled {
-        out.push(Box::new(community::Community::new(p.community.clone())));
-    }
-    if p.fair_access.enabled {
-        out.push(Box::new(fair_access::FairAccess::new(p.fair_access.clone())));
-    }
-    if p.any() {
-        out.push(Box::new(barriers::Barriers::new(p.barriers.clone())));
-    }
-    out
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::barriers::{Field, Partnership, exchange};
 use super::{Context, Policy};
 use crate::measures::Metric;
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 use crate::world::World;
 
 /// Parameters of pairings.
@@ -58,7 +58,7 @@ pub(crate) fn validate(p: &Params, c: &mut Checker) {
 /// another district when `cross_district` allows, else from any district.
 pub fn match_partners(w: &World, p: &Params) -> Vec<(u32, Vec<u32>)> {
     let s = &w.schools;
-    let mut open: Vec<u32> = s.open_ids().map(|i| i as u32).collect();
+    let mut open: Vec<u32> = w.taking_part().map(|i| i as u32).collect();
     open.sort_by(|a, b| s.effectiveness[*a as usize].total_cmp(&s.effectiveness[*b as usize]).then(a.cmp(b)));
     let n_weak = ((p.weakest_share * open.len() as f64).round() as usize).min(open.len() / 2);
     let per_strong = if p.trios { 2 } else { 1 };
@@ -119,7 +119,11 @@ impl Policy for Pairing {
         "pairing"
     }
 
-    fn initialize(&mut self, ctx: &mut Context<'_>) {
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.pairing.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
         self.rematch(ctx);
     }
 
@@ -135,6 +139,12 @@ impl Policy for Pairing {
             let mut bonus = vec![0.0; g.members.len()];
             bonus[0] = self.params.strong_gain;
             exchange(ctx.scenario, b, ctx.world, g, Field::Knowledge, &rate, &bonus);
+        }
+    }
+
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        for g in self.groups.drain(..) {
+            g.dissolve(ctx.world);
         }
     }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Context, Policy};
 use crate::rng::{Purpose, stream};
-use crate::scenario::Checker;
+use crate::scenario::{Checker, Scenario};
 
 /// Parameters of within-school collaboration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,10 +55,15 @@ impl Policy for WithinSchool {
         "within_school"
     }
 
-    fn initialize(&mut self, ctx: &mut Context<'_>) {
+    fn update(&mut self, s: &Scenario) {
+        self.params = s.policies.within_school.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
         let w = &mut *ctx.world;
         let n = w.schools.len();
-        let mut ids: Vec<u32> = (0..n as u32).collect();
+        let mut ids: Vec<u32> = (0..n as u32).filter(|&i| w.takes_part(i as usize)).collect();
+        let n = ids.len();
         ids.shuffle(&mut stream(w.seed, Purpose::Policy, 0, 1));
         let k = (self.params.adoption_share * n as f64).round() as usize;
         self.adopters = ids.into_iter().take(k).collect();
@@ -73,4 +78,14 @@ impl Policy for WithinSchool {
     }
 
     fn apply(&mut self, _ctx: &mut Context<'_>) {}
+
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        let w = &mut *ctx.world;
+        for &i in &self.adopters {
+            let i = i as usize;
+            w.practice_bonus[i] -= self.params.practice_rate_boost;
+            w.inclusive_gain[i] -= self.params.inclusive_gain;
+        }
+        self.adopters.clear();
+    }
 }

@@ -36,6 +36,8 @@ pub const FILES: &[(&str, &str)] = &[
     ("comprehensive.toml", include_str!("../../scenarios/comprehensive.toml")),
     ("england.toml", include_str!("../../scenarios/england.toml")),
     ("market-moves.toml", include_str!("../../scenarios/market-moves.toml")),
+    ("market-reform.toml", include_str!("../../scenarios/market-reform.toml")),
+    ("market-pairing.toml", include_str!("../../scenarios/market-pairing.toml")),
     ("fragments/collaboration.toml", include_str!("../../scenarios/fragments/collaboration.toml")),
     ("validation/scenarios/chile-sae.toml", include_str!("../../scenarios/validation/scenarios/chile-sae.toml")),
     (

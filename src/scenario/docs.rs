@@ -346,6 +346,7 @@ static PARAMS: &[Param] = &[
     p("run.years", "years", W, within(1.0, 1000.0), (5.0, 50.0), S, Ill, "long enough for choice and reputation to settle", "Simulated years recorded."),
     p("run.replicates", "count", W, within(1.0, 100_000.0), (1.0, 100.0), S, Ill, "enough for stable means (see the 95% intervals)", "Independent replicates, each with its own seed."),
     p("run.seed", "integer", W, within(0.0, u64::MAX as f64), (0.0, u64::MAX as f64), S, Ill, "any", "Master seed; replicate seeds are derived from it."),
+    p("run.warm_up", "years", W, within(0.0, 1000.0), (0.0, 20.0), S, Ill, "long enough for reputations, closures and expansion to settle", "Years simulated before recorded year 1 and not recorded."),
     // region
     p("region.width_km", "km", R, within(0.1, 2000.0), (5.0, 600.0), S, Ill, "a city region (24 km) to England (~600 km)", "Width of the synthetic region."),
     p("region.height_km", "km", R, within(0.1, 2000.0), (5.0, 600.0), S, Ill, "as width", "Height of the synthetic region."),

@@ -14,6 +14,7 @@
 pub mod bundled;
 pub mod docs;
 pub(crate) mod load;
+pub mod timeline;
 mod validate;
 
 pub use load::{Loader, load_from_str, load_path, locate_key, parse_located};
@@ -65,6 +66,9 @@ pub struct Scenario {
     pub policies: PolicyParams,
     /// Settings of the measures.
     pub measures: MeasureParams,
+    /// Changes at given years (`[[timeline]]`); none by default.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<timeline::Change>,
 }
 
 /// One parent scenario, or several merged in order.
@@ -87,11 +91,14 @@ pub struct RunParams {
     pub replicates: u32,
     /// Master seed; replicate seeds are derived from it (default 20161).
     pub seed: u64,
+    /// Years simulated before the first recorded year and not recorded, so
+    /// that the system settles (default 0).
+    pub warm_up: u32,
 }
 
 impl Default for RunParams {
     fn default() -> Self {
-        RunParams { years: 20, replicates: 10, seed: 20161 }
+        RunParams { years: 20, replicates: 10, seed: 20161, warm_up: 0 }
     }
 }
 
@@ -592,11 +599,13 @@ impl Default for ImprovementParams {
 pub struct MeasureParams {
     /// Attainment (pupil SD units at entry) below which a leaver is below the basic level (default -1).
     pub basic_threshold: f64,
+    /// Also record every segregation and attainment measure per district, as subgroup `district:K` (default false).
+    pub per_district: bool,
 }
 
 impl Default for MeasureParams {
     fn default() -> Self {
-        MeasureParams { basic_threshold: -1.0 }
+        MeasureParams { basic_threshold: -1.0, per_district: false }
     }
 }
 

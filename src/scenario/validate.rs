@@ -61,6 +61,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     let mut c = Checker::default();
     c.int_range("run.years", s.run.years, 1, 1000);
     c.int_range("run.replicates", s.run.replicates, 1, 100_000);
+    c.int_range("run.warm_up", s.run.warm_up, 0, 1000);
 
     let r = &s.region;
     if r.source == RegionSource::Synthetic {
@@ -247,6 +248,13 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.finite("measures.basic_threshold", s.measures.basic_threshold);
 
     crate::policy::validate_params(&s.policies, &mut c);
+    crate::policy::target::validate(&s.policies.targets, s, &mut c);
+    // The timeline: every scenario in force after a change is valid too.
+    if c.problems.is_empty() && !s.timeline.is_empty() {
+        if let Err(p) = super::timeline::resolve(s) {
+            c.problems.extend(p);
+        }
+    }
     c.problems
 }
 

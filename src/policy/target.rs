@@ -1,0 +1,216 @@
+//! Which schools take part in a policy: its target, chosen when it starts.
+//!
+//! ```toml
+//! [policies.targets.pairing]
+//! districts = [0, 1]
+//! weakest_share = 0.3
+//! strongest_share = 0.3
+//! ```
+//!
+//! A target keeps the open schools that meet every criterion given (names or
+//! ids, districts, type); then, if a
+//! weakest or strongest share is given, only that share of them ranked by
+//! effectiveness or by published results (both shares: the two ends). No
+//! target, or an empty one, means every school. The lifecycle
+//! ([`super::lifecycle`]) chooses the targets each time a policy starts, so a
+//! policy switched on by the timeline targets the schools as they are then;
+//! a timeline change of a policy's target restarts it. A policy forms its
+//! groups among its targets only ([`crate::world::World::taking_part`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::InputProblem;
+use crate::scenario::{Checker, RegionSource, Scenario};
+use crate::world::World;
+
+/// A school named by its name or by its id (0-based, as in the outputs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SchoolRef {
+    /// By id.
+    Id(u32),
+    /// By name.
+    Name(String),
+}
+
+/// A type of school.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchoolType {
+    /// Maintained by the district.
+    Maintained,
+    /// Autonomous (academies, charters).
+    Autonomous,
+}
+
+/// What the weakest and strongest are ranked by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RankBy {
+    /// Effectiveness in force (value added per year).
+    #[default]
+    Effectiveness,
+    /// Last published results (what families see).
+    Published,
+}
+
+/// The schools a policy is limited to (every criterion given must hold).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Target {
+    /// Schools by name or id (default: any).
+    pub schools: Vec<SchoolRef>,
+    /// Districts by id, from 0 as in the outputs (default: any).
+    pub districts: Vec<u32>,
+    /// `maintained` or `autonomous` (default: either).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub school_type: Option<SchoolType>,
+    /// Keep only this share of the schools so far, the weakest (default 0: not used).
+    pub weakest_share: f64,
+    /// Keep only this share of the schools so far, the strongest (default 0: not used).
+    pub strongest_share: f64,
+    /// `effectiveness` (default) or `published`: what weakest and strongest are ranked by.
+    pub rank_by: RankBy,
+}
+
+/// Policies that act on schools and so can be targeted.
+pub const TARGETABLE: &[&str] =
+    &["within_school", "families_of_schools", "pairing", "hubs", "advisers", "district_collaboration", "fair_access"];
+
+impl Target {
+    /// True if the target limits nothing.
+    pub fn is_everyone(&self) -> bool {
+        *self == Target::default()
+    }
+
+    /// The schools taking part, one flag per school, from the world as it is now.
+    pub fn choose(&self, w: &World) -> Vec<bool> {
+        let sch = &w.schools;
+        let n = sch.len();
+        let mut ids: Vec<usize> = (0..n)
+            .filter(|&i| sch.open[i])
+            .filter(|&i| {
+                self.schools.is_empty()
+                    || self.schools.iter().any(|r| match r {
+                        SchoolRef::Id(k) => *k as usize == i,
+                        SchoolRef::Name(name) => sch.name[i] == *name,
+                    })
+            })
+            .filter(|&i| self.districts.is_empty() || self.districts.contains(&sch.district[i]))
+            .filter(|&i| match self.school_type {
+                None => true,
+                Some(SchoolType::Autonomous) => sch.autonomous[i],
+                Some(SchoolType::Maintained) => !sch.autonomous[i],
+            })
+            .collect();
+        if self.weakest_share > 0.0 || self.strongest_share > 0.0 {
+            let rank = |i: usize| match self.rank_by {
+                RankBy::Effectiveness => sch.effective(i),
+                RankBy::Published => sch.published[i],
+            };
+            ids.sort_by(|&a, &b| rank(a).total_cmp(&rank(b)).then(a.cmp(&b)));
+            let m = ids.len();
+            let weak = ((self.weakest_share * m as f64).round() as usize).min(m);
+            let strong = ((self.strongest_share * m as f64).round() as usize).min(m);
+            ids = ids.iter().enumerate().filter(|(k, _)| *k < weak || *k >= m - strong).map(|(_, &i)| i).collect();
+        }
+        let mut out = vec![false; n];
+        for i in ids {
+            out[i] = true;
+        }
+        out
+    }
+}
+
+/// Check targets' keys and values, and against a synthetic region (names,
+/// ids, districts); a CSV region is checked by [`check_region`].
+pub(crate) fn validate(targets: &BTreeMap<String, Target>, s: &Scenario, c: &mut Checker) {
+    for (key, t) in targets {
+        if !TARGETABLE.contains(&key.as_str()) {
+            c.fail(
+                &format!("policies.targets.{key}"),
+                format!("no policy `{key}` that acts on schools"),
+                &TARGETABLE.join(", "),
+            );
+            continue;
+        }
+        let at = |k: &str| format!("policies.targets.{key}.{k}");
+        c.prob(&at("weakest_share"), t.weakest_share);
+        c.prob(&at("strongest_share"), t.strongest_share);
+        if t.weakest_share + t.strongest_share > 1.0 {
+            c.fail(
+                &at("strongest_share"),
+                format!("weakest and strongest shares add to {} (above 1)", t.weakest_share + t.strongest_share),
+                "shares adding to 1 or less",
+            );
+        }
+        if s.region.source == RegionSource::Synthetic {
+            let names = |i: u32| synthetic_name(i as usize);
+            for p in check(t, s.region.schools as usize, s.region.districts as usize, &names) {
+                c.fail(&at(&p.key), p.message, &p.allowed);
+            }
+        }
+    }
+}
+
+/// The name of synthetic school `i`.
+pub fn synthetic_name(i: usize) -> String {
+    format!("S{:04}", i + 1)
+}
+
+/// Problems of a target against a region of `n` schools named by `name` and
+/// `districts` districts; keys relative to the target.
+fn check(t: &Target, n: usize, districts: usize, name: &dyn Fn(u32) -> String) -> Vec<InputProblem> {
+    let mut out = Vec::new();
+    let p = |key: &str, message: String, allowed: String| InputProblem {
+        location: None,
+        key: key.to_string(),
+        message,
+        allowed,
+    };
+    for (k, r) in t.schools.iter().enumerate() {
+        let ok = match r {
+            SchoolRef::Id(i) => (*i as usize) < n,
+            SchoolRef::Name(x) => (0..n as u32).any(|i| name(i) == *x),
+        };
+        if !ok {
+            let what = match r {
+                SchoolRef::Id(i) => format!("no school with id {i}"),
+                SchoolRef::Name(x) => format!("no school named `{x}`"),
+            };
+            let first = if n > 0 { name(0) } else { String::new() };
+            out.push(p(
+                &format!("schools[{k}]"),
+                what,
+                format!("ids from 0 to {} or names of the region's schools (such as `{first}`)", n.saturating_sub(1)),
+            ));
+        }
+    }
+    for (k, d) in t.districts.iter().enumerate() {
+        if *d as usize >= districts {
+            out.push(p(
+                &format!("districts[{k}]"),
+                format!("no district {d}: the region has {districts}"),
+                format!("district ids from 0 to {}", districts.saturating_sub(1)),
+            ));
+        }
+    }
+    out
+}
+
+/// Check every target against a CSV region (names, ids, districts), before
+/// any work. Keys are full (`policies.targets.pairing.schools[0]`).
+pub fn check_csv(s: &Scenario, csv: &crate::region::CsvRegion) -> Vec<InputProblem> {
+    let mut out = Vec::new();
+    let districts: std::collections::BTreeSet<&str> = csv.neighbourhoods.iter().map(|r| r.district.as_str()).collect();
+    for (key, t) in &s.policies.targets {
+        let name = |i: u32| csv.schools[i as usize].name.clone();
+        for mut p in check(t, csv.schools.len(), districts.len(), &name) {
+            p.key = format!("policies.targets.{key}.{}", p.key);
+            out.push(p);
+        }
+    }
+    out
+}

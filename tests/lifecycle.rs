@@ -1,0 +1,205 @@
+//! Policies over time: the timeline, warm-up years and targets, through the
+//! library (the binary's bad-input cases are in `tests/cli.rs`).
+
+use std::fmt::Write;
+
+use schoolscape::scenario::{Mechanism, load_from_str};
+use schoolscape::sim::YearRecord;
+use schoolscape::{Scenario, Simulation};
+
+/// A small market region (8 schools, 2 districts).
+const BASE: &str = "[run]\nyears = 6\n[region]\nschools = 8\nentrants_per_year = 800\nwidth_km = 10\nheight_km = 10\n\
+districts = 2\n[market]\nfunding_follows_pupils = false\n";
+
+fn scenario(extra: &str) -> Scenario {
+    load_from_str(&format!("{BASE}{extra}"), "t.toml").unwrap()
+}
+
+/// Every value of a year as text (NaN compares equal to itself here).
+fn text(r: &YearRecord) -> String {
+    let mut out = String::new();
+    for m in &r.metrics {
+        writeln!(out, "{},{},{},{}", r.year, m.measure, m.subgroup, m.value).unwrap();
+    }
+    for s in &r.schools {
+        writeln!(out, "{:?}", s).unwrap();
+    }
+    out
+}
+
+fn run(s: &Scenario, years: u32) -> Vec<String> {
+    Simulation::new(s, None, 7).unwrap().run(years).iter().map(text).collect()
+}
+
+#[test]
+fn years_before_the_first_change_are_identical_to_a_run_without_the_timeline() {
+    let plain = scenario("");
+    let changed = scenario(
+        "[[timeline]]\nyear = 4\nset = { \"market.funding_follows_pupils\" = true, \"admissions.mechanism\" = \"boston\", \
+         \"policies.pairing.enabled\" = true, \"improvement.drift_sd\" = 0.02 }\n",
+    );
+    let a = run(&plain, 6);
+    let b = run(&changed, 6);
+    assert_eq!(a[..3], b[..3], "years 1-3 must not move");
+    assert_ne!(a[3], b[3], "year 4 must differ once the change is in force");
+    assert!(b[3].contains(",pairings,") && !b[2].contains(",pairings,"), "pairing starts in year 4");
+}
+
+#[test]
+fn the_scenario_in_force_follows_the_timeline() {
+    let s = scenario(
+        "[admissions]\nmechanism = \"catchment\"\n[[timeline]]\nyear = 3\n\
+         set = { admissions.mechanism = \"deferred_acceptance\", market.closures = true }\n",
+    );
+    let mut sim = Simulation::new(&s, None, 1).unwrap();
+    sim.step();
+    sim.step();
+    assert_eq!(sim.scenario().admissions.mechanism, Mechanism::Catchment);
+    sim.step();
+    assert_eq!(sim.scenario().admissions.mechanism, Mechanism::DeferredAcceptance);
+    assert!(sim.scenario().market.closures);
+}
+
+#[test]
+fn a_policy_switched_off_ends_and_leaves_no_partnership() {
+    let s = scenario(
+        "[policies.pairing]\nenabled = true\n[[timeline]]\nyear = 3\nset = { \"policies.pairing.enabled\" = false }\n",
+    );
+    let mut sim = Simulation::new(&s, None, 3).unwrap();
+    assert!(sim.world.collab.memberships.iter().any(|m| *m > 0));
+    let r1 = sim.step();
+    assert!(r1.metrics.iter().any(|m| m.measure == "pairings"));
+    sim.step();
+    let r3 = sim.step();
+    assert!(r3.metrics.iter().all(|m| m.measure != "pairings"), "no pairing measures after it ends");
+    assert!(sim.world.collab.memberships.iter().all(|m| *m == 0), "{:?}", sim.world.collab.memberships);
+    assert!(sim.policy_labels().is_empty());
+    assert!(sim.world.schools.adjustment.iter().all(|a| *a == 0.0), "no adjustment left behind");
+}
+
+#[test]
+fn warm_up_years_are_simulated_but_not_recorded() {
+    let plain = scenario("");
+    let mut warm = scenario("");
+    warm.run.warm_up = 2;
+    let long = Simulation::new(&plain, None, 7).unwrap().run(5);
+    let recorded = Simulation::new(&warm, None, 7).unwrap().run(3);
+    assert_eq!(recorded.iter().map(|r| r.year).collect::<Vec<_>>(), vec![1, 2, 3]);
+    // Recorded year k is simulated year k + 2 of a run without warm-up.
+    for (k, r) in recorded.iter().enumerate() {
+        let l = &long[k + 2];
+        assert_eq!(r.metrics.len(), l.metrics.len());
+        for (a, b) in r.metrics.iter().zip(&l.metrics) {
+            assert_eq!((a.measure, &a.subgroup, a.value.to_bits()), (b.measure, &b.subgroup, b.value.to_bits()));
+        }
+        assert_eq!(format!("{:?}", r.schools), format!("{:?}", l.schools));
+    }
+}
+
+#[test]
+fn targets_limit_which_schools_take_part() {
+    let s = scenario(
+        "[policies.pairing]\nenabled = true\nweakest_share = 0.5\ncross_district = false\n\
+         [policies.targets.pairing]\ndistricts = [1]\n",
+    );
+    let sim = Simulation::new(&s, None, 5).unwrap();
+    let w = &sim.world;
+    let members: Vec<usize> = (0..w.schools.len()).filter(|&i| w.collab.memberships[i] > 0).collect();
+    assert!(!members.is_empty());
+    assert!(members.iter().all(|&i| w.schools.district[i] == 1), "{members:?}");
+    let in_district: usize = (0..w.schools.len()).filter(|&i| w.schools.district[i] == 1).count();
+    assert!(members.len() <= in_district);
+}
+
+#[test]
+fn weakest_and_strongest_targets_are_the_two_ends() {
+    let s = scenario(
+        "[policies.advisers]\nenabled = true\nweakest_share = 0.5\n\
+         [policies.targets.advisers]\nstrongest_share = 0.5\n",
+    );
+    let sim = Simulation::new(&s, None, 5).unwrap();
+    let w = &sim.world;
+    // Advisers go to the weakest half of the strongest half: schools above the median.
+    let mut eff: Vec<f64> = (0..w.schools.len()).map(|i| w.schools.initial_effectiveness[i]).collect();
+    eff.sort_by(f64::total_cmp);
+    let upper = eff[4];
+    let helped: Vec<usize> = (0..w.schools.len()).filter(|&i| w.schools.adjustment[i] > 0.0).collect();
+    assert_eq!(helped.len(), 2, "{helped:?}");
+    assert!(helped.iter().all(|&i| w.schools.initial_effectiveness[i] >= upper));
+}
+
+#[test]
+fn a_policy_started_by_the_timeline_chooses_its_targets_then() {
+    let s = scenario(
+        "[[timeline]]\nyear = 3\nset = { \"policies.pairing.enabled\" = true }\n\
+         [policies.targets.pairing]\nweakest_share = 0.5\nstrongest_share = 0.5\n",
+    );
+    let mut sim = Simulation::new(&s, None, 5).unwrap();
+    assert!(sim.world.collab.memberships.iter().all(|m| *m == 0));
+    sim.run(3);
+    assert!(sim.world.collab.memberships.iter().any(|m| *m > 0));
+    assert_eq!(sim.policy_labels(), vec!["pairing", "barriers"]);
+}
+
+#[test]
+fn bad_targets_are_located_errors() {
+    let e = load_from_str(&format!("{BASE}[policies.targets.pairing]\ndistricts = [5]\n"), "t.toml").unwrap_err();
+    let e = e.to_string();
+    assert!(e.starts_with("t.toml:") && e.contains("policies.targets.pairing.districts[0]"), "{e}");
+    assert!(e.contains("no district 5") && e.contains("0 to 1"), "{e}");
+    let e = load_from_str(&format!("{BASE}[policies.targets.pairing]\nschools = [\"Eton\"]\n"), "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no school named `Eton`") && e.contains("S0001"), "{e}");
+    let e = load_from_str(&format!("{BASE}[policies.targets.pairng]\ndistricts = [0]\n"), "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no policy `pairng`") && e.contains("pairing"), "{e}");
+    let e = load_from_str(&format!("{BASE}[policies.targets.pairing]\nweakest_share = 1.5\n"), "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("policies.targets.pairing.weakest_share") && e.contains("0 to 1"), "{e}");
+}
+
+#[test]
+fn per_district_measures_of_a_single_district_equal_the_regions() {
+    let mut s = scenario("[measures]\nper_district = true\n");
+    s.region.districts = 1;
+    let r = Simulation::new(&s, None, 11).unwrap().run(2).pop().unwrap();
+    let value =
+        |m: &str, sub: &str| r.metrics.iter().find(|x| x.measure == m && x.subgroup == sub).map(|x| x.value.to_bits());
+    let pairs = [
+        ("school_gorard", "disadvantaged"),
+        ("school_dissimilarity", "disadvantaged"),
+        ("residential_theil", "disadvantaged"),
+        ("attainment_mean", "all"),
+        ("gap_sd", "disadvantaged"),
+        ("gap_index", "disadvantaged"),
+        ("ses_gradient", "all"),
+        ("below_basic", "all"),
+        ("between_school_variance", "all"),
+    ];
+    for (m, sub) in pairs {
+        assert!(value(m, sub).is_some(), "{m} {sub}");
+        assert_eq!(value(m, "district:0"), value(m, sub), "{m}");
+    }
+}
+
+#[test]
+fn per_district_measures_are_off_by_default_and_cover_every_district() {
+    let off = Simulation::new(&scenario(""), None, 11).unwrap().run(1).pop().unwrap();
+    assert!(off.metrics.iter().all(|m| !m.subgroup.starts_with("district:")));
+    let s = scenario("[measures]\nper_district = true\n");
+    let on = Simulation::new(&s, None, 11).unwrap().run(1).pop().unwrap();
+    for k in 0..2 {
+        let sub = format!("district:{k}");
+        assert!(on.metrics.iter().any(|m| m.measure == "school_gorard" && m.subgroup == sub));
+        assert!(on.metrics.iter().any(|m| m.measure == "gap_index" && m.subgroup == sub));
+    }
+    // The region's own rows do not move.
+    let region: Vec<_> = on.metrics.iter().filter(|m| !m.subgroup.starts_with("district:")).collect();
+    assert_eq!(region.len(), off.metrics.len());
+    for (a, b) in region.iter().zip(&off.metrics) {
+        assert_eq!((a.measure, a.value.to_bits()), (b.measure, b.value.to_bits()));
+    }
+}
