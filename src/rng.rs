@@ -15,7 +15,12 @@ pub type Rng = ChaCha8Rng;
 /// Pupils per chunk in parallel loops; fixed so results do not depend on threads.
 pub const CHUNK: usize = 4096;
 
-/// What a stream is for. Each purpose has its own stream.
+/// What a stream is for. Each purpose has its own stream, and every random
+/// draw of the model goes through one: a generator from [`stream`], a keyed
+/// draw from [`hash_unit`] or a seed from [`keyed_seed`], each with its
+/// purpose. The numbers are part of the seeded results: changing one changes
+/// every result that draws from it. Residential moves and the market draw
+/// nothing (they are deterministic given the state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
@@ -25,20 +30,28 @@ pub enum Purpose {
     Schools = 2,
     /// New cohorts: who enters, from where.
     Cohort = 3,
-    /// Families' choices.
+    /// Families' choices, and each applicant's lottery number, drawn with the
+    /// application and used by admissions (the lottery priority, the order in
+    /// which the district places the unplaced).
     Choice = 4,
-    /// Admissions: lotteries, cream-skimming, exclusions.
+    /// Admissions: a cream-skimming school's decision about one applicant
+    /// (keyed by applicant and school).
     Admissions = 5,
     /// Learning noise.
     Learning = 6,
-    /// Residential moves.
-    Residential = 7,
     /// School adaptation (drift).
     Improvement = 8,
     /// Collaborative policies.
     Policy = 9,
-    /// Market adaptation.
-    Market = 10,
+    /// Exclusions: whether an autonomous school excludes one pupil on roll
+    /// (keyed by year, year group and pupil).
+    Exclusions = 0xE8C1,
+    /// A replicate's seed, from the master seed and the replicate's index.
+    Replicate = 0x5E9,
+    /// A sweep's sampled design (random and Latin-hypercube points).
+    SweepDesign = 0x05A4_D91E,
+    /// A validation case's sample of plausible parameters (robustness).
+    ValidationSample = 0x40B,
 }
 
 /// SplitMix64: a fast, well-mixed hash of a 64-bit value.
@@ -58,7 +71,13 @@ pub fn combine(parts: &[u64]) -> u64 {
 
 /// The seed of replicate `r` of a run with master seed `master`.
 pub fn replicate_seed(master: u64, r: u64) -> u64 {
-    combine(&[master, r, 0x5E9])
+    combine(&[master, r, Purpose::Replicate as u64])
+}
+
+/// A seed for one purpose drawn from a master seed (for a generator outside
+/// the yearly schedule, such as a sweep's sampled design).
+pub fn keyed_seed(seed: u64, purpose: Purpose) -> u64 {
+    combine(&[seed, purpose as u64])
 }
 
 /// A generator for (seed, purpose, year, chunk).

@@ -10,7 +10,7 @@ use crate::market::MarketCounts;
 use crate::publish::{self, Results};
 use crate::region::{self, CsvRegion, Region};
 use crate::residential;
-use crate::rng::hash_unit;
+use crate::rng::{Purpose, hash_unit};
 use crate::scenario::Scenario;
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
@@ -491,7 +491,8 @@ impl World {
                 if rate <= 0.0 || !admissions::hard_to_teach(c, i, below) {
                     continue;
                 }
-                if hash_unit(&[self.seed, 0xE8C1, self.year as u64, slot as u64, i as u64]) >= rate {
+                if hash_unit(&[self.seed, Purpose::Exclusions as u64, self.year as u64, slot as u64, i as u64]) >= rate
+                {
                     continue;
                 }
                 let roll = &self.roll_by_slot[slot * n..(slot + 1) * n];

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use schoolscape::rng::{Purpose, keyed_seed};
 use schoolscape::run::run_replicates;
 use schoolscape::scenario::Loader;
 use schoolscape::sim::YearRecord;
@@ -209,7 +210,8 @@ fn evaluate(l: &Loaded, progress: &std::sync::Mutex<Progress>) -> Result<(Vec<Ro
     let mut holds = vec![0u32; case.checks.len()];
     if let (Some(rb), true) = (&case.robustness, l.samples > 0) {
         let ranges: Vec<(f64, f64)> = rb.ranges.values().map(|r| (r[0], r[1])).collect();
-        let points = plan::latin_hypercube(&ranges, l.samples as usize, schoolscape::rng::combine(&[case.seed, 0x40B]));
+        let points =
+            plan::latin_hypercube(&ranges, l.samples as usize, keyed_seed(case.seed, Purpose::ValidationSample));
         for point in &points {
             let mut sample_runs: BTreeMap<String, Series> = BTreeMap::new();
             for (name, s) in &l.scenarios {

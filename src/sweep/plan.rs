@@ -14,7 +14,7 @@ use std::str::FromStr;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::rng::{combine, replicate_seed};
+use crate::rng::{Purpose, keyed_seed, replicate_seed};
 use crate::scenario::Scenario;
 
 /// One point of a design: a value for each varied parameter, and the scenario
@@ -173,7 +173,7 @@ pub fn linspace(min: f64, max: f64, steps: u32) -> Vec<f64> {
 }
 
 fn sampler(seed: u64) -> ChaCha8Rng {
-    ChaCha8Rng::seed_from_u64(combine(&[seed, 0x05A4_D91E]))
+    ChaCha8Rng::seed_from_u64(keyed_seed(seed, Purpose::SweepDesign))
 }
 
 /// `n` points drawn uniformly and independently over the ranges `(min, max)`.
