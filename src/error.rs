@@ -21,9 +21,32 @@ impl fmt::Display for Location {
     }
 }
 
+/// What kind of problem an input has, for a program that acts on it (the
+/// message says it to a person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A value that is not allowed: out of range, inconsistent with another,
+    /// missing, or an unknown choice.
+    #[default]
+    Invalid,
+    /// The text is not valid TOML.
+    Syntax,
+    /// A key the format does not have.
+    UnknownKey,
+    /// A value of the wrong type.
+    WrongType,
+    /// A parameter path (of a sweep or `--set`) that names no single parameter.
+    NoSuchParameter,
+    /// A parameter path that names something a sweep cannot vary.
+    NotVariable,
+}
+
 /// One problem found in an input (a scenario, a sweep or a CSV file).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputProblem {
+    /// What kind of problem it is.
+    pub kind: ProblemKind,
     /// Where it is, when known. When only the file is known, line and column are 0.
     pub location: Option<Location>,
     /// The key (dotted path) or CSV column concerned, if any.
@@ -32,6 +55,25 @@ pub struct InputProblem {
     pub message: String,
     /// What is allowed, if that can be said.
     pub allowed: String,
+}
+
+impl InputProblem {
+    /// A problem of kind [`ProblemKind::Invalid`], without a location.
+    pub fn new(key: impl Into<String>, message: impl Into<String>, allowed: impl Into<String>) -> InputProblem {
+        InputProblem {
+            kind: ProblemKind::Invalid,
+            location: None,
+            key: key.into(),
+            message: message.into(),
+            allowed: allowed.into(),
+        }
+    }
+
+    /// The same problem, of another kind.
+    pub fn of_kind(mut self, kind: ProblemKind) -> InputProblem {
+        self.kind = kind;
+        self
+    }
 }
 
 impl fmt::Display for InputProblem {
@@ -83,7 +125,7 @@ impl Error {
         message: impl Into<String>,
         allowed: impl Into<String>,
     ) -> Error {
-        Error::Input(vec![InputProblem { location, key: key.into(), message: message.into(), allowed: allowed.into() }])
+        Error::Input(vec![InputProblem { location, ..InputProblem::new(key, message, allowed) }])
     }
 }
 

@@ -130,7 +130,7 @@ impl Case {
         let case: Case = crate::scenario::parse_located(text, path)?;
         let mut problems = Vec::new();
         let mut fail = |key: String, message: String, allowed: &str| {
-            problems.push(crate::error::InputProblem { location: None, key, message, allowed: allowed.to_string() })
+            problems.push(crate::error::InputProblem::new(key, message, allowed))
         };
         if case.checks.is_empty() && case.reports.is_empty() {
             fail(

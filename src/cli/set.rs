@@ -24,7 +24,7 @@ impl Setting {
 }
 
 fn bad(key: &str, message: impl Into<String>, allowed: impl Into<String>) -> InputProblem {
-    InputProblem { location: None, key: key.to_string(), message: message.into(), allowed: allowed.into() }
+    InputProblem::new(key, message, allowed)
 }
 
 /// Parse `PATH=VALUE` arguments. Values are read as a whole number, a number,

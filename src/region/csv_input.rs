@@ -72,9 +72,7 @@ pub struct CsvRegion {
 fn problem(file: &Path, line: usize, key: &str, message: String, allowed: &str) -> InputProblem {
     InputProblem {
         location: Some(Location { file: file.to_path_buf(), line, column: 0 }),
-        key: key.to_string(),
-        message,
-        allowed: allowed.to_string(),
+        ..InputProblem::new(key, message, allowed)
     }
 }
 

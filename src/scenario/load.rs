@@ -7,7 +7,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::Scenario;
-use crate::error::{Error, InputProblem, Location, Result, line_col};
+use crate::error::{Error, InputProblem, Location, ProblemKind, Result, line_col};
 
 /// Reads scenario files. The read function lets the binary serve bundled
 /// scenarios from memory and tests serve files from strings.
@@ -173,6 +173,34 @@ pub(crate) fn parse_file<T: serde::de::DeserializeOwned>(file: &ChainFile) -> Re
     toml::from_str::<T>(&file.text).map_err(|e| toml_problem(file, &e, Some(table.get_ref())))
 }
 
+/// The kind, message and what is allowed of an error from deserialising
+/// TOML. Serde reports an unknown key or a wrong type only in its text
+/// ("unknown field `x`, expected one of `a`, `b`"; "invalid type: string
+/// \"x\", expected f64"), so this is the one place that reads that text.
+pub(crate) fn toml_message(e: &toml::de::Error) -> (ProblemKind, String, String) {
+    let msg = e.message().trim().to_string();
+    let (message, allowed) = match msg.split_once(", expected ") {
+        Some((m, a)) => (m.to_string(), a.trim_start_matches("one of ").to_string()),
+        None => (msg, String::new()),
+    };
+    let kind = if message.starts_with("unknown field") {
+        ProblemKind::UnknownKey
+    } else if message.starts_with("invalid type") {
+        ProblemKind::WrongType
+    } else {
+        ProblemKind::Invalid
+    };
+    let allowed = match allowed.as_str() {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_string(),
+        "i32" | "i64" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        "a boolean" | "bool" => "true or false".to_string(),
+        _ => allowed,
+    };
+    (kind, message, allowed)
+}
+
+/// A TOML error in a file: syntax (no `table` parsed yet) or deserialising.
 fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_>>) -> Error {
     let location = e.span().map(|s| {
         let (line, column) = line_col(&file.text, s.start);
@@ -182,20 +210,10 @@ fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_
         (Some(t), Some(s)) => key_at(t, s.start, s.end),
         _ => String::new(),
     };
-    let msg = e.message().trim().to_string();
-    // serde says "unknown field `x`, expected one of `a`, `b`": split the list off.
-    let (message, allowed) = match msg.split_once(", expected ") {
-        Some((m, a)) => (m.to_string(), a.trim_start_matches("one of ").to_string()),
-        None => (msg, String::new()),
-    };
-    let allowed = match allowed.as_str() {
-        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_string(),
-        "i32" | "i64" => "a whole number".to_string(),
-        "f32" | "f64" => "a number".to_string(),
-        "a boolean" | "bool" => "true or false".to_string(),
-        _ => allowed,
-    };
+    let (kind, message, allowed) = toml_message(e);
+    let kind = if table.is_none() { ProblemKind::Syntax } else { kind };
     Error::Input(vec![InputProblem {
+        kind,
         location: location.or(Some(Location { file: file.path.clone(), line: 0, column: 0 })),
         key,
         message,

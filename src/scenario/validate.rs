@@ -1,6 +1,6 @@
 //! Range and consistency checks of a resolved scenario.
 
-use super::{Mechanism, RegionSource, Scenario};
+use super::{RegionSource, Scenario};
 use crate::error::InputProblem;
 
 /// Collects range and consistency problems; keys are prefixed with the
@@ -15,7 +15,7 @@ pub(crate) struct Checker {
 impl Checker {
     pub(crate) fn fail(&mut self, key: &str, message: String, allowed: &str) {
         let key = if self.prefix.is_empty() { key.to_string() } else { format!("{}.{key}", self.prefix) };
-        self.problems.push(InputProblem { location: None, key, message, allowed: allowed.to_string() });
+        self.problems.push(InputProblem::new(key, message, allowed));
     }
 
     pub(crate) fn prob(&mut self, key: &str, v: f64) {
@@ -199,9 +199,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     }
 
     let a = &s.admissions;
-    if a.mechanism != Mechanism::Catchment && a.priorities.is_empty() {
-        // An empty list is allowed: the lottery decides.
-    }
+    // An empty priority list is allowed under any mechanism: the lottery decides.
     c.int_range("admissions.bands", a.bands, 1, 20);
     c.prob("admissions.selective_share", a.selective_share);
     c.prob("admissions.cream_skimming", a.cream_skimming);

@@ -10,7 +10,8 @@
 //! Problems come back as [`InputProblem`]s keyed by the parameter path, without
 //! a location: the caller knows where the path was written.
 
-use crate::error::InputProblem;
+use crate::error::{InputProblem, ProblemKind};
+use crate::scenario::load::toml_message;
 use crate::scenario::{Scenario, validate};
 
 /// Paths that a sweep cannot vary, and why.
@@ -42,7 +43,12 @@ fn segments(path: &str) -> Result<Vec<(&str, Option<usize>)>, String> {
 }
 
 fn problem(path: &str, message: impl Into<String>, allowed: impl Into<String>) -> InputProblem {
-    InputProblem { location: None, key: path.to_string(), message: message.into(), allowed: allowed.into() }
+    InputProblem::new(path, message, allowed)
+}
+
+/// A problem with the path itself: it names no single parameter.
+fn no_parameter(path: &str, message: impl Into<String>, allowed: impl Into<String>) -> InputProblem {
+    problem(path, message, allowed).of_kind(ProblemKind::NoSuchParameter)
 }
 
 /// What kind of value a TOML value is, in words.
@@ -66,7 +72,8 @@ fn keys_of(prefix: &str, t: &toml::Table) -> String {
 fn check_variable(path: &str) -> Result<(), InputProblem> {
     for (fixed, why) in FIXED {
         if path == *fixed || path.strip_prefix(fixed).is_some_and(|rest| rest.starts_with(['.', '['])) {
-            return Err(problem(path, format!("cannot be varied: {why}"), "a model parameter"));
+            return Err(problem(path, format!("cannot be varied: {why}"), "a model parameter")
+                .of_kind(ProblemKind::NotVariable));
         }
     }
     Ok(())
@@ -75,7 +82,7 @@ fn check_variable(path: &str) -> Result<(), InputProblem> {
 /// Whether a problem is about the path itself (no such parameter, or one a
 /// sweep cannot vary) rather than about a value.
 pub fn is_path_problem(p: &InputProblem) -> bool {
-    ["no parameter", "no single parameter", "cannot be varied"].iter().any(|s| p.message.starts_with(s))
+    matches!(p.kind, ProblemKind::NoSuchParameter | ProblemKind::NotVariable)
 }
 
 /// The value at a path of a scenario table, if it is set there.
@@ -117,6 +124,7 @@ fn coerce(path: &str, current: &toml::Value, value: toml::Value) -> Result<toml:
             format!("{} is {}, but this parameter is {}", value_text(v), kind(v), kind(current)),
             kind(current),
         )
+        .of_kind(ProblemKind::WrongType)
     };
     match (current, value) {
         (V::Float(_), V::Integer(i)) => Ok(V::Float(i as f64)),
@@ -124,12 +132,13 @@ fn coerce(path: &str, current: &toml::Value, value: toml::Value) -> Result<toml:
         (V::Integer(_), V::Integer(i)) => Ok(V::Integer(i)),
         (V::Integer(_), V::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(V::Integer(f as i64)),
         (V::Integer(_), V::Float(f)) => {
-            Err(problem(path, format!("{f} is not a whole number"), "a whole number for this parameter"))
+            Err(problem(path, format!("{f} is not a whole number"), "a whole number for this parameter")
+                .of_kind(ProblemKind::WrongType))
         }
         (V::Boolean(_), v @ V::Boolean(_)) => Ok(v),
         (V::String(_), v @ V::String(_)) => Ok(v),
         (V::Array(_), v @ V::Array(_)) => Ok(v),
-        (V::Table(t), v) => Err(problem(
+        (V::Table(t), v) => Err(no_parameter(
             path,
             format!(
                 "no single parameter `{path}`: it is a group of parameters ({} cannot be set on it)",
@@ -150,7 +159,8 @@ fn coerce(path: &str, current: &toml::Value, value: toml::Value) -> Result<toml:
 /// it exists (see [`apply`]).
 pub fn set(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), InputProblem> {
     check_variable(path)?;
-    let segs = segments(path).map_err(|m| problem(path, m, "a dotted path such as `admissions.cream_skimming`"))?;
+    let segs =
+        segments(path).map_err(|m| no_parameter(path, m, "a dotted path such as `admissions.cream_skimming`"))?;
     let mut t = table;
     let mut walked = String::new();
     for (n, (name, index)) in segs.iter().enumerate() {
@@ -158,7 +168,11 @@ pub fn set(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<()
         let here = if walked.is_empty() { name.to_string() } else { format!("{walked}.{name}") };
         if !t.contains_key(*name) {
             if index.is_some() {
-                return Err(problem(path, format!("no parameter `{path}`: no list `{here}`"), keys_of(&walked, t)));
+                return Err(no_parameter(
+                    path,
+                    format!("no parameter `{path}`: no list `{here}`"),
+                    keys_of(&walked, t),
+                ));
             }
             if last {
                 t.insert(name.to_string(), value);
@@ -168,15 +182,15 @@ pub fn set(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<()
         }
         let keys = keys_of(&walked, t);
         let Some(mut slot) = t.get_mut(*name) else {
-            return Err(problem(path, format!("no parameter `{here}`"), keys));
+            return Err(no_parameter(path, format!("no parameter `{here}`"), keys));
         };
         if let Some(i) = index {
             let toml::Value::Array(items) = slot else {
-                return Err(problem(path, format!("no parameter `{path}`: `{here}` is not a list"), here));
+                return Err(no_parameter(path, format!("no parameter `{path}`: `{here}` is not a list"), here));
             };
             let len = items.len();
             slot = items.get_mut(*i).ok_or_else(|| {
-                problem(
+                no_parameter(
                     path,
                     format!("no parameter `{path}`: `{here}` has {len} item{}", if len == 1 { "" } else { "s" }),
                     if len == 0 { "no index".to_string() } else { format!("an index from 0 to {}", len - 1) },
@@ -194,7 +208,7 @@ pub fn set(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<()
         match slot {
             toml::Value::Table(next) => t = next,
             other => {
-                return Err(problem(
+                return Err(no_parameter(
                     path,
                     format!("no parameter `{path}`: `{walked}` is {}, not a group of parameters", kind(other)),
                     format!("`{walked}` itself"),
@@ -221,12 +235,8 @@ pub fn table_of(base: &Scenario) -> toml::Table {
 /// deserialising names no key: the caller knows which values it set.
 pub fn finish(base: &Scenario, table: toml::Table) -> Result<Scenario, Vec<InputProblem>> {
     let mut s: Scenario = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
-        let msg = e.message().trim().to_string();
-        let (message, allowed) = match msg.split_once(", expected ") {
-            Some((m, a)) => (m.to_string(), a.trim_start_matches("one of ").to_string()),
-            None => (msg, String::new()),
-        };
-        vec![problem("", message, allowed)]
+        let (kind, message, allowed) = toml_message(&e);
+        vec![problem("", message, allowed).of_kind(kind)]
     })?;
     s.run = base.run.clone();
     s.name = base.name.clone();
@@ -273,7 +283,7 @@ pub fn apply_to(
                 if set(&mut one, path, v.clone()).is_ok() {
                     if let Err(mut p) = finish(base, one) {
                         if p.iter().any(|p| p.key.is_empty()) {
-                            return Err(p.drain(..).map(|q| name_problem(path, q)).collect());
+                            return Err(p.drain(..).map(|q| name_problem(base_table, path, q)).collect());
                         }
                     }
                 }
@@ -285,13 +295,16 @@ pub fn apply_to(
 }
 
 /// Turn a deserialising problem into one about the parameter `path`.
-fn name_problem(path: &str, mut p: InputProblem) -> InputProblem {
-    if let Some(field) = p.message.strip_prefix("unknown field ") {
-        let name = field.trim_matches('`').to_string();
-        p.message = format!("no parameter `{path}` (unknown key {field})");
-        // The keys allowed where the unknown one is: prefix them with its parent.
+fn name_problem(base_table: &toml::Table, path: &str, mut p: InputProblem) -> InputProblem {
+    if p.kind == ProblemKind::UnknownKey {
+        // The unknown key is the first segment of the path that the
+        // scenario's table does not hold ([`set`] inserted it).
         let segs: Vec<&str> = path.split('.').collect();
-        let at = segs.iter().rposition(|s| s.split('[').next() == Some(name.as_str())).unwrap_or(segs.len() - 1);
+        let at = (0..segs.len()).find(|&n| get(base_table, &segs[..=n].join(".")).is_none()).unwrap_or(segs.len() - 1);
+        let name = segs[at].split('[').next().unwrap_or(segs[at]);
+        p.message = format!("no parameter `{path}` (unknown key `{name}`)");
+        p.kind = ProblemKind::NoSuchParameter;
+        // The keys allowed where the unknown one is: prefix them with its parent.
         let parent = segs[..at].join(".");
         if !p.allowed.is_empty() {
             let names: Vec<String> = p
