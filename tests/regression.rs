@@ -19,7 +19,7 @@ fn small(name: &str, edit: impl FnOnce(&mut Scenario)) -> Scenario {
 
 /// What a policy sees when applied directly (the only test that does).
 fn context<'a>(s: &'a Scenario, w: &'a mut schoolscape::world::World) -> Context<'a> {
-    Context { scenario: s, world: w }
+    Context::new(s, w)
 }
 
 fn measure(rec: &schoolscape::sim::YearRecord, name: &str, subgroup: &str) -> f64 {
@@ -106,7 +106,7 @@ fn odd_district_collaboration_uses_other_districts_willingness() {
     }
     let before = w.schools.latent.clone();
     let mut p = DistrictCollaboration::new(s.policies.district_collaboration.clone());
-    p.initialize(&mut context(&s, w));
+    p.start(&mut context(&s, w));
     p.apply(&mut context(&s, w));
     let moved = |d: u32| {
         (0..w.schools.len())

@@ -164,12 +164,7 @@ pub fn synthetic_name(i: usize) -> String {
 /// `districts` districts; keys relative to the target.
 fn check(t: &Target, n: usize, districts: usize, name: &dyn Fn(u32) -> String) -> Vec<InputProblem> {
     let mut out = Vec::new();
-    let p = |key: &str, message: String, allowed: String| InputProblem {
-        location: None,
-        key: key.to_string(),
-        message,
-        allowed,
-    };
+    let p = |key: &str, message: String, allowed: String| InputProblem::new(key, message, allowed);
     for (k, r) in t.schools.iter().enumerate() {
         let ok = match r {
             SchoolRef::Id(i) => (*i as usize) < n,

@@ -109,12 +109,11 @@ pub fn resolve(s: &Scenario) -> Result<Vec<(u32, Scenario)>, Vec<InputProblem>> 
     order.sort_by_key(|&i| s.timeline[i].year);
     for (i, c) in s.timeline.iter().enumerate() {
         if c.year < 1 || c.year > years {
-            problems.push(InputProblem {
-                location: None,
-                key: format!("timeline[{i}].year"),
-                message: format!("year {} is outside the run (years 1 to {years} are recorded)", c.year),
-                allowed: format!("a year from 1 to {years}"),
-            });
+            problems.push(InputProblem::new(
+                format!("timeline[{i}].year"),
+                format!("year {} is outside the run (years 1 to {years} are recorded)", c.year),
+                format!("a year from 1 to {years}"),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -183,7 +182,7 @@ pub fn resolve(s: &Scenario) -> Result<Vec<(u32, Scenario)>, Vec<InputProblem>> 
 }
 
 fn problem(key: String, message: impl Into<String>, allowed: &str) -> InputProblem {
-    InputProblem { location: None, key, message: message.into(), allowed: allowed.to_string() }
+    InputProblem::new(key, message, allowed)
 }
 
 fn fixed_in_run(path: &str) -> Option<&'static str> {
