@@ -3,6 +3,7 @@
 
 pub use schoolscape::scenario::bundled;
 mod compare;
+mod contrast;
 mod merge;
 pub mod output;
 pub mod plot;
@@ -61,6 +62,8 @@ enum Command {
     Scenarios,
     /// Run several scenarios with common random numbers and compare them: charts, maps, report.
     Compare(compare::CompareArgs),
+    /// Contrast two scenarios over the plausible ranges of their parameters: who wins where, and why.
+    Contrast(contrast::ContrastArgs),
     /// Redraw the charts and report of a run, comparison or sweep directory from its CSV files.
     Plot(plot::PlotArgs),
     /// Run a parameter sweep: plan every run, run them in parallel, stream results to disk, draw charts.
@@ -138,6 +141,7 @@ pub fn main() -> ExitCode {
         Command::Params { markdown, json } => params(markdown, json),
         Command::Scenarios => list_scenarios(),
         Command::Compare(args) => compare::compare(&args),
+        Command::Contrast(a) => contrast::contrast(&a),
         Command::Plot(args) => plot::plot(&args),
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => merge::merge(&a),

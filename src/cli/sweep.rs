@@ -70,6 +70,8 @@ pub struct Loaded {
     pub file: SweepFile,
     /// Where the base scenario came from.
     pub base_path: PathBuf,
+    /// Where the contrasted scenario came from, in a contrast.
+    pub contrast_path: Option<PathBuf>,
     /// The plan.
     pub plan: Plan,
     /// CSV region data of the base scenario, read once.
@@ -79,22 +81,36 @@ pub struct Loaded {
 /// Read a sweep file, its base scenario and design table, and plan every run.
 pub fn load(path: &Path) -> Result<Loaded> {
     let text = dir::read_text(path)?;
-    let file = SweepFile::parse(&text, path)?;
-    // The base: a file next to the sweep file, else a bundled scenario.
-    let beside = file.dir().join(file.base());
+    load_text(&text, path)
+}
+
+/// A scenario a sweep file names under `key`: a file next to the sweep file,
+/// else a bundled scenario.
+fn scenario_of(file: &SweepFile, key: &str, name: &str) -> Result<(PathBuf, schoolscape::Scenario)> {
+    let beside = file.dir().join(name);
     let arg = if beside.exists() {
         beside.to_string_lossy().into_owned()
-    } else if bundled::resolve(file.base()).starts_with(bundled::DIR) {
-        file.base().to_string()
+    } else if bundled::resolve(name).starts_with(bundled::DIR) {
+        name.to_string()
     } else {
         return Err(Error::input(
-            Some(file.locate("base")),
-            "base",
-            format!("no scenario file `{}` beside the sweep file, and no bundled scenario of that name", file.base()),
+            Some(file.locate(key)),
+            key,
+            format!("no scenario file `{name}` beside the sweep file, and no bundled scenario of that name"),
             format!("a path relative to the sweep file, or one of: {}", bundled::names().join(", ")),
         ));
     };
-    let (base_path, base) = load_scenario(&arg)?;
+    load_scenario(&arg)
+}
+
+/// [`load`] a sweep file's text; `path` names it in errors and anchors its relative paths.
+pub fn load_text(text: &str, path: &Path) -> Result<Loaded> {
+    let file = SweepFile::parse(text, path)?;
+    let (base_path, base) = scenario_of(&file, "base", file.base())?;
+    let contrast = match file.contrast() {
+        Some(name) => Some(scenario_of(&file, "contrast", name)?),
+        None => None,
+    };
     let table = match file.design_table() {
         Some(p) => Some(std::fs::read_to_string(&p).map_err(|e| {
             Error::input(
@@ -106,16 +122,29 @@ pub fn load(path: &Path) -> Result<Loaded> {
         })?),
         None => None,
     };
-    let plan = file.plan(&base, table.as_deref())?;
+    let mut arms = vec![base];
+    arms.extend(contrast.as_ref().map(|(_, s)| s.clone()));
+    let plan = file.plan_arms(&arms, table.as_deref())?;
+    if plan.points.iter().any(|p| p.scenario.region.source == RegionSource::Csv)
+        && plan.arms.len() > 1
+        && plan.points[0].scenario.region != plan.points[1].scenario.region
+    {
+        return Err(Error::input(
+            Some(file.locate("contrast")),
+            "contrast",
+            "the two scenarios read different regions from CSV files",
+            "scenarios that share their region (the same CSV files) or generate it",
+        ));
+    }
     let csv = if plan.base.region.source == RegionSource::Csv { Some(read_csv_region(&plan.base)?) } else { None };
-    Ok(Loaded { file, base_path, plan, csv })
+    Ok(Loaded { file, base_path, contrast_path: contrast.map(|(p, _)| p), plan, csv })
 }
 
 /// What is compared on `--resume` and by `merge`: two directories hold the
 /// same sweep if and only if these are equal (and so are their plans).
 pub fn settings(l: &Loaded) -> serde_json::Value {
     let p = &l.plan;
-    serde_json::json!({
+    let mut s = serde_json::json!({
         "name": p.name,
         "base": l.file.base(),
         "runs": p.len(),
@@ -125,12 +154,56 @@ pub fn settings(l: &Loaded) -> serde_json::Value {
         "seed": p.seed,
         "parameters": p.parameters,
         "results": dir::result_files(l.file.school_panel()).iter().map(|f| f.name).collect::<Vec<_>>(),
-    })
+    });
+    if p.is_contrast() {
+        s["contrast"] = serde_json::json!({
+            "scenarios": p.arms,
+            "as_written": [l.file.base(), l.file.contrast().unwrap_or_default()],
+            "settings": p.settings(),
+        });
+    }
+    s
 }
 
-/// The text of `scenario.toml`.
+/// The text of `scenario.toml` (and, in a contrast, of `contrast.toml`).
 fn scenario_text(l: &Loaded) -> String {
     format!("# The sweep's base scenario, resolved from `{}`\n{}", l.file.base(), l.plan.base.to_toml())
+}
+
+/// The text of `contrast.toml`: the contrasted scenario, resolved, with the sweep's settings.
+fn contrast_text(l: &Loaded) -> Option<String> {
+    let b = l.plan.arm_bases.get(1)?;
+    Some(format!("# The contrasted scenario, resolved from `{}`\n{}", l.file.contrast().unwrap_or_default(), b.to_toml()))
+}
+
+/// The ranges of a contrast's sampled parameters, for the manifest.
+fn contrast_ranges(l: &Loaded) -> serde_json::Value {
+    let p = &l.plan;
+    let ranges: Vec<serde_json::Value> = p
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(j, path)| {
+            let v: Vec<f64> = p.points.iter().filter_map(|pt| pt.values[j].as_float().or(pt.values[j].as_integer().map(|i| i as f64))).collect();
+            let plausible = schoolscape::sweep::contrast::plausible(path);
+            serde_json::json!({
+                "parameter": path,
+                "sampled_min": v.iter().copied().fold(f64::INFINITY, f64::min),
+                "sampled_max": v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                "plausible_range": plausible.map(|(lo, hi)| vec![lo, hi]),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "scenarios": p.arms,
+        "settings": p.settings(),
+        "paired_replicates": p.replicates,
+        "pairing": "replicate r of both scenarios at a setting runs from the same seed (common random numbers)",
+        "parameters": ranges,
+        "outcomes": schoolscape::sweep::contrast::OUTCOMES.iter().map(|o| serde_json::json!({
+            "measure": o.measure, "subgroup": o.subgroup, "better": if o.higher_is_better { "higher" } else { "lower" },
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// Time spent outside the simulations.
@@ -161,11 +234,13 @@ fn manifest(l: &Loaded, shard: Shard, status: &str, done: usize, shard_runs: usi
         "sweep_file": l.file.path().display().to_string(),
         "description": l.file.description(),
         "base_scenario": super::display_path(&l.base_path),
+        "contrast_scenario": l.contrast_path.as_deref().map(super::display_path),
         "settings": settings(l),
         "shard": shard.to_string(),
         "shard_runs": shard_runs,
         "finished_runs": done,
         "status": status,
+        "contrast": if l.plan.is_contrast() { contrast_ranges(l) } else { serde_json::Value::Null },
         "timings_s": {
             "planning": t.planning.as_secs_f64(),
             "opening_and_resuming": t.opening.as_secs_f64(),
@@ -353,7 +428,15 @@ fn open_dir(a: &SweepArgs, l: &Loaded, shard: Shard, plan_csv: &str) -> Result<(
     }
     if !started && !is_empty_dir(d) {
         // A sweep killed while starting leaves only its own files, before sweep.json.
-        let ours = [dir::PLAN, dir::SCENARIO, dir::SWEEP_FILE, dir::DONE, dir::METRICS.name, dir::SCHOOLS.name];
+        let ours = [
+            dir::PLAN,
+            dir::SCENARIO,
+            dir::CONTRAST_SCENARIO,
+            dir::SWEEP_FILE,
+            dir::DONE,
+            dir::METRICS.name,
+            dir::SCHOOLS.name,
+        ];
         let foreign: Vec<String> = d
             .read_dir()
             .map_err(io(d))?
@@ -383,6 +466,9 @@ fn open_dir(a: &SweepArgs, l: &Loaded, shard: Shard, plan_csv: &str) -> Result<(
     if !started {
         write_atomic(&d.join(dir::PLAN), plan_csv)?;
         write_atomic(&d.join(dir::SCENARIO), &scenario_text(l))?;
+        if let Some(t) = contrast_text(l) {
+            write_atomic(&d.join(dir::CONTRAST_SCENARIO), &t)?;
+        }
         write_atomic(&d.join(dir::SWEEP_FILE), l.file.text())?;
         let log = ResultLog::create(d, &files)?;
         write_atomic(&d.join(dir::MANIFEST), &manifest(l, shard, "running", 0, 0, &Timings::default()))?;
@@ -547,13 +633,19 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
         return Err(Error::input(None, "--threads", "0 threads", "1 or more"));
     }
     let l = load(&a.sweep)?;
+    execute_loaded(a, &l, start)
+}
+
+/// Run a loaded sweep (or contrast) into `a.out`: everything after planning.
+pub fn execute_loaded(a: &SweepArgs, l: &Loaded, start: Instant) -> Result<()> {
+    let l = l;
     let shard = a.shard.unwrap_or(Shard::ALL);
     let plan_csv = dir::plan_csv(&l.plan);
     let mut t = Timings { planning: start.elapsed(), ..Timings::default() };
     set_threads(a.threads);
 
     let opening = Instant::now();
-    let (mut log, done) = open_dir(a, &l, shard, &plan_csv)?;
+    let (mut log, done) = open_dir(a, l, shard, &plan_csv)?;
     let shard_runs: Vec<RunSpec> = l.plan.shard_runs(shard).collect();
     let todo: Vec<RunSpec> = shard_runs.iter().filter(|r| !done[r.run_id as usize]).copied().collect();
     let before = shard_runs.len() - todo.len();
@@ -591,7 +683,7 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
         Err(Error::Interrupted) => "interrupted",
         Err(_) => "failed",
     };
-    write_atomic(&a.out.join(dir::MANIFEST), &manifest(&l, shard, status, finished, shard_runs.len(), &t))?;
+    write_atomic(&a.out.join(dir::MANIFEST), &manifest(l, shard, status, finished, shard_runs.len(), &t))?;
     match result {
         Ok(_) => {
             if !a.quiet {
@@ -616,7 +708,9 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
                     pct(t.writing),
                     a.out.display(),
                     if l.file.school_panel() { ", schools.csv" } else { "" },
-                    if shard == Shard::ALL {
+                    if l.plan.is_contrast() && shard == Shard::ALL {
+                        String::new()
+                    } else if shard == Shard::ALL {
                         format!("Summarise with: schoolscape sweep-summary {}", a.out.display())
                     } else {
                         "When every shard has finished, combine them with: schoolscape merge DIR... --out MERGED".into()

@@ -39,6 +39,8 @@ pub const MANIFEST: &str = "sweep.json";
 pub const SCENARIO: &str = "scenario.toml";
 /// The sweep file as given.
 pub const SWEEP_FILE: &str = "sweep.toml";
+/// The contrasted scenario of a contrast, resolved.
+pub const CONTRAST_SCENARIO: &str = "contrast.toml";
 
 /// A results file: its name, header, and the rows one run adds to it.
 #[derive(Debug, Clone, Copy)]
@@ -80,8 +82,15 @@ pub fn done_header(files: &[ResultFile]) -> String {
 }
 
 /// The text of `plan.csv`.
+///
+/// A contrast's plan has two more columns after `seed`: `setting` (the
+/// setting of the parameters, shared by both scenarios) and `scenario`.
 pub fn plan_csv(plan: &Plan) -> String {
     let mut t = String::from("run_id,point,replicate,seed");
+    let contrast = plan.is_contrast();
+    if contrast {
+        t.push_str(",setting,scenario");
+    }
     for p in &plan.parameters {
         t.push(',');
         t.push_str(&output::field(p));
@@ -91,6 +100,10 @@ pub fn plan_csv(plan: &Plan) -> String {
         plan.points.iter().map(|p| p.values.iter().map(|v| output::field(&value_text(v))).collect()).collect();
     for r in plan.runs() {
         t.push_str(&format!("{},{},{},{}", r.run_id, r.point, r.replicate, r.seed));
+        if contrast {
+            let p = &plan.points[r.point];
+            t.push_str(&format!(",{},{}", p.setting, output::field(&plan.arms[p.arm])));
+        }
         for v in &texts[r.point] {
             t.push(',');
             t.push_str(v);
@@ -311,20 +324,22 @@ pub fn csv_problem(path: &Path, e: csv::Error) -> Error {
     )
 }
 
-/// Read `plan.csv`.
+/// Read `plan.csv` (a contrast's `setting` and `scenario` columns are not parameters).
 pub fn read_plan(path: &Path) -> Result<PlanTable> {
     let mut r = csv::Reader::from_path(path).map_err(|e| csv_problem(path, e))?;
     let header = r.headers().map_err(|e| csv_problem(path, e))?.clone();
-    let parameters: Vec<String> = header.iter().skip(4).map(str::to_string).collect();
+    let contrast = header.get(4) == Some("setting") && header.get(5) == Some("scenario");
+    let skip = if contrast { 6 } else { 4 };
+    let parameters: Vec<String> = header.iter().skip(skip).map(str::to_string).collect();
     let mut t = PlanTable { numeric: vec![Vec::new(); parameters.len()], parameters, ..PlanTable::default() };
     for rec in r.records() {
         let rec = rec.map_err(|e| csv_problem(path, e))?;
         let point: usize = rec.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
         t.point.push(point);
         if point == t.point_values.len() {
-            t.point_values.push(rec.iter().skip(4).map(str::to_string).collect());
+            t.point_values.push(rec.iter().skip(skip).map(str::to_string).collect());
         }
-        for (j, v) in rec.iter().skip(4).enumerate() {
+        for (j, v) in rec.iter().skip(skip).enumerate() {
             t.numeric[j].push(plan_number(v));
         }
     }

@@ -18,6 +18,8 @@ use crate::scenario::{Scenario, validate};
 struct Spec {
     /// The base scenario: a path relative to the sweep file, or a bundled name.
     base: String,
+    /// A second scenario to contrast with the base at every setting (same seeds).
+    contrast: Option<String>,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -39,12 +41,16 @@ fn one() -> u32 {
     1
 }
 
-/// `[random]` or `[lhs]`: a sample size and a range per parameter.
+/// `[random]` or `[lhs]`: a sample size, and a range per parameter or
+/// parameters to sample over their documented plausible ranges.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Sampling {
     samples: u32,
+    #[serde(default)]
     ranges: toml::Table,
+    #[serde(default)]
+    parameters: Vec<String>,
 }
 
 /// `[table]`: a design table.
@@ -76,6 +82,12 @@ const RANGE_ALLOWED: &str = "a range { min = 0.1, max = 0.5 }";
 /// "admissions.cream_skimming" = { min = 0.0, max = 0.6 }
 /// "families.disadvantaged.information" = { min = 0.2, max = 0.9 }
 /// ```
+///
+/// A contrast names a second scenario, `contrast = "collaborative"`: every
+/// setting runs both with the same seeds. `[lhs] parameters = [...]` samples
+/// parameters over their plausible ranges ([`super::contrast::plausible`]);
+/// a contrast with no design samples [`super::contrast::DEFAULT_SETTINGS`]
+/// settings of [`super::contrast::default_parameters`] by Latin hypercube.
 #[derive(Debug)]
 pub struct SweepFile {
     file: ChainFile,
@@ -120,6 +132,11 @@ impl SweepFile {
     /// name of a bundled scenario.
     pub fn base(&self) -> &str {
         &self.spec.base
+    }
+
+    /// The scenario contrasted with the base, as written, if the file names one.
+    pub fn contrast(&self) -> Option<&str> {
+        self.spec.contrast.as_deref()
     }
 
     /// The directory relative paths are anchored in.
@@ -176,61 +193,105 @@ impl SweepFile {
     /// validated, and the runs. `table` is the text of the design table, if
     /// the design is one (see [`SweepFile::design_table`]).
     pub fn plan(&self, base: &Scenario, table: Option<&str>) -> Result<Plan> {
+        self.plan_arms(std::slice::from_ref(base), table)
+    }
+
+    /// Plan every run of a sweep (`arms` holds the base scenario) or of a
+    /// contrast (`arms` holds the base and the contrasted scenario, both
+    /// resolved): each setting of the design is set and validated in every
+    /// arm, and the arms of a setting share their seeds.
+    pub fn plan_arms(&self, arms: &[Scenario], table: Option<&str>) -> Result<Plan> {
         let s = &self.spec;
-        let mut base = base.clone();
-        if let Some(f) = s.scale {
-            if !(f > 0.0 && f <= 100.0) {
-                return Err(self.located("scale", format!("{f} is out of range"), "a factor above 0 and at most 100"));
-            }
-            base = base.scaled(f);
+        let want = if s.contrast.is_some() { 2 } else { 1 };
+        if arms.len() != want {
+            return Err(self.located(
+                if want == 2 { "contrast" } else { "base" },
+                format!("{} scenarios given for a file that names {want}", arms.len()),
+                "the base scenario, and the contrasted one if the file names it",
+            ));
         }
-        if let Some(y) = s.years {
-            base.run.years = y;
-        }
-        if let Some(seed) = s.seed {
-            base.run.seed = seed;
-        }
-        if !(1..=1_000_000).contains(&s.replicates) {
+        let min_replicates = if want == 2 { 2 } else { 1 };
+        if !(min_replicates..=1_000_000).contains(&s.replicates) {
             return Err(self.located(
                 "replicates",
-                format!("{} is out of range", s.replicates),
-                "a whole number from 1 to 1000000",
+                format!(
+                    "{} is out of range{}",
+                    s.replicates,
+                    if want == 2 { " (a contrast needs 2 or more for a paired interval)" } else { "" }
+                ),
+                format!("a whole number from {min_replicates} to 1000000"),
             ));
         }
-        base.run.replicates = s.replicates;
-        let problems = validate(&base);
-        if !problems.is_empty() {
-            let key = |k: &str| match k {
-                "run.years" => "years",
-                _ => "base",
-            };
-            return Err(Error::Input(
-                problems
-                    .into_iter()
-                    .map(|mut p| {
-                        p.location = Some(self.locate(key(&p.key)));
-                        p.message = format!("{} (in the base scenario with the sweep's settings)", p.message);
-                        p
-                    })
-                    .collect(),
+        let mut prepared: Vec<Scenario> = Vec::with_capacity(arms.len());
+        for (k, arm) in arms.iter().enumerate() {
+            let mut arm = arm.clone();
+            if let Some(f) = s.scale {
+                if !(f > 0.0 && f <= 100.0) {
+                    return Err(self.located(
+                        "scale",
+                        format!("{f} is out of range"),
+                        "a factor above 0 and at most 100",
+                    ));
+                }
+                arm = arm.scaled(f);
+            }
+            // The arms of a contrast run as long as the base, from the same seeds.
+            match (s.years, prepared.first()) {
+                (Some(y), _) => arm.run.years = y,
+                (None, Some(a)) => arm.run.years = a.run.years,
+                (None, None) => {}
+            }
+            match (s.seed, prepared.first()) {
+                (Some(seed), _) => arm.run.seed = seed,
+                (None, Some(a)) => arm.run.seed = a.run.seed,
+                (None, None) => {}
+            }
+            arm.run.replicates = s.replicates;
+            let problems = validate(&arm);
+            if !problems.is_empty() {
+                let which = if k == 0 { "base" } else { "contrast" };
+                let key = |key: &str| match key {
+                    "run.years" => "years",
+                    _ => which,
+                };
+                return Err(Error::Input(
+                    problems
+                        .into_iter()
+                        .map(|mut p| {
+                            p.location = Some(self.locate(key(&p.key)));
+                            p.message = format!("{} (in the {which} scenario with the sweep's settings)", p.message);
+                            p
+                        })
+                        .collect(),
+                ));
+            }
+            prepared.push(arm);
+        }
+        if want == 2 && prepared[0].name == prepared[1].name {
+            return Err(self.located(
+                "contrast",
+                format!("both scenarios are named `{}`", prepared[0].name),
+                "two scenarios with different names (set `name` in one of them)",
             ));
         }
+        let base = prepared[0].clone();
 
-        let mut design = self.design(&base, table)?;
-        let runs = design.points.len() as u64 * s.replicates as u64;
+        let mut design = self.design(&prepared, table)?;
+        let runs = design.points.len() as u64 * s.replicates as u64 * want as u64;
         if runs > MAX_RUNS {
             return Err(self.too_many(design.section, runs));
         }
-        let base_table = params::table_of(&base);
+        let tables: Vec<toml::Table> = prepared.iter().map(params::table_of).collect();
+        let base_table = &tables[0];
         for point in &mut design.points {
             for (v, x) in design.varied.iter().zip(point.iter_mut()) {
-                *x = params::normalise(&base_table, &v.path, std::mem::replace(x, toml::Value::Boolean(false)));
+                *x = params::normalise(base_table, &v.path, std::mem::replace(x, toml::Value::Boolean(false)));
             }
         }
         // Problems with the paths themselves, reported where they are named.
         if let Some(first) = design.points.first() {
             for (v, x) in design.varied.iter().zip(first) {
-                if let Err(problems) = params::apply_to(&base, &base_table, &[(v.path.as_str(), x.clone())]) {
+                if let Err(problems) = params::apply_to(&base, base_table, &[(v.path.as_str(), x.clone())]) {
                     if problems.iter().any(params::is_path_problem) {
                         return Err(Error::Input(
                             problems
@@ -245,16 +306,27 @@ impl SweepFile {
                 }
             }
         }
-        let mut points = Vec::with_capacity(design.points.len());
+        let mut points = Vec::with_capacity(design.points.len() * want);
         for (n, values) in design.points.iter().enumerate() {
             let set: Vec<(&str, toml::Value)> =
                 design.varied.iter().map(|v| v.path.as_str()).zip(values.iter().cloned()).collect();
-            match params::apply_to(&base, &base_table, &set) {
-                Ok(scenario) => points.push(Point { values: values.clone(), scenario }),
-                Err(problems) => return Err(self.point_problems(&design, n, values, problems)),
+            for (k, (arm, table)) in prepared.iter().zip(&tables).enumerate() {
+                match params::apply_to(arm, table, &set) {
+                    Ok(scenario) => points.push(Point { values: values.clone(), scenario, setting: n, arm: k }),
+                    Err(mut problems) => {
+                        if want == 2 {
+                            for p in &mut problems {
+                                p.message = format!("{} (in scenario `{}`)", p.message, arm.name);
+                            }
+                        }
+                        return Err(self.point_problems(&design, n, values, problems));
+                    }
+                }
             }
         }
         Ok(Plan {
+            arms: if want == 2 { prepared.iter().map(|a| a.name.clone()).collect() } else { Vec::new() },
+            arm_bases: if want == 2 { prepared.clone() } else { Vec::new() },
             name: self.name(),
             parameters: design.varied.into_iter().map(|v| v.path).collect(),
             points,
@@ -306,7 +378,7 @@ impl SweepFile {
     }
 
     /// The design named by the file: exactly one of `[grid]`, `[random]`, `[lhs]`, `[table]`.
-    fn design(&self, base: &Scenario, table: Option<&str>) -> Result<Design> {
+    fn design(&self, bases: &[Scenario], table: Option<&str>) -> Result<Design> {
         let s = &self.spec;
         let named: Vec<&'static str> = [
             ("grid", s.grid.is_some()),
@@ -319,6 +391,14 @@ impl SweepFile {
         .collect();
         let allowed = "one of [grid], [random], [lhs] or [table]";
         match named.as_slice() {
+            [] if s.contrast.is_some() => {
+                let default = Sampling {
+                    samples: super::contrast::DEFAULT_SETTINGS,
+                    ranges: toml::Table::new(),
+                    parameters: Vec::new(),
+                };
+                self.sampled_design(bases, &default, "lhs")
+            }
             [] => Err(Error::input(Some(self.file_only()), "", "the sweep file names no design", allowed)),
             [_, second, ..] => Err(self.located(
                 second,
@@ -327,8 +407,8 @@ impl SweepFile {
             )),
             ["grid"] => self.grid_design(),
             [kind] => match (&s.random, &s.lhs, &s.table) {
-                (Some(r), _, _) if *kind == "random" => self.sampled_design(base, r, "random"),
-                (_, Some(r), _) if *kind == "lhs" => self.sampled_design(base, r, "lhs"),
+                (Some(r), _, _) if *kind == "random" => self.sampled_design(bases, r, "random"),
+                (_, Some(r), _) if *kind == "lhs" => self.sampled_design(bases, r, "lhs"),
                 (_, _, Some(t)) => self.table_design(t, table),
                 _ => Err(Error::input(Some(self.file_only()), "", "the sweep file names no design", allowed)),
             },
@@ -433,7 +513,8 @@ impl SweepFile {
         Ok((min, max))
     }
 
-    fn sampled_design(&self, base: &Scenario, sampling: &Sampling, kind: &'static str) -> Result<Design> {
+    fn sampled_design(&self, bases: &[Scenario], sampling: &Sampling, kind: &'static str) -> Result<Design> {
+        let base = &bases[0];
         if !(1..=10_000_000).contains(&sampling.samples) {
             return Err(self.located(
                 &format!("{kind}.samples"),
@@ -441,7 +522,36 @@ impl SweepFile {
                 "a whole number from 1 to 10000000",
             ));
         }
-        let entries = self.entries(&[kind, "ranges"], &sampling.ranges);
+        let mut entries = self.entries(&[kind, "ranges"], &sampling.ranges);
+        let range = |lo: f64, hi: f64| {
+            let mut t = toml::Table::new();
+            t.insert("min".into(), toml::Value::Float(lo));
+            t.insert("max".into(), toml::Value::Float(hi));
+            toml::Value::Table(t)
+        };
+        let listed = format!("{kind}.parameters");
+        for (i, path) in sampling.parameters.iter().enumerate() {
+            let location = self.locate(&listed);
+            let bad = |message: String, allowed: &str| {
+                Error::input(Some(location.clone()), path.clone(), message, allowed.to_string())
+            };
+            if entries.iter().any(|(v, _)| &v.path == path) || sampling.parameters[..i].contains(path) {
+                return Err(bad("is named twice".into(), "each parameter once, in `parameters` or in `ranges`"));
+            }
+            let Some((lo, hi)) = super::contrast::plausible(path) else {
+                return Err(bad(
+                    "has no documented plausible range".into(),
+                    "a parameter with a plausible range (`schoolscape check SCENARIO --resolved` lists them),                      or a range of your own in `ranges`",
+                ));
+            };
+            entries.push((Varied { path: path.clone(), location }, range(lo, hi)));
+        }
+        if entries.is_empty() && self.spec.contrast.is_some() {
+            let location = self.locate(&kind.to_string());
+            for (path, lo, hi) in super::contrast::default_parameters() {
+                entries.push((Varied { path, location: location.clone() }, range(lo, hi)));
+            }
+        }
         if entries.is_empty() {
             return Err(self.located(&format!("{kind}.ranges"), "no parameter has a range", RANGE_ALLOWED));
         }
@@ -479,10 +589,10 @@ impl SweepFile {
                     ));
                 }
             };
-            // Both ends must be valid values of the parameter.
-            for end in [min, max] {
+            // Both ends must be valid values of the parameter, in every arm.
+            for (end, arm) in [min, max].into_iter().flat_map(|e| bases.iter().map(move |a| (e, a))) {
                 let x = if is_whole { toml::Value::Integer(end.round() as i64) } else { toml::Value::Float(end) };
-                if let Err(problems) = params::apply_to(base, &base_table, &[(v.path.as_str(), x)]) {
+                if let Err(problems) = params::apply_to(arm, &params::table_of(arm), &[(v.path.as_str(), x)]) {
                     return Err(Error::Input(
                         problems
                             .into_iter()

@@ -8,9 +8,13 @@
 //! its seed ([`RunSpec`]). Nothing here runs a simulation or writes a file:
 //! the binary runs the plan, streams results, resumes and merges shards.
 //!
+//! A sweep file that names a `contrast` scenario plans a [`contrast`]: every
+//! setting run in both scenarios with the same seeds.
+//!
 //! [`sensitivity`] ranks the varied parameters by their influence on an
 //! outcome, from the written results.
 
+pub mod contrast;
 mod file;
 pub mod params;
 pub mod plan;

@@ -19,12 +19,21 @@ use crate::scenario::Scenario;
 
 /// One point of a design: a value for each varied parameter, and the scenario
 /// with those values set (validated).
+///
+/// In a contrast ([`Plan::arms`] names two scenarios), each setting of the
+/// parameters is two points in a row, one per scenario (arm), with the same
+/// values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Point {
     /// Values, in the order of [`Plan::parameters`].
     pub values: Vec<toml::Value>,
-    /// The base scenario with the values set.
+    /// The base scenario (or, in a contrast, the arm's scenario) with the values set.
     pub scenario: Scenario,
+    /// The setting of the parameters: the point itself in a sweep, the point
+    /// divided by the number of arms in a contrast.
+    pub setting: usize,
+    /// The arm (scenario) of a contrast, from 0; 0 in a sweep.
+    pub arm: usize,
 }
 
 /// One run of a sweep.
@@ -57,9 +66,30 @@ pub struct Plan {
     pub years: u32,
     /// Master seed.
     pub seed: u64,
+    /// A contrast's scenarios, in order (A, then B): every setting runs each
+    /// of them with the same seeds. Empty in an ordinary sweep.
+    pub arms: Vec<String>,
+    /// A contrast's scenarios with the sweep's settings, before any sampled
+    /// value is set (the first is [`Plan::base`]). Empty in an ordinary sweep.
+    pub arm_bases: Vec<Scenario>,
 }
 
 impl Plan {
+    /// Scenarios run at each setting: the arms of a contrast, else 1.
+    pub fn arm_count(&self) -> usize {
+        self.arms.len().max(1)
+    }
+
+    /// Whether the plan is a contrast of scenarios.
+    pub fn is_contrast(&self) -> bool {
+        self.arms.len() > 1
+    }
+
+    /// Number of settings of the parameters (points divided by arms).
+    pub fn settings(&self) -> usize {
+        self.points.len() / self.arm_count()
+    }
+
     /// Number of runs: points × replicates.
     pub fn len(&self) -> u64 {
         self.points.len() as u64 * self.replicates as u64
@@ -71,14 +101,17 @@ impl Plan {
     }
 
     /// The run with the given id (which must be below [`Plan::len`]).
+    ///
+    /// The seed depends on the master seed, the setting and the replicate
+    /// only: in a contrast, replicate `r` of both scenarios at a setting has
+    /// the same seed (common random numbers); in a sweep (one arm) the
+    /// setting is the point, and the seed is [`run_seed`] of the run id.
     pub fn run(&self, run_id: u64) -> RunSpec {
         let r = self.replicates.max(1) as u64;
-        RunSpec {
-            run_id,
-            point: (run_id / r) as usize,
-            replicate: (run_id % r) as u32,
-            seed: run_seed(self.seed, run_id),
-        }
+        let point = run_id / r;
+        let replicate = run_id % r;
+        let setting = point / self.arm_count() as u64;
+        RunSpec { run_id, point: point as usize, replicate: replicate as u32, seed: run_seed(self.seed, setting * r + replicate) }
     }
 
     /// Every run, in order of id.
@@ -259,15 +292,18 @@ mod tests {
     }
 
     fn plan(points: usize, replicates: u32) -> Plan {
-        let point = Point { values: vec![], scenario: Scenario::default() };
         Plan {
             name: "t".into(),
             base: Scenario::default(),
             parameters: vec![],
-            points: vec![point; points],
+            points: (0..points)
+                .map(|p| Point { values: vec![], scenario: Scenario::default(), setting: p, arm: 0 })
+                .collect(),
             replicates,
             years: 1,
             seed: 99,
+            arms: vec![],
+            arm_bases: vec![],
         }
     }
 
@@ -295,6 +331,34 @@ mod tests {
         assert_eq!(seeds.len(), whole.len(), "seeds repeat");
         // One point: the seeds of `schoolscape run`'s replicates.
         assert_eq!(p.run(2).seed, replicate_seed(99, 2));
+    }
+
+    #[test]
+    fn contrast_arms_share_seeds_within_a_setting_and_only_there() {
+        let mut p = plan(6, 3);
+        p.arms = vec!["a".into(), "b".into()];
+        for (i, pt) in p.points.iter_mut().enumerate() {
+            (pt.setting, pt.arm) = (i / 2, i % 2);
+        }
+        assert_eq!(p.settings(), 3);
+        let runs: Vec<RunSpec> = p.runs().collect();
+        for r in &runs {
+            let twin = runs
+                .iter()
+                .find(|q| {
+                    p.points[q.point].setting == p.points[r.point].setting
+                        && p.points[q.point].arm != p.points[r.point].arm
+                        && q.replicate == r.replicate
+                })
+                .unwrap();
+            assert_eq!(twin.seed, r.seed, "run {} and its twin {} differ in seed", r.run_id, twin.run_id);
+        }
+        // Arm A's seeds are distinct across settings and replicates, and are
+        // those of a one-arm sweep of the settings.
+        let a: Vec<u64> = runs.iter().filter(|r| p.points[r.point].arm == 0).map(|r| r.seed).collect();
+        let distinct: std::collections::HashSet<u64> = a.iter().copied().collect();
+        assert_eq!(distinct.len(), 9);
+        assert_eq!(a, (0..9).map(|i| run_seed(99, i)).collect::<Vec<_>>());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! `DIR/differences.csv`.
 
 pub mod charts;
+pub mod contrast;
 pub mod data;
 pub mod map;
 pub mod report;
@@ -283,6 +284,9 @@ pub fn plot(a: &PlotArgs) -> Result<()> {
 
 /// Draw the charts and report of a run, comparison or sweep directory.
 pub fn draw_dir(a: &PlotArgs) -> Result<Drawn> {
+    if super::contrast::is_contrast_dir(&a.dir) {
+        return contrast::draw(&a.dir, a);
+    }
     if sweep::is_sweep_dir(&a.dir) {
         return sweep::draw(&a.dir, a);
     }
