@@ -2,14 +2,18 @@
 //! band and its source, read from a TOML case file; and the evaluation of a
 //! case from simulated records.
 //!
-//! A *check* has a target band: the mean over replicates of the measure,
-//! averaged over a window of years, must lie in the band. With `baseline`,
-//! the value is the paired difference scenario minus baseline (the same
-//! replicate seeds: common random numbers); with `minus_measure`, it is the
-//! difference between two measures of the same run. A *report* is shown
-//! beside the checks with the literature's range, without a pass or fail.
-//! A case may also name parameter ranges for a robustness sample: the share
-//! of plausible settings in which each check's direction holds.
+//! A *check* has a target band: the measure, averaged over a window of years,
+//! passes only when the 95% interval of its mean over replicates lies inside
+//! the band; it fails when the interval lies wholly outside, and is
+//! *inconclusive* when the interval straddles an edge ([`verdict`]). With
+//! `baseline`, the value is the paired difference scenario minus baseline
+//! (the same replicate seeds: common random numbers); with `minus_measure`,
+//! it is the difference between two measures of the same run. A *report* is
+//! shown beside the checks with the literature's figure, in the literature's
+//! units (`over_measure` and `scale` convert), without a pass or fail. A case
+//! may also sample parameters over their plausible ranges for robustness: the
+//! share of settings in which each check's direction holds, judged against
+//! the same threshold as its target ([`direction_holds`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -89,6 +93,28 @@ pub struct Check {
     pub target: [f64; 2],
 }
 
+/// The outcome of a check against its band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The 95% interval lies inside the band.
+    Pass,
+    /// The 95% interval lies wholly outside the band.
+    Fail,
+    /// The 95% interval straddles an edge of the band (or is undefined).
+    Inconclusive,
+}
+
+impl Verdict {
+    /// The verdict in words, as written in tables.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
 /// A measure reported beside the checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,19 +131,58 @@ pub struct Report {
     pub subgroup: String,
     /// First and last year of the window averaged.
     pub years: [u32; 2],
+    /// A scenario to subtract (paired replicates), relative to the case file.
+    #[serde(default)]
+    pub baseline: Option<String>,
+    /// A measure of the same run (subgroup `all`) to divide by, such as
+    /// `attainment_sd` to express a slope in SDs of the leavers' attainment.
+    #[serde(default)]
+    pub over_measure: Option<String>,
+    /// A factor to multiply by (after dividing), such as 100 for PISA score
+    /// points (PISA's scale has an SD of 100) or for percentages.
+    #[serde(default)]
+    pub scale: Option<f64>,
 }
 
-/// Parameter uncertainty: ranges sampled by Latin hypercube.
+/// Parameter uncertainty: settings sampled by Latin hypercube.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Robustness {
     /// Parameter settings sampled.
+    #[serde(default = "default_robust_samples")]
     pub samples: u32,
     /// Replicates per setting.
     #[serde(default = "default_robust_replicates")]
     pub replicates: u32,
-    /// Parameter path → [low, high].
+    /// Parameters sampled over their documented plausible ranges
+    /// ([`crate::sweep::contrast::plausible`]).
+    #[serde(default)]
+    pub parameters: Vec<String>,
+    /// Parameter path → [low, high], for a range of the case's own.
+    #[serde(default)]
     pub ranges: BTreeMap<String, [f64; 2]>,
+}
+
+/// The fewest robustness settings a case may sample by default.
+pub const MIN_ROBUST_SAMPLES: u32 = 64;
+
+fn default_robust_samples() -> u32 {
+    MIN_ROBUST_SAMPLES
+}
+
+impl Robustness {
+    /// Every sampled parameter with its range: the plausible ones first, in
+    /// the order listed, then the case's own ranges. Parameters without a
+    /// plausible range are left out (see [`Case::parse`], which refuses them).
+    pub fn all_ranges(&self) -> Vec<(String, [f64; 2])> {
+        let mut out: Vec<(String, [f64; 2])> = self
+            .parameters
+            .iter()
+            .filter_map(|p| crate::sweep::contrast::plausible(p).map(|(lo, hi)| (p.clone(), [lo, hi])))
+            .collect();
+        out.extend(self.ranges.iter().map(|(k, r)| (k.clone(), *r)));
+        out
+    }
 }
 
 fn default_robust_replicates() -> u32 {
@@ -171,6 +236,21 @@ impl Case {
             }
         }
         if let Some(rb) = &case.robustness {
+            for (i, p) in rb.parameters.iter().enumerate() {
+                if crate::sweep::contrast::plausible(p).is_none() {
+                    fail(
+                        format!("robustness.parameters[{i}]"),
+                        format!("`{p}` has no documented plausible range"),
+                        "a parameter with a plausible range, or a range of the case's own in [robustness.ranges]",
+                    );
+                }
+                if rb.ranges.contains_key(p) || rb.parameters[..i].contains(p) {
+                    fail(format!("robustness.parameters[{i}]"), format!("`{p}` is named twice"), "each parameter once");
+                }
+            }
+            if rb.parameters.is_empty() && rb.ranges.is_empty() {
+                fail("robustness".into(), "no parameter to sample".into(), "`parameters` or `ranges`");
+            }
             for (k, r) in &rb.ranges {
                 if r[0].is_nan() || r[1].is_nan() || r[0] > r[1] {
                     fail(
@@ -202,7 +282,7 @@ impl Case {
             .checks
             .iter()
             .flat_map(|c| std::iter::once(c.scenario.clone()).chain(c.baseline.clone()))
-            .chain(self.reports.iter().map(|r| r.scenario.clone()));
+            .chain(self.reports.iter().flat_map(|r| std::iter::once(r.scenario.clone()).chain(r.baseline.clone())));
         for n in names {
             if !out.contains(&n) {
                 out.push(n);
@@ -265,36 +345,63 @@ pub fn check_values(c: &Check, runs: &BTreeMap<String, Series>) -> Vec<f64> {
         .collect()
 }
 
+/// The per-replicate values of a report: the measure's window mean, divided
+/// by `over_measure`'s and multiplied by `scale` if named, minus the same of
+/// the baseline (paired by replicate index) if named.
+pub fn report_values(r: &Report, runs: &BTreeMap<String, Series>) -> Vec<f64> {
+    let value = |recs: &[YearRecord]| {
+        let mut v = window_mean(recs, &r.measure, &r.subgroup, r.years);
+        if let Some(m) = &r.over_measure {
+            v /= window_mean(recs, m, "all", r.years);
+        }
+        v * r.scale.unwrap_or(1.0)
+    };
+    let Some(main) = runs.get(&r.scenario) else { return Vec::new() };
+    main.iter()
+        .enumerate()
+        .map(|(k, recs)| match &r.baseline {
+            Some(b) => value(recs) - runs.get(b).and_then(|s| s.get(k)).map_or(f64::NAN, |recs| value(recs)),
+            None => value(recs),
+        })
+        .collect()
+}
+
 /// Summarise values: mean and 95% interval.
 pub fn outcome(values: Vec<f64>) -> Outcome {
     let (mean, half) = mean_ci(&values);
     Outcome { mean, half, values }
 }
 
-/// Whether a check passes: its mean lies in the target band.
-pub fn passes(c: &Check, o: &Outcome) -> bool {
-    o.mean >= c.target[0] && o.mean <= c.target[1]
+/// A check's verdict: pass only when the 95% interval of the mean lies in
+/// the target band, fail when it lies wholly outside, inconclusive when it
+/// straddles an edge (or cannot be computed).
+pub fn verdict(c: &Check, o: &Outcome) -> Verdict {
+    let (lo, hi) = (o.mean - o.half, o.mean + o.half);
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Verdict::Inconclusive;
+    }
+    if lo >= c.target[0] && hi <= c.target[1] {
+        Verdict::Pass
+    } else if hi < c.target[0] || lo > c.target[1] {
+        Verdict::Fail
+    } else {
+        Verdict::Inconclusive
+    }
 }
 
-/// Whether a check's direction holds for a value: for a band on one side of
-/// zero, the value is on that side (beyond zero); for a band that contains
-/// zero, the value is inside the band (for value checks, the band itself).
+/// Whether a check's direction holds for a value, judged against the same
+/// threshold as its target. A level check's direction is its band. For a
+/// difference (`baseline` or `minus_measure`) whose band lies on one side of
+/// zero, the value must be beyond the band's edge nearer zero (the size of
+/// the effect the target asks for, not merely its sign); for a band that
+/// contains zero ("does not raise it"), the value must be inside the band.
 pub fn direction_holds(c: &Check, value: f64) -> bool {
     let contrast = c.baseline.is_some() || c.minus_measure.is_some();
-    if !contrast {
-        return value >= c.target[0] && value <= c.target[1];
+    let [lo, hi] = c.target;
+    if !contrast || (lo <= 0.0 && hi >= 0.0) {
+        return value >= lo && value <= hi;
     }
-    if c.target[0] > 0.0 {
-        value > 0.0
-    } else if c.target[1] < 0.0 {
-        value < 0.0
-    } else if c.target[0] == 0.0 {
-        value >= 0.0
-    } else if c.target[1] == 0.0 {
-        value <= 0.0
-    } else {
-        value >= c.target[0] && value <= c.target[1]
-    }
+    if lo > 0.0 { value >= lo } else { value <= hi }
 }
 
 #[cfg(test)]
@@ -339,16 +446,51 @@ mod tests {
         assert_eq!(check_values(&check(None, Some("n"), [0.0, 1.0]), &runs), vec![1.0, 2.0]);
         let o = outcome(vec![1.0, 3.0]);
         assert_eq!(o.mean, 2.0);
-        assert!(passes(&check(None, None, [1.5, 2.5]), &o));
-        assert!(!passes(&check(None, None, [2.5, 3.5]), &o));
     }
 
     #[test]
-    fn directions() {
+    fn a_check_passes_only_when_its_interval_lies_in_the_band() {
+        let o = Outcome { mean: 2.0, half: 0.3, values: vec![] };
+        assert_eq!(verdict(&check(None, None, [1.5, 2.5]), &o), Verdict::Pass);
+        assert_eq!(verdict(&check(None, None, [1.8, 2.5]), &o), Verdict::Inconclusive, "straddles the low edge");
+        assert_eq!(verdict(&check(None, None, [1.5, 2.2]), &o), Verdict::Inconclusive, "straddles the high edge");
+        assert_eq!(verdict(&check(None, None, [1.9, 2.1]), &o), Verdict::Inconclusive, "wider than the band");
+        assert_eq!(verdict(&check(None, None, [2.5, 3.5]), &o), Verdict::Fail);
+        assert_eq!(verdict(&check(None, None, [0.0, 1.6]), &o), Verdict::Fail);
+        let nan = Outcome { mean: 2.0, half: f64::NAN, values: vec![] };
+        assert_eq!(verdict(&check(None, None, [0.0, 5.0]), &nan), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn reports_divide_scale_and_pair() {
+        let mut runs = BTreeMap::new();
+        runs.insert("a".to_string(), vec![recs(&[9.0, 1.0, 3.0]), recs(&[9.0, 2.0, 4.0])]);
+        runs.insert("b".to_string(), vec![recs(&[0.0, 1.0, 1.0]), recs(&[0.0, 0.0, 0.0])]);
+        let mut r = Report {
+            label: "x".into(),
+            literature: "l".into(),
+            scenario: "a".into(),
+            measure: "m".into(),
+            subgroup: "all".into(),
+            years: [2, 3],
+            baseline: None,
+            over_measure: Some("n".into()),
+            scale: Some(100.0),
+        };
+        // Metric n is 1 in every year, subgroup all: the values are 100 × the window means.
+        assert_eq!(report_values(&r, &runs), vec![200.0, 300.0]);
+        r.baseline = Some("b".into());
+        assert_eq!(report_values(&r, &runs), vec![100.0, 300.0]);
+    }
+
+    #[test]
+    fn directions_use_the_targets_threshold() {
         let up = check(Some("b"), None, [0.005, 1.0]);
-        assert!(direction_holds(&up, 0.001) && !direction_holds(&up, -0.001));
+        assert!(direction_holds(&up, 0.006) && direction_holds(&up, 2.0));
+        assert!(!direction_holds(&up, 0.001), "above zero but below the target's threshold");
         let down = check(Some("b"), None, [-0.15, -0.02]);
-        assert!(direction_holds(&down, -0.3) && !direction_holds(&down, 0.01));
+        assert!(direction_holds(&down, -0.3) && direction_holds(&down, -0.02));
+        assert!(!direction_holds(&down, -0.01) && !direction_holds(&down, 0.01));
         let flat = check(Some("b"), None, [-1.0, 0.005]);
         assert!(direction_holds(&flat, 0.004) && !direction_holds(&flat, 0.01));
         let level = check(None, None, [0.25, 0.35]);

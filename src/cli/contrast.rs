@@ -247,7 +247,12 @@ pub fn read(d: &Path) -> Result<ContrastData> {
         .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     let [a_name, b_name] = <[String; 2]>::try_from(names).map_err(|_| {
-        Error::input(None, "", format!("{} is not a contrast directory", d.display()), "a directory written by `schoolscape contrast`")
+        Error::input(
+            None,
+            "",
+            format!("{} is not a contrast directory", d.display()),
+            "a directory written by `schoolscape contrast`",
+        )
     })?;
     let year = s["years"].as_u64().unwrap_or(0);
     let replicates = s["replicates"].as_u64().unwrap_or(0) as usize;

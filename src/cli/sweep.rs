@@ -173,7 +173,11 @@ fn scenario_text(l: &Loaded) -> String {
 /// The text of `contrast.toml`: the contrasted scenario, resolved, with the sweep's settings.
 fn contrast_text(l: &Loaded) -> Option<String> {
     let b = l.plan.arm_bases.get(1)?;
-    Some(format!("# The contrasted scenario, resolved from `{}`\n{}", l.file.contrast().unwrap_or_default(), b.to_toml()))
+    Some(format!(
+        "# The contrasted scenario, resolved from `{}`\n{}",
+        l.file.contrast().unwrap_or_default(),
+        b.to_toml()
+    ))
 }
 
 /// The ranges of a contrast's sampled parameters, for the manifest.
@@ -184,7 +188,11 @@ fn contrast_ranges(l: &Loaded) -> serde_json::Value {
         .iter()
         .enumerate()
         .map(|(j, path)| {
-            let v: Vec<f64> = p.points.iter().filter_map(|pt| pt.values[j].as_float().or(pt.values[j].as_integer().map(|i| i as f64))).collect();
+            let v: Vec<f64> = p
+                .points
+                .iter()
+                .filter_map(|pt| pt.values[j].as_float().or(pt.values[j].as_integer().map(|i| i as f64)))
+                .collect();
             let plausible = schoolscape::sweep::contrast::plausible(path);
             serde_json::json!({
                 "parameter": path,
@@ -638,7 +646,6 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
 
 /// Run a loaded sweep (or contrast) into `a.out`: everything after planning.
 pub fn execute_loaded(a: &SweepArgs, l: &Loaded, start: Instant) -> Result<()> {
-    let l = l;
     let shard = a.shard.unwrap_or(Shard::ALL);
     let plan_csv = dir::plan_csv(&l.plan);
     let mut t = Timings { planning: start.elapsed(), ..Timings::default() };

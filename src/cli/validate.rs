@@ -12,7 +12,7 @@ use schoolscape::run::run_replicates;
 use schoolscape::scenario::Loader;
 use schoolscape::sim::YearRecord;
 use schoolscape::sweep::{params, plan};
-use schoolscape::validation::{self, Case, Series};
+use schoolscape::validation::{self, Case, Series, Verdict};
 use schoolscape::{Error, Result, Scenario};
 
 use super::output::{self, field, num};
@@ -72,7 +72,7 @@ struct Row {
     source: String,
     target: Option<[f64; 2]>,
     value: validation::Outcome,
-    pass: Option<bool>,
+    verdict: Option<Verdict>,
     robust: Option<(u32, u32)>,
 }
 
@@ -149,15 +149,21 @@ fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
         }
         // Robustness paths must apply to every scenario of the case: check before any work.
         if let Some(rb) = &case.robustness {
+            let ranges = rb.all_ranges();
             for s in scenarios.values() {
                 let values: Vec<(&str, toml::Value)> =
-                    rb.ranges.iter().map(|(k, r)| (k.as_str(), sample_value(s, k, r[0]))).collect();
+                    ranges.iter().map(|(k, r)| (k.as_str(), sample_value(s, k, r[0]))).collect();
                 params::apply(s, &values).map_err(|problems| {
                     Error::Input(
                         problems
                             .into_iter()
                             .map(|mut p| {
-                                p.location = schoolscape::scenario::locate_key(&text, &path, "robustness.ranges");
+                                let key = if rb.ranges.contains_key(&p.key) {
+                                    "robustness.ranges"
+                                } else {
+                                    "robustness.parameters"
+                                };
+                                p.location = schoolscape::scenario::locate_key(&text, &path, key);
                                 p
                             })
                             .collect(),
@@ -209,14 +215,15 @@ fn evaluate(l: &Loaded, progress: &std::sync::Mutex<Progress>) -> Result<(Vec<Ro
     // Robustness: how often each check's direction holds across sampled settings.
     let mut holds = vec![0u32; case.checks.len()];
     if let (Some(rb), true) = (&case.robustness, l.samples > 0) {
-        let ranges: Vec<(f64, f64)> = rb.ranges.values().map(|r| (r[0], r[1])).collect();
+        let named = rb.all_ranges();
+        let ranges: Vec<(f64, f64)> = named.iter().map(|(_, r)| (r[0], r[1])).collect();
         let points =
             plan::latin_hypercube(&ranges, l.samples as usize, keyed_seed(case.seed, Purpose::ValidationSample));
         for point in &points {
             let mut sample_runs: BTreeMap<String, Series> = BTreeMap::new();
             for (name, s) in &l.scenarios {
                 let values: Vec<(&str, toml::Value)> =
-                    rb.ranges.keys().zip(point).map(|(k, v)| (k.as_str(), sample_value(s, k, *v))).collect();
+                    named.iter().zip(point).map(|((k, _), v)| (k.as_str(), sample_value(s, k, *v))).collect();
                 let mut varied = params::apply(s, &values).map_err(Error::Input)?;
                 varied.run.replicates = rb.replicates;
                 sample_runs.insert(name.clone(), simulate(&varied, rb.replicates, progress)?);
@@ -238,16 +245,13 @@ fn evaluate(l: &Loaded, progress: &std::sync::Mutex<Progress>) -> Result<(Vec<Ro
             label: c.label.clone(),
             source: c.source.clone(),
             target: Some(c.target),
-            pass: Some(validation::passes(c, &o)),
+            verdict: Some(validation::verdict(c, &o)),
             value: o,
             robust: (l.samples > 0 && case.robustness.is_some()).then_some((holds[k], l.samples)),
         });
     }
     for r in &case.reports {
-        let values = runs
-            .get(&r.scenario)
-            .map(|s| s.iter().map(|recs| validation::window_mean(recs, &r.measure, &r.subgroup, r.years)).collect())
-            .unwrap_or_default();
+        let values = validation::report_values(r, &runs);
         rows.push(Row {
             case: case.name.clone(),
             kind: "report",
@@ -255,7 +259,7 @@ fn evaluate(l: &Loaded, progress: &std::sync::Mutex<Progress>) -> Result<(Vec<Ro
             source: r.literature.clone(),
             target: None,
             value: validation::outcome(values),
-            pass: None,
+            verdict: None,
             robust: None,
         });
     }
@@ -275,9 +279,10 @@ fn table(rows: &[Row], cases: &[Loaded]) -> String {
             let target = r
                 .target
                 .map_or_else(|| format!("literature: {}", r.source), |t| format!("target {} to {}", t[0], t[1]));
-            let verdict = match r.pass {
-                Some(true) => "PASS",
-                Some(false) => "FAIL",
+            let verdict = match r.verdict {
+                Some(Verdict::Pass) => "PASS",
+                Some(Verdict::Fail) => "FAIL",
+                Some(Verdict::Inconclusive) => "INCONCLUSIVE",
                 None => "report",
             };
             let robust =
@@ -290,7 +295,7 @@ fn table(rows: &[Row], cases: &[Loaded]) -> String {
 
 fn csv(rows: &[Row]) -> String {
     let mut c = String::from(
-        "case,kind,check,source,target_low,target_high,value,ci_low,ci_high,replicates,pass,robustness_share,robustness_samples\n",
+        "case,kind,check,source,target_low,target_high,value,ci_low,ci_high,replicates,result,robustness_share,robustness_samples\n",
     );
     for r in rows {
         let (lo, hi) = r.target.map_or((f64::NAN, f64::NAN), |t| (t[0], t[1]));
@@ -307,7 +312,7 @@ fn csv(rows: &[Row]) -> String {
             num(r.value.mean - r.value.half),
             num(r.value.mean + r.value.half),
             r.value.values.len(),
-            r.pass.map_or(String::new(), |p| p.to_string()),
+            r.verdict.map_or(String::new(), |v| v.word().to_string()),
             r.robust.map_or(String::new(), |(h, n)| num(h as f64 / n as f64)),
             r.robust.map_or(String::new(), |(_, n)| n.to_string()),
         );
@@ -380,11 +385,11 @@ fn wrap_title(s: &str) -> String {
 
 fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, String)>>) -> String {
     let mut h = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>schoolscape validation</title>\n<style>\nbody{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1380px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.35em .7em;text-align:left}th{background:#f3f3f3}.pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}figure svg{max-width:100%;height:auto;border:1px solid #eee}\n</style>\n</head>\n<body>\n<h1>Validation against published results</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>schoolscape validation</title>\n<style>\nbody{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1380px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.35em .7em;text-align:left}th{background:#f3f3f3}.pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}figure svg{max-width:100%;height:auto;border:1px solid #eee}\n</style>\n</head>\n<body>\n<h1>Validation against published results</h1>\n",
     );
     let _ = writeln!(
         h,
-        "<p>schoolscape {}. Each value is the mean over replicates of the measure averaged over the years named, with a 95% interval; contrasts are paired differences (common random numbers). A failing case is reported as failing: no parameter is tuned case by case.</p>",
+        "<p>schoolscape {}. Each value is the mean over replicates of the measure averaged over the years named, with a 95% interval; contrasts are paired differences (common random numbers). A check passes only when its 95% interval lies inside the target band, fails when the interval lies wholly outside, and is inconclusive when the interval straddles an edge. Robustness: the number of parameter settings, drawn by Latin hypercube from the plausible ranges, in which the check's direction holds against the same threshold as its target. A failing case is reported as failing: no parameter is tuned case by case.</p>",
         esc(schoolscape::VERSION)
     );
     for l in cases {
@@ -395,9 +400,8 @@ fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, S
             esc(&l.case.citation)
         );
         for r in rows.iter().filter(|r| r.case == l.case.name) {
-            let (cls, verdict) = match r.pass {
-                Some(true) => ("pass", "pass"),
-                Some(false) => ("fail", "fail"),
+            let (cls, verdict) = match r.verdict {
+                Some(v) => (v.word(), v.word()),
                 None => ("", "reported"),
             };
             let _ = writeln!(
@@ -485,11 +489,13 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
             Err(e) => eprintln!("warning: the charts could not be drawn ({e}); the results are in {}", dir.display()),
         }
     }
-    let failed = rows.iter().filter(|r| r.pass == Some(false)).count();
-    let checks = rows.iter().filter(|r| r.pass.is_some()).count();
+    let count = |v: Verdict| rows.iter().filter(|r| r.verdict == Some(v)).count();
+    let checks = rows.iter().filter(|r| r.verdict.is_some()).count();
     out(&format!(
-        "{text}\n{} of {checks} checks pass. Wrote {}: validation.csv, validation.txt, manifest.json{}\n",
-        checks - failed,
+        "{text}\n{} of {checks} checks pass ({} fail, {} inconclusive). Wrote {}: validation.csv, validation.txt, manifest.json{}\n",
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::Inconclusive),
         dir.display(),
         if args.no_plots { "" } else { ", charts/, report.html" }
     ));

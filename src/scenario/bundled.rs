@@ -67,6 +67,7 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("validation/chile.toml", include_str!("../../scenarios/validation/chile.toml")),
     ("validation/england.toml", include_str!("../../scenarios/validation/england.toml")),
+    ("validation/gap-measures.toml", include_str!("../../scenarios/validation/gap-measures.toml")),
     ("validation/stoica-flache.toml", include_str!("../../scenarios/validation/stoica-flache.toml")),
     ("validation/ukanwa.toml", include_str!("../../scenarios/validation/ukanwa.toml")),
 ];

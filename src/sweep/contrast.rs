@@ -53,6 +53,13 @@ pub fn plausible_ranges() -> Vec<(&'static str, f64, f64)> {
         ("families.disadvantaged.active_share", 0.2, 0.8),
         ("families.advantaged.weight_composition", 0.0, 1.0),
         ("families.disadvantaged.weight_composition", 0.0, 1.0),
+        ("families.advantaged.weight_distance", 0.2, 1.0),
+        ("families.disadvantaged.weight_distance", 0.2, 1.0),
+        ("families.taste_sd", 0.25, 1.0),
+        ("population.prior_ses_correlation", 0.25, 0.35),
+        ("population.group_clustering", 0.1, 0.5),
+        ("region.residential_clustering", 0.2, 0.5),
+        ("choice.list_length", 3.0, 6.0),
         ("policies.within_school.practice_rate_boost", 0.0, 0.2),
         ("policies.within_school.inclusive_gain", 0.0, 0.02),
         ("policies.families_of_schools.sharing_rate", 0.0, 0.2),
@@ -106,12 +113,7 @@ pub const OUTCOMES: [Outcome; 5] = [
         label: "Disadvantage gap index (DfE)",
         higher_is_better: false,
     },
-    Outcome {
-        measure: "gap_sd",
-        subgroup: "disadvantaged",
-        label: "Disadvantage gap (SD)",
-        higher_is_better: false,
-    },
+    Outcome { measure: "gap_sd", subgroup: "disadvantaged", label: "Disadvantage gap (SD)", higher_is_better: false },
     Outcome { measure: "attainment_mean", subgroup: "all", label: "Mean attainment (SD)", higher_is_better: true },
     Outcome {
         measure: "school_gorard",
@@ -269,8 +271,8 @@ mod tests {
         // 7 of 10: centre (0.7 + 1.92/10) / 1.384 = 0.6446, half 0.2654.
         let (lo, hi) = wilson(7, 10);
         assert!((lo - 0.3968).abs() < 1e-3 && (hi - 0.8922).abs() < 1e-3, "{lo} {hi}");
-        assert_eq!(wilson(0, 10).0, 0.0);
-        assert_eq!(wilson(10, 10).1, 1.0);
+        assert!(wilson(0, 10).0.abs() < 1e-12);
+        assert!((wilson(10, 10).1 - 1.0).abs() < 1e-12);
         assert!(wilson(0, 0).0.is_nan());
     }
 

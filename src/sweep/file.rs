@@ -547,7 +547,7 @@ impl SweepFile {
             entries.push((Varied { path: path.clone(), location }, range(lo, hi)));
         }
         if entries.is_empty() && self.spec.contrast.is_some() {
-            let location = self.locate(&kind.to_string());
+            let location = self.locate(kind);
             for (path, lo, hi) in super::contrast::default_parameters() {
                 entries.push((Varied { path, location: location.clone() }, range(lo, hi)));
             }

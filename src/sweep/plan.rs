@@ -111,7 +111,12 @@ impl Plan {
         let point = run_id / r;
         let replicate = run_id % r;
         let setting = point / self.arm_count() as u64;
-        RunSpec { run_id, point: point as usize, replicate: replicate as u32, seed: run_seed(self.seed, setting * r + replicate) }
+        RunSpec {
+            run_id,
+            point: point as usize,
+            replicate: replicate as u32,
+            seed: run_seed(self.seed, setting * r + replicate),
+        }
     }
 
     /// Every run, in order of id.

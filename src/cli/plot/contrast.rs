@@ -75,17 +75,19 @@ pub fn html(d: &ContrastData, charts: &[Chart]) -> String {
         "<p><em>{a} ahead</em>: the share of settings in which {a} is better on the mean of the paired replicates, with a 95% Wilson interval (the settings are a sample of the plausible region). <em>Clearly</em>: settings in which the paired 95% interval excludes zero. The advantage of {a} is signed so that a positive value means {a} is better. The deciding parameters are those with the largest standardized rank regression coefficients (SRRC) of {a}'s advantage: a positive one favours {a} as it rises.</p>"
     );
     h.push_str("<table>\n<tr><th>Outcome</th><th>Better</th><th>");
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "{} ahead</th><th>{} clearly</th><th>{} clearly</th><th>Mean advantage of {} [95%]</th><th>Range</th><th>Deciding parameters (SRRC)</th><th>R²</th></tr>\n",
+        "{} ahead</th><th>{} clearly</th><th>{} clearly</th><th>Mean advantage of {} [95%]</th><th>Range</th><th>Deciding parameters (SRRC)</th><th>R²</th></tr>",
         esc(a),
         esc(a),
         esc(b),
         esc(a)
     );
     for (o, _, s) in &d.outcomes {
-        let deciding: Vec<String> =
-            (0..3).filter_map(|k| decisive(d, s, k)).map(|(p, c)| format!("<code>{}</code> {c:+.2}", esc(&p))).collect();
+        let deciding: Vec<String> = (0..3)
+            .filter_map(|k| decisive(d, s, k))
+            .map(|(p, c)| format!("<code>{}</code> {c:+.2}", esc(&p)))
+            .collect();
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.0}% <span class=\"ci\">[{:.0}%, {:.0}%]</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.3} <span class=\"ci\">[{:+.3}, {:+.3}]</span></td><td class=\"num\">{:+.3} to {:+.3}</td><td>{}</td><td class=\"num\">{:.2}</td></tr>",
@@ -113,7 +115,11 @@ pub fn html(d: &ContrastData, charts: &[Chart]) -> String {
     for (j, p) in d.parameters.iter().enumerate() {
         let v = d.values[j].iter().copied().filter(|x| x.is_finite());
         let (lo, hi) = v.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), x| (l.min(x), u.max(x)));
-        let _ = write!(h, "<tr><td><code>{}</code></td><td class=\"num\">{lo:.4}</td><td class=\"num\">{hi:.4}</td>", esc(p));
+        let _ = write!(
+            h,
+            "<tr><td><code>{}</code></td><td class=\"num\">{lo:.4}</td><td class=\"num\">{hi:.4}</td>",
+            esc(p)
+        );
         for (_, _, s) in &d.outcomes {
             let c = s.srrc.coefficients[j];
             let _ = write!(h, "<td class=\"num\">{}</td>", if c.is_finite() { format!("{c:+.2}") } else { "–".into() });
