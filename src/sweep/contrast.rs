@@ -21,6 +21,7 @@
 //! ([`super::sensitivity::srrc`]) of the advantage on the parameters: the
 //! parameters that decide who wins.
 
+use crate::scenario::docs::{self, Role};
 use crate::stats::mean_ci;
 
 use super::sensitivity::{Srrc, srrc};
@@ -35,60 +36,22 @@ pub const DEFAULT_REPLICATES: u32 = 4;
 /// families' choice behaviour and preferences (dotted-path prefixes).
 pub const DEFAULT_GROUPS: [&str; 5] = ["market.", "admissions.cream_skimming", "policies.", "learning.", "families."];
 
-/// Plausible ranges, `(path, low, high)`, of the numeric parameters that
-/// have one.
-///
-/// PROVISIONAL: the parameter-documentation registry (issue 9, item 5) will
-/// supply these; until it lands, this list stands in for it. Each range
-/// spans the default of `scenarios/base.toml` or of the collaboration
-/// fragment and includes zero for every policy effect.
-pub fn plausible_ranges() -> Vec<(&'static str, f64, f64)> {
-    vec![
-        ("market.competitive_pressure", 0.0, 0.01),
-        ("market.shrink_penalty", 0.0, 0.1),
-        ("admissions.cream_skimming", 0.0, 0.6),
-        ("learning.peer_effect", 0.0, 0.1),
-        ("learning.home_support", 0.005, 0.03),
-        ("families.disadvantaged.information", 0.2, 0.9),
-        ("families.disadvantaged.active_share", 0.2, 0.8),
-        ("families.advantaged.weight_composition", 0.0, 1.0),
-        ("families.disadvantaged.weight_composition", 0.0, 1.0),
-        ("families.advantaged.weight_distance", 0.2, 1.0),
-        ("families.disadvantaged.weight_distance", 0.2, 1.0),
-        ("families.taste_sd", 0.25, 1.0),
-        ("population.prior_ses_correlation", 0.25, 0.35),
-        ("population.group_clustering", 0.1, 0.5),
-        ("region.residential_clustering", 0.2, 0.5),
-        ("choice.list_length", 3.0, 6.0),
-        ("policies.within_school.practice_rate_boost", 0.0, 0.2),
-        ("policies.within_school.inclusive_gain", 0.0, 0.02),
-        ("policies.families_of_schools.sharing_rate", 0.0, 0.2),
-        ("policies.pairing.weak_gain_rate", 0.0, 0.3),
-        ("policies.pairing.strong_gain", 0.0, 0.01),
-        ("policies.hubs.spread_rate", 0.0, 0.3),
-        ("policies.advisers.boost", 0.0, 0.05),
-        ("policies.district_collaboration.rate", 0.0, 0.2),
-        ("policies.community.home_support_gain", 0.0, 0.03),
-        ("policies.barriers.challenge", 0.0, 1.0),
-        ("policies.barriers.trust_decay", 0.0, 4.0),
-        ("policies.barriers.funding_rivalry", 0.0, 5.0),
-        ("policies.barriers.competition_sensitivity", 0.0, 4.0),
-        ("policies.barriers.turbulence_dip", 0.0, 0.03),
-    ]
-}
-
-/// The plausible range of a parameter, if it has one.
+/// The plausible range of a parameter, from the parameter registry
+/// ([`crate::scenario::docs`]), if it has one of positive width.
 pub fn plausible(path: &str) -> Option<(f64, f64)> {
-    plausible_ranges().into_iter().find(|(p, _, _)| *p == path).map(|(_, lo, hi)| (lo, hi))
+    docs::lookup(path).filter(|p| p.plausible.hi > p.plausible.lo).map(|p| (p.plausible.lo, p.plausible.hi))
 }
 
-/// The parameters a contrast varies by default: those with a plausible
-/// range of positive width in [`DEFAULT_GROUPS`], in the registry's order.
+/// The parameters a contrast varies by default: every assumption (not a
+/// lever or a setting) of the registry in [`DEFAULT_GROUPS`] with a
+/// plausible range of positive width, in the registry's order, with that
+/// range. Items of lists (such as population groups) are left out.
 pub fn default_parameters() -> Vec<(String, f64, f64)> {
-    plausible_ranges()
-        .into_iter()
-        .filter(|(p, lo, hi)| hi > lo && DEFAULT_GROUPS.iter().any(|g| p.starts_with(g)))
-        .map(|(p, lo, hi)| (p.to_string(), lo, hi))
+    docs::all()
+        .iter()
+        .filter(|p| p.role == Role::Assumption && !p.path.contains("[]"))
+        .filter(|p| p.plausible.hi > p.plausible.lo && DEFAULT_GROUPS.iter().any(|g| p.path.starts_with(g)))
+        .map(|p| (p.path.to_string(), p.plausible.lo, p.plausible.hi))
         .collect()
 }
 
@@ -320,14 +283,20 @@ mod tests {
     }
 
     #[test]
-    fn default_parameters_have_ranges_of_width_and_come_from_the_groups() {
+    fn default_parameters_are_the_registrys_assumptions_in_the_groups() {
         let d = default_parameters();
-        assert!(d.len() >= 10);
+        assert!(d.len() >= 20, "{d:?}");
         for (p, lo, hi) in &d {
             assert!(hi > lo, "{p}");
             assert!(DEFAULT_GROUPS.iter().any(|g| p.starts_with(g)), "{p}");
             assert_eq!(plausible(p), Some((*lo, *hi)));
+            assert_eq!(docs::lookup(p).map(|x| x.role), Some(Role::Assumption), "{p}");
         }
+        for must in ["market.competitive_pressure", "policies.barriers.challenge", "learning.peer_effect"] {
+            assert!(d.iter().any(|(p, _, _)| p == must), "{must} is not varied by default");
+        }
+        // Levers stay as the scenarios set them.
+        assert!(!d.iter().any(|(p, _, _)| p == "market.closure_years" || p.starts_with("choice.")));
         assert_eq!(plausible("no.such"), None);
     }
 }
