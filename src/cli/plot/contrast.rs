@@ -32,7 +32,13 @@ pub fn region_chart(d: &ContrastData, k: usize) -> Option<Figure> {
     let group = |label: String, colour, side: Option<Side>| ScatterGroup {
         label,
         colour,
-        points: adv.iter().enumerate().filter(|(_, v)| v.clear_winner() == side).map(|(i, v)| point(i, v)).collect(),
+        // Settings without a finished pair of runs (a partly run contrast) are not drawn.
+        points: adv
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.pairs > 0 && v.clear_winner() == side)
+            .map(|(i, v)| point(i, v))
+            .collect(),
     };
     let better = if o.higher_is_better { "higher" } else { "lower" };
     Some(Figure::Scatter(Scatter {
