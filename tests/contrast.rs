@@ -166,11 +166,11 @@ fn bad_contrast_input_is_named_and_located() {
     std::fs::write(
         &f,
         "base = \"market\"\ncontrast = \"collaborative\"\nreplicates = 2\nyears = 1\nscale = 0.1\n\
-         [lhs]\nsamples = 4\nparameters = [\"schools.fee_cost\"]\n",
+         [lhs]\nsamples = 4\nparameters = [\"market.closures\"]\n",
     )
     .unwrap();
     let e = error_of(&["sweep", s(&f), "--out", o]);
-    assert!(e.contains(&format!("{}:8:1: `schools.fee_cost`: has no documented plausible range", s(&f))), "{e}");
+    assert!(e.contains(&format!("{}:8:1: `market.closures`: has no documented plausible range", s(&f))), "{e}");
     std::fs::write(&f, "base = \"market\"\ncontrast = \"collaborative\"\ncontrastt = 1\n").unwrap();
     let e = error_of(&["sweep", s(&f), "--out", o]);
     assert!(e.contains(&format!("{}:3:1", s(&f))) && e.contains("contrastt"), "{e}");
