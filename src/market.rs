@@ -1,6 +1,22 @@
 //! Market adaptation: funding follows pupils, shrinking schools lose
-//! effectiveness and may close, popular schools expand, and competition can
-//! push schools to improve (the market's own argument, as a parameter).
+//! staff and with them effectiveness, and may close; popular schools expand;
+//! and competition can push schools to improve (the market's own argument).
+//!
+//! Both effects on effectiveness are *levels* that follow the school's
+//! state, not yearly increments, so neither compounds:
+//!
+//! ```text
+//! threat_i    = min(max(0, lost_i − gained_i) / local_i, empty_i)   net loss of local entrants while places are empty
+//! perceived_i ← perceived_i + response · (threat_i − perceived_i)
+//! effort_i    = competitive_pressure · min(1, perceived_i / saturation)
+//! staffing_i  = − shrink_penalty · max(0, threshold − occupancy_i) / threshold   (funding follows pupils)
+//! in force    = effectiveness_i + effort_i + staffing_i (+ policies' temporary adjustments)
+//! ```
+//!
+//! The effort a school makes under threat saturates at `competitive_pressure`
+//! and fades at the rate `pressure_response` once the threat goes (Gibbons,
+//! Machin & Silva 2008 find little or no effect of competition on attainment
+//! in England, so the plausible range starts at zero).
 
 use crate::scenario::Scenario;
 use crate::schools::Schools;
@@ -41,12 +57,18 @@ pub fn adapt(
         let occupancy = schools.roll[sid] as f64 / places.max(1.0);
         // Funding: per pupil on roll, or per planned place at the system's fill rate.
         schools.funding[sid] = if m.funding_follows_pupils { schools.roll[sid] as f64 } else { places * fill };
+        // Threat: net loss of local entrants, but only while the school has empty places.
+        let empty = (1.0 - schools.intake[sid] as f64 / schools.capacity[sid].max(1) as f64).max(0.0);
+        let threat = schools.net_loss[sid].min(empty);
+        schools.threat[sid] += m.pressure_response * (threat - schools.threat[sid]);
+        let mut effect = 0.0;
         if m.funding_follows_pupils && occupancy < m.shrink_threshold && m.shrink_threshold > 0.0 {
-            schools.effectiveness[sid] -= m.shrink_penalty * (m.shrink_threshold - occupancy) / m.shrink_threshold;
+            effect -= m.shrink_penalty * (m.shrink_threshold - occupancy) / m.shrink_threshold;
         }
         if m.competitive_pressure != 0.0 {
-            schools.effectiveness[sid] += m.competitive_pressure * schools.lost_share[sid];
+            effect += m.competitive_pressure * pressure_response(schools.threat[sid], m.pressure_saturation);
         }
+        schools.market_effect[sid] = effect;
         if m.closures && occupancy < m.closure_occupancy {
             schools.low_years[sid] += 1;
         } else {
@@ -88,4 +110,10 @@ pub fn adapt(
             }
         }
     }
+}
+
+/// The share of its full response a school makes at perceived threat `t`
+/// (0 to 1): linear up to `saturation`, then flat.
+pub fn pressure_response(t: f64, saturation: f64) -> f64 {
+    if saturation <= 0.0 { if t > 0.0 { 1.0 } else { 0.0 } } else { (t / saturation).clamp(0.0, 1.0) }
 }

@@ -33,7 +33,7 @@ pub struct Schools {
     pub original_capacity: Vec<u32>,
     /// Effectiveness: value added per year of the practice in use, pupil SD units.
     pub effectiveness: Vec<f64>,
-    /// Temporary adjustment to effectiveness this year (turbulence, advisers).
+    /// Temporary adjustment to effectiveness this year from policies (turbulence, staff time), cleared each year.
     pub adjustment: Vec<f64>,
     /// Effectiveness at the start (for following the initially weakest and strongest).
     pub initial_effectiveness: Vec<f64>,
@@ -73,6 +73,12 @@ pub struct Schools {
     pub peer_mean: Vec<f64>,
     /// Share of the pupils living nearest this school who went elsewhere this year.
     pub lost_share: Vec<f64>,
+    /// Net loss of local entrants this year: (lost − gained from other catchments) / local, 0 to 1.
+    pub net_loss: Vec<f64>,
+    /// Competitive threat the school perceives: its net loss, smoothed over years (market).
+    pub threat: Vec<f64>,
+    /// Effect of the market on effectiveness in force this year: effort under threat minus staff lost to a funding shortfall.
+    pub market_effect: Vec<f64>,
 }
 
 impl Schools {
@@ -92,7 +98,10 @@ impl Schools {
     }
 
     /// Create the schools of a region with their starting characteristics.
-    pub fn new(s: &Scenario, region: &Region, seed: u64) -> Schools {
+    /// `intake` is each site's standardised local advantage (see
+    /// [`local_advantage`]); it is read only if starting effectiveness
+    /// correlates with intake.
+    pub fn new(s: &Scenario, region: &Region, seed: u64, intake: &[f64]) -> Schools {
         let mut rng = stream(seed, Purpose::Schools, 0, 0);
         let n = region.sites.len();
         let sc = &s.schools;
@@ -127,8 +136,13 @@ impl Schools {
         let mut latent = Vec::with_capacity(n);
         let mut sen = Vec::with_capacity(n);
         let mut eal = Vec::with_capacity(n);
-        for site in &region.sites {
-            let z: f64 = StandardNormal.sample(&mut rng);
+        let rho = sc.effectiveness_intake_correlation;
+        let rest = (1.0 - rho * rho).sqrt();
+        for (i, site) in region.sites.iter().enumerate() {
+            let mut z: f64 = StandardNormal.sample(&mut rng);
+            if rho != 0.0 {
+                z = rho * intake.get(i).copied().unwrap_or(0.0) + rest * z;
+            }
             let g: f64 = StandardNormal.sample(&mut rng);
             let u1: f64 = rng.random();
             let u2: f64 = rng.random();
@@ -172,13 +186,18 @@ impl Schools {
             group_share: (0..n).flat_map(|_| s.population.groups.iter().map(|g| g.share)).collect(),
             peer_mean: vec![0.0; n],
             lost_share: vec![0.0; n],
+            net_loss: vec![0.0; n],
+            threat: vec![0.0; n],
+            market_effect: vec![0.0; n],
         }
     }
 
-    /// Effectiveness in force this year: practice plus any temporary adjustment.
+    /// Effectiveness in force this year: practice, plus the market's effect
+    /// (effort under threat, staff lost to a funding shortfall), plus the
+    /// policies' temporary adjustments (turbulence, staff time). Learning uses it.
     #[inline]
     pub fn effective(&self, s: usize) -> f64 {
-        self.effectiveness[s] + self.adjustment[s]
+        self.effectiveness[s] + self.market_effect[s] + self.adjustment[s]
     }
 
     /// Distance from (x, y) to school `s`, km.
@@ -188,4 +207,37 @@ impl Schools {
         let dy = self.y[s as usize] - y;
         (dx * dx + dy * dy).sqrt()
     }
+}
+
+/// Each school site's local advantage, standardised across sites (mean 0,
+/// SD 1): the household-weighted mean SES percentile of the neighbourhoods
+/// for which it is the nearest site. Starting effectiveness can correlate
+/// with it (`schools.effectiveness_intake_correlation`).
+pub fn local_advantage(region: &Region) -> Vec<f64> {
+    let n = region.sites.len();
+    let xs: Vec<f32> = region.sites.iter().map(|x| x.x as f32).collect();
+    let ys: Vec<f32> = region.sites.iter().map(|x| x.y as f32).collect();
+    let grid = crate::spatial::Grid::new(&xs, &ys, &vec![true; n]);
+    let (types, g) = (region.types(), region.groups.max(1));
+    let bands = crate::region::SES_BANDS as f64;
+    let mut sum = vec![0.0; n];
+    let mut weight = vec![0.0; n];
+    for (nb, row) in region.households.chunks(types).enumerate() {
+        let (mut h, mut ses) = (0.0, 0.0);
+        for (k, v) in row.iter().enumerate() {
+            h += *v as f64;
+            ses += *v as f64 * ((k / g) as f64 + 0.5) / bands;
+        }
+        if h > 0.0 {
+            if let Some((_, site)) = grid.nearest_where(region.nbhd_x[nb] as f64, region.nbhd_y[nb] as f64, |_| true) {
+                sum[site as usize] += ses;
+                weight[site as usize] += h;
+            }
+        }
+    }
+    let mean_all = sum.iter().sum::<f64>() / weight.iter().sum::<f64>().max(1e-12);
+    let v: Vec<f64> = (0..n).map(|i| if weight[i] > 0.0 { sum[i] / weight[i] } else { mean_all }).collect();
+    let m = v.iter().sum::<f64>() / n.max(1) as f64;
+    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n.max(1) as f64).sqrt();
+    v.iter().map(|x| if sd > 0.0 { (x - m) / sd } else { 0.0 }).collect()
 }

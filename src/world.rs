@@ -204,7 +204,12 @@ impl World {
     /// already in school (the warm start, see `docs/ODD.md`).
     pub fn new(s: &Scenario, csv: Option<&CsvRegion>, seed: u64) -> Result<World> {
         let region = region::build(s, csv, seed)?;
-        let schools = Schools::new(s, &region, seed);
+        let intake = if s.schools.effectiveness_intake_correlation != 0.0 {
+            crate::schools::local_advantage(&region)
+        } else {
+            Vec::new()
+        };
+        let schools = Schools::new(s, &region, seed, &intake);
         let y = s.population.years_in_school as usize;
         let n_schools = schools.len();
         let mut w = World {
@@ -395,6 +400,7 @@ impl World {
         let n = self.schools.len();
         let mut local = vec![0u32; n];
         let mut lost = vec![0u32; n];
+        let mut gained = vec![0u32; n];
         let c = &self.cohorts[slot];
         for i in 0..c.len() {
             let home = self.applications.catchment[i];
@@ -402,11 +408,16 @@ impl World {
                 local[home as usize] += 1;
                 if c.school[i] != home {
                     lost[home as usize] += 1;
+                    if let Some(g) = gained.get_mut(c.school[i] as usize) {
+                        *g += 1;
+                    }
                 }
             }
         }
         for sid in 0..n {
-            self.schools.lost_share[sid] = if local[sid] > 0 { lost[sid] as f64 / local[sid] as f64 } else { 0.0 };
+            let l = local[sid].max(1) as f64;
+            self.schools.lost_share[sid] = if local[sid] > 0 { lost[sid] as f64 / l } else { 0.0 };
+            self.schools.net_loss[sid] = (lost[sid].saturating_sub(gained[sid]) as f64 / l).min(1.0);
         }
     }
 

@@ -136,13 +136,16 @@ mod registry {
             "learning.peer_effect",
             "policies.within_school.practice_rate_boost",
             "policies.within_school.inclusive_gain",
+            "policies.within_school.inclusive_cost",
             "policies.families_of_schools.sharing_rate",
             "policies.pairing.weak_gain_rate",
             "policies.pairing.strong_gain",
             "policies.hubs.spread_rate",
-            "policies.advisers.boost",
+            "policies.advisers.rate",
+            "policies.advisers.staff_cost",
             "policies.district_collaboration.rate",
-            "policies.community.home_support_gain",
+            "policies.community.effect",
+            "policies.community.staff_cost",
             "policies.barriers.turbulence_dip",
         ];
         for e in effects {

@@ -119,12 +119,14 @@ fn weakest_and_strongest_targets_are_the_two_ends() {
     );
     let sim = Simulation::new(&s, None, 5).unwrap();
     let w = &sim.world;
-    // Advisers go to the weakest half of the strongest half: schools above the median.
+    // Advisers go to the weakest half of the strongest half, each from one of
+    // the strongest of that half (issue 9: a partnership of two): every
+    // partner is above the median.
     let mut eff: Vec<f64> = (0..w.schools.len()).map(|i| w.schools.initial_effectiveness[i]).collect();
     eff.sort_by(f64::total_cmp);
     let upper = eff[4];
-    let helped: Vec<usize> = (0..w.schools.len()).filter(|&i| w.schools.adjustment[i] > 0.0).collect();
-    assert_eq!(helped.len(), 2, "{helped:?}");
+    let helped: Vec<usize> = (0..w.schools.len()).filter(|&i| w.collab.memberships[i] > 0).collect();
+    assert_eq!(helped.len(), 4, "two supported schools and their two advisers' schools: {helped:?}");
     assert!(helped.iter().all(|&i| w.schools.initial_effectiveness[i] >= upper));
 }
 

@@ -256,11 +256,13 @@ fn community_partnerships_raise_disadvantaged_attainment() {
     let base = small("catchment.toml");
     let mut on = base.clone();
     on.policies.community.enabled = true;
+    on.policies.community.staff_cost = 0.0;
+    on.policies.barriers.turbulence_dip = 0.0;
     let a = measure(&on, 6, 6, "attainment_mean", "disadvantaged");
     let b = measure(&base, 6, 6, "attainment_mean", "disadvantaged");
     assert!(a > b, "{a} vs {b}");
     let mut negative = on.clone();
-    negative.policies.community.home_support_gain = -0.03;
+    negative.policies.community.effect = -0.03;
     let c = measure(&negative, 6, 6, "attainment_mean", "disadvantaged");
     assert!(c < b, "a negative gain lowers it: {c} vs {b}");
 }

@@ -93,16 +93,17 @@ fn odd_district_collaboration_uses_other_districts_willingness() {
     let s = small("catchment", |s| {
         s.region.districts = 2;
         s.policies.district_collaboration = districts::Params { enabled: true, rate: 0.5 };
-        s.policies.barriers.competition_sensitivity = 1.0;
+        s.policies.barriers.competition_sensitivity = 100.0;
         s.policies.barriers.initial_trust = 1.0;
         s.policies.barriers.challenge = 0.0; // towards the mean of the two districts, which both differ from
         s.market.funding_follows_pupils = false;
     });
     let mut sim = Simulation::new(&s, None, 5).unwrap();
     let w = &mut sim.world;
-    // District 0 is wholly unwilling (every catchment pupil lost); district 1 is willing.
+    // District 0 is (all but) wholly unwilling (under full competitive threat,
+    // willingness exp(−100)); district 1 is willing.
     for i in 0..w.schools.len() {
-        w.schools.lost_share[i] = if w.schools.district[i] == 0 { 1.0 } else { 0.0 };
+        w.schools.threat[i] = if w.schools.district[i] == 0 { 1.0 } else { 0.0 };
     }
     let before = w.schools.latent.clone();
     let mut p = DistrictCollaboration::new(s.policies.district_collaboration.clone());
@@ -115,29 +116,25 @@ fn odd_district_collaboration_uses_other_districts_willingness() {
             .sum::<f64>()
     };
     assert!(moved(0) > 0.0, "the unwilling district still learns from the willing one");
-    assert_eq!(moved(1), 0.0, "the willing district learns nothing from an unwilling one");
+    assert!(moved(1) < 1e-12 * moved(0), "the willing district learns (almost) nothing from an unwilling one");
 }
 
 /// 8963134: the first group of schools given advisers (chosen when the
-/// world is built) got the temporary boost but not its lasting share.
-/// Fails if initialisation skips the lasting share: latent knowledge would
-/// be unchanged after building the simulation.
+/// world is built) was not supported like later groups. Advisers are now
+/// partnerships of two (issue 9); the first group must be formed when the
+/// simulation is built.
+/// Fails if initialisation skips the first group: no school would be a
+/// member of a partnership after building the simulation.
 #[test]
-fn odd_advisers_first_group_gets_its_lasting_share() {
-    let base = small("catchment", |_| {});
+fn odd_advisers_first_group_is_supported_from_the_start() {
     let with = small("catchment", |s| {
         s.policies.advisers.enabled = true;
         s.policies.advisers.weakest_share = 0.5;
-        s.policies.advisers.boost = 0.2;
-        s.policies.advisers.lasting_share = 0.5;
     });
-    let (a, b) = (Simulation::new(&base, None, 3).unwrap(), Simulation::new(&with, None, 3).unwrap());
-    let (ka, kb) = (&a.world.schools.latent, &b.world.schools.latent);
-    let raised = ka.iter().zip(kb).filter(|(x, y)| ((**y - **x) - 0.1).abs() < 1e-12).count();
-    let same = ka.iter().zip(kb).filter(|(x, y)| x == y).count();
-    let n = ka.len();
-    assert_eq!(raised, (0.5 * n as f64).round() as usize, "the weakest half gain 0.5 × 0.2 of lasting knowledge");
-    assert_eq!(raised + same, n, "no other school changes");
+    let b = Simulation::new(&with, None, 3).unwrap();
+    let n = b.world.schools.len();
+    let members: u32 = b.world.collab.memberships.iter().sum();
+    assert_eq!(members as usize, 2 * (n / 2), "the weakest half each with an adviser from the strongest half");
 }
 
 /// 8963134: `--scale` above 1 could not raise the number of districts

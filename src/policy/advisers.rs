@@ -1,9 +1,20 @@
-//! Mechanism 5, Expert advisers: the weakest schools get a time-limited boost to
-//! effectiveness, part of which lasts as knowledge (Ainscow 2016: teams of
-//! expert advisers in the London and Greater Manchester Challenges).
+//! Mechanism 5, Expert advisers: the weakest schools are each supported by
+//! an adviser drawn from one of the strongest schools (the serving heads and
+//! National Leaders of Education of the London and Greater Manchester
+//! Challenges: Ainscow 2016; Hutchings et al. 2012).
+//!
+//! An adviser is a partnership of two: the supported school's knowledge
+//! moves towards the adviser's school's (the shared exchange, so trust,
+//! capacity, willingness under competition, challenge and turbulence all
+//! apply), and the adviser's school pays for the time its leader spends away
+//! (`staff_cost`, a temporary loss of effectiveness while the support lasts).
+//! The programme's size (`weakest_share`) is its capacity: there are as
+//! many advisers as supported schools. After `duration_years` the weakest
+//! are chosen again.
 
 use serde::{Deserialize, Serialize};
 
+use super::barriers::{Field, Partnership, exchange};
 use super::{Context, Policy};
 use crate::measures::Metric;
 use crate::scenario::{Checker, Scenario};
@@ -17,45 +28,58 @@ pub struct Params {
     pub enabled: bool,
     /// Share of schools, the weakest by effectiveness, that get an adviser (default 0.1).
     pub weakest_share: f64,
-    /// Boost to effectiveness while supported, SD units (default 0.03).
-    pub boost: f64,
-    /// Share of each year's boost that stays as latent knowledge (default 0.3).
-    pub lasting_share: f64,
+    /// Share of the knowledge gap to the adviser's school closed per year at full trust (default 0.2).
+    pub rate: f64,
+    /// Effectiveness the adviser's own school loses while the adviser is away, SD (default 0.005).
+    pub staff_cost: f64,
     /// Years of support before the weakest are chosen again (default 3).
     pub duration_years: u32,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { enabled: false, weakest_share: 0.1, boost: 0.03, lasting_share: 0.3, duration_years: 3 }
+        Params { enabled: false, weakest_share: 0.1, rate: 0.2, staff_cost: 0.005, duration_years: 3 }
     }
 }
 
 pub(crate) fn validate(p: &Params, c: &mut Checker) {
-    c.prob("weakest_share", p.weakest_share);
-    c.range("boost", p.boost, -1.0, 1.0);
-    c.prob("lasting_share", p.lasting_share);
+    c.range("weakest_share", p.weakest_share, 0.0, 0.5);
+    c.prob("rate", p.rate);
+    c.range("staff_cost", p.staff_cost, -1.0, 1.0);
     c.int_range("duration_years", p.duration_years, 1, 1000);
+}
+
+/// The weakest `weakest_share` of open schools (weakest first), each with an
+/// adviser's school from the strongest (strongest first).
+pub fn match_advisers(w: &World, p: &Params) -> Vec<(u32, u32)> {
+    let s = &w.schools;
+    let mut open: Vec<u32> = w.taking_part().map(|i| i as u32).collect();
+    open.sort_by(|a, b| s.effectiveness[*a as usize].total_cmp(&s.effectiveness[*b as usize]).then(a.cmp(b)));
+    let k = ((p.weakest_share * open.len() as f64).round() as usize).min(open.len() / 2);
+    (0..k).map(|j| (open[open.len() - 1 - j], open[j])).collect()
 }
 
 /// Expert advisers.
 pub struct Advisers {
     params: Params,
-    supported: Vec<u32>,
+    /// Partnerships [adviser's school, supported school].
+    support: Vec<Partnership>,
 }
 
 impl Advisers {
     /// The mechanism with its parameters.
     pub fn new(params: Params) -> Self {
-        Advisers { params, supported: Vec::new() }
+        Advisers { params, support: Vec::new() }
     }
 
-    fn choose(&mut self, w: &World) {
-        let s = &w.schools;
-        let mut open: Vec<u32> = w.taking_part().map(|i| i as u32).collect();
-        open.sort_by(|a, b| s.effectiveness[*a as usize].total_cmp(&s.effectiveness[*b as usize]).then(a.cmp(b)));
-        let k = (self.params.weakest_share * open.len() as f64).round() as usize;
-        self.supported = open[..k.min(open.len())].to_vec();
+    fn choose(&mut self, ctx: &mut Context<'_>) {
+        for p in self.support.drain(..) {
+            p.dissolve(ctx.world);
+        }
+        let b = &ctx.scenario.policies.barriers;
+        for (home, weak) in match_advisers(ctx.world, &self.params) {
+            self.support.push(Partnership::form(vec![home, weak], 1.0, ctx.world, b));
+        }
     }
 }
 
@@ -69,38 +93,31 @@ impl Policy for Advisers {
     }
 
     fn start(&mut self, ctx: &mut Context<'_>) {
-        self.choose(ctx.world);
-        for &i in &self.supported {
-            ctx.world.schools.adjustment[i as usize] += self.params.boost;
-            ctx.world.schools.latent[i as usize] += self.params.lasting_share * self.params.boost;
-        }
+        self.choose(ctx);
     }
 
     fn apply(&mut self, ctx: &mut Context<'_>) {
-        let w = &mut *ctx.world;
-        if w.year % self.params.duration_years == 0 {
-            self.choose(w);
+        if ctx.world.year % self.params.duration_years == 0 {
+            self.choose(ctx);
         }
-        for &i in &self.supported {
-            let i = i as usize;
-            if w.schools.open[i] {
-                w.schools.adjustment[i] += self.params.boost;
-                w.schools.latent[i] += self.params.lasting_share * self.params.boost;
+        let b = &ctx.scenario.policies.barriers;
+        let rate = [0.0, self.params.rate];
+        for p in &mut self.support {
+            let home = p.members[0] as usize;
+            if ctx.world.schools.open[home] {
+                ctx.world.schools.adjustment[home] -= self.params.staff_cost;
             }
+            exchange(ctx.scenario, b, ctx.world, p, Field::Knowledge, &rate, &[0.0, 0.0]);
         }
     }
 
-    /// Last year's boost is taken back (the lasting share stays).
     fn end(&mut self, ctx: &mut Context<'_>) {
-        for i in self.supported.drain(..) {
-            let i = i as usize;
-            if ctx.world.schools.open[i] {
-                ctx.world.schools.adjustment[i] -= self.params.boost;
-            }
+        for p in self.support.drain(..) {
+            p.dissolve(ctx.world);
         }
     }
 
     fn record(&self, _w: &World, out: &mut Vec<Metric>) {
-        out.push(Metric::new("adviser_supported", "all", self.supported.len() as f64));
+        out.push(Metric::new("adviser_supported", "all", self.support.len() as f64));
     }
 }

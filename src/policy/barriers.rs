@@ -18,11 +18,14 @@
 //!   with rivalry, the share of pupils the partners win from one another,
 //!   multiplied when funding follows pupils:
 //!   `trust += growth·(1 − trust)·success − decay·rivalry·trust`.
-//! - **Willingness to share** falls with the competitive pressure a school
-//!   is under (the share of its local pupils it lost this year, multiplied
-//!   when funding follows pupils).
+//! - **Willingness to share** falls with the competitive threat a school
+//!   perceives (its net loss of local entrants, smoothed: see
+//!   [`crate::market`]), multiplied when funding follows pupils:
+//!   `willingness_i = exp(−competition_sensitivity · funding · threat_i)`,
+//!   1 with no threat, halving at a threat of `ln 2 / (sensitivity · funding)`.
 //! - **Capacity**: a school in more partnerships than it has time for gets
-//!   less from each: `capacity_i = min(1, capacity / partnerships_i)`.
+//!   less from each: `capacity_i = min(1, capacity / partnerships_i)`
+//!   (community partnerships count as partnerships).
 //! - **Turbulence**: a school that starts a new way of working has a
 //!   temporary dip in effectiveness that fades over a few years.
 
@@ -47,7 +50,7 @@ pub struct Params {
     pub trust_decay: f64,
     /// Multiplier on rivalry and competitive pressure when funding follows pupils (default 3).
     pub funding_rivalry: f64,
-    /// Fall in willingness to share per unit of competitive pressure (default 2).
+    /// Rate at which willingness to share falls with perceived competitive threat: willingness = exp(−sensitivity × funding factor × threat) (default 2).
     pub competition_sensitivity: f64,
     /// Knowledge gain per year that counts as full success for trust, SD units (default 0.005).
     pub success_scale: f64,
@@ -210,9 +213,16 @@ pub fn funding_factor(s: &Scenario, b: &Params) -> f64 {
     if s.market.funding_follows_pupils { b.funding_rivalry } else { 1.0 }
 }
 
-/// Willingness of school `j` to share, 0 to 1.
+/// Willingness of school `j` to share, 0 to 1: `exp(−sensitivity · ff · threat_j)`.
 pub fn willingness(w: &World, j: usize, b: &Params, ff: f64) -> f64 {
-    (1.0 - b.competition_sensitivity * w.schools.lost_share[j] * ff).clamp(0.0, 1.0)
+    (-b.competition_sensitivity * ff * w.schools.threat[j]).exp().clamp(0.0, 1.0)
+}
+
+/// The share of full strength school `i` gives each of its partnerships:
+/// `min(1, capacity / partnerships_i)`.
+pub fn capacity_factor(w: &World, i: usize, b: &Params) -> f64 {
+    let m = w.collab.memberships.get(i).copied().unwrap_or(0) as f64;
+    if m > b.capacity { b.capacity / m } else { 1.0 }
 }
 
 /// Move `field` within a partnership for one year, then update trust.
@@ -241,11 +251,7 @@ pub fn exchange(
         for &i in &live {
             let m = p.members[i] as usize;
             let others = (will_sum - will[i]) / (live.len() - 1) as f64;
-            let cap = if w.collab.memberships[m] as f64 > b.capacity {
-                b.capacity / w.collab.memberships[m] as f64
-            } else {
-                1.0
-            };
+            let cap = capacity_factor(w, m, b);
             let target = b.challenge * max + (1.0 - b.challenge) * mean;
             let scale = p.strength * p.trust[i] * cap;
             let d = scale * (rate[i] * others * (target - k[i]) + bonus[i]);

@@ -1,10 +1,28 @@
-//! Mechanism 7, Beyond school: partnerships with families and community bodies raise
-//! home support for pupils living in the most deprived neighbourhoods
-//! (parental involvement, attendance: Ainscow 2016, "Beyond school factors";
-//! Dyson and Kerr 2013).
+//! Mechanism 7, Beyond school: partnerships with families and community
+//! bodies (parental involvement, attendance: Ainscow 2016, "Beyond school
+//! factors"; Dyson and Kerr 2013) raise home support for the pupils of the
+//! families who take part.
+//!
+//! Each school serving one of the most deprived neighbourhoods (the nearest
+//! open school) runs a partnership with the families living there. It costs
+//! the school staff time (a temporary loss of effectiveness, `staff_cost`),
+//! and reaches only part of the families (`reach`). What it delivers is
+//! scaled by the shared barriers that apply to it: the school's trust in the
+//! partnership (growing with success), its capacity (the partnership counts
+//! as one of the school's partnerships), its willingness under competition
+//! (a school losing pupils to rivals cuts outreach first) and turbulence when
+//! it starts. The yearly home support a pupil living in a reached
+//! neighbourhood gets is
+//!
+//! ```text
+//! bonus_n = effect · reach · trust_s · capacity_s · willingness_s      (s serves n)
+//! ```
+//!
+//! Challenge does not apply: there is no partner's practice to move towards.
 
 use serde::{Deserialize, Serialize};
 
+use super::barriers::{capacity_factor, funding_factor, willingness};
 use super::{Context, Policy};
 use crate::measures::Metric;
 use crate::scenario::{Checker, Scenario};
@@ -16,38 +34,49 @@ use crate::world::World;
 pub struct Params {
     /// Switch the mechanism on (default false).
     pub enabled: bool,
-    /// Share of households, in the most deprived neighbourhoods, reached (default 0.2).
+    /// Share of households, in the most deprived neighbourhoods, that the partnerships target (default 0.2).
     pub deprived_share: f64,
-    /// Extra yearly gain for pupils living there, SD (default 0.03).
-    pub home_support_gain: f64,
+    /// Share of the targeted families who take part (default 0.33).
+    pub reach: f64,
+    /// Yearly gain of a pupil whose family takes part, at full trust, SD (default 0.02).
+    pub effect: f64,
+    /// Effectiveness a school running a partnership loses to the staff time it takes, SD (default 0.005).
+    pub staff_cost: f64,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { enabled: false, deprived_share: 0.2, home_support_gain: 0.03 }
+        Params { enabled: false, deprived_share: 0.2, reach: 0.33, effect: 0.02, staff_cost: 0.005 }
     }
 }
 
 pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.prob("deprived_share", p.deprived_share);
-    c.range("home_support_gain", p.home_support_gain, -1.0, 1.0);
+    c.prob("reach", p.reach);
+    c.range("effect", p.effect, -1.0, 1.0);
+    c.range("staff_cost", p.staff_cost, -1.0, 1.0);
 }
 
 /// Community partnerships.
 pub struct Community {
     params: Params,
-    reached: usize,
+    /// Targeted neighbourhoods.
+    targeted: Vec<u32>,
+    /// Each school's trust in its community partnership (NaN: runs none).
+    trust: Vec<f64>,
+    /// Schools running a partnership, as registered with the shared state.
+    running: Vec<u32>,
 }
 
 impl Community {
     /// The mechanism with its parameters.
     pub fn new(params: Params) -> Self {
-        Community { params, reached: 0 }
+        Community { params, targeted: Vec::new(), trust: Vec::new(), running: Vec::new() }
     }
 
     /// Mark the most deprived neighbourhoods (by the share of households in
     /// disadvantaged SES bands) until `deprived_share` of households is reached.
-    fn target(&mut self, w: &mut World, disadvantaged_share: f64) {
+    fn target(&mut self, w: &World, disadvantaged_share: f64) {
         let types = w.region.types();
         let g = w.region.groups;
         let mut rows: Vec<(f64, f64, usize)> = w
@@ -69,17 +98,47 @@ impl Community {
             .collect();
         rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
         let all: f64 = rows.iter().map(|r| r.1).sum();
-        w.home_bonus.iter_mut().for_each(|v| *v = 0.0);
         let mut covered = 0.0;
-        self.reached = 0;
+        self.targeted.clear();
         for (_, h, n) in rows {
             if covered >= self.params.deprived_share * all {
                 break;
             }
             covered += h;
-            w.home_bonus[n] = self.params.home_support_gain as f32;
-            self.reached += 1;
+            self.targeted.push(n as u32);
         }
+    }
+
+    /// The school serving neighbourhood `n`: its nearest open school.
+    fn server(w: &World, n: usize) -> Option<usize> {
+        let k = w.choice_sets.k;
+        w.choice_sets.schools.get(n * k).copied().filter(|s| *s != u32::MAX).map(|s| s as usize)
+    }
+
+    /// Register the schools serving targeted neighbourhoods as running a
+    /// partnership (capacity, turbulence when they start); schools that no
+    /// longer serve one leave.
+    fn register(&mut self, w: &mut World, b: &super::barriers::Params) {
+        let n = w.schools.len();
+        self.trust.resize(n, f64::NAN);
+        let mut now: Vec<u32> =
+            self.targeted.iter().filter_map(|&nb| Self::server(w, nb as usize)).map(|s| s as u32).collect();
+        now.sort_unstable();
+        now.dedup();
+        for &s in &self.running {
+            if now.binary_search(&s).is_err() {
+                w.collab.leave(s as usize);
+                self.trust[s as usize] = f64::NAN;
+            }
+        }
+        for &s in &now {
+            if self.running.binary_search(&s).is_err() {
+                w.collab.join(s as usize, n);
+                w.collab.start_new_work(s as usize, b);
+                self.trust[s as usize] = b.initial_trust;
+            }
+        }
+        self.running = now;
     }
 }
 
@@ -94,20 +153,53 @@ impl Policy for Community {
 
     fn start(&mut self, ctx: &mut Context<'_>) {
         self.target(ctx.world, ctx.scenario.population.disadvantaged_share);
+        self.register(ctx.world, &ctx.scenario.policies.barriers);
     }
 
     fn apply(&mut self, ctx: &mut Context<'_>) {
+        let b = &ctx.scenario.policies.barriers;
         if ctx.scenario.residential.moves {
             self.target(ctx.world, ctx.scenario.population.disadvantaged_share);
         }
+        self.register(ctx.world, b);
+        let w = &mut *ctx.world;
+        let ff = funding_factor(ctx.scenario, b);
+        let p = &self.params;
+        // What each running school delivers this year, per unit of effect.
+        let mut delivered = vec![0.0; w.schools.len()];
+        for &s in &self.running {
+            let s = s as usize;
+            delivered[s] = self.trust[s] * capacity_factor(w, s, b) * willingness(w, s, b, ff);
+            w.schools.adjustment[s] -= p.staff_cost;
+        }
+        w.home_bonus.iter_mut().for_each(|v| *v = 0.0);
+        for &nb in &self.targeted {
+            if let Some(s) = Self::server(w, nb as usize) {
+                w.home_bonus[nb as usize] = (p.effect * p.reach * delivered[s]) as f32;
+            }
+        }
+        // Trust grows with what the partnership delivers; there is no rivalry with families.
+        let mut ties = Vec::with_capacity(self.running.len());
+        for &s in &self.running {
+            let s = s as usize;
+            let success = (p.effect * p.reach * delivered[s] / b.success_scale).clamp(0.0, 1.0);
+            let t = &mut self.trust[s];
+            *t = (*t + b.trust_growth * (1.0 - *t) * success).clamp(0.0, 1.0);
+            ties.push(*t);
+        }
+        w.collab.trust.extend(ties);
     }
 
     fn end(&mut self, ctx: &mut Context<'_>) {
         ctx.world.home_bonus.iter_mut().for_each(|v| *v = 0.0);
-        self.reached = 0;
+        for s in self.running.drain(..) {
+            ctx.world.collab.leave(s as usize);
+        }
+        self.targeted.clear();
     }
 
     fn record(&self, _w: &World, out: &mut Vec<Metric>) {
-        out.push(Metric::new("community_neighbourhoods", "all", self.reached as f64));
+        out.push(Metric::new("community_neighbourhoods", "all", self.targeted.len() as f64));
+        out.push(Metric::new("community_schools", "all", self.running.len() as f64));
     }
 }

@@ -53,8 +53,13 @@ impl Policy for DistrictCollaboration {
     }
 
     fn start(&mut self, ctx: &mut Context<'_>) {
-        self.trust = vec![ctx.scenario.policies.barriers.initial_trust; ctx.world.region.districts];
+        let b = &ctx.scenario.policies.barriers;
+        self.trust = vec![b.initial_trust; ctx.world.region.districts];
         ctx.world.collab.active = true;
+        // Every school starts a new way of working with its district's partners: turbulence.
+        for i in ctx.world.taking_part().collect::<Vec<_>>() {
+            ctx.world.collab.start_new_work(i, b);
+        }
     }
 
     fn apply(&mut self, ctx: &mut Context<'_>) {

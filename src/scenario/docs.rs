@@ -406,6 +406,7 @@ static PARAMS: &[Param] = &[
     p("schools.eal_expertise_share", "share", R, SHARE, (0.1, 0.4), A, Ill, "judgement", "Share of schools with EAL expertise."),
     p("schools.fee_charging_share", "share", R, SHARE, (0.0, 1.0), L, Ill, "scenario choice (voucher systems)", "Share of autonomous schools that charge top-up fees."),
     p("schools.fee_cost", "utility", R, NON_NEG, (0.0, 3.0), A, Ill, "judgement", "Utility cost of a fee for the poorest family (falling to 0 at the top)."),
+    p("schools.effectiveness_intake_correlation", "correlation", R, within(-1.0, 1.0), (0.0, 0.4), A, Ev, "Progress 8 rises with intake attainment (FFT Education Datalab 2015, 2016), much of it composition (Leckie & Goldstein 2017; Prior et al. 2021); 0 included", "Correlation of a school's starting effectiveness with the advantage of the neighbourhoods it serves."),
     // choice
     p("choice.list_length", "schools", W, within(1.0, 12.0), (3.0, 6.0), L, Ev, "England's admissions allow 3 to 6 preferences (School Admissions Code)", "Schools a family may rank."),
     p("choice.choice_set_size", "schools", W, within(1.0, 32.0), (6.0, 20.0), A, Ill, "judgement", "Nearest schools a family considers."),
@@ -426,13 +427,15 @@ static PARAMS: &[Param] = &[
     p("reputation.update_weight", "share", R, SHARE, (0.2, 0.8), A, Ill, "judgement", "Weight of the newest results in reputation."),
     // market
     p("market.shrink_threshold", "occupancy", R, SHARE, (0.7, 0.95), A, Ill, "judgement", "Occupancy below which a school loses staff and effectiveness."),
-    p("market.shrink_penalty", "SD/yr", R, NON_NEG, (0.0, 0.1), A, Ill, "judgement; 0 = funding losses do not reach teaching", "Effectiveness lost per year at zero occupancy (scaled by the shortfall)."),
+    p("market.shrink_penalty", "SD", R, NON_NEG, (0.0, 0.1), A, Ill, "spending raises attainment (Holmlund, McNally & Viarengo 2010); size judgement; 0 = funding losses do not reach teaching", "Effectiveness in force lost at zero occupancy when funding follows pupils (a level, scaled by the shortfall)."),
     p("market.closure_occupancy", "occupancy", R, SHARE, (0.3, 0.7), L, Ill, "judgement", "Occupancy below which a school is at risk of closure."),
     p("market.closure_years", "years", W, within(1.0, 100.0), (2.0, 5.0), L, Ill, "judgement", "Consecutive years below the closure occupancy before a school closes."),
     p("market.expansion_trigger", "first prefs/place", R, within(0.0, 100.0), (1.1, 2.0), L, Ill, "judgement", "First preferences per place that trigger expansion."),
     p("market.expansion_step", "share", R, within(0.0, 10.0), (0.05, 0.2), L, Ill, "judgement: one form of entry in a six-form school", "Capacity added per expansion, share of current capacity."),
     p("market.max_expansion", "×", R, within(1.0, 10.0), (1.2, 2.0), L, Ill, "judgement", "Largest capacity as a multiple of the original."),
-    p("market.competitive_pressure", "SD/yr", R, ANY, (0.0, 0.02), A, Ev, "Gibbons, Machin & Silva (2008): little or no effect of competition in England; 0 = none", "Effectiveness gained per year per unit share of local pupils lost to rivals."),
+    p("market.competitive_pressure", "SD", R, within(-1.0, 1.0), (0.0, 0.02), A, Ev, "Gibbons, Machin & Silva (2008): little or no effect of competition on attainment in England, some for autonomous (voluntary-aided) schools; 0 = none", "Effectiveness in force gained by a school under full competitive threat (saturates, fades with the threat)."),
+    p("market.pressure_response", "share/yr", R, SHARE, (0.2, 1.0), A, Ill, "judgement: schools react within one to a few years", "Share of the gap between this year's threat and the perceived threat closed each year."),
+    p("market.pressure_saturation", "share", R, within(0.0, 1.0), (0.05, 0.5), A, Ill, "judgement", "Net share of local entrants lost at which a school's effort is full."),
     // improvement
     p("improvement.practice_rate", "share/yr", R, SHARE, (0.02, 0.1), A, Ill, "judgement", "Share of the gap between latent knowledge and practice closed each year."),
     p("improvement.drift_sd", "SD/yr", R, within(0.0, 1.0), (0.0, 0.01), A, Ill, "judgement (staff turnover)", "SD of yearly random drift in effectiveness."),
@@ -440,7 +443,9 @@ static PARAMS: &[Param] = &[
     // policies
     p("policies.within_school.adoption_share", "share", R, SHARE, (0.0, 1.0), L, Ill, "scenario choice", "Share of schools that adopt within-school collaboration."),
     p("policies.within_school.practice_rate_boost", "share/yr", R, within(0.0, 1.0), (0.0, 0.15), A, Ill, "EEF lesson study trial (2017): no effect on attainment; 0 included", "Added to the practice rate of adopting schools."),
-    p("policies.within_school.inclusive_gain", "SD/yr", R, within(-1.0, 1.0), (-0.01, 0.03), A, Ill, "Messiou & Ainscow (2015); size judgement, 0 and a small loss included", "Extra yearly gain for pupils in the lowest prior band at adopting schools."),
+    p("policies.within_school.inclusive_gain", "SD/yr", R, within(-1.0, 1.0), (-0.01, 0.03), A, Ill, "Messiou & Ainscow (2015); size judgement, 0 and a small loss included", "Extra yearly gain for lowest-band pupils at adopting schools, within capacity."),
+    p("policies.within_school.inclusive_capacity", "share", R, within(0.0, 1.0), (0.1, 0.4), A, Ill, "judgement: one band of five is 0.2", "Share of a school's pupils its inclusive staff time reaches at the full gain."),
+    p("policies.within_school.inclusive_cost", "SD", R, within(-1.0, 1.0), (0.0, 0.01), A, Ill, "staff time taken from other teaching; size judgement, 0 included", "Effectiveness in force lost at adopting schools to inclusive staff time."),
     p("policies.families_of_schools.min_size", "schools", W, within(2.0, 1000.0), (6.0, 15.0), L, Ev, "Ainscow (2016): families of 12–20 schools", "Smallest family."),
     p("policies.families_of_schools.max_size", "schools", W, within(2.0, 1000.0), (15.0, 30.0), L, Ev, "Ainscow (2016): families of 12–20 schools", "Largest family."),
     p("policies.families_of_schools.competitor_km", "km", R, within(0.0, 1000.0), (2.0, 10.0), L, Ill, "Ainscow (2016): families do not serve the same neighbourhoods; distance judgement", "Schools closer than this compete and are never in one family."),
@@ -453,19 +458,21 @@ static PARAMS: &[Param] = &[
     p("policies.hubs.hub_threshold", "0–1", R, SHARE, (0.3, 0.8), L, Ill, "judgement", "Expertise at or above which a school is a hub."),
     p("policies.hubs.network_size", "schools", W, within(1.0, 1000.0), (3.0, 10.0), L, Ill, "judgement", "Schools each hub supports."),
     p("policies.hubs.spread_rate", "share/yr", R, SHARE, (0.0, 0.3), A, Ill, "judgement; 0 included", "Share of the expertise gap closed per year at full trust."),
-    p("policies.advisers.weakest_share", "share", R, SHARE, (0.05, 0.2), L, Ill, "scenario choice", "Share of schools, the weakest, given an adviser."),
-    p("policies.advisers.boost", "SD/yr", R, within(-1.0, 1.0), (-0.01, 0.05), A, Ill, "judgement; 0 and a small loss included", "Boost to effectiveness while supported."),
-    p("policies.advisers.lasting_share", "share", R, SHARE, (0.0, 0.5), A, Ill, "judgement", "Share of each year's boost that stays as knowledge."),
+    p("policies.advisers.weakest_share", "share", R, within(0.0, 0.5), (0.05, 0.2), L, Ill, "scenario choice", "Share of schools, the weakest, given an adviser from one of the strongest."),
+    p("policies.advisers.rate", "share/yr", R, SHARE, (0.0, 0.3), A, Ill, "Challenge advisers credited by Hutchings et al. (2012), contested (Greaves, Macmillan & Sibieta 2014); 0 included", "Share of the knowledge gap to the adviser's school closed per year at full trust."),
+    p("policies.advisers.staff_cost", "SD", R, within(-1.0, 1.0), (0.0, 0.02), A, Ill, "time a serving head spends away from their own school; size judgement, 0 included", "Effectiveness in force the adviser's own school loses while the adviser is away."),
     p("policies.advisers.duration_years", "years", W, within(1.0, 1000.0), (2.0, 4.0), L, Ev, "Greater Manchester Challenge: three years (Ainscow 2016)", "Years of support before the weakest are chosen again."),
     p("policies.district_collaboration.rate", "share/yr", R, SHARE, (0.0, 0.2), A, Ill, "judgement; 0 included", "Share of the gap between districts closed per year at full trust."),
     p("policies.community.deprived_share", "share", R, SHARE, (0.1, 0.3), L, Ill, "scenario choice", "Share of households, in the most deprived neighbourhoods, reached."),
-    p("policies.community.home_support_gain", "SD/yr", R, within(-1.0, 1.0), (0.0, 0.03), A, Ill, "EEF parental engagement; Family Skills trial found no effect; 0 included", "Extra yearly gain for pupils living in reached neighbourhoods."),
+    p("policies.community.reach", "share", R, SHARE, (0.1, 0.6), A, Ev, "EEF Family Skills trial: about a third of parents attended at least once", "Share of the targeted families who take part."),
+    p("policies.community.effect", "SD/yr", R, within(-1.0, 1.0), (0.0, 0.05), A, Ev, "EEF Toolkit parental engagement +4 months, mostly with young children; Family Skills trial: no effect; 0 included", "Yearly gain of a pupil whose family takes part, at full trust."),
+    p("policies.community.staff_cost", "SD", R, within(-1.0, 1.0), (0.0, 0.01), A, Ill, "staff time of outreach; size judgement, 0 included", "Effectiveness in force a school running a community partnership loses."),
     p("policies.barriers.challenge", "0–1", R, SHARE, (0.0, 1.0), A, Ill, "Ainscow (2016): challenge versus collusion; contested, whole range", "Mutual challenge: 1 moves partners to the best, 0 to their mean."),
     p("policies.barriers.initial_trust", "0–1", R, SHARE, (0.2, 0.8), A, Ill, "judgement", "Trust at the start of a partnership."),
     p("policies.barriers.trust_growth", "share/yr", R, SHARE, (0.05, 0.4), A, Ill, "Putnam (2000) in Ainscow (2016); size judgement", "Growth of trust per year of successful joint work."),
     p("policies.barriers.trust_decay", "per unit rivalry", R, within(0.0, 100.0), (0.0, 5.0), A, Ill, "Ainscow (2016); size judgement; 0 = rivalry spares trust", "Decay of trust per unit of rivalry between partners."),
     p("policies.barriers.funding_rivalry", "×", R, within(0.0, 100.0), (1.0, 5.0), A, Ill, "cooperation hardest when resources are allocated (Ainscow 2016); 1 = funding adds nothing", "Multiplier on rivalry and competitive pressure when funding follows pupils."),
-    p("policies.barriers.competition_sensitivity", "per unit", R, within(0.0, 100.0), (0.0, 5.0), A, Ill, "Armstrong & Ainscow (2018); size judgement; 0 = competition spares sharing", "Fall in willingness to share per unit of competitive pressure."),
+    p("policies.barriers.competition_sensitivity", "per unit threat", R, within(0.0, 100.0), (0.0, 5.0), A, Ill, "Armstrong & Ainscow (2018); size judgement; 0 = competition spares sharing", "Willingness to share = exp(−sensitivity × funding factor × perceived threat)."),
     p("policies.barriers.success_scale", "SD/yr", R, within(1e-9, 10.0), (0.002, 0.01), A, Ill, "judgement", "Knowledge gain per year that counts as full success for trust."),
     p("policies.barriers.capacity", "partnerships", R, within(0.0, 100.0), (1.0, 4.0), A, Ill, "judgement", "Partnerships a school can sustain at full strength."),
     p("policies.barriers.turbulence_dip", "SD", R, within(-1.0, 1.0), (0.0, 0.03), A, Ill, "Hopkins, Ainscow & West (1994); Fullan (2007): an implementation dip; size judgement", "Dip in effectiveness when a school starts a new way of working."),
@@ -493,7 +500,7 @@ mod tests {
         let a = annotate_toml(&text);
         assert_eq!(a.lines().count(), text.lines().count());
         let line = a.lines().find(|l| l.starts_with("competitive_pressure")).unwrap();
-        assert!(line.contains("# SD/yr; plausible 0 to 0.02"), "{line}");
+        assert!(line.contains("# SD; plausible 0 to 0.02"), "{line}");
         let share = a.lines().find(|l| l.starts_with("share = ")).unwrap();
         assert!(share.contains("plausible"), "{share}");
         assert!(a.lines().any(|l| l == "enabled = false"));

@@ -371,6 +371,8 @@ pub struct SchoolParams {
     pub fee_charging_share: f64,
     /// Utility cost of a fee for the poorest family, falling linearly to 0 at the top SES percentile (default 0).
     pub fee_cost: f64,
+    /// Correlation of a school's starting effectiveness with the advantage of the neighbourhoods it serves (default 0.2).
+    pub effectiveness_intake_correlation: f64,
 }
 
 impl Default for SchoolParams {
@@ -384,6 +386,7 @@ impl Default for SchoolParams {
             eal_expertise_share: 0.2,
             fee_charging_share: 0.0,
             fee_cost: 0.0,
+            effectiveness_intake_correlation: 0.2,
         }
     }
 }
@@ -535,9 +538,9 @@ impl Default for ReputationParams {
 pub struct MarketParams {
     /// Funding follows pupils: a school's budget is its roll times the per-pupil rate (default false).
     pub funding_follows_pupils: bool,
-    /// Occupancy below which a school loses staff and effectiveness (default 0.85).
+    /// Occupancy below which a school loses staff and effectiveness when funding follows pupils (default 0.85).
     pub shrink_threshold: f64,
-    /// Effectiveness lost per year at zero occupancy, scaled by the shortfall below the threshold (default 0.05).
+    /// Effectiveness in force lost at zero occupancy, scaled by the shortfall below the threshold; a level that recovers with the roll, SD (default 0.05).
     pub shrink_penalty: f64,
     /// Allow closures (default false).
     pub closures: bool,
@@ -553,8 +556,12 @@ pub struct MarketParams {
     pub expansion_step: f64,
     /// Largest capacity as a multiple of the original (default 1.5).
     pub max_expansion: f64,
-    /// Effectiveness gained per year per unit share of a school's catchment pupils lost to rivals (default 0).
+    /// Effectiveness in force gained by a school under full competitive threat (effort; saturates, fades with the threat), SD (default 0.01).
     pub competitive_pressure: f64,
+    /// Share of the gap between this year's net loss of local pupils and the perceived threat closed each year (default 0.5).
+    pub pressure_response: f64,
+    /// Perceived threat (net share of local entrants lost) at which the effort is full (default 0.2).
+    pub pressure_saturation: f64,
 }
 
 impl Default for MarketParams {
@@ -570,7 +577,9 @@ impl Default for MarketParams {
             expansion_trigger: 1.3,
             expansion_step: 0.1,
             max_expansion: 1.5,
-            competitive_pressure: 0.0,
+            competitive_pressure: 0.01,
+            pressure_response: 0.5,
+            pressure_saturation: 0.2,
         }
     }
 }

@@ -187,6 +187,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.prob("schools.eal_expertise_share", sc.eal_expertise_share);
     c.prob("schools.fee_charging_share", sc.fee_charging_share);
     c.non_negative("schools.fee_cost", sc.fee_cost);
+    c.range("schools.effectiveness_intake_correlation", sc.effectiveness_intake_correlation, -1.0, 1.0);
 
     c.int_range("choice.list_length", s.choice.list_length, 1, 12);
     c.int_range("choice.choice_set_size", s.choice.choice_set_size, 1, 32);
@@ -236,7 +237,9 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("market.expansion_trigger", mk.expansion_trigger, 0.0, 100.0);
     c.range("market.expansion_step", mk.expansion_step, 0.0, 10.0);
     c.range("market.max_expansion", mk.max_expansion, 1.0, 10.0);
-    c.finite("market.competitive_pressure", mk.competitive_pressure);
+    c.range("market.competitive_pressure", mk.competitive_pressure, -1.0, 1.0);
+    c.prob("market.pressure_response", mk.pressure_response);
+    c.range("market.pressure_saturation", mk.pressure_saturation, 0.0, 1.0);
 
     let im = &s.improvement;
     c.prob("improvement.practice_rate", im.practice_rate);
