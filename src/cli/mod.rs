@@ -4,6 +4,7 @@
 pub use schoolscape::scenario::bundled;
 mod compare;
 mod contrast;
+mod explore;
 mod merge;
 pub mod output;
 pub mod plot;
@@ -60,6 +61,8 @@ enum Command {
     },
     /// List the bundled scenarios.
     Scenarios,
+    /// Explore a scenario live in the browser: controls, a map and charts that grow year by year.
+    Explore(explore::ExploreArgs),
     /// Run several scenarios with common random numbers and compare them: charts, maps, report.
     Compare(compare::CompareArgs),
     /// Contrast two scenarios over the plausible ranges of their parameters: who wins where, and why.
@@ -142,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Scenarios => list_scenarios(),
         Command::Compare(args) => compare::compare(&args),
         Command::Contrast(a) => contrast::contrast(&a),
+        Command::Explore(args) => explore::explore(&args),
         Command::Plot(args) => plot::plot(&args),
         Command::Sweep(a) => sweep::sweep(&a),
         Command::Merge(a) => merge::merge(&a),

@@ -1,0 +1,258 @@
+"""Drive `schoolscape explore` in headless Chromium over the DevTools protocol
+(through --remote-debugging-pipe: standard library only).
+
+Load the page, move a slider, press play, wait for year 5, and check that the
+map holds every school, that each chart holds 5 points, that A/B shows two
+runs (and their difference), and that the exported TOML passes
+`schoolscape check` and reproduces the page's measures with `schoolscape run`.
+
+usage: explore_check.py BINARY WORKDIR [SCREENSHOT.png]
+       explore_check.py --speed BINARY SCENARIO YEARS [SCALE]
+         (how fast the page runs a scenario at full speed, map and charts drawn each year)
+"""
+import base64
+import fcntl
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+
+SPEED = sys.argv[1] == "--speed"
+if SPEED:
+    BIN, SPEED_SCENARIO, SPEED_YEARS = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    SCALE = sys.argv[5] if len(sys.argv) > 5 else "1"
+else:
+    BIN, WORK = sys.argv[1], sys.argv[2]
+    SHOT = sys.argv[3] if len(sys.argv) > 3 else None
+    SCALE = "0.5"
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+class Browser:
+    def __init__(self):
+        self.profile = tempfile.mkdtemp()
+        to_chrome_r, to_chrome_w = os.pipe()
+        from_chrome_r, from_chrome_w = os.pipe()
+        hi_r = fcntl.fcntl(to_chrome_r, fcntl.F_DUPFD_CLOEXEC, 20)
+        hi_w = fcntl.fcntl(from_chrome_w, fcntl.F_DUPFD_CLOEXEC, 20)
+
+        def child():
+            os.dup2(hi_r, 3)
+            os.dup2(hi_w, 4)
+
+        self.proc = subprocess.Popen(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--user-data-dir=" + self.profile, "--remote-debugging-pipe", "--window-size=1500,1000",
+             "about:blank"],
+            preexec_fn=child, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for fd in (to_chrome_r, from_chrome_w, hi_r, hi_w):
+            os.close(fd)
+        self.w = os.fdopen(to_chrome_w, "wb", buffering=0)
+        self.r = os.fdopen(from_chrome_r, "rb", buffering=0)
+        self.buf = b""
+        self.next_id = 0
+        self.session = None
+
+    def send(self, method, params=None, session=True):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params or {}}
+        if session and self.session:
+            msg["sessionId"] = self.session
+        self.w.write(json.dumps(msg).encode() + b"\0")
+        while True:
+            while b"\0" not in self.buf:
+                chunk = self.r.read(1 << 16)
+                if not chunk:
+                    fail("chromium closed the pipe")
+                self.buf += chunk
+            raw, self.buf = self.buf.split(b"\0", 1)
+            m = json.loads(raw)
+            if m.get("id") == self.next_id:
+                if "error" in m:
+                    fail(f"{method}: {m['error']}")
+                return m.get("result", {})
+
+    def open(self, url):
+        t = self.send("Target.createTarget", {"url": "about:blank"}, session=False)
+        s = self.send("Target.attachToTarget", {"targetId": t["targetId"], "flatten": True}, session=False)
+        self.session = s["sessionId"]
+        self.send("Emulation.setDeviceMetricsOverride", {"width": 1500, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+        self.send("Page.navigate", {"url": url})
+
+    def js(self, expr):
+        r = self.send("Runtime.evaluate", {"expression": expr, "returnByValue": True, "awaitPromise": True})
+        if "exceptionDetails" in r:
+            fail(f"page error in {expr[:80]!r}: {r['exceptionDetails'].get('exception', {}).get('description', r['exceptionDetails'])}")
+        return r["result"].get("value")
+
+    def wait(self, expr, what, timeout=60):
+        end = time.time() + timeout
+        while time.time() < end:
+            if self.js(f"(() => {{ try {{ return !!({expr}); }} catch (e) {{ return false; }} }})()"):
+                return
+            time.sleep(0.1)
+        status = self.js("document.getElementById('status') && document.getElementById('status').textContent")
+        problems = self.js("document.getElementById('problems') && document.getElementById('problems').textContent")
+        fail(f"timed out waiting for {what} (status {status!r}, problems {problems!r})")
+
+    def screenshot(self, path):
+        r = self.send("Page.captureScreenshot", {"format": "png", "clip": {"x": 0, "y": 0, "width": 1500, "height": 1000, "scale": 0.6}})
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(r["data"]))
+
+    def close(self):
+        try:
+            self.send("Browser.close", session=False)
+        except SystemExit:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def measures_from_run(toml_path, out):
+    subprocess.run([BIN, "run", toml_path, "--out", out, "-q", "--no-plots"], check=True)
+    got = {}
+    with open(os.path.join(out, "metrics.csv")) as f:
+        next(f)
+        for line in f:
+            run_id, rep, year, measure, sub, value = line.rstrip("\n").split(",")
+            if rep == "0":
+                got[(int(year), f"{measure}/{sub}")] = float(value) if value else None
+    return got
+
+
+def speed():
+    """Time a scenario in the page at full speed."""
+    server = subprocess.Popen([BIN, "explore", SPEED_SCENARIO, "--no-open", "--scale", SCALE], stdout=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"http://[0-9.:\[\]]+/", server.stdout.readline()).group(0)
+        b = Browser()
+        t0 = time.time()
+        b.open(url + f"#scenario={SPEED_SCENARIO}&seed=1&years={SPEED_YEARS}&scale={SCALE}&speed=21")
+        b.wait("window.explorer && explorer.ready && explorer.run && explorer.run.frames.length === 1", "the first year", timeout=300)
+        print(f"{SPEED_SCENARIO} at scale {SCALE}: page loaded and first year drawn after {time.time() - t0:.2f} s "
+              f"({b.js('explorer.run.static.arms[0].schools.x.length')} schools)")
+        slider = "document.getElementById('ctl-admissions-cream-skimming')"
+        b.js(f"{slider}.value = 0.2; {slider}.dispatchEvent(new Event('change')); true")
+        b.wait("explorer.run && explorer.run.frames.length === 1 && explorer.run.exports[0].command.includes('cream_skimming=0.2')", "the restart", timeout=300)
+        print(f"after moving a slider: first year drawn {b.js('explorer.lastFirstFrameMs'):.0f} ms later")
+        b.js("document.getElementById('play').click(); true")
+        b.wait(f"explorer.run.frames.length === {SPEED_YEARS} && !explorer.playing", f"year {SPEED_YEARS}", timeout=600)
+        times = b.js("explorer.run.drawnAt")
+        rate = (len(times) - 1) / ((times[-1] - times[0]) / 1000)
+        print(f"played years 2 to {SPEED_YEARS}: {rate:.2f} simulated years a second, map and charts drawn each year")
+        b.close()
+    finally:
+        server.send_signal(2)
+        server.wait(timeout=30)
+
+
+if SPEED:
+    speed()
+    sys.exit(0)
+
+server = subprocess.Popen([BIN, "explore", "market", "--no-open", "--scale", SCALE], stdout=subprocess.PIPE, text=True)
+try:
+    line = server.stdout.readline()
+    m = re.search(r"http://[0-9.:\[\]]+/", line)
+    if not m:
+        fail(f"no address in {line!r}")
+    url = m.group(0) + f"#scenario=market&seed=7&years=5&scale={SCALE}"
+    b = Browser()
+    t0 = time.time()
+    b.open(url)
+    b.wait("window.explorer && explorer.ready && explorer.run && explorer.run.frames.length === 1", "the first year")
+    print(f"page loaded, first year drawn after {time.time() - t0:.2f} s")
+
+    # Move a slider: the run restarts from year 1 with the new value.
+    slider = "document.getElementById('ctl-admissions-cream-skimming')"
+    b.js(f"{slider}.value = 0.1; {slider}.dispatchEvent(new Event('input')); {slider}.dispatchEvent(new Event('change')); true")
+    b.wait("explorer.run && explorer.run.frames.length === 1 && explorer.run.exports[0].command.includes('cream_skimming=0.1')",
+           "the restart after moving the slider")
+    if "cream_skimming" not in b.js("location.hash"):
+        fail("the address does not hold the slider's value")
+    print(f"slider moved, restart shown its first year in {b.js('explorer.lastFirstFrameMs'):.0f} ms")
+
+    b.js("document.getElementById('play').click(); true")
+    b.wait("explorer.run.frames.length === 5 && !explorer.playing", "year 5", timeout=120)
+    expected_schools = b.js("explorer.run.static.arms[0].schools.x.length")
+    exported = b.js("document.getElementById('export-toml-a').value")
+    resolved = tomllib.loads(exported)
+    if resolved["region"]["schools"] != expected_schools:
+        fail(f"the page has {expected_schools} schools, the exported scenario {resolved['region']['schools']}")
+    drawn = b.js("explorer.mapDrawnSchools")
+    if drawn != expected_schools:
+        fail(f"the map shows {drawn} schools, expected {expected_schools}")
+    points = b.js("[...document.querySelectorAll('#charts svg:not(.diff)')].map(s => s.querySelectorAll('circle.pt-a').length)")
+    if len(points) != 6 or any(p != 5 for p in points):
+        fail(f"expected 6 charts of 5 points, found {points}")
+    print(f"year 5: map holds {drawn} schools; charts hold {points} points")
+
+    # The exported TOML passes check and `run` reproduces the page's measures.
+    toml_path = os.path.join(WORK, "explore-a.toml")
+    with open(toml_path, "w") as f:
+        f.write(exported)
+    subprocess.run([BIN, "check", toml_path], check=True, stdout=subprocess.DEVNULL)
+    page = b.js("explorer.run.frames.map(f => [f.year, f.arms[0].m])")
+    from_run = measures_from_run(toml_path, os.path.join(WORK, "explore-run-a"))
+    compared = 0
+    for year, m in page:
+        for key, v in m.items():
+            if from_run.get((year, key), "missing") != v:
+                fail(f"year {year} {key}: page {v}, run {from_run.get((year, key), 'missing')}")
+            compared += 1
+    if compared != len(from_run):
+        fail(f"the page has {compared} measures, run {len(from_run)}")
+    print(f"exported TOML checks; run reproduces all {compared} measures of the page")
+    if SHOT:
+        b.js("document.getElementById('colour').value = 'dis'; true")
+        b.screenshot(SHOT)
+
+    # A/B: B without choice (catchment), common random numbers.
+    b.js("document.getElementById('ab').click(); true")
+    b.wait("explorer.run && explorer.run.static.arms.length === 2", "two runs")
+    b.js("document.querySelector('input[name=arm][value=B]').click(); true")
+    mech = "document.getElementById('ctl-admissions-mechanism')"
+    b.js(f"{mech}.value = 'catchment'; {mech}.dispatchEvent(new Event('change')); true")
+    b.wait("explorer.run && explorer.run.frames.length === 1 && explorer.run.exports.length === 2 && explorer.run.exports[1].command.includes('mechanism=catchment')",
+           "the A/B restart")
+    b.js("document.getElementById('play').click(); true")
+    b.wait("explorer.run.frames.length === 5 && !explorer.playing", "year 5 of A/B", timeout=120)
+    ab = b.js("""[...document.querySelectorAll('#charts svg:not(.diff)')].map(s => [s.querySelectorAll('circle.pt-a').length, s.querySelectorAll('circle.pt-b').length])""")
+    diffs = b.js("[...document.querySelectorAll('#charts svg.diff')].map(s => s.querySelectorAll('circle.pt-d').length)")
+    if len(ab) != 6 or any(x != [5, 5] for x in ab) or diffs != [5] * 6:
+        fail(f"A/B charts: {ab}, differences {diffs}")
+    same_region = b.js("JSON.stringify(explorer.run.static.arms[0].nbhd) === JSON.stringify(explorer.run.static.arms[1].nbhd)")
+    if not same_region:
+        fail("A and B do not share the region (common random numbers)")
+    differ = b.js("explorer.run.frames[4].arms[0].m['first_preference_rate/all'] !== explorer.run.frames[4].arms[1].m['first_preference_rate/all']")
+    if not differ:
+        fail("B (catchment) shows the same first-preference rate as A")
+    a_again = b.js("explorer.run.frames.map(f => [f.year, f.arms[0].m])")
+    if a_again != page:
+        fail("arm A of the A/B run differs from the run before it")
+    print("A/B: two runs of 5 years on one region, their differences charted")
+    if SHOT:
+        b.screenshot(SHOT.replace(".png", "-ab.png"))
+    b.close()
+finally:
+    server.send_signal(2)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        fail("the server did not stop on Ctrl-C")
+if server.returncode != 0:
+    fail(f"the server exited with {server.returncode} on Ctrl-C")
+print("explore check: ok")

@@ -1,0 +1,388 @@
+//! The controls the explorer shows first: the parameters a student would
+//! change first (issue 12), each with its unit, plausible range and a
+//! one-line explanation.
+//!
+//! The documentation of each numeric parameter comes from [`doc`]. Until the
+//! project's parameter-documentation registry lands on main this is a short
+//! interim table of the same text; then [`doc`] reads the registry and the
+//! table goes.
+
+use serde_json::{Value, json};
+
+/// What kind of control a parameter gets.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// A slider over a number.
+    Number,
+    /// A slider over whole numbers.
+    Whole,
+    /// A switch.
+    Switch,
+    /// A choice among the listed values.
+    Choice(&'static [(&'static str, &'static str)]),
+}
+
+/// One control: a parameter path, a label and a kind, in a group.
+#[derive(Debug, Clone, Copy)]
+pub struct Control {
+    /// Heading of the group the control is shown in.
+    pub group: &'static str,
+    /// Dotted parameter path.
+    pub path: &'static str,
+    /// Short label.
+    pub label: &'static str,
+    /// Control kind.
+    pub kind: Kind,
+    /// One line for switches and choices (numbers take theirs from [`doc`]).
+    pub explain: &'static str,
+}
+
+const MECHANISMS: &[(&str, &str)] = &[
+    ("catchment", "no choice: the nearest school"),
+    ("deferred_acceptance", "choice: deferred acceptance"),
+    ("boston", "choice: Boston (immediate acceptance)"),
+];
+
+const fn c(group: &'static str, path: &'static str, label: &'static str, kind: Kind, explain: &'static str) -> Control {
+    Control { group, path, label, kind, explain }
+}
+
+/// The controls, in the order shown.
+pub const CONTROLS: &[Control] = &[
+    c(
+        "Choice and admissions",
+        "admissions.mechanism",
+        "Admissions",
+        Kind::Choice(MECHANISMS),
+        "How places are given: catchment (no choice), or families rank schools and a match places them.",
+    ),
+    c("Choice and admissions", "choice.list_length", "List length", Kind::Whole, ""),
+    c("Choice and admissions", "admissions.cream_skimming", "Cream-skimming", Kind::Number, ""),
+    c(
+        "Market",
+        "market.funding_follows_pupils",
+        "Funding follows pupils",
+        Kind::Switch,
+        "Each pupil brings funding: schools that lose pupils lose money (and shrink, and may close).",
+    ),
+    c("Market", "market.competitive_pressure", "Competitive pressure", Kind::Number, ""),
+    c("Families and neighbourhoods", "region.residential_clustering", "Residential clustering", Kind::Number, ""),
+    c("Families and neighbourhoods", "families.advantaged.information", "Information, advantaged", Kind::Number, ""),
+    c(
+        "Families and neighbourhoods",
+        "families.disadvantaged.information",
+        "Information, disadvantaged",
+        Kind::Number,
+        "",
+    ),
+    c(
+        "Families and neighbourhoods",
+        "families.advantaged.active_share",
+        "Active choosers, advantaged",
+        Kind::Number,
+        "",
+    ),
+    c(
+        "Families and neighbourhoods",
+        "families.disadvantaged.active_share",
+        "Active choosers, disadvantaged",
+        Kind::Number,
+        "",
+    ),
+    c(
+        "Families and neighbourhoods",
+        "families.advantaged.weight_composition",
+        "Care about peers, advantaged",
+        Kind::Number,
+        "",
+    ),
+    c(
+        "Collaboration",
+        "policies.within_school.enabled",
+        "Within-school improvement",
+        Kind::Switch,
+        "Schools adopt better practice faster and include harder-to-teach pupils better.",
+    ),
+    c(
+        "Collaboration",
+        "policies.families_of_schools.enabled",
+        "Families of schools",
+        Kind::Switch,
+        "Schools with similar intakes but different results, outside each other's competition, share practice.",
+    ),
+    c(
+        "Collaboration",
+        "policies.pairing.enabled",
+        "Pairing",
+        Kind::Switch,
+        "The weakest schools are paired with strong ones, which lift them.",
+    ),
+    c(
+        "Collaboration",
+        "policies.hubs.enabled",
+        "Hubs",
+        Kind::Switch,
+        "Strong schools become hubs spreading practice to a network around them.",
+    ),
+    c(
+        "Collaboration",
+        "policies.advisers.enabled",
+        "Advisers",
+        Kind::Switch,
+        "Expert advisers boost the weakest schools for a few years; part of the gain lasts.",
+    ),
+    c(
+        "Collaboration",
+        "policies.district_collaboration.enabled",
+        "District collaboration",
+        Kind::Switch,
+        "Schools of a district move towards the district's best practice.",
+    ),
+    c(
+        "Collaboration",
+        "policies.community.enabled",
+        "Beyond the school gate",
+        Kind::Switch,
+        "Support for families in the most deprived neighbourhoods raises home support.",
+    ),
+    c(
+        "Collaboration",
+        "policies.fair_access.enabled",
+        "Fair access",
+        Kind::Switch,
+        "Members admit by banding, do not select, and share hard-to-place pupils.",
+    ),
+    c("Barriers to collaboration", "policies.barriers.initial_trust", "Initial trust", Kind::Number, ""),
+    c("Barriers to collaboration", "policies.barriers.funding_rivalry", "Funding rivalry", Kind::Number, ""),
+    c(
+        "Barriers to collaboration",
+        "policies.barriers.competition_sensitivity",
+        "Competition sensitivity",
+        Kind::Number,
+        "",
+    ),
+    c("Barriers to collaboration", "policies.barriers.challenge", "Mutual challenge", Kind::Number, ""),
+    c("Barriers to collaboration", "policies.barriers.capacity", "Capacity for partnerships", Kind::Number, ""),
+];
+
+/// Documentation of a numeric parameter: unit, allowed range, plausible
+/// range and one line.
+#[derive(Debug, Clone, Copy)]
+pub struct Doc {
+    /// Unit.
+    pub unit: &'static str,
+    /// What validation accepts.
+    pub allowed: (f64, f64),
+    /// What the evidence (or judgement) supports.
+    pub plausible: (f64, f64),
+    /// What the parameter does.
+    pub explain: &'static str,
+}
+
+const INF: f64 = f64::INFINITY;
+
+/// Interim table (the same text as the parameter-documentation registry
+/// being added to the library), keyed by path.
+const DOCS: &[(&str, Doc)] = &[
+    (
+        "choice.list_length",
+        Doc { unit: "schools", allowed: (1.0, 12.0), plausible: (3.0, 6.0), explain: "Schools a family may rank." },
+    ),
+    (
+        "admissions.cream_skimming",
+        Doc {
+            unit: "probability",
+            allowed: (0.0, 1.0),
+            plausible: (0.0, 0.5),
+            explain: "Probability that an autonomous school covertly demotes a hard-to-teach applicant.",
+        },
+    ),
+    (
+        "market.competitive_pressure",
+        Doc {
+            unit: "SD/yr",
+            allowed: (-INF, INF),
+            plausible: (0.0, 0.02),
+            explain: "Effectiveness gained per year per unit share of local pupils lost to rivals.",
+        },
+    ),
+    (
+        "region.residential_clustering",
+        Doc {
+            unit: "share",
+            allowed: (0.0, 0.95),
+            plausible: (0.15, 0.45),
+            explain: "Share of SES variance between neighbourhoods (residential clustering of disadvantage).",
+        },
+    ),
+    (
+        "families.advantaged.information",
+        Doc {
+            unit: "0–1",
+            allowed: (0.0, 1.0),
+            plausible: (0.7, 1.0),
+            explain: "How well advantaged families see reputations (1 = exactly).",
+        },
+    ),
+    (
+        "families.disadvantaged.information",
+        Doc {
+            unit: "0–1",
+            allowed: (0.0, 1.0),
+            plausible: (0.3, 0.7),
+            explain: "How well disadvantaged families see reputations.",
+        },
+    ),
+    (
+        "families.advantaged.active_share",
+        Doc {
+            unit: "share",
+            allowed: (0.0, 1.0),
+            plausible: (0.7, 1.0),
+            explain: "Share of advantaged families who rank schools actively (the rest list the nearest).",
+        },
+    ),
+    (
+        "families.disadvantaged.active_share",
+        Doc {
+            unit: "share",
+            allowed: (0.0, 1.0),
+            plausible: (0.4, 0.8),
+            explain: "Share of disadvantaged families who rank schools actively.",
+        },
+    ),
+    (
+        "families.advantaged.weight_composition",
+        Doc {
+            unit: "utility",
+            allowed: (-INF, INF),
+            plausible: (0.0, 1.0),
+            explain: "Utility per unit share of advantaged pupils, advantaged families.",
+        },
+    ),
+    (
+        "policies.barriers.initial_trust",
+        Doc {
+            unit: "0–1",
+            allowed: (0.0, 1.0),
+            plausible: (0.2, 0.8),
+            explain: "Trust at the start of a partnership.",
+        },
+    ),
+    (
+        "policies.barriers.funding_rivalry",
+        Doc {
+            unit: "×",
+            allowed: (0.0, 100.0),
+            plausible: (1.0, 5.0),
+            explain: "Multiplier on rivalry and competitive pressure when funding follows pupils.",
+        },
+    ),
+    (
+        "policies.barriers.competition_sensitivity",
+        Doc {
+            unit: "per unit",
+            allowed: (0.0, 100.0),
+            plausible: (0.0, 5.0),
+            explain: "Fall in willingness to share per unit of competitive pressure.",
+        },
+    ),
+    (
+        "policies.barriers.challenge",
+        Doc {
+            unit: "0–1",
+            allowed: (0.0, 1.0),
+            plausible: (0.0, 1.0),
+            explain: "Mutual challenge: 1 moves partners to the best, 0 to their mean.",
+        },
+    ),
+    (
+        "policies.barriers.capacity",
+        Doc {
+            unit: "partnerships",
+            allowed: (0.0, 100.0),
+            plausible: (1.0, 4.0),
+            explain: "Partnerships a school can sustain at full strength.",
+        },
+    ),
+];
+
+/// The documentation of the numeric parameter at `path`, if there is any.
+pub fn doc(path: &str) -> Option<Doc> {
+    DOCS.iter().find(|(p, _)| *p == path).map(|(_, d)| *d)
+}
+
+/// A slider's range: the plausible range widened to take in zero and the
+/// whole allowed range where that is not much wider.
+fn slider(d: &Doc) -> (f64, f64) {
+    let (alo, ahi) = d.allowed;
+    let (plo, phi) = d.plausible;
+    let w = (phi - plo).max(1e-9);
+    let (mut lo, mut hi) =
+        if ahi - alo <= 3.0 * w { (alo, ahi) } else { ((plo - w / 2.0).max(alo), (phi + w / 2.0).min(ahi)) };
+    if alo <= 0.0 && lo > 0.0 {
+        lo = 0.0;
+    }
+    if lo == hi {
+        hi = lo + 1.0;
+    }
+    (lo, hi)
+}
+
+fn finite(v: f64) -> Value {
+    if v.is_finite() { json!(v) } else { Value::Null }
+}
+
+/// Every control as JSON for the page.
+pub fn to_json() -> Value {
+    Value::Array(
+        CONTROLS
+            .iter()
+            .map(|c| {
+                let mut v = json!({ "group": c.group, "path": c.path, "label": c.label, "explain": c.explain });
+                match c.kind {
+                    Kind::Switch => v["kind"] = json!("switch"),
+                    Kind::Choice(options) => {
+                        v["kind"] = json!("choice");
+                        v["options"] = json!(options.iter().map(|(k, l)| json!([k, l])).collect::<Vec<_>>());
+                    }
+                    Kind::Number | Kind::Whole => {
+                        v["kind"] = json!(if matches!(c.kind, Kind::Whole) { "whole" } else { "number" });
+                        if let Some(d) = doc(c.path) {
+                            let (lo, hi) = slider(&d);
+                            v["unit"] = json!(d.unit);
+                            v["explain"] = json!(d.explain);
+                            v["min"] = json!(lo);
+                            v["max"] = json!(hi);
+                            v["plausible"] = json!([d.plausible.0, d.plausible.1]);
+                            v["allowed"] = json!([finite(d.allowed.0), finite(d.allowed.1)]);
+                        }
+                    }
+                }
+                v
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schoolscape::Scenario;
+
+    #[test]
+    fn every_control_names_a_parameter_with_documentation() {
+        let t = schoolscape::sweep::params::table_of(&Scenario::default());
+        for c in CONTROLS {
+            assert!(schoolscape::sweep::params::get(&t, c.path).is_some(), "{} is not a parameter", c.path);
+            match c.kind {
+                Kind::Number | Kind::Whole => {
+                    let d = doc(c.path).unwrap_or_else(|| panic!("{} has no documentation", c.path));
+                    let (lo, hi) = slider(&d);
+                    assert!(lo <= d.plausible.0 && hi >= d.plausible.1 && lo < hi, "{}", c.path);
+                }
+                _ => assert!(!c.explain.is_empty(), "{} has no explanation", c.path),
+            }
+        }
+    }
+}
