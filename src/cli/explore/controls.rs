@@ -2,10 +2,9 @@
 //! change first (issue 12), each with its unit, plausible range and a
 //! one-line explanation.
 //!
-//! The documentation of each numeric parameter comes from [`doc`]. Until the
-//! project's parameter-documentation registry lands on main this is a short
-//! interim table of the same text; then [`doc`] reads the registry and the
-//! table goes.
+//! The unit, ranges and explanation of each numeric parameter come from the
+//! library's parameter registry ([`schoolscape::scenario::docs`]), the same
+//! table `docs/ODD.md` lists.
 
 use serde_json::{Value, json};
 
@@ -179,137 +178,14 @@ pub struct Doc {
     pub explain: &'static str,
 }
 
-const INF: f64 = f64::INFINITY;
-
-/// Interim table (the same text as the parameter-documentation registry
-/// being added to the library), keyed by path.
-const DOCS: &[(&str, Doc)] = &[
-    (
-        "choice.list_length",
-        Doc { unit: "schools", allowed: (1.0, 12.0), plausible: (3.0, 6.0), explain: "Schools a family may rank." },
-    ),
-    (
-        "admissions.cream_skimming",
-        Doc {
-            unit: "probability",
-            allowed: (0.0, 1.0),
-            plausible: (0.0, 0.5),
-            explain: "Probability that an autonomous school covertly demotes a hard-to-teach applicant.",
-        },
-    ),
-    (
-        "market.competitive_pressure",
-        Doc {
-            unit: "SD/yr",
-            allowed: (-INF, INF),
-            plausible: (0.0, 0.02),
-            explain: "Effectiveness gained per year per unit share of local pupils lost to rivals.",
-        },
-    ),
-    (
-        "region.residential_clustering",
-        Doc {
-            unit: "share",
-            allowed: (0.0, 0.95),
-            plausible: (0.15, 0.45),
-            explain: "Share of SES variance between neighbourhoods (residential clustering of disadvantage).",
-        },
-    ),
-    (
-        "families.advantaged.information",
-        Doc {
-            unit: "0–1",
-            allowed: (0.0, 1.0),
-            plausible: (0.7, 1.0),
-            explain: "How well advantaged families see reputations (1 = exactly).",
-        },
-    ),
-    (
-        "families.disadvantaged.information",
-        Doc {
-            unit: "0–1",
-            allowed: (0.0, 1.0),
-            plausible: (0.3, 0.7),
-            explain: "How well disadvantaged families see reputations.",
-        },
-    ),
-    (
-        "families.advantaged.active_share",
-        Doc {
-            unit: "share",
-            allowed: (0.0, 1.0),
-            plausible: (0.7, 1.0),
-            explain: "Share of advantaged families who rank schools actively (the rest list the nearest).",
-        },
-    ),
-    (
-        "families.disadvantaged.active_share",
-        Doc {
-            unit: "share",
-            allowed: (0.0, 1.0),
-            plausible: (0.4, 0.8),
-            explain: "Share of disadvantaged families who rank schools actively.",
-        },
-    ),
-    (
-        "families.advantaged.weight_composition",
-        Doc {
-            unit: "utility",
-            allowed: (-INF, INF),
-            plausible: (0.0, 1.0),
-            explain: "Utility per unit share of advantaged pupils, advantaged families.",
-        },
-    ),
-    (
-        "policies.barriers.initial_trust",
-        Doc {
-            unit: "0–1",
-            allowed: (0.0, 1.0),
-            plausible: (0.2, 0.8),
-            explain: "Trust at the start of a partnership.",
-        },
-    ),
-    (
-        "policies.barriers.funding_rivalry",
-        Doc {
-            unit: "×",
-            allowed: (0.0, 100.0),
-            plausible: (1.0, 5.0),
-            explain: "Multiplier on rivalry and competitive pressure when funding follows pupils.",
-        },
-    ),
-    (
-        "policies.barriers.competition_sensitivity",
-        Doc {
-            unit: "per unit",
-            allowed: (0.0, 100.0),
-            plausible: (0.0, 5.0),
-            explain: "Fall in willingness to share per unit of competitive pressure.",
-        },
-    ),
-    (
-        "policies.barriers.challenge",
-        Doc {
-            unit: "0–1",
-            allowed: (0.0, 1.0),
-            plausible: (0.0, 1.0),
-            explain: "Mutual challenge: 1 moves partners to the best, 0 to their mean.",
-        },
-    ),
-    (
-        "policies.barriers.capacity",
-        Doc {
-            unit: "partnerships",
-            allowed: (0.0, 100.0),
-            plausible: (1.0, 4.0),
-            explain: "Partnerships a school can sustain at full strength.",
-        },
-    ),
-];
-
-/// The documentation of the numeric parameter at `path`, if there is any.
+/// The documentation of the numeric parameter at `path`, from the registry.
 pub fn doc(path: &str) -> Option<Doc> {
-    DOCS.iter().find(|(p, _)| *p == path).map(|(_, d)| *d)
+    schoolscape::scenario::docs::lookup(path).map(|p| Doc {
+        unit: p.unit,
+        allowed: (p.allowed.lo, p.allowed.hi),
+        plausible: (p.plausible.lo, p.plausible.hi),
+        explain: p.explain,
+    })
 }
 
 /// A slider's range: the plausible range widened to take in zero and the
