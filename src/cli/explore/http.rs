@@ -61,6 +61,9 @@ pub fn read_request(stream: &mut impl Read) -> Result<Request, u16> {
     let mut chunk = [0u8; 4096];
     let head_end = loop {
         if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            if p > MAX_HEAD {
+                return Err(431);
+            }
             break p;
         }
         if buf.len() > MAX_HEAD {
