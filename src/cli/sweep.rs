@@ -403,6 +403,11 @@ impl ResultLog {
     /// Test only: record what is written, then die as a kill would, half-way
     /// through writing the next run.
     fn crash(&mut self, run: &RunSpec, result: &ReplicateResult) -> ! {
+        // Runs of this batch before the crash are recorded in full first, as
+        // the normal path writes every block before committing it.
+        for (k, (_, file)) in self.files.iter_mut().enumerate() {
+            let _ = file.write_all(self.bufs[k].as_bytes());
+        }
         let _ = self.commit();
         let mut block = String::new();
         (self.files[0].0.rows)(run.run_id, result, &mut block);
