@@ -326,7 +326,11 @@ fn interrupted_run(name: &str, signal: &str) -> std::path::PathBuf {
     let mut lines = BufReader::new(stderr).lines();
     loop {
         let l = lines.next().expect("progress line").unwrap();
-        if l.contains("2 of 400 done") {
+        // Plain progress lines are throttled to one each half second, so on a fast
+        // machine "2 of 400" may be skipped: wait for any count of 2 or more.
+        let done =
+            l.split(" of 400 done").next().and_then(|h| h.rsplit(' ').next()).and_then(|n| n.parse::<u32>().ok());
+        if done.is_some_and(|n| n >= 2) {
             break;
         }
     }
