@@ -85,7 +85,21 @@ pub fn run_replicates(
     stop: &AtomicBool,
     done: impl Fn(ReplicateResult) -> Result<()> + Sync,
 ) -> Result<()> {
-    (0..replicates).into_par_iter().try_for_each(|r| {
+    run_replicate_range(s, csv, years, 0..replicates, master_seed, stop, done)
+}
+
+/// Run the replicates in `range` (to finish a resumed run): replicate `r`
+/// is the same whatever range it is run in.
+pub fn run_replicate_range(
+    s: &Scenario,
+    csv: Option<&CsvRegion>,
+    years: u32,
+    range: std::ops::Range<u32>,
+    master_seed: u64,
+    stop: &AtomicBool,
+    done: impl Fn(ReplicateResult) -> Result<()> + Sync,
+) -> Result<()> {
+    range.into_par_iter().try_for_each(|r| {
         let seed = replicate_seed(master_seed, r as u64);
         let result = run_one(s, csv, years, seed, r, stop)?;
         done(result)

@@ -112,7 +112,7 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded> {
         None => None,
     };
     let table = match file.design_table() {
-        Some(p) => Some(std::fs::read_to_string(&p).map_err(|e| {
+        Some(p) => Some(schoolscape::limits::read_text(&p, schoolscape::limits::MAX_CSV_BYTES).map_err(|e| {
             Error::input(
                 Some(file.locate("table.file")),
                 "table.file",
@@ -642,8 +642,8 @@ fn execute(
 /// `schoolscape sweep`.
 pub fn sweep(a: &SweepArgs) -> Result<()> {
     let start = Instant::now();
-    if a.threads == Some(0) {
-        return Err(Error::input(None, "--threads", "0 threads", "1 or more"));
+    if let Some(t) = a.threads {
+        super::run::check_threads(t)?;
     }
     let l = load(&a.sweep)?;
     execute_loaded(a, &l, start)

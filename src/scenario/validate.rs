@@ -3,6 +3,12 @@
 use super::{RegionSource, Scenario};
 use crate::error::InputProblem;
 
+/// A number as a message shows it: very large and very small ones in
+/// scientific notation (`1e300`, not three hundred digits).
+pub(crate) fn show(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e9).contains(&v.abs()) { format!("{v:e}") } else { format!("{v}") }
+}
+
 /// Collects range and consistency problems; keys are prefixed with the
 /// section being checked (for the policy modules).
 #[derive(Debug, Default)]
@@ -20,31 +26,19 @@ impl Checker {
 
     pub(crate) fn prob(&mut self, key: &str, v: f64) {
         if !(0.0..=1.0).contains(&v) || v.is_nan() {
-            self.fail(key, format!("{v} is out of range"), "a probability or share from 0 to 1");
+            self.fail(key, format!("{} is out of range", show(v)), "a probability or share from 0 to 1");
         }
     }
 
     pub(crate) fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
         if !(lo..=hi).contains(&v) || v.is_nan() {
-            self.fail(key, format!("{v} is out of range"), &format!("a number from {lo} to {hi}"));
-        }
-    }
-
-    pub(crate) fn non_negative(&mut self, key: &str, v: f64) {
-        if v < 0.0 || !v.is_finite() {
-            self.fail(key, format!("{v} is negative or not finite"), "a number of 0 or more");
+            self.fail(key, format!("{} is out of range", show(v)), &format!("a number from {lo} to {hi}"));
         }
     }
 
     pub(crate) fn positive(&mut self, key: &str, v: f64) {
         if v <= 0.0 || !v.is_finite() {
-            self.fail(key, format!("{v} is not positive"), "a number above 0");
-        }
-    }
-
-    pub(crate) fn finite(&mut self, key: &str, v: f64) {
-        if !v.is_finite() {
-            self.fail(key, format!("{v} is not a finite number"), "a finite number");
+            self.fail(key, format!("{} is not positive", show(v)), "a number above 0");
         }
     }
 
@@ -55,12 +49,15 @@ impl Checker {
     }
 }
 
+/// Most replicates of one run (each is rewritten into the manifest as it finishes).
+pub const MAX_REPLICATES: u32 = 10_000;
+
 /// Every range and consistency problem of a resolved scenario; empty if it is valid.
 /// Problems carry the key; the loader adds the file, line and column.
 pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     let mut c = Checker::default();
     c.int_range("run.years", s.run.years, 1, 1000);
-    c.int_range("run.replicates", s.run.replicates, 1, 100_000);
+    c.int_range("run.replicates", s.run.replicates, 1, MAX_REPLICATES);
     c.int_range("run.warm_up", s.run.warm_up, 0, 1000);
 
     let r = &s.region;
@@ -110,6 +107,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("region.density_sd", r.density_sd, 0.0, 3.0);
     c.range("region.residential_clustering", r.residential_clustering, 0.0, 0.95);
     c.positive("region.field_scale_km", r.field_scale_km);
+    c.range("region.field_scale_km", r.field_scale_km, 0.0, 100.0);
     if r.source == RegionSource::Synthetic && r.schools > 0 {
         let per_school = r.entrants_per_year as f64 * (1.0 + r.capacity_margin) / r.schools as f64;
         if (r.min_school_capacity as f64) > per_school {
@@ -128,8 +126,8 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("population.sen_ses_slope", p.sen_ses_slope, -3.0, 3.0);
     c.prob("population.eal_share", p.eal_share);
     c.range("population.prior_ses_correlation", p.prior_ses_correlation, -1.0, 1.0);
-    c.finite("population.sen_prior_gap", p.sen_prior_gap);
-    c.finite("population.eal_prior_gap", p.eal_prior_gap);
+    c.range("population.sen_prior_gap", p.sen_prior_gap, -3.0, 3.0);
+    c.range("population.eal_prior_gap", p.eal_prior_gap, -3.0, 3.0);
     c.range("population.group_clustering", p.group_clustering, 0.0, 0.95);
     if p.groups.is_empty() || p.groups.len() > 16 {
         c.fail("population.groups", format!("{} groups", p.groups.len()), "1 to 16 groups");
@@ -140,10 +138,10 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
         c.prob(&k("share"), g.share);
         total += g.share;
         c.range(&k("ses_shift"), g.ses_shift, -3.0, 3.0);
-        c.non_negative(&k("reputation_factor"), g.reputation_factor);
-        c.non_negative(&k("information_factor"), g.information_factor);
-        c.non_negative(&k("travel_factor"), g.travel_factor);
-        c.finite(&k("own_group_weight"), g.own_group_weight);
+        c.range(&k("reputation_factor"), g.reputation_factor, 0.0, 100.0);
+        c.range(&k("information_factor"), g.information_factor, 0.0, 100.0);
+        c.range(&k("travel_factor"), g.travel_factor, 0.0, 100.0);
+        c.range(&k("own_group_weight"), g.own_group_weight, -100.0, 100.0);
         if g.name.is_empty() || g.name.contains([',', '"', '\n']) {
             c.fail(
                 &k("name"),
@@ -163,20 +161,21 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
         let k = |f: &str| format!("families.{class}.{f}");
         c.prob(&k("active_share"), b.active_share);
         c.positive(&k("max_travel_km"), b.max_travel_km);
+        c.range(&k("max_travel_km"), b.max_travel_km, 0.0, 5000.0);
         c.prob(&k("information"), b.information);
-        c.finite(&k("weight_distance"), b.weight_distance);
-        c.finite(&k("weight_reputation"), b.weight_reputation);
-        c.finite(&k("weight_composition"), b.weight_composition);
+        c.range(&k("weight_distance"), b.weight_distance, -100.0, 100.0);
+        c.range(&k("weight_reputation"), b.weight_reputation, -100.0, 100.0);
+        c.range(&k("weight_composition"), b.weight_composition, -100.0, 100.0);
     }
-    c.non_negative("families.taste_sd", s.families.taste_sd);
-    c.non_negative("families.misinformation_sd", s.families.misinformation_sd);
+    c.range("families.taste_sd", s.families.taste_sd, 0.0, 100.0);
+    c.range("families.misinformation_sd", s.families.misinformation_sd, 0.0, 100.0);
 
     let m = &s.residential;
     c.prob("residential.move_rate", m.move_rate);
     c.prob("residential.tolerance", m.tolerance);
     c.prob("residential.unhappy_move_rate", m.unhappy_move_rate);
-    c.finite("residential.school_pull", m.school_pull);
-    c.finite("residential.composition_pull", m.composition_pull);
+    c.range("residential.school_pull", m.school_pull, -20.0, 20.0);
+    c.range("residential.composition_pull", m.composition_pull, -20.0, 20.0);
 
     let sc = &s.schools;
     c.prob("schools.autonomous_share", sc.autonomous_share);
@@ -186,7 +185,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.prob("schools.sen_expertise_share", sc.sen_expertise_share);
     c.prob("schools.eal_expertise_share", sc.eal_expertise_share);
     c.prob("schools.fee_charging_share", sc.fee_charging_share);
-    c.non_negative("schools.fee_cost", sc.fee_cost);
+    c.range("schools.fee_cost", sc.fee_cost, 0.0, 100.0);
     c.range("schools.effectiveness_intake_correlation", sc.effectiveness_intake_correlation, -1.0, 1.0);
 
     c.int_range("choice.list_length", s.choice.list_length, 1, 12);
@@ -204,15 +203,21 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.int_range("admissions.bands", a.bands, 1, 20);
     c.prob("admissions.selective_share", a.selective_share);
     c.prob("admissions.cream_skimming", a.cream_skimming);
-    c.finite("admissions.hard_to_teach_below", a.hard_to_teach_below);
+    c.range("admissions.hard_to_teach_below", a.hard_to_teach_below, -10.0, 10.0);
     c.prob("admissions.exclusion_rate", a.exclusion_rate);
     for (key, list) in [
         ("admissions.priorities", Some(&a.priorities)),
         ("admissions.autonomous_priorities", a.autonomous_priorities.as_ref()),
     ] {
         if let Some(list) = list {
+            // Five criteria, each at most once: check the length first, so
+            // that a long list costs no more than a short one.
+            if list.len() > 5 {
+                c.fail(key, format!("{} priorities", list.len()), "at most 5 priorities, each at most once");
+                continue;
+            }
             for (i, x) in list.iter().enumerate() {
-                if list[..i].contains(x) {
+                if list[..i].contains(x) && !list[i + 1..].contains(x) {
                     c.fail(key, format!("{x:?} is listed twice"), "each priority at most once");
                 }
             }
@@ -220,18 +225,18 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     }
 
     let l = &s.learning;
-    c.finite("learning.effectiveness_weight", l.effectiveness_weight);
-    c.finite("learning.peer_effect", l.peer_effect);
-    c.finite("learning.home_support", l.home_support);
-    c.finite("learning.sen_need", l.sen_need);
-    c.finite("learning.eal_need", l.eal_need);
+    c.range("learning.effectiveness_weight", l.effectiveness_weight, 0.0, 10.0);
+    c.range("learning.peer_effect", l.peer_effect, -1.0, 1.0);
+    c.range("learning.home_support", l.home_support, -1.0, 1.0);
+    c.range("learning.sen_need", l.sen_need, -1.0, 1.0);
+    c.range("learning.eal_need", l.eal_need, -1.0, 1.0);
     c.range("learning.noise_sd", l.noise_sd, 0.0, 10.0);
 
     c.prob("reputation.update_weight", s.reputation.update_weight);
 
     let mk = &s.market;
     c.prob("market.shrink_threshold", mk.shrink_threshold);
-    c.non_negative("market.shrink_penalty", mk.shrink_penalty);
+    c.range("market.shrink_penalty", mk.shrink_penalty, 0.0, 1.0);
     c.prob("market.closure_occupancy", mk.closure_occupancy);
     c.int_range("market.closure_years", mk.closure_years, 1, 100);
     c.range("market.expansion_trigger", mk.expansion_trigger, 0.0, 100.0);
@@ -246,7 +251,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("improvement.drift_sd", im.drift_sd, 0.0, 1.0);
     c.prob("improvement.reversion", im.reversion);
 
-    c.finite("measures.basic_threshold", s.measures.basic_threshold);
+    c.range("measures.basic_threshold", s.measures.basic_threshold, -10.0, 10.0);
 
     crate::policy::validate_params(&s.policies, &mut c);
     crate::policy::target::validate(&s.policies.targets, s, &mut c);
