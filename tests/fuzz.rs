@@ -300,12 +300,27 @@ fn fuzz_scenario_files() {
             text = mutate_toml(&text, &mut rng, &name);
         }
         std::fs::write(d.join(&path), &text).unwrap();
-        let args = s(&["check", &path]);
+        // Sometimes a nasty `--set` on top (checked as a scenario file is).
+        let set: Vec<String> = if rng.below(3) == 0 {
+            let key = *rng.pick(&[
+                "learning.peer_effect",
+                "region.schools",
+                "run.seed",
+                "admissions.mechanism",
+                "region.field_scale_km",
+                "choice.list_length",
+                "nonsense.key",
+            ]);
+            s(&["--set", &format!("{key}={}", rng.pick(NASTY))])
+        } else {
+            Vec::new()
+        };
+        let args = [s(&["check", &path]), set.clone()].concat();
         let o = run_bounded(&d, &args);
-        assert_sound(&d, &args, &o, &[&name, ".toml", ".csv"], None);
+        assert_sound(&d, &args, &o, &[&name, ".toml", ".csv", "--set"], None);
         if o.status.success() && rng.below(3) == 0 {
             let args = s(&["run", &path, "--years", "2", "--replicates", "1", "--scale", "0.05", "--no-plots", "-q"]);
-            let args = [args, s(&["--out", "o", "--threads", "1"])].concat();
+            let args = [args, set, s(&["--out", "o", "--threads", "1"])].concat();
             let o = run_bounded(&d, &args);
             assert_sound(&d, &args, &o, &[&name, ".toml", ".csv", "region.", "run."], Some("o"));
         }
