@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use common::*;
 
 /// Cases per input kind in CI (override with SCHOOLSCAPE_FUZZ_CASES).
-const DEFAULT_CASES: usize = 60;
+const DEFAULT_CASES: usize = 250;
 /// The longest any one command may take.
 const TIME_BOUND: Duration = Duration::from_secs(90);
 

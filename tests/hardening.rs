@@ -1,5 +1,5 @@
-//! Regression tests of issue 13 (nothing a user types can crash, hang or corrupt the program): one per fixed defect,
-//! or corrupt the program), each named for the defect, ripgrep style.
+//! Regression tests of issue 13 (nothing a user types can crash, hang or
+//! corrupt the program): one per fixed defect, named for it, ripgrep style.
 //! Every test runs the binary with a time bound: a hang is a failure.
 
 mod common;
@@ -437,7 +437,7 @@ fn killed_run(dir: &Path, signal: &str, wait_for: u32) {
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     loop {
         let l = lines.next().expect("progress line").unwrap();
-        let done = l.split(" of 300 done").next().and_then(|h| h.rsplit(' ').next()?.parse::<u32>().ok());
+        let done = l.split_once(" of 300 done").and_then(|(h, _)| h.rsplit(' ').next()?.parse::<u32>().ok());
         if done.is_some_and(|n| n >= wait_for) {
             break;
         }

@@ -200,8 +200,9 @@ fn check(arg: &str, resolved: bool, sets: &[String]) -> schoolscape::Result<()> 
     let (path, s) = load_scenario(arg)?;
     let s = set::apply(s, &settings)?;
     if s.region.source == schoolscape::scenario::RegionSource::Csv {
-        let csv = schoolscape::region::read_csv_region(&s)?;
-        run::check_targets(&path, &s, &csv)?;
+        if let Some(csv) = run::csv_of(&s, &path)? {
+            run::check_targets(&path, &s, &csv)?;
+        }
     }
     if resolved {
         out(&format!(

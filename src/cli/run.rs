@@ -183,7 +183,7 @@ pub fn prepare(arg: &str, a: &RunOptions) -> Result<Prepared> {
     let sets = super::set::parse(&a.set)?.iter().map(|x| x.text()).collect();
     let (path, s) = load_scenario(arg)?;
     let scenario = apply_overrides(s, a)?;
-    let csv = if scenario.region.source == RegionSource::Csv { Some(read_csv_region(&scenario)?) } else { None };
+    let csv = csv_of(&scenario, &path)?;
     if let Some(csv) = &csv {
         check_targets(&path, &scenario, csv)?;
     }
@@ -208,6 +208,15 @@ pub fn check_targets(path: &Path, s: &Scenario, csv: &CsvRegion) -> Result<()> {
             })
             .collect(),
     ))
+}
+
+/// The CSV region a scenario (from `path`) reads, if it reads one; a
+/// problem in a CSV file says which scenario named it.
+pub fn csv_of(s: &Scenario, path: &Path) -> Result<Option<CsvRegion>> {
+    if s.region.source != RegionSource::Csv {
+        return Ok(None);
+    }
+    read_csv_region(s).map(Some).map_err(|e| e.noting(path, &format!("named by {}", display_path(path))))
 }
 
 /// Set the number of worker threads for the whole process.

@@ -22,9 +22,8 @@ use std::sync::mpsc::{RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use schoolscape::region::{CsvRegion, read_csv_region};
+use schoolscape::region::CsvRegion;
 use schoolscape::run::{ReplicateResult, run_one};
-use schoolscape::scenario::RegionSource;
 use schoolscape::sweep::{Plan, RunSpec, Shard, SweepFile};
 use schoolscape::{Error, Result};
 
@@ -136,7 +135,7 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded> {
             "scenarios that share their region (the same CSV files) or generate it",
         ));
     }
-    let csv = if plan.base.region.source == RegionSource::Csv { Some(read_csv_region(&plan.base)?) } else { None };
+    let csv = super::run::csv_of(&plan.base, &base_path)?;
     Ok(Loaded { file, base_path, contrast_path: contrast.map(|(p, _)| p), plan, csv })
 }
 

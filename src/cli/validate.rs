@@ -149,7 +149,19 @@ fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
         let samples = args.samples.unwrap_or(case.robustness.as_ref().map_or(0, |r| r.samples));
         let mut scenarios = BTreeMap::new();
         for name in case.scenario_files() {
-            let mut s = loader.load(&Case::resolve(&path, &name))?;
+            let mut s = loader.load(&Case::resolve(&path, &name)).map_err(|e| match e {
+                // A scenario that cannot be read: say which key of the case names it.
+                Error::Io { path: p, source } => {
+                    let key = scenario_key(&case, &name);
+                    Error::input(
+                        schoolscape::scenario::locate_key(&text, &path, &key),
+                        key,
+                        format!("cannot read the scenario `{}`: {source}", p.display()),
+                        "a scenario file, relative to the case file",
+                    )
+                }
+                other => other,
+            })?;
             if let Some(f) = args.scale {
                 if !(f > 0.0 && f <= 100.0) {
                     return Err(Error::input(
@@ -204,6 +216,20 @@ fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
         return Err(Error::input(None, "", "no validation cases found".to_string(), "case files (TOML)"));
     }
     Ok(loaded)
+}
+
+/// The key of a case that first names a scenario file.
+fn scenario_key(case: &Case, name: &str) -> String {
+    for (i, c) in case.checks.iter().enumerate() {
+        if c.scenario == name {
+            return format!("checks[{i}].scenario");
+        }
+        if c.baseline.as_deref() == Some(name) {
+            return format!("checks[{i}].baseline");
+        }
+    }
+    let i = case.reports.iter().position(|r| r.scenario == name).unwrap_or(0);
+    format!("reports[{i}].scenario")
 }
 
 /// Every measure and subgroup a case names must be one the model writes:

@@ -91,7 +91,13 @@ impl<'a> Loader<'a> {
             None => Error::Io { path: path.to_path_buf(), source: e },
         })?;
         let file = ChainFile { path: path.to_path_buf(), text };
-        check_file(&file)?;
+        check_file(&file).map_err(|e| match from {
+            Some(f) => {
+                let at = at_extends().map_or_else(|| f.path.display().to_string(), |l| l.to_string());
+                e.noting(&f.path, &format!("a file that `extends` at {at} names"))
+            }
+            None => e,
+        })?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let parents = extends_of(&file);
         let here = ChainFile { path: file.path.clone(), text: file.text.clone() };
