@@ -99,7 +99,7 @@ pub fn read_any(path: &Path) -> std::io::Result<String> {
     if path.starts_with(DIR) {
         return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such bundled scenario"));
     }
-    schoolscape::limits::read_text(path, schoolscape::limits::MAX_TOML_BYTES).or_else(|e| {
+    crate::limits::read_text(path, crate::limits::MAX_TOML_BYTES).or_else(|e| {
         if e.kind() != std::io::ErrorKind::NotFound {
             return Err(e);
         }

@@ -36,9 +36,15 @@ impl Checker {
         }
     }
 
-    pub(crate) fn positive(&mut self, key: &str, v: f64) {
-        if v <= 0.0 || !v.is_finite() {
-            self.fail(key, format!("{} is not positive", show(v)), "a number above 0");
+    /// Check a value against its allowed range in the parameter registry
+    /// ([`super::docs`]), the one place those bounds are written.
+    pub(crate) fn documented(&mut self, key: &str, v: f64) {
+        let full = if self.prefix.is_empty() { key.to_string() } else { format!("{}.{key}", self.prefix) };
+        let allowed = super::docs::lookup(&full).map(|p| p.allowed);
+        match allowed {
+            Some(a) if a.contains(v) && v.is_finite() => {}
+            Some(a) => self.fail(key, format!("{} is out of range", show(v)), &super::docs::allowed_text(&a)),
+            None => self.fail(key, "is not a documented parameter".into(), "see docs/ODD.md"),
         }
     }
 
@@ -106,8 +112,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("region.school_size_sd", r.school_size_sd, 0.0, 2.0);
     c.range("region.density_sd", r.density_sd, 0.0, 3.0);
     c.range("region.residential_clustering", r.residential_clustering, 0.0, 0.95);
-    c.positive("region.field_scale_km", r.field_scale_km);
-    c.range("region.field_scale_km", r.field_scale_km, 0.0, 100.0);
+    c.documented("region.field_scale_km", r.field_scale_km);
     if r.source == RegionSource::Synthetic && r.schools > 0 {
         let per_school = r.entrants_per_year as f64 * (1.0 + r.capacity_margin) / r.schools as f64;
         if (r.min_school_capacity as f64) > per_school {
@@ -126,8 +131,8 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("population.sen_ses_slope", p.sen_ses_slope, -3.0, 3.0);
     c.prob("population.eal_share", p.eal_share);
     c.range("population.prior_ses_correlation", p.prior_ses_correlation, -1.0, 1.0);
-    c.range("population.sen_prior_gap", p.sen_prior_gap, -3.0, 3.0);
-    c.range("population.eal_prior_gap", p.eal_prior_gap, -3.0, 3.0);
+    c.documented("population.sen_prior_gap", p.sen_prior_gap);
+    c.documented("population.eal_prior_gap", p.eal_prior_gap);
     c.range("population.group_clustering", p.group_clustering, 0.0, 0.95);
     if p.groups.is_empty() || p.groups.len() > 16 {
         c.fail("population.groups", format!("{} groups", p.groups.len()), "1 to 16 groups");
@@ -138,10 +143,10 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
         c.prob(&k("share"), g.share);
         total += g.share;
         c.range(&k("ses_shift"), g.ses_shift, -3.0, 3.0);
-        c.range(&k("reputation_factor"), g.reputation_factor, 0.0, 100.0);
-        c.range(&k("information_factor"), g.information_factor, 0.0, 100.0);
-        c.range(&k("travel_factor"), g.travel_factor, 0.0, 100.0);
-        c.range(&k("own_group_weight"), g.own_group_weight, -100.0, 100.0);
+        c.documented(&k("reputation_factor"), g.reputation_factor);
+        c.documented(&k("information_factor"), g.information_factor);
+        c.documented(&k("travel_factor"), g.travel_factor);
+        c.documented(&k("own_group_weight"), g.own_group_weight);
         if g.name.is_empty() || g.name.contains([',', '"', '\n']) {
             c.fail(
                 &k("name"),
@@ -160,22 +165,21 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     for (class, b) in [("advantaged", &s.families.advantaged), ("disadvantaged", &s.families.disadvantaged)] {
         let k = |f: &str| format!("families.{class}.{f}");
         c.prob(&k("active_share"), b.active_share);
-        c.positive(&k("max_travel_km"), b.max_travel_km);
-        c.range(&k("max_travel_km"), b.max_travel_km, 0.0, 5000.0);
+        c.documented(&k("max_travel_km"), b.max_travel_km);
         c.prob(&k("information"), b.information);
-        c.range(&k("weight_distance"), b.weight_distance, -100.0, 100.0);
-        c.range(&k("weight_reputation"), b.weight_reputation, -100.0, 100.0);
-        c.range(&k("weight_composition"), b.weight_composition, -100.0, 100.0);
+        c.documented(&k("weight_distance"), b.weight_distance);
+        c.documented(&k("weight_reputation"), b.weight_reputation);
+        c.documented(&k("weight_composition"), b.weight_composition);
     }
-    c.range("families.taste_sd", s.families.taste_sd, 0.0, 100.0);
-    c.range("families.misinformation_sd", s.families.misinformation_sd, 0.0, 100.0);
+    c.documented("families.taste_sd", s.families.taste_sd);
+    c.documented("families.misinformation_sd", s.families.misinformation_sd);
 
     let m = &s.residential;
     c.prob("residential.move_rate", m.move_rate);
     c.prob("residential.tolerance", m.tolerance);
     c.prob("residential.unhappy_move_rate", m.unhappy_move_rate);
-    c.range("residential.school_pull", m.school_pull, -20.0, 20.0);
-    c.range("residential.composition_pull", m.composition_pull, -20.0, 20.0);
+    c.documented("residential.school_pull", m.school_pull);
+    c.documented("residential.composition_pull", m.composition_pull);
 
     let sc = &s.schools;
     c.prob("schools.autonomous_share", sc.autonomous_share);
@@ -185,7 +189,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.prob("schools.sen_expertise_share", sc.sen_expertise_share);
     c.prob("schools.eal_expertise_share", sc.eal_expertise_share);
     c.prob("schools.fee_charging_share", sc.fee_charging_share);
-    c.range("schools.fee_cost", sc.fee_cost, 0.0, 100.0);
+    c.documented("schools.fee_cost", sc.fee_cost);
     c.range("schools.effectiveness_intake_correlation", sc.effectiveness_intake_correlation, -1.0, 1.0);
 
     c.int_range("choice.list_length", s.choice.list_length, 1, 12);
@@ -203,7 +207,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.int_range("admissions.bands", a.bands, 1, 20);
     c.prob("admissions.selective_share", a.selective_share);
     c.prob("admissions.cream_skimming", a.cream_skimming);
-    c.range("admissions.hard_to_teach_below", a.hard_to_teach_below, -10.0, 10.0);
+    c.documented("admissions.hard_to_teach_below", a.hard_to_teach_below);
     c.prob("admissions.exclusion_rate", a.exclusion_rate);
     for (key, list) in [
         ("admissions.priorities", Some(&a.priorities)),
@@ -225,24 +229,24 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     }
 
     let l = &s.learning;
-    c.range("learning.effectiveness_weight", l.effectiveness_weight, 0.0, 10.0);
-    c.range("learning.peer_effect", l.peer_effect, -1.0, 1.0);
-    c.range("learning.home_support", l.home_support, -1.0, 1.0);
-    c.range("learning.sen_need", l.sen_need, -1.0, 1.0);
-    c.range("learning.eal_need", l.eal_need, -1.0, 1.0);
+    c.documented("learning.effectiveness_weight", l.effectiveness_weight);
+    c.documented("learning.peer_effect", l.peer_effect);
+    c.documented("learning.home_support", l.home_support);
+    c.documented("learning.sen_need", l.sen_need);
+    c.documented("learning.eal_need", l.eal_need);
     c.range("learning.noise_sd", l.noise_sd, 0.0, 10.0);
 
     c.prob("reputation.update_weight", s.reputation.update_weight);
 
     let mk = &s.market;
     c.prob("market.shrink_threshold", mk.shrink_threshold);
-    c.range("market.shrink_penalty", mk.shrink_penalty, 0.0, 1.0);
+    c.documented("market.shrink_penalty", mk.shrink_penalty);
     c.prob("market.closure_occupancy", mk.closure_occupancy);
     c.int_range("market.closure_years", mk.closure_years, 1, 100);
     c.range("market.expansion_trigger", mk.expansion_trigger, 0.0, 100.0);
     c.range("market.expansion_step", mk.expansion_step, 0.0, 10.0);
     c.range("market.max_expansion", mk.max_expansion, 1.0, 10.0);
-    c.range("market.competitive_pressure", mk.competitive_pressure, -1.0, 1.0);
+    c.documented("market.competitive_pressure", mk.competitive_pressure);
     c.prob("market.pressure_response", mk.pressure_response);
     c.range("market.pressure_saturation", mk.pressure_saturation, 0.0, 1.0);
 
@@ -251,7 +255,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("improvement.drift_sd", im.drift_sd, 0.0, 1.0);
     c.prob("improvement.reversion", im.reversion);
 
-    c.range("measures.basic_threshold", s.measures.basic_threshold, -10.0, 10.0);
+    c.documented("measures.basic_threshold", s.measures.basic_threshold);
 
     crate::policy::validate_params(&s.policies, &mut c);
     crate::policy::target::validate(&s.policies.targets, s, &mut c);
