@@ -156,7 +156,7 @@ pub fn estimate(s: &Scenario, threads: usize, csv_sizes: Option<(usize, usize)>)
     };
     let types = 10.0 * s.population.groups.len() as f64;
     let pupils = r.entrants_per_year as f64 * s.population.years_in_school as f64;
-    let years = s.run.years as f64;
+    let years = (s.run.years + s.run.warm_up) as f64;
     let replicates = s.run.replicates as f64;
     let parallel = (threads.max(1) as f64).min(replicates);
     // Memory: one world per replicate in flight, plus the records a finished
