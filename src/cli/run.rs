@@ -182,7 +182,7 @@ pub struct Prepared {
 pub fn prepare(arg: &str, a: &RunOptions) -> Result<Prepared> {
     let sets = super::set::parse(&a.set)?.iter().map(|x| x.text()).collect();
     let (path, s) = load_scenario(arg)?;
-    let scenario = apply_overrides(s, a)?;
+    let scenario = apply_overrides(s, a).map_err(|e| e.noting(&path, &format!("running {}", display_path(&path))))?;
     let csv = csv_of(&scenario, &path)?;
     if let Some(csv) = &csv {
         check_targets(&path, &scenario, csv)?;
