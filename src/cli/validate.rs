@@ -257,6 +257,7 @@ fn check_measures(case: &Case, scenarios: &BTreeMap<String, Scenario>, text: &st
             let mut names: Vec<&str> = pairs.iter().map(|(m, _)| m.as_str()).collect();
             names.dedup();
             problems.push(schoolscape::error::InputProblem {
+                kind: Default::default(),
                 location: schoolscape::scenario::locate_key(text, path, &key),
                 key,
                 message: format!("`{measure}` is not a measure the model writes"),
@@ -266,6 +267,7 @@ fn check_measures(case: &Case, scenarios: &BTreeMap<String, Scenario>, text: &st
             let subs: Vec<&str> = pairs.iter().filter(|(m, _)| m == measure).map(|(_, g)| g.as_str()).collect();
             let key = key.replace(".measure", ".subgroup").replace(".minus_measure", ".subgroup");
             problems.push(schoolscape::error::InputProblem {
+                kind: Default::default(),
                 location: schoolscape::scenario::locate_key(text, path, &key),
                 key,
                 message: format!("`{subgroup}` is not a subgroup of `{measure}`"),

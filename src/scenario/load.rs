@@ -502,6 +502,7 @@ fn resolve(chain: &[ChainFile]) -> Result<Scenario> {
             let more = problems.len() - SHOWN;
             problems.truncate(SHOWN);
             problems.push(crate::error::InputProblem {
+                kind: Default::default(),
                 location: None,
                 key: String::new(),
                 message: format!("and {more} more problems"),
