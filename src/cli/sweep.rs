@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use schoolscape::region::CsvRegion;
 use schoolscape::run::{ReplicateResult, run_one};
+use schoolscape::scenario::RegionSource;
 use schoolscape::sweep::{Plan, RunSpec, Shard, SweepFile};
 use schoolscape::{Error, Result};
 
