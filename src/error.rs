@@ -127,6 +127,22 @@ impl Error {
     ) -> Error {
         Error::Input(vec![InputProblem { location, ..InputProblem::new(key, message, allowed) }])
     }
+
+    /// Add a note to every input problem found in another file than `file`
+    /// (say, a CSV file or a parent scenario), naming the file that led there.
+    pub fn noting(self, file: &std::path::Path, note: &str) -> Error {
+        match self {
+            Error::Input(mut problems) => {
+                for p in &mut problems {
+                    if p.location.as_ref().is_none_or(|l| l.file != file) {
+                        p.message = format!("{} ({note})", p.message);
+                    }
+                }
+                Error::Input(problems)
+            }
+            other => other,
+        }
+    }
 }
 
 /// Result with the library's error.

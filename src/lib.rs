@@ -68,6 +68,7 @@ pub mod cohort;
 pub mod error;
 pub mod improvement;
 pub mod learning;
+pub mod limits;
 pub mod market;
 pub mod measures;
 pub mod policy;

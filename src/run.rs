@@ -1,6 +1,6 @@
 //! Running replicates in parallel.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
@@ -85,9 +85,41 @@ pub fn run_replicates(
     stop: &AtomicBool,
     done: impl Fn(ReplicateResult) -> Result<()> + Sync,
 ) -> Result<()> {
-    (0..replicates).into_par_iter().try_for_each(|r| {
-        let seed = replicate_seed(master_seed, r as u64);
-        let result = run_one(s, csv, years, seed, r, stop)?;
-        done(result)
+    run_replicate_range(s, csv, years, 0..replicates, master_seed, stop, done)
+}
+
+/// Run the replicates in `range` (to finish a resumed run): replicate `r`
+/// is the same whatever range it is run in.
+pub fn run_replicate_range(
+    s: &Scenario,
+    csv: Option<&CsvRegion>,
+    years: u32,
+    range: std::ops::Range<u32>,
+    master_seed: u64,
+    stop: &AtomicBool,
+    done: impl Fn(ReplicateResult) -> Result<()> + Sync,
+) -> Result<()> {
+    // Workers take replicates in index order (not halves of the range), so
+    // they finish nearly in order: a writer holds few out of order, and a
+    // stopped run has a long whole prefix.
+    let next = AtomicU32::new(range.start);
+    let failed = AtomicBool::new(false);
+    let workers = rayon::current_num_threads().min(range.len()).max(1);
+    (0..workers).into_par_iter().try_for_each(|_| {
+        loop {
+            if failed.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            let r = next.fetch_add(1, Ordering::Relaxed);
+            if r >= range.end {
+                return Ok(());
+            }
+            let seed = replicate_seed(master_seed, r as u64);
+            let result = run_one(s, csv, years, seed, r, stop).and_then(&done);
+            if result.is_err() {
+                failed.store(true, Ordering::Relaxed);
+                return result;
+            }
+        }
     })
 }

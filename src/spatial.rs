@@ -84,28 +84,38 @@ impl Grid {
         iy * self.nx + ix
     }
 
-    /// Visit the cells of the square ring at Chebyshev distance `r` around cell (cx, cy).
+    /// Visit the cells of the square ring at Chebyshev distance `r` around
+    /// cell (cx, cy) that lie in the grid (only those are looped over, so a
+    /// ring costs at most the grid's perimeter).
     fn ring(&self, cx: isize, cy: isize, r: isize, mut f: impl FnMut(u32)) {
         let (nx, ny) = (self.nx as isize, self.ny as isize);
         let mut visit = |ix: isize, iy: isize| {
-            if ix >= 0 && iy >= 0 && ix < nx && iy < ny {
-                let c = (iy * nx + ix) as usize;
-                for &i in &self.items[self.starts[c] as usize..self.starts[c + 1] as usize] {
-                    f(i);
-                }
+            let c = (iy * nx + ix) as usize;
+            for &i in &self.items[self.starts[c] as usize..self.starts[c + 1] as usize] {
+                f(i);
             }
         };
         if r == 0 {
-            visit(cx, cy);
+            if cx >= 0 && cy >= 0 && cx < nx && cy < ny {
+                visit(cx, cy);
+            }
             return;
         }
-        for ix in cx - r..=cx + r {
-            visit(ix, cy - r);
-            visit(ix, cy + r);
+        let (x_lo, x_hi) = ((cx - r).max(0), (cx + r).min(nx - 1));
+        for iy in [cy - r, cy + r] {
+            if (0..ny).contains(&iy) {
+                for ix in x_lo..=x_hi {
+                    visit(ix, iy);
+                }
+            }
         }
-        for iy in cy - r + 1..cy + r {
-            visit(cx - r, iy);
-            visit(cx + r, iy);
+        let (y_lo, y_hi) = ((cy - r + 1).max(0), (cy + r - 1).min(ny - 1));
+        for ix in [cx - r, cx + r] {
+            if (0..nx).contains(&ix) {
+                for iy in y_lo..=y_hi {
+                    visit(ix, iy);
+                }
+            }
         }
     }
 
@@ -113,6 +123,13 @@ impl Grid {
         let dx = cx.max(self.nx as isize - 1 - cx).max(0);
         let dy = cy.max(self.ny as isize - 1 - cy).max(0);
         dx.max(dy) + 1
+    }
+
+    /// The cell a search from (x, y) starts in: the point's own cell,
+    /// clamped into the grid (a point outside the grid, however far, starts
+    /// from the nearest edge cell).
+    fn start_cell(&self, x: f64, y: f64) -> (isize, isize) {
+        (self.cx(x).clamp(0, self.nx as isize - 1), self.cy(y).clamp(0, self.ny as isize - 1))
     }
 
     /// Distance from (x, y) to point i.
@@ -123,13 +140,17 @@ impl Grid {
         (dx * dx + dy * dy).sqrt()
     }
 
-    /// Lower bound on the distance from (x, y) to any point in a ring beyond `r`.
+    /// Lower bound on the distance from (x, y) to any point in a ring beyond
+    /// `r`: the distance to the nearest side of the block of cells within
+    /// ring r that has grid cells beyond it (infinite once the block covers
+    /// the whole grid).
     fn ring_bound(&self, x: f64, y: f64, cx: isize, cy: isize, r: isize) -> f64 {
-        // Distance to the edge of the block of cells within ring r.
-        let left = x - (self.x0 + (cx - r) as f64 * self.cell);
-        let right = self.x0 + (cx + r + 1) as f64 * self.cell - x;
-        let bottom = y - (self.y0 + (cy - r) as f64 * self.cell);
-        let top = self.y0 + (cy + r + 1) as f64 * self.cell - y;
+        let (nx, ny) = (self.nx as isize, self.ny as isize);
+        let side = |beyond: bool, d: f64| if beyond { d } else { f64::INFINITY };
+        let left = side(cx - r > 0, x - (self.x0 + (cx - r) as f64 * self.cell));
+        let right = side(cx + r < nx - 1, self.x0 + (cx + r + 1) as f64 * self.cell - x);
+        let bottom = side(cy - r > 0, y - (self.y0 + (cy - r) as f64 * self.cell));
+        let top = side(cy + r < ny - 1, self.y0 + (cy + r + 1) as f64 * self.cell - y);
         left.min(right).min(bottom).min(top).max(0.0)
     }
 
@@ -140,7 +161,7 @@ impl Grid {
         if k == 0 || self.items.is_empty() {
             return;
         }
-        let (cx, cy) = (self.cx(x), self.cy(y));
+        let (cx, cy) = self.start_cell(x, y);
         let rmax = self.max_ring(cx, cy);
         let mut r = 0;
         loop {
@@ -164,7 +185,7 @@ impl Grid {
         if self.items.is_empty() {
             return None;
         }
-        let (cx, cy) = (self.cx(x), self.cy(y));
+        let (cx, cy) = self.start_cell(x, y);
         let rmax = self.max_ring(cx, cy);
         let mut best: Option<(f64, u32)> = None;
         for r in 0..=rmax {
@@ -256,6 +277,22 @@ mod tests {
             let bn = (0..xs.len() as u32).filter(|i| i % 2 == 0).map(|i| (g.dist(i, q.0, q.1), i))
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             prop_assert_eq!(near, bn);
+        }
+        /// Queries far outside the grid (and grids of one point) give the
+        /// exact answer quickly.
+        #[test]
+        fn far_queries_match_brute_force(pts in prop::collection::vec((0.0f32..50.0, 0.0f32..30.0), 1..20),
+                                         q in (-1e7f64..1e7, -1e7f64..1e7), k in 1usize..4) {
+            let xs: Vec<f32> = pts.iter().map(|p| p.0).collect();
+            let ys: Vec<f32> = pts.iter().map(|p| p.1).collect();
+            let g = Grid::new(&xs, &ys, &vec![true; xs.len()]);
+            let mut out = Vec::new();
+            g.k_nearest(q.0, q.1, k, &mut out);
+            let mut brute: Vec<(f64, u32)> = (0..xs.len() as u32).map(|i| (g.dist(i, q.0, q.1), i)).collect();
+            brute.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            brute.truncate(k);
+            prop_assert_eq!(out, brute);
+            prop_assert!(g.nearest_where(q.0, q.1, |_| true).is_some());
         }
     }
 }

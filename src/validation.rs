@@ -185,6 +185,9 @@ impl Robustness {
     }
 }
 
+/// Most parameter settings a robustness sample may draw.
+pub const MAX_ROBUSTNESS_SAMPLES: u32 = 10_000;
+
 fn default_robust_replicates() -> u32 {
     3
 }
@@ -206,9 +209,24 @@ impl Case {
         }
         if case.replicates < 2 {
             fail("replicates".into(), format!("{} replicates give no interval", case.replicates), "2 or more");
+        } else if case.replicates > crate::scenario::MAX_REPLICATES {
+            fail(
+                "replicates".into(),
+                format!("{} replicates", case.replicates),
+                &format!("2 to {}", crate::scenario::MAX_REPLICATES),
+            );
+        }
+        if !(1..=1000).contains(&case.years) {
+            fail("years".into(), format!("{} years", case.years), "a whole number from 1 to 1000");
         }
         for (i, c) in case.checks.iter().enumerate() {
-            if c.target[0] > c.target[1] {
+            if !c.target[0].is_finite() || !c.target[1].is_finite() {
+                fail(
+                    format!("checks[{i}].target"),
+                    format!("{:?} is not a band of finite numbers", c.target),
+                    "[low, high]: finite numbers with low ≤ high",
+                );
+            } else if c.target[0] > c.target[1] {
                 fail(
                     format!("checks[{i}].target"),
                     format!("{:?} is not a band", c.target),
@@ -251,8 +269,22 @@ impl Case {
             if rb.parameters.is_empty() && rb.ranges.is_empty() {
                 fail("robustness".into(), "no parameter to sample".into(), "`parameters` or `ranges`");
             }
+            if rb.samples > MAX_ROBUSTNESS_SAMPLES {
+                fail(
+                    "robustness.samples".into(),
+                    format!("{} samples", rb.samples),
+                    &format!("0 to {MAX_ROBUSTNESS_SAMPLES}"),
+                );
+            }
+            if !(1..=1000).contains(&rb.replicates) {
+                fail(
+                    "robustness.replicates".into(),
+                    format!("{} replicates per sampled setting", rb.replicates),
+                    "a whole number from 1 to 1000",
+                );
+            }
             for (k, r) in &rb.ranges {
-                if r[0].is_nan() || r[1].is_nan() || r[0] > r[1] {
+                if !r[0].is_finite() || !r[1].is_finite() || r[0] > r[1] {
                     fail(
                         format!("robustness.ranges.\"{k}\""),
                         format!("{r:?} is an empty range"),

@@ -49,7 +49,7 @@ pub fn run<'l>(
             if *left > 0 {
                 *left -= 1;
                 assigned[i as usize] = list(i as usize)[round];
-                rank[i as usize] = round as u8;
+                rank[i as usize] = round.min(254) as u8;
             }
         }
     }

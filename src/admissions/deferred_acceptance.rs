@@ -15,7 +15,7 @@ use crate::choice::NONE;
 #[derive(Debug, Default)]
 pub struct Workspace {
     heaps: Vec<BinaryHeap<Reverse<(u128, u32)>>>,
-    next: Vec<u8>,
+    next: Vec<u32>,
     free: Vec<u32>,
 }
 
@@ -24,7 +24,8 @@ pub struct Workspace {
 /// - `n`: pupils; `list(i)`: pupil i's ranked schools;
 /// - `pool(i, s)`: the seat pool pupil i would take at school s; `capacity[p]`: seats in pool p;
 /// - `key(i, s)`: school s's priority for pupil i, higher first, all distinct for one pool;
-/// - `assigned[i]`, `rank[i]`: the school and list position each pupil gets (or [`NONE`] / 255).
+/// - `assigned[i]`, `rank[i]`: the school and list position each pupil gets (or [`NONE`] / 255);
+///   lists may have any length, and positions from 254 on are reported as 254.
 #[allow(clippy::too_many_arguments)]
 pub fn run<'l>(
     n: usize,
@@ -80,7 +81,7 @@ pub fn run<'l>(
             let iu = *i as usize;
             let r = ws.next[iu] - 1;
             assigned[iu] = list(iu)[r as usize];
-            rank[iu] = r;
+            rank[iu] = r.min(254) as u8;
         }
     }
 }
@@ -165,6 +166,42 @@ mod tests {
                 }
             }
             prop_assert_eq!(assigned, reference(&lists, &cap, &key));
+        }
+    }
+
+    /// Lists longer than 255 entries (positions once held in a byte) end,
+    /// and capacity 0 everywhere but the last school is respected.
+    #[test]
+    fn lists_longer_than_255_terminate() {
+        let schools = 300u32;
+        let lists: Vec<Vec<u32>> = (0..3).map(|_| (0..schools).collect()).collect();
+        let mut cap = vec![0u32; schools as usize];
+        cap[299] = 2;
+        let (mut assigned, mut rank) = (vec![0; 3], vec![0; 3]);
+        let mut ws = Workspace::default();
+        let key = |i: usize, _s: u32| i as u128;
+        run(3, |i| &lists[i], |_, s| s as usize, &cap, key, &mut assigned, &mut rank, &mut ws);
+        assert_eq!(assigned, vec![NONE, 299, 299]);
+        assert_eq!(rank, vec![u8::MAX, 254, 254]);
+        assert_eq!(assigned, reference(&lists, &cap, &key));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        /// Long lists over many schools with many empty ones agree with the reference.
+        #[test]
+        fn long_lists_equal_reference(pupils in 1usize..8, caps in prop::collection::vec(0u32..2, 256..300), seed in 0u64..1000) {
+            let schools = caps.len() as u32;
+            let lists: Vec<Vec<u32>> = (0..pupils).map(|i| {
+                let mut l: Vec<u32> = (0..schools).collect();
+                l.rotate_left(((seed as usize) * 7 + i * 13) % schools as usize);
+                l
+            }).collect();
+            let key = |i: usize, s: u32| (((seed as u128 * 31 + s as u128 * 17 + i as u128 * 5) % 101) << 32) | i as u128;
+            let (mut assigned, mut rank) = (vec![0; pupils], vec![0; pupils]);
+            let mut ws = Workspace::default();
+            run(pupils, |i| &lists[i], |_, s| s as usize, &caps, key, &mut assigned, &mut rank, &mut ws);
+            prop_assert_eq!(assigned, reference(&lists, &caps, &key));
         }
     }
 }

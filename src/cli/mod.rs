@@ -89,6 +89,10 @@ pub struct RunArgs {
     /// Options shared with `compare`.
     #[command(flatten)]
     pub opts: RunOptions,
+    /// Finish an unfinished run (killed, interrupted or out of disk) in its
+    /// output directory: the result has the same bytes as an uninterrupted run.
+    #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
+    pub resume: Option<PathBuf>,
 }
 
 impl std::ops::Deref for RunArgs {
@@ -123,7 +127,8 @@ pub struct RunOptions {
     /// (repeatable; checked as in a scenario file; recorded in the manifest).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
-    /// Write into an existing, non-empty output directory.
+    /// Write into an existing, non-empty output directory, and run even when
+    /// the estimate of memory or time says the run will not fit.
     #[arg(long)]
     pub force: bool,
     /// Write the data only: no charts, no report.
@@ -195,8 +200,9 @@ fn check(arg: &str, resolved: bool, sets: &[String]) -> schoolscape::Result<()> 
     let (path, s) = load_scenario(arg)?;
     let s = set::apply(s, &settings)?;
     if s.region.source == schoolscape::scenario::RegionSource::Csv {
-        let csv = schoolscape::region::read_csv_region(&s)?;
-        run::check_targets(&path, &s, &csv)?;
+        if let Some(csv) = run::csv_of(&s, &path)? {
+            run::check_targets(&path, &s, &csv)?;
+        }
     }
     if resolved {
         out(&format!(

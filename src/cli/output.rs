@@ -17,6 +17,8 @@ pub struct AtomicFile {
     path: PathBuf,
     partial: PathBuf,
     out: BufWriter<File>,
+    /// Bytes written so far (buffered or not).
+    len: u64,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -28,7 +30,43 @@ impl AtomicFile {
     pub fn create(path: &Path) -> Result<AtomicFile> {
         let partial = partial_name(path);
         let file = File::create(&partial).map_err(io_err(&partial))?;
-        Ok(AtomicFile { path: path.to_path_buf(), partial, out: BufWriter::with_capacity(1 << 20, file) })
+        Ok(AtomicFile { path: path.to_path_buf(), partial, out: BufWriter::with_capacity(1 << 20, file), len: 0 })
+    }
+
+    /// Continue writing `path` after its first `len` bytes: from
+    /// `path.partial` if there is one, else from `path` (renamed back to
+    /// `.partial`); whatever follows those bytes (a torn row) is cut off.
+    pub fn resume(path: &Path, len: u64) -> Result<AtomicFile> {
+        let partial = partial_name(path);
+        if !partial.exists() {
+            std::fs::rename(path, &partial).map_err(io_err(path))?;
+        }
+        let file = std::fs::OpenOptions::new().write(true).open(&partial).map_err(io_err(&partial))?;
+        let have = file.metadata().map_err(io_err(&partial))?.len();
+        if have < len {
+            return Err(Error::input(
+                None,
+                "--resume",
+                format!("{} holds {have} bytes, fewer than the {len} the manifest records", partial.display()),
+                "an output directory of an unfinished run, as it was left",
+            ));
+        }
+        file.set_len(len).map_err(io_err(&partial))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        std::io::Seek::seek(out.get_mut(), std::io::SeekFrom::Start(len)).map_err(io_err(&partial))?;
+        Ok(AtomicFile { path: path.to_path_buf(), partial, out, len })
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Hand what is buffered to the operating system and sync it to disk,
+    /// so that it survives a kill of the process.
+    pub fn sync(&mut self) -> Result<()> {
+        self.out.flush().map_err(io_err(&self.partial))?;
+        self.out.get_ref().sync_data().map_err(io_err(&self.partial))
     }
 
     /// Write text.
@@ -38,12 +76,14 @@ impl AtomicFile {
 
     /// Write bytes.
     pub fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
-        self.out.write_all(b).map_err(io_err(&self.partial))
+        self.out.write_all(b).map_err(io_err(&self.partial))?;
+        self.len += b.len() as u64;
+        Ok(())
     }
 
     /// Flush, sync and rename to the final name.
     pub fn finish(self) -> Result<()> {
-        let AtomicFile { path, partial, out } = self;
+        let AtomicFile { path, partial, out, .. } = self;
         let file = out.into_inner().map_err(|e| Error::Io { path: partial.clone(), source: e.into_error() })?;
         file.sync_all().map_err(io_err(&partial))?;
         std::fs::rename(&partial, &path).map_err(io_err(&path))

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use schoolscape::region::{CsvRegion, read_csv_region};
-use schoolscape::run::{ReplicateResult, run_replicates};
+use schoolscape::run::{ReplicateResult, run_replicate_range};
 use schoolscape::scenario::{RegionSource, validate};
 use schoolscape::{Error, Result, Scenario};
 
@@ -67,11 +67,70 @@ pub fn apply_overrides(s: Scenario, a: &RunOptions) -> Result<Scenario> {
         ));
     }
     if let Some(t) = a.threads {
-        if t == 0 {
-            return Err(Error::input(None, "--threads", "0 threads".to_string(), "1 or more"));
-        }
+        check_threads(t)?;
     }
     Ok(s)
+}
+
+/// Refuse a number of worker threads the machine cannot start.
+pub fn check_threads(t: usize) -> Result<()> {
+    if !(1..=schoolscape::limits::MAX_THREADS).contains(&t) {
+        return Err(Error::input(
+            None,
+            "--threads",
+            format!("{t} threads"),
+            format!("1 to {}", schoolscape::limits::MAX_THREADS),
+        ));
+    }
+    Ok(())
+}
+
+/// Estimate the memory and time of running `s` before any work, and refuse
+/// (unless `force`) a run that would not fit on this machine, naming the
+/// estimate and the key to change.
+pub fn check_fits(
+    s: &Scenario,
+    path: &Path,
+    csv: Option<&CsvRegion>,
+    threads: Option<usize>,
+    force: bool,
+) -> Result<()> {
+    use schoolscape::limits::{self, human_bytes, human_seconds};
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let e = limits::estimate(s, threads, csv.map(|c| (c.neighbourhoods.len(), c.schools.len())));
+    let memory = limits::physical_memory();
+    if force {
+        return Ok(());
+    }
+    if e.bytes > 0.8 * memory {
+        return Err(Error::input(
+            None,
+            e.memory_key,
+            format!(
+                "this run of `{}` ({}) would need about {} of memory, more than this machine's {} allows \
+                 (nothing was run; --force tries anyway)",
+                s.name,
+                display_path(path),
+                human_bytes(e.bytes),
+                human_bytes(memory)
+            ),
+            format!("a smaller `{}`, fewer threads, or --scale below 1", e.memory_key),
+        ));
+    }
+    if e.seconds > limits::MAX_SECONDS {
+        return Err(Error::input(
+            None,
+            e.time_key,
+            format!(
+                "this run of `{}` ({}) would take about {} on {threads} threads (nothing was run; --force tries anyway)",
+                s.name,
+                display_path(path),
+                human_seconds(e.seconds)
+            ),
+            format!("a run estimated at under {}: fewer `{}`", human_seconds(limits::MAX_SECONDS), e.time_key),
+        ));
+    }
+    Ok(())
 }
 
 /// The output directory: as given (refusing a non-empty one unless forced),
@@ -91,7 +150,9 @@ pub fn output_dir(given: Option<&Path>, name: &str, force: bool) -> Result<PathB
             d.to_path_buf()
         }
         None => {
-            let base = Path::new("results").join(name);
+            // The name comes from the scenario: the same file-name-safe form
+            // as every command's output names, so it stays under results/.
+            let base = Path::new("results").join(super::plot::file_stem(name));
             let mut d = base.clone();
             let mut k = 2;
             while d.exists() {
@@ -121,11 +182,12 @@ pub struct Prepared {
 pub fn prepare(arg: &str, a: &RunOptions) -> Result<Prepared> {
     let sets = super::set::parse(&a.set)?.iter().map(|x| x.text()).collect();
     let (path, s) = load_scenario(arg)?;
-    let scenario = apply_overrides(s, a)?;
-    let csv = if scenario.region.source == RegionSource::Csv { Some(read_csv_region(&scenario)?) } else { None };
+    let scenario = apply_overrides(s, a).map_err(|e| e.noting(&path, &format!("running {}", display_path(&path))))?;
+    let csv = csv_of(&scenario, &path)?;
     if let Some(csv) = &csv {
         check_targets(&path, &scenario, csv)?;
     }
+    check_fits(&scenario, &path, csv.as_ref(), a.threads, a.force)?;
     Ok(Prepared { path, scenario, csv, sets })
 }
 
@@ -148,6 +210,15 @@ pub fn check_targets(path: &Path, s: &Scenario, csv: &CsvRegion) -> Result<()> {
     ))
 }
 
+/// The CSV region a scenario (from `path`) reads, if it reads one; a
+/// problem in a CSV file says which scenario named it.
+pub fn csv_of(s: &Scenario, path: &Path) -> Result<Option<CsvRegion>> {
+    if s.region.source != RegionSource::Csv {
+        return Ok(None);
+    }
+    read_csv_region(s).map(Some).map_err(|e| e.noting(path, &format!("named by {}", display_path(path))))
+}
+
 /// Set the number of worker threads for the whole process.
 pub fn set_threads(threads: Option<usize>) {
     if let Some(t) = threads {
@@ -155,66 +226,89 @@ pub fn set_threads(threads: Option<usize>) {
     }
 }
 
-/// Writes replicates' rows in replicate order as they finish.
-struct Writer {
+/// The data files of a run, in a fixed order.
+const DATA_FILES: [&str; 5] = ["metrics.csv", "schools.csv", "runs.csv", "school_sites.csv", "neighbourhoods.csv"];
+
+/// How often the manifest is brought up to date while a run goes on.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Writes replicates' rows in replicate order as they finish. What is on
+/// disk is always replicates `0..n` whole (plus perhaps a torn tail); every
+/// half second the files are synced and the manifest records `n` and each
+/// file's length, so a killed run can be resumed from there.
+struct Writer<'a> {
+    p: &'a Prepared,
+    dir: PathBuf,
     next: u32,
     pending: BTreeMap<u32, ReplicateResult>,
-    metrics: AtomicFile,
-    schools: AtomicFile,
-    runs: AtomicFile,
-    sites: AtomicFile,
-    neighbourhoods: AtomicFile,
-    scenario_name: String,
+    /// The files of [`DATA_FILES`], in that order.
+    files: Vec<AtomicFile>,
     headline: Headline,
-    completed: Vec<u32>,
     buf: String,
+    /// The last state known to be on disk: replicates `0..n` and each file's length.
+    synced: (u32, Vec<u64>),
+    last_checkpoint: std::time::Instant,
 }
 
-impl Writer {
-    fn new(dir: &Path, scenario_name: &str) -> Result<Writer> {
-        let mut w = Writer {
-            next: 0,
-            pending: BTreeMap::new(),
-            metrics: AtomicFile::create(&dir.join("metrics.csv"))?,
-            schools: AtomicFile::create(&dir.join("schools.csv"))?,
-            runs: AtomicFile::create(&dir.join("runs.csv"))?,
-            sites: AtomicFile::create(&dir.join("school_sites.csv"))?,
-            neighbourhoods: AtomicFile::create(&dir.join("neighbourhoods.csv"))?,
-            scenario_name: scenario_name.to_string(),
-            headline: Headline::default(),
-            completed: Vec::new(),
-            buf: String::new(),
-        };
-        w.metrics.write_str(output::METRICS_HEADER)?;
-        w.schools.write_str(output::SCHOOLS_HEADER)?;
-        w.runs.write_str(output::RUNS_HEADER)?;
-        w.sites.write_str(output::SITES_HEADER)?;
-        w.neighbourhoods.write_str(output::NEIGHBOURHOODS_HEADER)?;
+impl<'a> Writer<'a> {
+    fn new(p: &'a Prepared, dir: &Path) -> Result<Writer<'a>> {
+        let mut files = DATA_FILES.iter().map(|f| AtomicFile::create(&dir.join(f))).collect::<Result<Vec<_>>>()?;
+        let headers = [
+            output::METRICS_HEADER,
+            output::SCHOOLS_HEADER,
+            output::RUNS_HEADER,
+            output::SITES_HEADER,
+            output::NEIGHBOURHOODS_HEADER,
+        ];
+        for (f, h) in files.iter_mut().zip(headers) {
+            f.write_str(h)?;
+        }
+        let mut w = Writer::with_files(p, dir, 0, files, Headline::default());
+        w.checkpoint()?;
         Ok(w)
+    }
+
+    /// Continue an unfinished run: replicates `0..done` are on disk in the
+    /// first `bytes` of each file.
+    fn resume(p: &'a Prepared, dir: &Path, done: u32, bytes: &[u64], headline: Headline) -> Result<Writer<'a>> {
+        let files = DATA_FILES
+            .iter()
+            .zip(bytes)
+            .map(|(f, &len)| AtomicFile::resume(&dir.join(f), len))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Writer::with_files(p, dir, done, files, headline))
+    }
+
+    fn with_files(p: &'a Prepared, dir: &Path, next: u32, files: Vec<AtomicFile>, headline: Headline) -> Writer<'a> {
+        let lens = files.iter().map(AtomicFile::len).collect();
+        Writer {
+            p,
+            dir: dir.to_path_buf(),
+            next,
+            pending: BTreeMap::new(),
+            files,
+            headline,
+            buf: String::new(),
+            synced: (next, lens),
+            last_checkpoint: std::time::Instant::now(),
+        }
     }
 
     fn write(&mut self, r: ReplicateResult) -> Result<()> {
         let run_id = r.replicate as u64;
-        self.buf.clear();
-        output::metrics_rows(run_id, &r, &mut self.buf);
-        self.metrics.write_str(&self.buf)?;
-        self.buf.clear();
-        output::school_rows(run_id, &r, &mut self.buf);
-        self.schools.write_str(&self.buf)?;
-        self.buf.clear();
-        output::site_rows(run_id, &r, &mut self.buf);
-        self.sites.write_str(&self.buf)?;
-        self.buf.clear();
-        output::neighbourhood_rows(run_id, &r, &mut self.buf);
-        self.neighbourhoods.write_str(&self.buf)?;
-        self.runs.write_str(&format!(
-            "{run_id},{},{},{}\n",
-            output::field(&self.scenario_name),
-            r.replicate,
-            r.seed
-        ))?;
+        let name = self.p.scenario.name.clone();
+        for k in 0..DATA_FILES.len() {
+            self.buf.clear();
+            match k {
+                0 => output::metrics_rows(run_id, &r, &mut self.buf),
+                1 => output::school_rows(run_id, &r, &mut self.buf),
+                2 => self.buf.push_str(&format!("{run_id},{},{},{}\n", output::field(&name), r.replicate, r.seed)),
+                3 => output::site_rows(run_id, &r, &mut self.buf),
+                _ => output::neighbourhood_rows(run_id, &r, &mut self.buf),
+            }
+            self.files[k].write_str(&self.buf)?;
+        }
         self.headline.add(&r);
-        self.completed.push(r.replicate);
         Ok(())
     }
 
@@ -225,28 +319,49 @@ impl Writer {
             self.write(r)?;
             self.next += 1;
         }
+        if self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY {
+            self.checkpoint()?;
+        }
         Ok(())
     }
 
-    /// Write whatever finished out of order (after an interruption), then close the files.
-    fn finish(mut self) -> Result<(Headline, Vec<u32>)> {
-        let rest: Vec<ReplicateResult> = std::mem::take(&mut self.pending).into_values().collect();
-        for r in rest {
-            self.write(r)?;
+    /// Sync the files and record in the manifest what they hold.
+    fn checkpoint(&mut self) -> Result<()> {
+        for f in &mut self.files {
+            f.sync()?;
         }
-        self.metrics.finish()?;
-        self.schools.finish()?;
-        self.runs.finish()?;
-        self.sites.finish()?;
-        self.neighbourhoods.finish()?;
-        Ok((self.headline, self.completed))
+        self.synced = (self.next, self.files.iter().map(AtomicFile::len).collect());
+        self.last_checkpoint = std::time::Instant::now();
+        output::write_atomic(
+            &self.dir.join("manifest.json"),
+            &manifest(self.p, "running", self.synced.0, &self.synced.1),
+        )
+    }
+
+    /// Close the files: after success or an interruption, under their final
+    /// names, holding replicates `0..n` (replicates that finished out of
+    /// order are dropped: a resume runs them again). Returns `n` and the lengths.
+    fn close(mut self) -> Result<(Headline, u32, Vec<u64>)> {
+        self.pending.clear();
+        for f in &mut self.files {
+            f.sync()?;
+        }
+        let lens: Vec<u64> = self.files.iter().map(AtomicFile::len).collect();
+        for f in self.files {
+            f.finish()?;
+        }
+        Ok((self.headline, self.next, lens))
     }
 }
 
-/// The manifest: program, version, command line, seed and resolved scenario.
-pub fn manifest(p: &Prepared, status: &str, completed: &[u32]) -> String {
+/// The manifest: program, version, command line, seed and resolved
+/// scenario; what is done: the replicates `0..done` whole on disk, and the
+/// length of each data file that holds them (what `run --resume` continues from).
+pub fn manifest(p: &Prepared, status: &str, done: u32, bytes: &[u64]) -> String {
     let s = &p.scenario;
     let resolved = serde_json::to_value(s).unwrap_or(serde_json::Value::Null);
+    let written: serde_json::Map<String, serde_json::Value> =
+        DATA_FILES.iter().zip(bytes).map(|(f, b)| (f.to_string(), serde_json::Value::from(*b))).collect();
     let m = serde_json::json!({
         "program": "schoolscape",
         "version": schoolscape::VERSION,
@@ -269,7 +384,8 @@ pub fn manifest(p: &Prepared, status: &str, completed: &[u32]) -> String {
         }).collect::<Vec<_>>(),
         "replicates": s.run.replicates,
         "status": status,
-        "completed_replicates": completed,
+        "completed_replicates": (0..done).collect::<Vec<u32>>(),
+        "written_bytes": written,
         "files": {
             "metrics.csv": "long form: run_id, replicate, year, measure, subgroup, value",
             "runs.csv": "one row per run: run_id, scenario, replicate, seed",
@@ -290,11 +406,20 @@ pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Hea
         &dir.join("scenario.toml"),
         &format!("# Resolved from {}\n{}", display_path(&p.path), s.to_toml()),
     )?;
-    output::write_atomic(&dir.join("manifest.json"), &manifest(p, "running", &[]))?;
-    let writer = Mutex::new(Writer::new(dir, &s.name)?);
-    let progress = Mutex::new(Progress::new(s.run.replicates as u64, label, quiet));
+    let writer = Writer::new(p, dir)?;
+    run_with(p, writer, quiet, label)
+}
+
+/// Run the replicates a writer has not written yet, then close the files
+/// and write the manifest, true to what is on disk whatever happened.
+fn run_with(p: &Prepared, writer: Writer<'_>, quiet: bool, label: &str) -> Result<Headline> {
+    let s = &p.scenario;
+    let dir = writer.dir.clone();
+    let start = writer.next;
+    let writer = Mutex::new(writer);
+    let progress = Mutex::new(Progress::new((s.run.replicates - start) as u64, label, quiet));
     let stop = stop_flag();
-    let result = run_replicates(s, p.csv.as_ref(), s.run.years, s.run.replicates, s.run.seed, stop, |r| {
+    let result = run_replicate_range(s, p.csv.as_ref(), s.run.years, start..s.run.replicates, s.run.seed, stop, |r| {
         writer.lock().map_err(|_| Error::Interrupted)?.accept(r)?;
         if let Ok(mut pr) = progress.lock() {
             pr.inc();
@@ -305,19 +430,145 @@ pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Hea
         pr.finish();
     }
     let writer = writer.into_inner().map_err(|_| Error::Interrupted)?;
-    let (headline, mut completed) = writer.finish()?;
-    completed.sort_unstable();
-    let status = match &result {
-        Ok(()) => "complete",
-        Err(Error::Interrupted) => "interrupted",
-        Err(_) => "failed",
+    let synced = writer.synced.clone();
+    let closed = match &result {
+        Ok(()) | Err(Error::Interrupted) => writer.close(),
+        // After a failure (a full disk), the files stay `.partial`: the
+        // manifest records the last state known to be whole on disk.
+        Err(_) => Err(Error::Interrupted),
     };
-    output::write_atomic(&dir.join("manifest.json"), &manifest(p, status, &completed))?;
-    result.map(|()| headline)
+    let (status, headline, done, bytes) = match (&result, closed) {
+        (Ok(()), Ok((h, n, b))) => ("complete", h, n, b),
+        (Err(Error::Interrupted), Ok((h, n, b))) => ("interrupted", h, n, b),
+        (_, _) => ("failed", Headline::default(), synced.0, synced.1),
+    };
+    let written = output::write_atomic(&dir.join("manifest.json"), &manifest(p, status, done, &bytes));
+    match (result, status) {
+        (Ok(()), "complete") => written.map(|()| headline),
+        (Ok(()), _) => Err(Error::Io {
+            path: dir.join("manifest.json"),
+            source: std::io::Error::other("the output files could not be completed"),
+        }),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// `schoolscape run --resume DIR`: finish an unfinished run from what its
+/// manifest records as whole on disk; the result has the same bytes as an
+/// uninterrupted run.
+fn resume(dir: &Path, a: &RunArgs) -> Result<()> {
+    let bad = |message: String| {
+        Error::input(
+            None,
+            "--resume",
+            message,
+            "the output directory of an unfinished `schoolscape run`, with its manifest.json",
+        )
+    };
+    if a.scenario.is_some()
+        || a.years.is_some()
+        || a.replicates.is_some()
+        || a.seed.is_some()
+        || a.scale.is_some()
+        || !a.set.is_empty()
+    {
+        return Err(bad("a resumed run takes its scenario and settings from its manifest".into()));
+    }
+    if a.out.is_some() {
+        return Err(bad("--resume writes into the directory it resumes; --out is not used with it".into()));
+    }
+    let path = dir.join("manifest.json");
+    let text = schoolscape::limits::read_text(&path, schoolscape::limits::MAX_TOML_BYTES)
+        .map_err(|source| Error::Io { path: path.clone(), source })?;
+    let m: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("{}: not a run manifest: {e}", path.display())))?;
+    match m["status"].as_str() {
+        Some("complete") => return Err(bad(format!("{} is complete: nothing to resume", dir.display()))),
+        Some("running" | "interrupted" | "failed") => {}
+        _ => return Err(bad(format!("{} has no status a run writes", path.display()))),
+    }
+    let scenario: Scenario = serde_json::from_value(m["resolved_scenario"].clone())
+        .map_err(|e| bad(format!("{}: the resolved scenario cannot be read: {e}", path.display())))?;
+    let problems = validate(&scenario);
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
+    let done: Vec<u64> = m["completed_replicates"]
+        .as_array()
+        .map(|v| v.iter().filter_map(serde_json::Value::as_u64).collect())
+        .unwrap_or_default();
+    if done.iter().enumerate().any(|(i, r)| *r != i as u64) || done.len() as u64 > scenario.run.replicates as u64 {
+        return Err(bad(format!("{}: the completed replicates are not 0, 1, 2, ...", path.display())));
+    }
+    let bytes: Option<Vec<u64>> = DATA_FILES.iter().map(|f| m["written_bytes"][*f].as_u64()).collect();
+    let Some(bytes) = bytes else {
+        return Err(bad(format!(
+            "{}: no record of the bytes written (a manifest of an older version)",
+            path.display()
+        )));
+    };
+    let csv = if scenario.region.source == RegionSource::Csv { Some(read_csv_region(&scenario)?) } else { None };
+    set_threads(a.threads);
+    let sets = m["set"].as_array().map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect());
+    let p = Prepared {
+        path: PathBuf::from(m["scenario_file"].as_str().unwrap_or("")),
+        scenario,
+        csv,
+        sets: sets.unwrap_or_default(),
+    };
+    let n = done.len() as u32;
+    let headline = headline_from_metrics(&dir.join("metrics.csv"), bytes[0])?;
+    let writer = Writer::resume(&p, dir, n, &bytes, headline)?;
+    if !a.quiet {
+        eprintln!(
+            "Resuming {} in {}: {} of {} replicates done",
+            p.scenario.name,
+            dir.display(),
+            n,
+            p.scenario.run.replicates
+        );
+    }
+    let headline = run_with(&p, writer, a.quiet, "replicates");
+    finish_run(&p, dir, a, headline)
+}
+
+/// The headline table's values from the first `len` bytes of a run's metrics
+/// (`.partial` or not), for the replicates already written.
+fn headline_from_metrics(path: &Path, len: u64) -> Result<Headline> {
+    let partial = output::partial_name(path);
+    let file = if partial.exists() { partial } else { path.to_path_buf() };
+    let io = |source| Error::Io { path: file.clone(), source };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open(&file).map_err(io)?, len), &mut bytes)
+        .map_err(io)?;
+    let mut headline = Headline::default();
+    let mut rows: Vec<(u32, String, String, f64)> = Vec::new();
+    let mut current: Option<String> = None;
+    for rec in csv::Reader::from_reader(&bytes[..]).records() {
+        let rec = rec.map_err(|e| Error::Io { path: file.clone(), source: std::io::Error::other(e) })?;
+        let replicate = rec.get(1).unwrap_or("").to_string();
+        if current.as_deref() != Some(replicate.as_str()) {
+            if current.is_some() {
+                headline.add_rows(&rows);
+            }
+            rows.clear();
+            current = Some(replicate);
+        }
+        let year = rec.get(2).and_then(|y| y.parse().ok()).unwrap_or(0);
+        let value = rec.get(5).filter(|v| !v.is_empty()).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+        rows.push((year, rec.get(3).unwrap_or("").to_string(), rec.get(4).unwrap_or("").to_string(), value));
+    }
+    if current.is_some() {
+        headline.add_rows(&rows);
+    }
+    Ok(headline)
 }
 
 /// `schoolscape run`.
 pub fn run(a: &RunArgs) -> Result<()> {
+    if let Some(dir) = &a.resume {
+        return resume(dir, a);
+    }
     let arg = a.scenario.clone().unwrap_or_else(|| bundled::DEFAULT.to_string());
     let p = prepare(&arg, &a.opts)?;
     set_threads(a.threads);
@@ -335,6 +586,13 @@ pub fn run(a: &RunArgs) -> Result<()> {
         );
     }
     let result = execute(&p, &dir, a.quiet, "replicates");
+    finish_run(&p, &dir, a, result)
+}
+
+/// Print the summary and draw the charts of a finished run, or say where
+/// the finished replicates of an interrupted one are.
+fn finish_run(p: &Prepared, dir: &Path, a: &RunArgs, result: Result<Headline>) -> Result<()> {
+    let s = &p.scenario;
     match result {
         Ok(headline) => {
             if !a.quiet {
@@ -347,12 +605,17 @@ pub fn run(a: &RunArgs) -> Result<()> {
                 ));
             }
             if !a.no_plots {
-                super::plot::draw_after(&dir, a.quiet);
+                super::plot::draw_after(dir, a.quiet);
             }
             Ok(())
         }
         Err(Error::Interrupted) => {
-            eprintln!("Interrupted: the replicates that finished are in {} (see manifest.json)", dir.display());
+            eprintln!(
+                "Interrupted: the replicates that finished are in {} (see manifest.json); \
+                 `schoolscape run --resume {}` runs the rest",
+                dir.display(),
+                dir.display()
+            );
             Err(Error::Interrupted)
         }
         Err(e) => Err(e),

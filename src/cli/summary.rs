@@ -31,6 +31,26 @@ impl Headline {
         }
     }
 
+    /// Collect from one replicate's rows of `metrics.csv`: (year, measure,
+    /// subgroup, value), as [`Headline::add`] does from its records.
+    pub fn add_rows(&mut self, rows: &[(u32, String, String, f64)]) {
+        if self.values.is_empty() {
+            self.values = vec![[Vec::new(), Vec::new()]; HEADLINE.len()];
+        }
+        let (Some(first), Some(last)) = (rows.iter().map(|r| r.0).min(), rows.iter().map(|r| r.0).max()) else {
+            return;
+        };
+        self.first_year = first;
+        self.last_year = last;
+        for (k, (measure, sub, _)) in HEADLINE.iter().enumerate() {
+            for (j, year) in [first, last].into_iter().enumerate() {
+                if let Some(r) = rows.iter().find(|r| r.0 == year && r.1 == *measure && r.2 == *sub) {
+                    self.values[k][j].push(r.3);
+                }
+            }
+        }
+    }
+
     /// The table as text.
     pub fn table(&self) -> String {
         let n = self.values.first().map_or(0, |v| v[0].len());

@@ -22,7 +22,7 @@ use std::sync::mpsc::{RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use schoolscape::region::{CsvRegion, read_csv_region};
+use schoolscape::region::CsvRegion;
 use schoolscape::run::{ReplicateResult, run_one};
 use schoolscape::scenario::RegionSource;
 use schoolscape::sweep::{Plan, RunSpec, Shard, SweepFile};
@@ -112,7 +112,7 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded> {
         None => None,
     };
     let table = match file.design_table() {
-        Some(p) => Some(std::fs::read_to_string(&p).map_err(|e| {
+        Some(p) => Some(schoolscape::limits::read_text(&p, schoolscape::limits::MAX_CSV_BYTES).map_err(|e| {
             Error::input(
                 Some(file.locate("table.file")),
                 "table.file",
@@ -136,7 +136,7 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded> {
             "scenarios that share their region (the same CSV files) or generate it",
         ));
     }
-    let csv = if plan.base.region.source == RegionSource::Csv { Some(read_csv_region(&plan.base)?) } else { None };
+    let csv = super::run::csv_of(&plan.base, &base_path)?;
     Ok(Loaded { file, base_path, contrast_path: contrast.map(|(p, _)| p), plan, csv })
 }
 
@@ -642,8 +642,8 @@ fn execute(
 /// `schoolscape sweep`.
 pub fn sweep(a: &SweepArgs) -> Result<()> {
     let start = Instant::now();
-    if a.threads == Some(0) {
-        return Err(Error::input(None, "--threads", "0 threads", "1 or more"));
+    if let Some(t) = a.threads {
+        super::run::check_threads(t)?;
     }
     let l = load(&a.sweep)?;
     execute_loaded(a, &l, start)

@@ -259,7 +259,8 @@ pub fn read_manifest(dir: &Path) -> Result<serde_json::Value> {
 
 /// Read a whole text file.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+    schoolscape::limits::read_text(path, schoolscape::limits::MAX_CSV_BYTES)
+        .map_err(|source| Error::Io { path: path.to_path_buf(), source })
 }
 
 /// Run ids as short text: `3, 7-9, 12`, at most `max` items.

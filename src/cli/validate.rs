@@ -117,16 +117,51 @@ fn case_paths(args: &ValidateArgs) -> Result<Vec<PathBuf>> {
 }
 
 fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
+    if let Some(r) = args.replicates {
+        if !(2..=schoolscape::scenario::MAX_REPLICATES).contains(&r) {
+            return Err(Error::input(
+                None,
+                "--replicates",
+                format!("{r} replicates"),
+                format!("2 to {} (an interval needs two)", schoolscape::scenario::MAX_REPLICATES),
+            ));
+        }
+    }
+    if let Some(n) = args.samples {
+        if n > validation::MAX_ROBUSTNESS_SAMPLES {
+            return Err(Error::input(
+                None,
+                "--samples",
+                format!("{n} samples"),
+                format!("0 to {}", validation::MAX_ROBUSTNESS_SAMPLES),
+            ));
+        }
+    }
+    if let Some(t) = args.threads {
+        super::run::check_threads(t)?;
+    }
     let loader = Loader::new(bundled::read_any);
     let mut loaded = Vec::new();
     for path in case_paths(args)? {
         let text = bundled::read_any(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
         let case = Case::parse(&text, &path)?;
-        let replicates = args.replicates.unwrap_or(case.replicates).max(2);
+        let replicates = args.replicates.unwrap_or(case.replicates);
         let samples = args.samples.unwrap_or(case.robustness.as_ref().map_or(0, |r| r.samples));
         let mut scenarios = BTreeMap::new();
         for name in case.scenario_files() {
-            let mut s = loader.load(&Case::resolve(&path, &name))?;
+            let mut s = loader.load(&Case::resolve(&path, &name)).map_err(|e| match e {
+                // A scenario that cannot be read: say which key of the case names it.
+                Error::Io { path: p, source } => {
+                    let key = scenario_key(&case, &name);
+                    Error::input(
+                        schoolscape::scenario::locate_key(&text, &path, &key),
+                        key,
+                        format!("cannot read the scenario `{}`: {source}", p.display()),
+                        "a scenario file, relative to the case file",
+                    )
+                }
+                other => other,
+            })?;
             if let Some(f) = args.scale {
                 if !(f > 0.0 && f <= 100.0) {
                     return Err(Error::input(
@@ -147,36 +182,109 @@ fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
             }
             scenarios.insert(name, s);
         }
-        // Robustness paths must apply to every scenario of the case: check before any work.
+        // Robustness paths must apply to every scenario of the case, at both
+        // ends of their ranges: check before any work.
         if let Some(rb) = &case.robustness {
             let ranges = rb.all_ranges();
             for s in scenarios.values() {
-                let values: Vec<(&str, toml::Value)> =
-                    ranges.iter().map(|(k, r)| (k.as_str(), sample_value(s, k, r[0]))).collect();
-                params::apply(s, &values).map_err(|problems| {
-                    Error::Input(
-                        problems
-                            .into_iter()
-                            .map(|mut p| {
-                                let key = if rb.ranges.contains_key(&p.key) {
-                                    "robustness.ranges"
-                                } else {
-                                    "robustness.parameters"
-                                };
-                                p.location = schoolscape::scenario::locate_key(&text, &path, key);
-                                p
-                            })
-                            .collect(),
-                    )
-                })?;
+                for end in 0..2 {
+                    let values: Vec<(&str, toml::Value)> =
+                        ranges.iter().map(|(k, r)| (k.as_str(), sample_value(s, k, r[end]))).collect();
+                    params::apply(s, &values).map_err(|problems| {
+                        Error::Input(
+                            problems
+                                .into_iter()
+                                .map(|mut p| {
+                                    let key = if rb.ranges.contains_key(&p.key) {
+                                        "robustness.ranges"
+                                    } else {
+                                        "robustness.parameters"
+                                    };
+                                    p.location = schoolscape::scenario::locate_key(&text, &path, key);
+                                    p
+                                })
+                                .collect(),
+                        )
+                    })?;
+                }
             }
         }
+        check_measures(&case, &scenarios, &text, &path)?;
         loaded.push(Loaded { path, case, scenarios, replicates, samples });
     }
     if loaded.is_empty() {
         return Err(Error::input(None, "", "no validation cases found".to_string(), "case files (TOML)"));
     }
     Ok(loaded)
+}
+
+/// The key of a case that first names a scenario file.
+fn scenario_key(case: &Case, name: &str) -> String {
+    for (i, c) in case.checks.iter().enumerate() {
+        if c.scenario == name {
+            return format!("checks[{i}].scenario");
+        }
+        if c.baseline.as_deref() == Some(name) {
+            return format!("checks[{i}].baseline");
+        }
+    }
+    let i = case.reports.iter().position(|r| r.scenario == name).unwrap_or(0);
+    format!("reports[{i}].scenario")
+}
+
+/// Every measure and subgroup a case names must be one the model writes:
+/// found from a one-percent-size run of each scenario (a few years), before any work.
+fn check_measures(case: &Case, scenarios: &BTreeMap<String, Scenario>, text: &str, path: &Path) -> Result<()> {
+    let mut known: BTreeMap<&str, Vec<(String, String)>> = BTreeMap::new();
+    for (name, s) in scenarios {
+        let mut tiny = s.scaled(0.01);
+        tiny.run.years = (s.population.years_in_school + 1).min(s.run.years);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let r = schoolscape::run::run_one(&tiny, None, tiny.run.years, tiny.run.seed, 1, &stop)?;
+        let mut pairs: Vec<(String, String)> = r
+            .records
+            .iter()
+            .flat_map(|rec| rec.metrics.iter().map(|m| (m.measure.to_string(), m.subgroup.to_string())))
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        known.insert(name.as_str(), pairs);
+    }
+    let mut problems = Vec::new();
+    let mut check = |key: String, scenario: &str, measure: &str, subgroup: &str| {
+        let Some(pairs) = known.get(scenario) else { return };
+        if !pairs.iter().any(|(m, _)| m == measure) {
+            let mut names: Vec<&str> = pairs.iter().map(|(m, _)| m.as_str()).collect();
+            names.dedup();
+            problems.push(schoolscape::error::InputProblem {
+                kind: Default::default(),
+                location: schoolscape::scenario::locate_key(text, path, &key),
+                key,
+                message: format!("`{measure}` is not a measure the model writes"),
+                allowed: names.join(", "),
+            });
+        } else if !pairs.iter().any(|(m, g)| m == measure && g == subgroup) {
+            let subs: Vec<&str> = pairs.iter().filter(|(m, _)| m == measure).map(|(_, g)| g.as_str()).collect();
+            let key = key.replace(".measure", ".subgroup").replace(".minus_measure", ".subgroup");
+            problems.push(schoolscape::error::InputProblem {
+                kind: Default::default(),
+                location: schoolscape::scenario::locate_key(text, path, &key),
+                key,
+                message: format!("`{subgroup}` is not a subgroup of `{measure}`"),
+                allowed: subs.join(", "),
+            });
+        }
+    };
+    for (i, c) in case.checks.iter().enumerate() {
+        check(format!("checks[{i}].measure"), &c.scenario, &c.measure, &c.subgroup);
+        if let Some(m) = &c.minus_measure {
+            check(format!("checks[{i}].minus_measure"), &c.scenario, m, &c.subgroup);
+        }
+    }
+    for (i, r) in case.reports.iter().enumerate() {
+        check(format!("reports[{i}].measure"), &r.scenario, &r.measure, &r.subgroup);
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::Input(problems)) }
 }
 
 /// A sampled value as TOML: whole numbers for whole-number parameters.
@@ -364,7 +472,7 @@ fn draw(l: &Loaded, runs: &BTreeMap<String, Series>, dir: &Path) -> Result<Vec<(
                 BandSeries { label: "target band".into(), colour: charts::GREY, points: target_points },
             ],
         });
-        let stem = format!("validation-{}-{}", l.case.name, k + 1);
+        let stem = super::plot::file_stem(&format!("validation-{}-{}", l.case.name, k + 1));
         let svg = charts::render(&fig, dir, &stem)?;
         svgs.push((c.label.clone(), svg));
     }

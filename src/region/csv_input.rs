@@ -60,6 +60,28 @@ pub struct SchoolRow {
     pub eal_expertise: Option<f64>,
 }
 
+/// Most rows of a neighbourhoods file (as many as a synthetic region may have).
+pub const MAX_NEIGHBOURHOODS: usize = 4_000_000;
+/// Most rows of a schools file (as many as a synthetic region may have).
+pub const MAX_SCHOOLS: usize = 100_000;
+/// Largest coordinate, km, either way from the origin.
+pub const MAX_COORDINATE_KM: f64 = 100_000.0;
+
+/// Check a position, naming the column that is wrong.
+fn check_position(file: &Path, line: usize, x: f64, y: f64, problems: &mut Vec<InputProblem>) {
+    for (key, v) in [("x_km", x), ("y_km", y)] {
+        if v.is_nan() || v.abs() > MAX_COORDINATE_KM {
+            problems.push(problem(
+                file,
+                line,
+                key,
+                format!("{v} is not a usable position"),
+                &format!("a finite number of km from -{MAX_COORDINATE_KM} to {MAX_COORDINATE_KM}"),
+            ));
+        }
+    }
+}
+
 /// The rows of both files, read and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvRegion {
@@ -76,19 +98,34 @@ fn problem(file: &Path, line: usize, key: &str, message: String, allowed: &str) 
     }
 }
 
-fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path, problems: &mut Vec<InputProblem>) -> Vec<(usize, T)> {
-    let mut reader = match csv::ReaderBuilder::new().trim(csv::Trim::All).from_path(path) {
-        Ok(r) => r,
+fn read_rows<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    max_rows: usize,
+    problems: &mut Vec<InputProblem>,
+) -> Vec<(usize, T)> {
+    let file = match crate::limits::open_limited(path, crate::limits::MAX_CSV_BYTES) {
+        Ok(f) => f,
         Err(e) => {
             problems.push(problem(path, 0, "", format!("cannot read: {e}"), "an existing CSV file"));
             return Vec::new();
         }
     };
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
     let headers = reader.headers().cloned().unwrap_or_default();
     let mut out = Vec::new();
     for result in reader.deserialize::<T>() {
         match result {
             Ok(row) => {
+                if out.len() >= max_rows {
+                    problems.push(problem(
+                        path,
+                        out.len() + 2,
+                        "",
+                        format!("more than {max_rows} rows"),
+                        &format!("at most {max_rows} rows"),
+                    ));
+                    break;
+                }
                 // Line of the row just read (the header is line 1).
                 out.push((out.len() + 2, row));
             }
@@ -98,6 +135,10 @@ fn read_rows<T: for<'de> Deserialize<'de>>(path: &Path, problems: &mut Vec<Input
                     csv::ErrorKind::Deserialize { err, .. } => {
                         let key = err.field().and_then(|f| headers.get(f as usize)).unwrap_or("").to_string();
                         (key, err.kind().to_string())
+                    }
+                    csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+                        problems.push(problem(path, 0, "", format!("cannot read: {io}"), "a CSV file"));
+                        break;
                     }
                     _ => (String::new(), e.to_string()),
                 };
@@ -116,14 +157,18 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     let npath = PathBuf::from(&s.region.neighbourhoods_csv);
     let spath = PathBuf::from(&s.region.schools_csv);
     let mut problems = Vec::new();
-    let nrows: Vec<(usize, NeighbourhoodRow)> = read_rows(&npath, &mut problems);
-    let srows: Vec<(usize, SchoolRow)> = read_rows(&spath, &mut problems);
+    let nrows: Vec<(usize, NeighbourhoodRow)> = read_rows(&npath, MAX_NEIGHBOURHOODS, &mut problems);
+    let srows: Vec<(usize, SchoolRow)> = read_rows(&spath, MAX_SCHOOLS, &mut problems);
     for (line, r) in &nrows {
-        if !r.x_km.is_finite() || !r.y_km.is_finite() {
-            problems.push(problem(&npath, *line, "x_km", "position is not finite".into(), "finite numbers, km"));
-        }
-        if !(r.households >= 0.0 && r.households.is_finite()) {
-            problems.push(problem(&npath, *line, "households", format!("{} is negative", r.households), "0 or more"));
+        check_position(&npath, *line, r.x_km, r.y_km, &mut problems);
+        if !(r.households >= 0.0 && r.households <= 1e12) {
+            problems.push(problem(
+                &npath,
+                *line,
+                "households",
+                format!("{} is out of range", r.households),
+                "0 to 1e12",
+            ));
         }
         if !(0.0..=1.0).contains(&r.disadvantaged_share) {
             problems.push(problem(
@@ -137,8 +182,15 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     }
     let mut total_capacity = 0u64;
     for (line, r) in &srows {
-        if !r.x_km.is_finite() || !r.y_km.is_finite() {
-            problems.push(problem(&spath, *line, "x_km", "position is not finite".into(), "finite numbers, km"));
+        check_position(&spath, *line, r.x_km, r.y_km, &mut problems);
+        if r.capacity > 10_000_000 {
+            problems.push(problem(
+                &spath,
+                *line,
+                "capacity",
+                format!("{} places is more than any school has", r.capacity),
+                "a whole number from 1 to 10000000",
+            ));
         }
         if r.capacity == 0 {
             problems.push(problem(
@@ -213,6 +265,12 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
         }
     }
     if !problems.is_empty() {
+        if problems.len() > 50 {
+            let more = problems.len() - 50;
+            problems.truncate(50);
+            problems.push(problem(&npath, 0, "", format!("and {more} more problems in these files"), ""));
+            problems.last_mut().expect("just pushed").location = None;
+        }
         return Err(Error::Input(problems));
     }
     Ok(CsvRegion {

@@ -15,7 +15,9 @@ use crate::spatial::Grid;
 pub(crate) fn gaussian_field(nx: usize, ny: usize, sigma: f64, rng: &mut Rng) -> Vec<f64> {
     let mut f: Vec<f64> = (0..nx * ny).map(|_| StandardNormal.sample(rng)).collect();
     if sigma > 0.3 {
-        let radius = (3.0 * sigma).ceil() as isize;
+        // Offsets beyond the grid are never used, so the kernel stops there
+        // (the same sums, without a kernel larger than the map).
+        let radius = ((3.0 * sigma).ceil() as isize).min(nx.max(ny) as isize);
         let kernel: Vec<f64> = (-radius..=radius).map(|i| (-(i * i) as f64 / (2.0 * sigma * sigma)).exp()).collect();
         let mut tmp = vec![0.0; nx * ny];
         // Horizontal pass, then vertical; at the edges the kernel is renormalised.

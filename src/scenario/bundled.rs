@@ -99,15 +99,18 @@ pub fn read_any(path: &Path) -> std::io::Result<String> {
     if path.starts_with(DIR) {
         return Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such bundled scenario"));
     }
-    std::fs::read_to_string(path).or_else(|e| {
+    crate::limits::read_text(path, crate::limits::MAX_TOML_BYTES).or_else(|e| {
         if e.kind() != std::io::ErrorKind::NotFound {
             return Err(e);
         }
         let parts: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
         for k in (1..=parts.len().min(2)).rev() {
             let rel = parts[parts.len() - k..].join("/");
-            if let Some((_, text)) = FILES.iter().find(|(n, _)| *n == rel) {
-                return Ok(text.to_string());
+            // A bundled name with or without `.toml` (`market` as in a sweep's `base`).
+            for name in [rel.clone(), format!("{rel}.toml")] {
+                if let Some((_, text)) = FILES.iter().find(|(n, _)| *n == name) {
+                    return Ok(text.to_string());
+                }
             }
         }
         Err(e)

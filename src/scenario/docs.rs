@@ -230,7 +230,8 @@ pub fn allowed_text(a: &Allowed) -> String {
         (lo, hi, _) if lo == f64::NEG_INFINITY && hi == f64::INFINITY => "any finite number".into(),
         (lo, hi, true) if hi == f64::INFINITY => format!("> {}", num(lo)),
         (lo, hi, false) if hi == f64::INFINITY => format!("≥ {}", num(lo)),
-        (lo, hi, _) => format!("{} to {}", num(lo), num(hi)),
+        (lo, hi, true) => format!("above {}, at most {}", num(lo), num(hi)),
+        (lo, hi, false) => format!("{} to {}", num(lo), num(hi)),
     }
 }
 
@@ -292,18 +293,14 @@ pub fn annotate_toml(text: &str) -> String {
     out
 }
 
-const INF: f64 = f64::INFINITY;
-
 /// Allowed: a closed range.
 const fn within(lo: f64, hi: f64) -> Allowed {
     Allowed { lo, hi, lo_exclusive: false }
 }
-/// Allowed: any finite number.
-const ANY: Allowed = Allowed { lo: -INF, hi: INF, lo_exclusive: false };
-/// Allowed: 0 or more.
-const NON_NEG: Allowed = Allowed { lo: 0.0, hi: INF, lo_exclusive: false };
-/// Allowed: above 0.
-const POSITIVE: Allowed = Allowed { lo: 0.0, hi: INF, lo_exclusive: true };
+/// Allowed: above `lo`, at most `hi`.
+const fn above(lo: f64, hi: f64) -> Allowed {
+    Allowed { lo, hi, lo_exclusive: true }
+}
 /// Allowed: a share or probability.
 const SHARE: Allowed = within(0.0, 1.0);
 
@@ -344,7 +341,7 @@ const U32: Allowed = within(0.0, u32::MAX as f64);
 static PARAMS: &[Param] = &[
     // run
     p("run.years", "years", W, within(1.0, 1000.0), (5.0, 50.0), S, Ill, "long enough for choice and reputation to settle", "Simulated years recorded."),
-    p("run.replicates", "count", W, within(1.0, 100_000.0), (1.0, 100.0), S, Ill, "enough for stable means (see the 95% intervals)", "Independent replicates, each with its own seed."),
+    p("run.replicates", "count", W, within(1.0, 10_000.0), (1.0, 100.0), S, Ill, "enough for stable means (see the 95% intervals)", "Independent replicates, each with its own seed."),
     p("run.seed", "integer", W, within(0.0, u64::MAX as f64), (0.0, u64::MAX as f64), S, Ill, "any", "Master seed; replicate seeds are derived from it."),
     p("run.warm_up", "years", W, within(0.0, 1000.0), (0.0, 20.0), S, Ill, "long enough for reputations, closures and expansion to settle", "Years simulated before recorded year 1 and not recorded."),
     // region
@@ -359,7 +356,7 @@ static PARAMS: &[Param] = &[
     p("region.min_school_capacity", "pupils", W, U32, (30.0, 90.0), S, Ill, "one to three forms of entry", "Smallest year group a school can have (at most the average year group)."),
     p("region.density_sd", "log units", R, within(0.0, 3.0), (0.25, 1.0), A, Ill, "judgement", "Variation in population density between neighbourhoods."),
     p("region.residential_clustering", "share", R, within(0.0, 0.95), (0.15, 0.45), A, Ill, "order of magnitude from the residential segregation literature", "Share of SES variance between neighbourhoods (residential clustering of disadvantage)."),
-    p("region.field_scale_km", "km", R, POSITIVE, (1.5, 6.0), A, Ill, "judgement", "Correlation length of the deprivation field."),
+    p("region.field_scale_km", "km", R, above(0.0, 100.0), (1.5, 6.0), A, Ill, "judgement", "Correlation length of the deprivation field."),
     // population
     p("population.disadvantaged_share", "share", R, SHARE, (0.15, 0.35), A, Ev, "FSM eligibility of secondary pupils in England, 2010s–2020s (DfE)", "Share of pupils flagged disadvantaged (the lowest SES percentiles)."),
     p("population.years_in_school", "years", W, within(1.0, 15.0), (5.0, 7.0), S, Ev, "English secondary: years 7–11, to 13 with a sixth form", "Year groups on roll."),
@@ -367,36 +364,36 @@ static PARAMS: &[Param] = &[
     p("population.sen_ses_slope", "per SD", R, within(-3.0, 3.0), (0.2, 0.6), A, Ill, "direction from DfE: SEN more common among FSM pupils; size judgement", "How much more likely low-SES pupils are to have SEN (log-risk slope per SD of SES)."),
     p("population.eal_share", "share", R, SHARE, (0.1, 0.25), A, Ev, "EAL share of secondary pupils in England, varying by area (DfE)", "Share of pupils with English as an additional language."),
     p("population.prior_ses_correlation", "correlation", R, within(-1.0, 1.0), (0.2, 0.4), A, Ev, "Sirin (2005) meta-analysis: mean r ≈ 0.3", "Correlation of prior attainment with SES."),
-    p("population.sen_prior_gap", "SD", R, ANY, (0.5, 1.2), A, Ill, "order of magnitude", "Lower prior attainment of SEN pupils."),
-    p("population.eal_prior_gap", "SD", R, ANY, (-0.1, 0.4), A, Ill, "EAL pupils start behind and largely catch up by 16 (Strand et al. 2015), so the gap may vanish or reverse", "Lower prior attainment of EAL pupils."),
+    p("population.sen_prior_gap", "SD", R, within(-3.0, 3.0), (0.5, 1.2), A, Ill, "order of magnitude", "Lower prior attainment of SEN pupils."),
+    p("population.eal_prior_gap", "SD", R, within(-3.0, 3.0), (-0.1, 0.4), A, Ill, "EAL pupils start behind and largely catch up by 16 (Strand et al. 2015), so the gap may vanish or reverse", "Lower prior attainment of EAL pupils."),
     p("population.group_clustering", "index", R, within(0.0, 0.95), (0.1, 0.5), A, Ill, "judgement", "Residential clustering of population groups."),
     p("population.groups[].share", "share", R, SHARE, (0.0, 1.0), S, Ill, "input: shares of the population", "Share of households in the group (shares add to 1)."),
     p("population.groups[].ses_shift", "SD", R, within(-3.0, 3.0), (-1.0, 1.0), S, Ill, "input", "Shift of the group's mean SES."),
-    p("population.groups[].reputation_factor", "×", R, NON_NEG, (0.5, 1.5), A, Ill, "judgement", "Multiplier on the weight the group's families put on reputation."),
-    p("population.groups[].information_factor", "×", R, NON_NEG, (0.5, 1.5), A, Ill, "judgement", "Multiplier on how well informed the group's families are."),
-    p("population.groups[].travel_factor", "×", R, NON_NEG, (0.5, 1.5), A, Ill, "judgement", "Multiplier on how far the group's families travel."),
-    p("population.groups[].own_group_weight", "utility", R, ANY, (0.0, 2.0), A, Ill, "0: no taste for own group; Ukanwa et al. (2022) show choice segregates without it", "Utility per unit share of own-group pupils in a school."),
+    p("population.groups[].reputation_factor", "×", R, within(0.0, 100.0), (0.5, 1.5), A, Ill, "judgement", "Multiplier on the weight the group's families put on reputation."),
+    p("population.groups[].information_factor", "×", R, within(0.0, 100.0), (0.5, 1.5), A, Ill, "judgement", "Multiplier on how well informed the group's families are."),
+    p("population.groups[].travel_factor", "×", R, within(0.0, 100.0), (0.5, 1.5), A, Ill, "judgement", "Multiplier on how far the group's families travel."),
+    p("population.groups[].own_group_weight", "utility", R, within(-100.0, 100.0), (0.0, 2.0), A, Ill, "0: no taste for own group; Ukanwa et al. (2022) show choice segregates without it", "Utility per unit share of own-group pupils in a school."),
     // families
-    p("families.taste_sd", "utility", R, NON_NEG, (0.25, 1.0), A, Ill, "judgement", "SD of idiosyncratic taste for each school."),
-    p("families.misinformation_sd", "reputation SD", R, NON_NEG, (0.5, 1.5), A, Ill, "judgement", "Error in perceived reputation of a family with no information."),
+    p("families.taste_sd", "utility", R, within(0.0, 100.0), (0.25, 1.0), A, Ill, "judgement", "SD of idiosyncratic taste for each school."),
+    p("families.misinformation_sd", "reputation SD", R, within(0.0, 100.0), (0.5, 1.5), A, Ill, "judgement", "Error in perceived reputation of a family with no information."),
     p("families.advantaged.active_share", "share", R, SHARE, (0.7, 1.0), A, Ill, "direction: Burgess et al. (2015); size judgement", "Share of advantaged families who rank schools actively (the rest list the nearest)."),
-    p("families.advantaged.max_travel_km", "km", R, POSITIVE, (5.0, 12.0), A, Ill, "judgement", "Farthest school an active advantaged family considers."),
+    p("families.advantaged.max_travel_km", "km", R, above(0.0, 5000.0), (5.0, 12.0), A, Ill, "judgement", "Farthest school an active advantaged family considers."),
     p("families.advantaged.information", "0–1", R, SHARE, (0.7, 1.0), A, Ill, "judgement", "How well advantaged families see reputations (1 = exactly)."),
-    p("families.advantaged.weight_distance", "utility/km", R, ANY, (0.3, 0.8), A, Ill, "judgement", "Utility an advantaged family loses per km."),
-    p("families.advantaged.weight_reputation", "utility/SD", R, ANY, (1.0, 3.0), A, Ill, "Burgess et al. (2015): parents weigh academic results heavily", "Utility per SD of reputation, advantaged families."),
-    p("families.advantaged.weight_composition", "utility", R, ANY, (0.0, 1.0), A, Ill, "0 lets choice segregate only through information, travel and selection", "Utility per unit share of advantaged pupils, advantaged families."),
+    p("families.advantaged.weight_distance", "utility/km", R, within(-100.0, 100.0), (0.3, 0.8), A, Ill, "judgement", "Utility an advantaged family loses per km."),
+    p("families.advantaged.weight_reputation", "utility/SD", R, within(-100.0, 100.0), (1.0, 3.0), A, Ill, "Burgess et al. (2015): parents weigh academic results heavily", "Utility per SD of reputation, advantaged families."),
+    p("families.advantaged.weight_composition", "utility", R, within(-100.0, 100.0), (0.0, 1.0), A, Ill, "0 lets choice segregate only through information, travel and selection", "Utility per unit share of advantaged pupils, advantaged families."),
     p("families.disadvantaged.active_share", "share", R, SHARE, (0.4, 0.8), A, Ill, "direction: Burgess et al. (2015); size judgement", "Share of disadvantaged families who rank schools actively."),
-    p("families.disadvantaged.max_travel_km", "km", R, POSITIVE, (2.0, 6.0), A, Ill, "judgement", "Farthest school an active disadvantaged family considers."),
+    p("families.disadvantaged.max_travel_km", "km", R, above(0.0, 5000.0), (2.0, 6.0), A, Ill, "judgement", "Farthest school an active disadvantaged family considers."),
     p("families.disadvantaged.information", "0–1", R, SHARE, (0.3, 0.7), A, Ill, "judgement", "How well disadvantaged families see reputations."),
-    p("families.disadvantaged.weight_distance", "utility/km", R, ANY, (0.5, 1.2), A, Ill, "judgement", "Utility a disadvantaged family loses per km."),
-    p("families.disadvantaged.weight_reputation", "utility/SD", R, ANY, (0.75, 2.25), A, Ill, "Burgess et al. (2015)", "Utility per SD of reputation, disadvantaged families."),
-    p("families.disadvantaged.weight_composition", "utility", R, ANY, (0.0, 1.0), A, Ill, "as for advantaged families", "Utility per unit share of advantaged pupils, disadvantaged families."),
+    p("families.disadvantaged.weight_distance", "utility/km", R, within(-100.0, 100.0), (0.5, 1.2), A, Ill, "judgement", "Utility a disadvantaged family loses per km."),
+    p("families.disadvantaged.weight_reputation", "utility/SD", R, within(-100.0, 100.0), (0.75, 2.25), A, Ill, "Burgess et al. (2015)", "Utility per SD of reputation, disadvantaged families."),
+    p("families.disadvantaged.weight_composition", "utility", R, within(-100.0, 100.0), (0.0, 1.0), A, Ill, "as for advantaged families", "Utility per unit share of advantaged pupils, disadvantaged families."),
     // residential
     p("residential.move_rate", "share/yr", R, SHARE, (0.02, 0.1), A, Ill, "order of magnitude of yearly household moves of families with children", "Share of households moving each year for ordinary reasons."),
     p("residential.tolerance", "share", R, SHARE, (0.1, 0.5), A, Ill, "Schelling (1971) tolerances", "Lowest share of own-type neighbours a household accepts."),
     p("residential.unhappy_move_rate", "share/yr", R, SHARE, (0.05, 0.4), A, Ill, "judgement", "Extra probability of moving for a household below its tolerance."),
-    p("residential.school_pull", "weight", R, ANY, (0.0, 2.0), A, Ill, "0: housing choice ignores schools", "Weight of nearby schools' reputation in where movers go."),
-    p("residential.composition_pull", "weight", R, ANY, (0.0, 2.0), A, Ill, "0: movers ignore neighbours", "Weight of own-type share in where movers go."),
+    p("residential.school_pull", "weight", R, within(-20.0, 20.0), (0.0, 2.0), A, Ill, "0: housing choice ignores schools", "Weight of nearby schools' reputation in where movers go."),
+    p("residential.composition_pull", "weight", R, within(-20.0, 20.0), (0.0, 2.0), A, Ill, "0: movers ignore neighbours", "Weight of own-type share in where movers go."),
     // schools
     p("schools.autonomous_share", "share", R, SHARE, (0.0, 1.0), L, Ev, "England: most secondary schools are academies", "Share of schools that are autonomous (academies, charters)."),
     p("schools.effectiveness_sd", "SD/yr", R, within(0.0, 1.0), (0.02, 0.08), A, Ev, "about 15% of Progress 8 variance between schools (FFT Education Datalab 2020)", "SD across schools of value added per year."),
@@ -405,7 +402,7 @@ static PARAMS: &[Param] = &[
     p("schools.sen_expertise_share", "share", R, SHARE, (0.1, 0.4), A, Ill, "judgement", "Share of schools with SEN expertise."),
     p("schools.eal_expertise_share", "share", R, SHARE, (0.1, 0.4), A, Ill, "judgement", "Share of schools with EAL expertise."),
     p("schools.fee_charging_share", "share", R, SHARE, (0.0, 1.0), L, Ill, "scenario choice (voucher systems)", "Share of autonomous schools that charge top-up fees."),
-    p("schools.fee_cost", "utility", R, NON_NEG, (0.0, 3.0), A, Ill, "judgement", "Utility cost of a fee for the poorest family (falling to 0 at the top)."),
+    p("schools.fee_cost", "utility", R, within(0.0, 100.0), (0.0, 3.0), A, Ill, "judgement", "Utility cost of a fee for the poorest family (falling to 0 at the top)."),
     p("schools.effectiveness_intake_correlation", "correlation", R, within(-1.0, 1.0), (0.0, 0.4), A, Ev, "Progress 8 rises with intake attainment (FFT Education Datalab 2015, 2016), much of it composition (Leckie & Goldstein 2017; Prior et al. 2021); 0 included", "Correlation of a school's starting effectiveness with the advantage of the neighbourhoods it serves."),
     // choice
     p("choice.list_length", "schools", W, within(1.0, 12.0), (3.0, 6.0), L, Ev, "England's admissions allow 3 to 6 preferences (School Admissions Code)", "Schools a family may rank."),
@@ -414,20 +411,20 @@ static PARAMS: &[Param] = &[
     p("admissions.bands", "count", W, within(1.0, 20.0), (3.0, 9.0), S, Ill, "banded admissions use 3 to 9 bands", "Prior-attainment bands for banding and band measures."),
     p("admissions.selective_share", "share", R, SHARE, (0.0, 1.0), L, Ill, "scenario choice", "Share of schools that select by prior attainment."),
     p("admissions.cream_skimming", "probability", R, SHARE, (0.0, 0.5), A, Ill, "covert selection is documented but its extent is contested (West et al. on admissions); 0 = none", "Probability that an autonomous school covertly demotes a hard-to-teach applicant."),
-    p("admissions.hard_to_teach_below", "SD", R, ANY, (-1.0, 0.0), A, Ill, "judgement", "Prior attainment below which a pupil counts as hard to teach."),
+    p("admissions.hard_to_teach_below", "SD", R, within(-10.0, 10.0), (-1.0, 0.0), A, Ill, "judgement", "Prior attainment below which a pupil counts as hard to teach."),
     p("admissions.exclusion_rate", "share/yr", R, SHARE, (0.0, 0.02), A, Ill, "permanent exclusions ~0.1% a year in England (DfE); unexplained moves off roll more (Education Datalab)", "Yearly probability that an autonomous school excludes a hard-to-teach pupil."),
     // learning
-    p("learning.effectiveness_weight", "×", R, ANY, (0.5, 1.5), A, Ill, "scale of the school effect; judgement", "Multiplier on school effectiveness in the yearly gain."),
-    p("learning.peer_effect", "SD/yr per SD", R, ANY, (0.0, 0.1), A, Ill, "peer effects in England are small and contested; 0 = sorting costs nothing", "Gain per SD of the school's mean prior attainment."),
-    p("learning.home_support", "SD/yr per SD", R, ANY, (0.01, 0.03), A, Cal, "calibrated to the gap index (docs/VALIDATION.md); range as the robustness sample", "Yearly gain per SD of SES (home support)."),
-    p("learning.sen_need", "SD/yr", R, ANY, (0.02, 0.12), A, Ill, "judgement", "Yearly gain lost by a SEN pupil at a school without SEN expertise."),
-    p("learning.eal_need", "SD/yr", R, ANY, (0.0, 0.08), A, Ill, "judgement", "Yearly gain lost by an EAL pupil at a school without EAL expertise."),
+    p("learning.effectiveness_weight", "×", R, within(0.0, 10.0), (0.5, 1.5), A, Ill, "scale of the school effect; judgement", "Multiplier on school effectiveness in the yearly gain."),
+    p("learning.peer_effect", "SD/yr per SD", R, within(-1.0, 1.0), (0.0, 0.1), A, Ill, "peer effects in England are small and contested; 0 = sorting costs nothing", "Gain per SD of the school's mean prior attainment."),
+    p("learning.home_support", "SD/yr per SD", R, within(-1.0, 1.0), (0.01, 0.03), A, Cal, "calibrated to the gap index (docs/VALIDATION.md); range as the robustness sample", "Yearly gain per SD of SES (home support)."),
+    p("learning.sen_need", "SD/yr", R, within(-1.0, 1.0), (0.02, 0.12), A, Ill, "judgement", "Yearly gain lost by a SEN pupil at a school without SEN expertise."),
+    p("learning.eal_need", "SD/yr", R, within(-1.0, 1.0), (0.0, 0.08), A, Ill, "judgement", "Yearly gain lost by an EAL pupil at a school without EAL expertise."),
     p("learning.noise_sd", "SD/yr", R, within(0.0, 10.0), (0.1, 0.3), A, Ill, "judgement", "SD of the yearly individual noise."),
     // reputation
     p("reputation.update_weight", "share", R, SHARE, (0.2, 0.8), A, Ill, "judgement", "Weight of the newest results in reputation."),
     // market
     p("market.shrink_threshold", "occupancy", R, SHARE, (0.7, 0.95), A, Ill, "judgement", "Occupancy below which a school loses staff and effectiveness."),
-    p("market.shrink_penalty", "SD", R, NON_NEG, (0.0, 0.1), A, Ill, "spending raises attainment (Holmlund, McNally & Viarengo 2010); size judgement; 0 = funding losses do not reach teaching", "Effectiveness in force lost at zero occupancy when funding follows pupils (a level, scaled by the shortfall)."),
+    p("market.shrink_penalty", "SD", R, within(0.0, 1.0), (0.0, 0.1), A, Ill, "spending raises attainment (Holmlund, McNally & Viarengo 2010); size judgement; 0 = funding losses do not reach teaching", "Effectiveness in force lost at zero occupancy when funding follows pupils (a level, scaled by the shortfall)."),
     p("market.closure_occupancy", "occupancy", R, SHARE, (0.3, 0.7), L, Ill, "judgement", "Occupancy below which a school is at risk of closure."),
     p("market.closure_years", "years", W, within(1.0, 100.0), (2.0, 5.0), L, Ill, "judgement", "Consecutive years below the closure occupancy before a school closes."),
     p("market.expansion_trigger", "first prefs/place", R, within(0.0, 100.0), (1.1, 2.0), L, Ill, "judgement", "First preferences per place that trigger expansion."),
@@ -479,7 +476,7 @@ static PARAMS: &[Param] = &[
     p("policies.barriers.turbulence_years", "years", W, within(0.0, 100.0), (0.0, 3.0), A, Ill, "Fullan (2007); judgement", "Years the turbulence lasts, fading linearly."),
     p("policies.barriers.active_trust", "0–1", R, SHARE, (0.1, 0.5), S, Ill, "measure only", "Mean trust at or above which a partnership counts as active."),
     // measures
-    p("measures.basic_threshold", "SD", R, ANY, (-1.5, -0.5), S, Ill, "measure setting", "Attainment below which a leaver counts as below the basic level."),
+    p("measures.basic_threshold", "SD", R, within(-10.0, 10.0), (-1.5, -0.5), S, Ill, "measure setting", "Attainment below which a leaver counts as below the basic level."),
 ];
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ impl<'a> Loader<'a> {
 
     /// A loader that reads from the file system.
     pub fn from_disk() -> Loader<'static> {
-        Loader::new(|p: &Path| std::fs::read_to_string(p))
+        Loader::new(|p: &Path| crate::limits::read_text(p, crate::limits::MAX_TOML_BYTES))
     }
 
     /// Read, resolve (`extends`, defaults) and validate the scenario at `path`.
@@ -61,6 +61,14 @@ impl<'a> Loader<'a> {
         out: &mut Vec<ChainFile>,
     ) -> Result<()> {
         let at_extends = || from.and_then(|f| locate(f, "extends"));
+        if stack.len() >= crate::limits::MAX_EXTENDS_DEPTH {
+            return Err(Error::input(
+                at_extends(),
+                "extends",
+                format!("`extends` chains more than {} files deep", crate::limits::MAX_EXTENDS_DEPTH),
+                format!("a chain of at most {} files", crate::limits::MAX_EXTENDS_DEPTH),
+            ));
+        }
         if let Some(pos) = stack.iter().position(|f| f.path == path) {
             let names: Vec<String> = stack[pos..].iter().map(|f| f.path.display().to_string()).collect();
             return Err(Error::input(
@@ -83,7 +91,13 @@ impl<'a> Loader<'a> {
             None => Error::Io { path: path.to_path_buf(), source: e },
         })?;
         let file = ChainFile { path: path.to_path_buf(), text };
-        check_file(&file)?;
+        check_file(&file).map_err(|e| match from {
+            Some(f) => {
+                let at = at_extends().map_or_else(|| f.path.display().to_string(), |l| l.to_string());
+                e.noting(&f.path, &format!("a file that `extends` at {at} names"))
+            }
+            None => e,
+        })?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let parents = extends_of(&file);
         let here = ChainFile { path: file.path.clone(), text: file.text.clone() };
@@ -151,7 +165,10 @@ fn normalise(p: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
+                // Pop a name, but never a `..` already kept (`../../a` stays so).
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
                     out.push("..");
                 }
             }
@@ -170,7 +187,25 @@ fn check_file(file: &ChainFile) -> Result<()> {
 /// and key (serde's `deny_unknown_fields` lists the allowed keys).
 pub(crate) fn parse_file<T: serde::de::DeserializeOwned>(file: &ChainFile) -> Result<T> {
     let table = DeTable::parse(&file.text).map_err(|e| toml_problem(file, &e, None))?;
-    toml::from_str::<T>(&file.text).map_err(|e| toml_problem(file, &e, Some(table.get_ref())))
+    toml::from_str::<T>(&file.text).map_err(|e| {
+        let mut err = toml_problem(file, &e, Some(table.get_ref()));
+        // A choice (an enum) given a value of the wrong type: ask serde for
+        // the allowed names by parsing again with a string in its place.
+        if let (Error::Input(problems), Some(span)) = (&mut err, e.span()) {
+            if let Some(p) = problems.first_mut() {
+                if p.message.starts_with("wanted string") && span.end <= file.text.len() {
+                    let text = format!("{}\"?\"{}", &file.text[..span.start], &file.text[span.end..]);
+                    if let Err(e2) = toml::from_str::<T>(&text) {
+                        if let Some((_, names)) = e2.message().split_once("expected one of ") {
+                            p.message = format!("`{}` is not one of the allowed names", &file.text[span.clone()]);
+                            p.allowed = names.trim().to_string();
+                        }
+                    }
+                }
+            }
+        }
+        err
+    })
 }
 
 /// The kind, message and what is allowed of an error from deserialising
@@ -212,6 +247,7 @@ fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_
     };
     let (kind, message, allowed) = toml_message(e);
     let kind = if table.is_none() { ProblemKind::Syntax } else { kind };
+    let (key, message, allowed) = clearer(file, e, key, message, allowed);
     Error::Input(vec![InputProblem {
         kind,
         location: location.or(Some(Location { file: file.path.clone(), line: 0, column: 0 })),
@@ -219,6 +255,64 @@ fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_
         message,
         allowed,
     }])
+}
+
+/// Clearer words for the TOML parser's terse messages: a duplicate key is
+/// named, `extends` of a wrong type says what it takes, a number too large
+/// says the range.
+fn clearer(
+    file: &ChainFile,
+    e: &toml::de::Error,
+    key: String,
+    message: String,
+    allowed: String,
+) -> (String, String, String) {
+    let span_text = e.span().and_then(|s| file.text.get(s)).unwrap_or("").trim().to_string();
+    let start = e.span().map_or(0, |s| s.start.min(file.text.len()));
+    // The table a position is in: the last header before it.
+    let before = file.text.get(..start).unwrap_or("");
+    let header = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
+        .unwrap_or_default();
+    let dotted =
+        |name: &str| if header.is_empty() || header == name { name.to_string() } else { format!("{header}.{name}") };
+    if message.starts_with("duplicate key") || message.contains("redefinition") {
+        let full = dotted(span_text.trim_matches(|c| c == '[' || c == ']').trim());
+        return (full.clone(), format!("`{full}` is set twice"), "each key at most once in a table".to_string());
+    }
+    // A value the parser could not read at all: the key is the one its line sets.
+    let key = if key.is_empty() {
+        let line = before.rsplit('\n').next().unwrap_or("");
+        match line.split_once('=') {
+            Some((k, _)) if !k.trim().is_empty() && !k.contains('[') => dotted(k.trim().trim_matches('"')),
+            _ => key,
+        }
+    } else {
+        key
+    };
+    if key == "extends" || key.starts_with("extends[") {
+        return (
+            key,
+            format!("`{span_text}` is not a file to extend"),
+            "a path relative to this file or a bundled scenario name (such as \"market\"), or a list of them"
+                .to_string(),
+        );
+    }
+    if message.contains("too large") || message.contains("out of range") {
+        let allowed = if key.ends_with("seed") {
+            "a whole number from 0 to 18446744073709551615 (above 9223372036854775807, in quotes)".to_string()
+        } else if allowed.is_empty() {
+            "a smaller number (see docs/ODD.md for the key's range)".to_string()
+        } else {
+            allowed
+        };
+        return (key, format!("{span_text} is too large"), allowed);
+    }
+    (key, message, allowed)
 }
 
 /// The dotted key path at a byte range of a document.
@@ -400,8 +494,21 @@ fn resolve(chain: &[ChainFile]) -> Result<Scenario> {
             *value = normalise(&dir.join(value.as_str())).to_string_lossy().into_owned();
         }
     }
-    let problems = super::validate(&scenario);
+    let mut problems = super::validate(&scenario);
     if !problems.is_empty() {
+        // Locating a problem reads the files again: report the first few.
+        const SHOWN: usize = 50;
+        if problems.len() > SHOWN {
+            let more = problems.len() - SHOWN;
+            problems.truncate(SHOWN);
+            problems.push(crate::error::InputProblem {
+                kind: Default::default(),
+                location: None,
+                key: String::new(),
+                message: format!("and {more} more problems"),
+                allowed: String::new(),
+            });
+        }
         let problems = problems
             .into_iter()
             .map(|mut p| {

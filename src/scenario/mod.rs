@@ -19,7 +19,7 @@ mod validate;
 
 pub use load::{Loader, load_from_str, load_path, locate_key, parse_located};
 pub(crate) use validate::Checker;
-pub use validate::validate;
+pub use validate::{MAX_REPLICATES, validate};
 
 use serde::{Deserialize, Serialize};
 
@@ -90,10 +90,47 @@ pub struct RunParams {
     /// Independent replicates (default 10).
     pub replicates: u32,
     /// Master seed; replicate seeds are derived from it (default 20161).
+    /// Any 64-bit unsigned value: TOML integers stop at 9223372036854775807,
+    /// so a larger seed is written as a quoted string of digits.
+    #[serde(with = "seed_serde")]
     pub seed: u64,
     /// Years simulated before the first recorded year and not recorded, so
     /// that the system settles (default 0).
     pub warm_up: u32,
+}
+
+/// A seed as a TOML integer when it fits one, else as a quoted string of
+/// digits; both forms are read back.
+mod seed_serde {
+    use serde::{Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        if *v <= i64::MAX as u64 { s.serialize_i64(*v as i64) } else { s.serialize_str(&v.to_string()) }
+    }
+
+    struct Seed;
+
+    const EXPECTED: &str = "a whole number from 0 to 18446744073709551615 (above 9223372036854775807, in quotes: \"18446744073709551615\")";
+
+    impl de::Visitor<'_> for Seed {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(EXPECTED)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &EXPECTED))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            v.trim().parse::<u64>().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &EXPECTED))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        d.deserialize_any(Seed)
+    }
 }
 
 impl Default for RunParams {

@@ -3,6 +3,12 @@
 use super::{RegionSource, Scenario};
 use crate::error::InputProblem;
 
+/// A number as a message shows it: very large and very small ones in
+/// scientific notation (`1e300`, not three hundred digits).
+pub(crate) fn show(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e9).contains(&v.abs()) { format!("{v:e}") } else { format!("{v}") }
+}
+
 /// Collects range and consistency problems; keys are prefixed with the
 /// section being checked (for the policy modules).
 #[derive(Debug, Default)]
@@ -20,31 +26,25 @@ impl Checker {
 
     pub(crate) fn prob(&mut self, key: &str, v: f64) {
         if !(0.0..=1.0).contains(&v) || v.is_nan() {
-            self.fail(key, format!("{v} is out of range"), "a probability or share from 0 to 1");
+            self.fail(key, format!("{} is out of range", show(v)), "a probability or share from 0 to 1");
         }
     }
 
     pub(crate) fn range(&mut self, key: &str, v: f64, lo: f64, hi: f64) {
         if !(lo..=hi).contains(&v) || v.is_nan() {
-            self.fail(key, format!("{v} is out of range"), &format!("a number from {lo} to {hi}"));
+            self.fail(key, format!("{} is out of range", show(v)), &format!("a number from {lo} to {hi}"));
         }
     }
 
-    pub(crate) fn non_negative(&mut self, key: &str, v: f64) {
-        if v < 0.0 || !v.is_finite() {
-            self.fail(key, format!("{v} is negative or not finite"), "a number of 0 or more");
-        }
-    }
-
-    pub(crate) fn positive(&mut self, key: &str, v: f64) {
-        if v <= 0.0 || !v.is_finite() {
-            self.fail(key, format!("{v} is not positive"), "a number above 0");
-        }
-    }
-
-    pub(crate) fn finite(&mut self, key: &str, v: f64) {
-        if !v.is_finite() {
-            self.fail(key, format!("{v} is not a finite number"), "a finite number");
+    /// Check a value against its allowed range in the parameter registry
+    /// ([`super::docs`]), the one place those bounds are written.
+    pub(crate) fn documented(&mut self, key: &str, v: f64) {
+        let full = if self.prefix.is_empty() { key.to_string() } else { format!("{}.{key}", self.prefix) };
+        let allowed = super::docs::lookup(&full).map(|p| p.allowed);
+        match allowed {
+            Some(a) if a.contains(v) && v.is_finite() => {}
+            Some(a) => self.fail(key, format!("{} is out of range", show(v)), &super::docs::allowed_text(&a)),
+            None => self.fail(key, "is not a documented parameter".into(), "see docs/ODD.md"),
         }
     }
 
@@ -55,12 +55,15 @@ impl Checker {
     }
 }
 
+/// Most replicates of one run (each is rewritten into the manifest as it finishes).
+pub const MAX_REPLICATES: u32 = 10_000;
+
 /// Every range and consistency problem of a resolved scenario; empty if it is valid.
 /// Problems carry the key; the loader adds the file, line and column.
 pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     let mut c = Checker::default();
     c.int_range("run.years", s.run.years, 1, 1000);
-    c.int_range("run.replicates", s.run.replicates, 1, 100_000);
+    c.int_range("run.replicates", s.run.replicates, 1, MAX_REPLICATES);
     c.int_range("run.warm_up", s.run.warm_up, 0, 1000);
 
     let r = &s.region;
@@ -109,7 +112,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("region.school_size_sd", r.school_size_sd, 0.0, 2.0);
     c.range("region.density_sd", r.density_sd, 0.0, 3.0);
     c.range("region.residential_clustering", r.residential_clustering, 0.0, 0.95);
-    c.positive("region.field_scale_km", r.field_scale_km);
+    c.documented("region.field_scale_km", r.field_scale_km);
     if r.source == RegionSource::Synthetic && r.schools > 0 {
         let per_school = r.entrants_per_year as f64 * (1.0 + r.capacity_margin) / r.schools as f64;
         if (r.min_school_capacity as f64) > per_school {
@@ -128,8 +131,8 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("population.sen_ses_slope", p.sen_ses_slope, -3.0, 3.0);
     c.prob("population.eal_share", p.eal_share);
     c.range("population.prior_ses_correlation", p.prior_ses_correlation, -1.0, 1.0);
-    c.finite("population.sen_prior_gap", p.sen_prior_gap);
-    c.finite("population.eal_prior_gap", p.eal_prior_gap);
+    c.documented("population.sen_prior_gap", p.sen_prior_gap);
+    c.documented("population.eal_prior_gap", p.eal_prior_gap);
     c.range("population.group_clustering", p.group_clustering, 0.0, 0.95);
     if p.groups.is_empty() || p.groups.len() > 16 {
         c.fail("population.groups", format!("{} groups", p.groups.len()), "1 to 16 groups");
@@ -140,10 +143,10 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
         c.prob(&k("share"), g.share);
         total += g.share;
         c.range(&k("ses_shift"), g.ses_shift, -3.0, 3.0);
-        c.non_negative(&k("reputation_factor"), g.reputation_factor);
-        c.non_negative(&k("information_factor"), g.information_factor);
-        c.non_negative(&k("travel_factor"), g.travel_factor);
-        c.finite(&k("own_group_weight"), g.own_group_weight);
+        c.documented(&k("reputation_factor"), g.reputation_factor);
+        c.documented(&k("information_factor"), g.information_factor);
+        c.documented(&k("travel_factor"), g.travel_factor);
+        c.documented(&k("own_group_weight"), g.own_group_weight);
         if g.name.is_empty() || g.name.contains([',', '"', '\n']) {
             c.fail(
                 &k("name"),
@@ -162,21 +165,21 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     for (class, b) in [("advantaged", &s.families.advantaged), ("disadvantaged", &s.families.disadvantaged)] {
         let k = |f: &str| format!("families.{class}.{f}");
         c.prob(&k("active_share"), b.active_share);
-        c.positive(&k("max_travel_km"), b.max_travel_km);
+        c.documented(&k("max_travel_km"), b.max_travel_km);
         c.prob(&k("information"), b.information);
-        c.finite(&k("weight_distance"), b.weight_distance);
-        c.finite(&k("weight_reputation"), b.weight_reputation);
-        c.finite(&k("weight_composition"), b.weight_composition);
+        c.documented(&k("weight_distance"), b.weight_distance);
+        c.documented(&k("weight_reputation"), b.weight_reputation);
+        c.documented(&k("weight_composition"), b.weight_composition);
     }
-    c.non_negative("families.taste_sd", s.families.taste_sd);
-    c.non_negative("families.misinformation_sd", s.families.misinformation_sd);
+    c.documented("families.taste_sd", s.families.taste_sd);
+    c.documented("families.misinformation_sd", s.families.misinformation_sd);
 
     let m = &s.residential;
     c.prob("residential.move_rate", m.move_rate);
     c.prob("residential.tolerance", m.tolerance);
     c.prob("residential.unhappy_move_rate", m.unhappy_move_rate);
-    c.finite("residential.school_pull", m.school_pull);
-    c.finite("residential.composition_pull", m.composition_pull);
+    c.documented("residential.school_pull", m.school_pull);
+    c.documented("residential.composition_pull", m.composition_pull);
 
     let sc = &s.schools;
     c.prob("schools.autonomous_share", sc.autonomous_share);
@@ -186,7 +189,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.prob("schools.sen_expertise_share", sc.sen_expertise_share);
     c.prob("schools.eal_expertise_share", sc.eal_expertise_share);
     c.prob("schools.fee_charging_share", sc.fee_charging_share);
-    c.non_negative("schools.fee_cost", sc.fee_cost);
+    c.documented("schools.fee_cost", sc.fee_cost);
     c.range("schools.effectiveness_intake_correlation", sc.effectiveness_intake_correlation, -1.0, 1.0);
 
     c.int_range("choice.list_length", s.choice.list_length, 1, 12);
@@ -204,15 +207,21 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.int_range("admissions.bands", a.bands, 1, 20);
     c.prob("admissions.selective_share", a.selective_share);
     c.prob("admissions.cream_skimming", a.cream_skimming);
-    c.finite("admissions.hard_to_teach_below", a.hard_to_teach_below);
+    c.documented("admissions.hard_to_teach_below", a.hard_to_teach_below);
     c.prob("admissions.exclusion_rate", a.exclusion_rate);
     for (key, list) in [
         ("admissions.priorities", Some(&a.priorities)),
         ("admissions.autonomous_priorities", a.autonomous_priorities.as_ref()),
     ] {
         if let Some(list) = list {
+            // Five criteria, each at most once: check the length first, so
+            // that a long list costs no more than a short one.
+            if list.len() > 5 {
+                c.fail(key, format!("{} priorities", list.len()), "at most 5 priorities, each at most once");
+                continue;
+            }
             for (i, x) in list.iter().enumerate() {
-                if list[..i].contains(x) {
+                if list[..i].contains(x) && !list[i + 1..].contains(x) {
                     c.fail(key, format!("{x:?} is listed twice"), "each priority at most once");
                 }
             }
@@ -220,24 +229,24 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     }
 
     let l = &s.learning;
-    c.finite("learning.effectiveness_weight", l.effectiveness_weight);
-    c.finite("learning.peer_effect", l.peer_effect);
-    c.finite("learning.home_support", l.home_support);
-    c.finite("learning.sen_need", l.sen_need);
-    c.finite("learning.eal_need", l.eal_need);
+    c.documented("learning.effectiveness_weight", l.effectiveness_weight);
+    c.documented("learning.peer_effect", l.peer_effect);
+    c.documented("learning.home_support", l.home_support);
+    c.documented("learning.sen_need", l.sen_need);
+    c.documented("learning.eal_need", l.eal_need);
     c.range("learning.noise_sd", l.noise_sd, 0.0, 10.0);
 
     c.prob("reputation.update_weight", s.reputation.update_weight);
 
     let mk = &s.market;
     c.prob("market.shrink_threshold", mk.shrink_threshold);
-    c.non_negative("market.shrink_penalty", mk.shrink_penalty);
+    c.documented("market.shrink_penalty", mk.shrink_penalty);
     c.prob("market.closure_occupancy", mk.closure_occupancy);
     c.int_range("market.closure_years", mk.closure_years, 1, 100);
     c.range("market.expansion_trigger", mk.expansion_trigger, 0.0, 100.0);
     c.range("market.expansion_step", mk.expansion_step, 0.0, 10.0);
     c.range("market.max_expansion", mk.max_expansion, 1.0, 10.0);
-    c.range("market.competitive_pressure", mk.competitive_pressure, -1.0, 1.0);
+    c.documented("market.competitive_pressure", mk.competitive_pressure);
     c.prob("market.pressure_response", mk.pressure_response);
     c.range("market.pressure_saturation", mk.pressure_saturation, 0.0, 1.0);
 
@@ -246,7 +255,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.range("improvement.drift_sd", im.drift_sd, 0.0, 1.0);
     c.prob("improvement.reversion", im.reversion);
 
-    c.finite("measures.basic_threshold", s.measures.basic_threshold);
+    c.documented("measures.basic_threshold", s.measures.basic_threshold);
 
     crate::policy::validate_params(&s.policies, &mut c);
     crate::policy::target::validate(&s.policies.targets, s, &mut c);

@@ -61,8 +61,12 @@ struct TableSpec {
     columns: Option<Vec<String>>,
 }
 
-/// The most runs one sweep may plan.
-pub const MAX_RUNS: u64 = 10_000_000;
+/// The most runs one sweep may plan (the plan is held in memory; a larger
+/// study is several sweeps, or shards of one).
+pub const MAX_RUNS: u64 = 1_000_000;
+
+/// The most points a random or Latin-hypercube design may sample.
+pub const MAX_SAMPLES: u32 = 100_000;
 
 /// What can be in a parameter's entry of `[grid]`, `[random.ranges]` or `[lhs.ranges]`.
 const GRID_ALLOWED: &str = "a list of values, such as [0.1, 0.3], or { min = 0.1, max = 0.5, steps = 5 }";
@@ -515,11 +519,11 @@ impl SweepFile {
 
     fn sampled_design(&self, bases: &[Scenario], sampling: &Sampling, kind: &'static str) -> Result<Design> {
         let base = &bases[0];
-        if !(1..=10_000_000).contains(&sampling.samples) {
+        if !(1..=MAX_SAMPLES).contains(&sampling.samples) {
             return Err(self.located(
                 &format!("{kind}.samples"),
                 format!("{} samples", sampling.samples),
-                "a whole number from 1 to 10000000",
+                format!("a whole number from 1 to {MAX_SAMPLES}"),
             ));
         }
         let mut entries = self.entries(&[kind, "ranges"], &sampling.ranges);

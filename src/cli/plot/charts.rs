@@ -148,13 +148,20 @@ pub fn render(fig: &Figure, dir: &Path, stem: &str) -> Result<String> {
     let svg = svg_string(fig).map_err(|e| draw_error(&svg_path, e))?;
     output::write_atomic(&svg_path, &svg)?;
     let png_path = dir.join(format!("{stem}.png"));
+    // Drawn under a temporary name (ending .png, so the encoder knows the
+    // format) and renamed when whole: a full disk leaves no cut chart.
+    let tmp_path = dir.join(format!(".{stem}.partial.png"));
     let png = || -> DrawResult {
-        let root = BitMapBackend::new(&png_path, size).into_drawing_area();
+        let root = BitMapBackend::new(&tmp_path, size).into_drawing_area();
         fig.draw(&root)?;
         root.present()?;
         Ok(())
     };
     png().map_err(|e| draw_error(&png_path, e))?;
+    std::fs::File::open(&tmp_path)
+        .and_then(|f| f.sync_all())
+        .and_then(|()| std::fs::rename(&tmp_path, &png_path))
+        .map_err(|source| Error::Io { path: png_path.clone(), source })?;
     Ok(svg)
 }
 
