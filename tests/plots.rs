@@ -31,7 +31,12 @@ fn path(p: &Path) -> &str {
 
 /// Chart stems drawn for these scenarios over `years`.
 fn expected_charts(scenarios: &[&str], map_year: u32) -> Vec<String> {
-    let mut v: Vec<String> = TRENDS.iter().map(|m| format!("trend-{m}")).collect();
+    let mut v: Vec<String> = Vec::new();
+    if scenarios.len() > 1 {
+        v.push("differences-final-year".into());
+        v.push("differences-over-time".into());
+    }
+    v.extend(TRENDS.iter().map(|m| format!("trend-{m}")));
     v.push("final-year".into());
     v.push("excellence-equity".into());
     for s in scenarios {
@@ -82,6 +87,128 @@ fn check_report(dir: &Path, stems: &[String]) -> String {
     html
 }
 
+/// `(mean, low, high)` of each row of `differences.csv`, in file order, with its year.
+fn difference_rows(csv: &str) -> Vec<(u32, [f64; 3])> {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[4].parse().unwrap(), [f[6].parse().unwrap(), f[7].parse().unwrap(), f[8].parse().unwrap()])
+        })
+        .collect()
+}
+
+/// An SVG's `<text>` elements: (attributes, text).
+fn svg_texts(svg: &str) -> Vec<(String, String)> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            Some((tag.to_string(), rest.split('<').next()?.trim().to_string()))
+        })
+        .collect()
+}
+
+/// An attribute of an SVG tag.
+fn attr(tag: &str, name: &str) -> String {
+    tag.split_once(&format!(" {name}=\"")).and_then(|(_, r)| r.split('"').next()).unwrap_or("").to_string()
+}
+
+/// A polyline of an SVG: stroke, stroke width, points.
+type Polyline = (String, String, Vec<(f64, f64)>);
+
+/// An SVG's polylines.
+fn polylines(svg: &str) -> Vec<Polyline> {
+    svg.split("<polyline")
+        .skip(1)
+        .map(|t| {
+            let tag = t.split('>').next().unwrap();
+            let pts = attr(tag, "points")
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            (attr(tag, "stroke"), attr(tag, "stroke-width"), pts)
+        })
+        .collect()
+}
+
+/// The headline charts of a comparison show the values of `differences.csv`:
+/// the final-year chart writes each difference and its interval, and the
+/// over-time chart draws each year's mean where its axis puts that value.
+fn check_difference_charts(dir: &Path, csv: &str) {
+    let rows = difference_rows(csv);
+    let last: Vec<[f64; 3]> = rows.iter().filter(|r| r.0 == 3).map(|r| r.1).collect();
+    assert_eq!(last.len(), TRENDS.len());
+    let svg = std::fs::read_to_string(dir.join("charts/differences-final-year.svg")).unwrap();
+    let labels: Vec<Vec<f64>> = svg_texts(&svg)
+        .into_iter()
+        .filter(|(_, t)| t.contains(" ["))
+        .map(|(_, t)| t.replace(['[', ']', ','], " ").split_whitespace().map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(labels.len(), TRENDS.len(), "one label per measure: {labels:?}");
+    for (shown, want) in labels.iter().zip(&last) {
+        for (s, w) in shown.iter().zip(want) {
+            assert!((s - w).abs() <= 0.0005 + 1e-12, "the chart shows {shown:?}, differences.csv has {want:?}");
+        }
+    }
+
+    // Over time: catchment's line in each panel, read back through its panel's tick labels.
+    let svg = std::fs::read_to_string(dir.join("charts/differences-over-time.svg")).unwrap();
+    let lines = polylines(&svg);
+    let series: Vec<&Vec<(f64, f64)>> =
+        lines.iter().filter(|l| l.0 == "#D55E00" && l.1 == "3" && l.2.len() == 3).map(|l| &l.2).collect();
+    assert_eq!(series.len(), TRENDS.len(), "a line per measure");
+    let ticks: Vec<(f64, f64, f64)> = svg_texts(&svg)
+        .into_iter()
+        .filter(|(tag, _)| attr(tag, "text-anchor") == "end")
+        .filter_map(|(tag, t)| Some((attr(&tag, "x").parse().ok()?, attr(&tag, "y").parse().ok()?, t.parse().ok()?)))
+        .collect();
+    for (k, pts) in series.iter().enumerate() {
+        let left = pts[0].0;
+        // The panel's vertical axis: a black line at the series' left edge spanning its points.
+        let axis = lines
+            .iter()
+            .find(|l| {
+                let near = |x: f64| (left - 3.0..=left).contains(&x);
+                l.0 == "#000000" && l.2.len() == 2 && near(l.2[0].0) && l.2[0].0 == l.2[1].0 && {
+                    let (a, b) = (l.2[0].1.min(l.2[1].1), l.2[0].1.max(l.2[1].1));
+                    pts.iter().all(|p| p.1 >= a && p.1 <= b)
+                }
+            })
+            .unwrap_or_else(|| panic!("no axis for panel {k}"));
+        let (a, b) = (axis.2[0].1.min(axis.2[1].1), axis.2[0].1.max(axis.2[1].1));
+        let mine: Vec<&(f64, f64, f64)> =
+            ticks.iter().filter(|t| t.0 < left && t.0 > left - 20.0 && t.1 >= a && t.1 <= b).collect();
+        assert!(mine.len() >= 3, "panel {k} has too few ticks: {mine:?}");
+        let (lo, hi) = (mine.first().unwrap(), mine.last().unwrap());
+        let per_px = (hi.2 - lo.2) / (hi.1 - lo.1);
+        let value = |y: f64| lo.2 + (y - lo.1) * per_px;
+        let want: Vec<f64> = rows[k * 3..k * 3 + 3].iter().map(|r| r.1[0]).collect();
+        for (p, w) in pts.iter().zip(&want) {
+            assert!((value(p.1) - w).abs() <= per_px.abs() * 1.5, "panel {k}: drawn at {}, csv {w}", value(p.1));
+        }
+    }
+}
+
+/// Maps of one comparison share their colour scales: the same colour-bar ticks.
+fn check_shared_map_scales(dir: &Path, scenarios: &[&str], year: u32) {
+    let bars = |s: &str| -> Vec<String> {
+        let svg = std::fs::read_to_string(dir.join(format!("charts/map-{s}-year-{year}.svg"))).unwrap();
+        let texts: Vec<String> = svg_texts(&svg).into_iter().map(|t| t.1).collect();
+        // The legend: the texts after the effectiveness label, up to the roll sizes.
+        let at = texts.iter().position(|t| t.starts_with("Neighbourhood: share")).unwrap();
+        texts[at..].iter().filter(|t| t.contains('.') && t.parse::<f64>().is_ok()).cloned().collect()
+    };
+    let first = bars(scenarios[0]);
+    assert_eq!(first.len(), 9, "three colour bars of three ticks: {first:?}");
+    for s in &scenarios[1..] {
+        assert_eq!(bars(s), first, "the maps of {s} and {} use different scales", scenarios[0]);
+    }
+}
+
 fn temp() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("schoolscape-plots-").tempdir().unwrap()
 }
@@ -105,10 +232,24 @@ fn compare_writes_data_charts_and_report() {
     }
     assert!(dir.join("compare.json").is_file());
     let diffs = std::fs::read_to_string(dir.join("differences.csv")).unwrap();
-    assert_eq!(diffs.lines().count(), 1 + TRENDS.len());
-    assert!(diffs.lines().skip(1).all(|l| l.contains(",catchment,market,3,2,")), "{diffs}");
+    assert_eq!(diffs.lines().count(), 1 + 3 * TRENDS.len(), "every year of every measure");
+    for (k, l) in diffs.lines().skip(1).enumerate() {
+        assert!(l.contains(&format!(",catchment,market,{},2,", k % 3 + 1)), "{diffs}");
+    }
     let stems = expected_charts(&["market", "catchment"], 3);
     check_charts(&dir, &stems);
+    check_difference_charts(&dir, &diffs);
+    check_shared_map_scales(&dir, &["market", "catchment"], 3);
+    // Other measures of a comparison: their differences and trends; differences.csv keeps the headline's.
+    run(&["plot", path(&dir), "--measure", "distance_km/disadvantaged"]);
+    let selected: Vec<String> =
+        ["differences-final-year", "differences-over-time", "trend-distance_km-disadvantaged", "final-year"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    check_charts(&dir, &selected);
+    assert_eq!(std::fs::read_to_string(dir.join("differences.csv")).unwrap(), diffs);
+    run(&["plot", path(&dir)]);
     let html = check_report(&dir, &stems);
     for text in [
         "Open choice, autonomy",
@@ -182,6 +323,17 @@ fn run_draws_its_own_charts_and_plot_redraws_them_from_the_csv_files() {
         html.contains("<td class=\"num\">0.432 <span class=\"ci\">[0.432, 0.432]</span></td>"),
         "the report did not redraw from metrics.csv"
     );
+
+    // Any measure and subgroup, on a run directory as on a sweep's.
+    run(&["plot", path(&dir), "--measure", "distance_km", "--measure", "school_gorard/band:1"]);
+    let stems: Vec<String> =
+        ["trend-distance_km-all", "trend-school_gorard-band_1", "final-year"].iter().map(|s| s.to_string()).collect();
+    check_charts(&dir, &stems);
+    let html = check_report(&dir, &stems);
+    assert!(html.contains("distance_km (all)") && html.contains("school_gorard (band:1)"), "{html}");
+    let out = Command::new(BIN).args(["plot", path(&dir), "--measure", "no_such_measure"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unknown measure is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("distance_km"), "the error lists the measures there are");
 }
 
 #[test]

@@ -10,6 +10,9 @@ use schoolscape::run::{ReplicateResult, run_replicates};
 use schoolscape::scenario::{RegionSource, validate};
 use schoolscape::{Error, Result, Scenario};
 
+use serde::Serialize;
+
+use super::manifest::{Clock, Provenance, to_json};
 use super::output::{self, AtomicFile};
 use super::progress::Progress;
 use super::summary::Headline;
@@ -243,44 +246,77 @@ impl Writer {
     }
 }
 
-/// The manifest: program, version, command line, seed and resolved scenario.
-pub fn manifest(p: &Prepared, status: &str, completed: &[u32]) -> String {
+/// `manifest.json` of a run: provenance, seeds, status and the resolved scenario.
+#[derive(Serialize)]
+struct RunManifest<'a> {
+    #[serde(flatten)]
+    provenance: Provenance,
+    scenario_file: String,
+    set: &'a [String],
+    scenario: &'a str,
+    description: &'a str,
+    seed: u64,
+    replicate_seeds: Vec<u64>,
+    years: u32,
+    warm_up_years: u32,
+    timeline: Vec<TimelineEntry>,
+    replicates: u32,
+    status: &'a str,
+    completed_replicates: &'a [u32],
+    files: BTreeMap<&'static str, &'static str>,
+    resolved_scenario: &'a Scenario,
+}
+
+/// A timed change of the scenario, as the manifest records it.
+#[derive(Serialize)]
+struct TimelineEntry {
+    year: u32,
+    set: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The files of a run directory and what each holds.
+pub const RUN_FILES: [(&str, &str); 6] = [
+    ("metrics.csv", "long form: run_id, replicate, year, measure, subgroup, value"),
+    ("runs.csv", "one row per run: run_id, scenario, replicate, seed"),
+    ("schools.csv", "school-by-year panel"),
+    ("school_sites.csv", "school positions, districts and types per replicate"),
+    ("neighbourhoods.csv", "replicate 0's neighbourhoods (year 0; every year if residential moves are on)"),
+    ("scenario.toml", "the resolved scenario: `schoolscape run scenario.toml` reruns it"),
+];
+
+/// The manifest: provenance, seeds, status and the resolved scenario.
+pub fn manifest(p: &Prepared, clock: &Clock, status: &str, completed: &[u32]) -> String {
     let s = &p.scenario;
-    let resolved = serde_json::to_value(s).unwrap_or(serde_json::Value::Null);
-    let m = serde_json::json!({
-        "program": "schoolscape",
-        "version": schoolscape::VERSION,
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "scenario_file": display_path(&p.path),
-        "set": p.sets,
-        "scenario": s.name,
-        "description": s.description,
-        "seed": s.run.seed,
-        "replicate_seeds": (0..s.run.replicates).map(|r| schoolscape::rng::replicate_seed(s.run.seed, r as u64)).collect::<Vec<_>>(),
-        "years": s.run.years,
-        "warm_up_years": s.run.warm_up,
-        "timeline": s.timeline.iter().map(|c| {
-            let set: serde_json::Map<String, serde_json::Value> = schoolscape::scenario::timeline::flatten(&c.set)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(p, v)| (p, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
-                .collect();
-            serde_json::json!({ "year": c.year, "set": set })
-        }).collect::<Vec<_>>(),
-        "replicates": s.run.replicates,
-        "status": status,
-        "completed_replicates": completed,
-        "files": {
-            "metrics.csv": "long form: run_id, replicate, year, measure, subgroup, value",
-            "runs.csv": "one row per run: run_id, scenario, replicate, seed",
-            "schools.csv": "school-by-year panel",
-            "school_sites.csv": "school positions, districts and types per replicate",
-            "neighbourhoods.csv": "replicate 0's neighbourhoods (year 0; every year if residential moves are on)",
-            "scenario.toml": "the resolved scenario: `schoolscape run scenario.toml` reruns it",
-        },
-        "resolved_scenario": resolved,
-    });
-    serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
+    to_json(&RunManifest {
+        provenance: clock.provenance(),
+        scenario_file: display_path(&p.path),
+        set: &p.sets,
+        scenario: &s.name,
+        description: &s.description,
+        seed: s.run.seed,
+        replicate_seeds: (0..s.run.replicates)
+            .map(|r| schoolscape::rng::replicate_seed(s.run.seed, u64::from(r)))
+            .collect(),
+        years: s.run.years,
+        warm_up_years: s.run.warm_up,
+        timeline: s
+            .timeline
+            .iter()
+            .map(|c| TimelineEntry {
+                year: c.year,
+                set: schoolscape::scenario::timeline::flatten(&c.set)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(p, v)| (p, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+                    .collect(),
+            })
+            .collect(),
+        replicates: s.run.replicates,
+        status,
+        completed_replicates: completed,
+        files: RUN_FILES.into_iter().collect(),
+        resolved_scenario: s,
+    })
 }
 
 /// Run a prepared scenario into `dir`. Returns the headline summary.
@@ -290,7 +326,8 @@ pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Hea
         &dir.join("scenario.toml"),
         &format!("# Resolved from {}\n{}", display_path(&p.path), s.to_toml()),
     )?;
-    output::write_atomic(&dir.join("manifest.json"), &manifest(p, "running", &[]))?;
+    let clock = Clock::start();
+    output::write_atomic(&dir.join("manifest.json"), &manifest(p, &clock, "running", &[]))?;
     let writer = Mutex::new(Writer::new(dir, &s.name)?);
     let progress = Mutex::new(Progress::new(s.run.replicates as u64, label, quiet));
     let stop = stop_flag();
@@ -312,7 +349,7 @@ pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Hea
         Err(Error::Interrupted) => "interrupted",
         Err(_) => "failed",
     };
-    output::write_atomic(&dir.join("manifest.json"), &manifest(p, status, &completed))?;
+    output::write_atomic(&dir.join("manifest.json"), &manifest(p, &clock, status, &completed))?;
     result.map(|()| headline)
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use schoolscape::stats::mean_ci;
 
-use super::data::{Difference, RunData, measures};
+use super::data::{Difference, RunData};
 use super::{Chart, SECTIONS};
 
 /// Text escaped for HTML.
@@ -54,12 +54,13 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
         }
     );
 
+    let colours = super::charts::scenario_colours(&names);
     h.push_str("<h2 id=\"scenarios\">Scenarios</h2>\n<table>\n<tr><th>Scenario</th><th>Description</th><th>From</th><th>Status</th></tr>\n");
-    for (i, r) in runs.iter().enumerate() {
+    for (r, &c) in runs.iter().zip(&colours) {
         let _ = writeln!(
             h,
             "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            super::charts::hex(super::charts::colour(i)),
+            super::charts::hex(c),
             esc(&r.name),
             esc(&r.description),
             esc(&r.scenario_file),
@@ -73,8 +74,8 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
         let _ = write!(h, "<th>{}</th>", esc(n));
     }
     h.push_str("</tr>\n");
-    for (k, m) in measures().iter().enumerate() {
-        let _ = write!(h, "<tr><td>{}</td>", esc(m.title));
+    for (k, m) in first.map(|r| r.measures.clone()).unwrap_or_default().iter().enumerate() {
+        let _ = write!(h, "<tr><td>{}</td>", esc(&m.title));
         for r in runs {
             let v: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
             let (mean, half) = mean_ci(&v);
@@ -84,10 +85,11 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
     }
     h.push_str("</table>\n");
 
+    let diffs = super::data::final_year(diffs);
     if let Some(d0) = diffs.first() {
         let _ = writeln!(
             h,
-            "<h2 id=\"differences\">Differences from {}</h2>\n<p>Year {}: each scenario minus {}, mean over paired replicates with a 95% t-interval. An interval that excludes 0 is a difference the replicates resolve. Also in <code>differences.csv</code>.</p>",
+            "<h2 id=\"differences\">Differences from {}</h2>\n<p>Year {}: each scenario minus {}, mean over paired replicates with a 95% t-interval. An interval that excludes 0 is a difference the replicates resolve. Every year's are in <code>differences.csv</code> and drawn below.</p>",
             esc(&d0.baseline),
             d0.year,
             esc(&d0.baseline)
@@ -95,13 +97,13 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
         h.push_str(
             "<table>\n<tr><th>Measure</th><th>Scenario</th><th>Mean difference [95% CI]</th><th>Pairs</th></tr>\n",
         );
-        for d in diffs {
+        for d in &diffs {
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(d.measure.title),
+                esc(&d.measure.title),
                 esc(&d.scenario),
-                cell(d.mean, d.half),
+                esc(&super::diff_charts::label(d.mean, d.half)),
                 d.pairs
             );
         }

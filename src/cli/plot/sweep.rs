@@ -134,7 +134,7 @@ fn parse_measure(arg: &str) -> (String, Option<String>) {
 
 /// The measures asked for, resolved against those in the final year: a
 /// measure named without a subgroup takes `all`, or its only subgroup.
-fn resolve_measures(args: &[String], seen: &[(String, String)], file: &Path) -> Result<Vec<Outcome>> {
+pub fn resolve_measures(args: &[String], seen: &[(String, String)], file: &Path) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     for arg in args {
         let (m, sub) = parse_measure(arg);
