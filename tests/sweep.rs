@@ -96,7 +96,7 @@ fn one_go_shards_and_crash_resume_give_the_same_bytes() {
         "{plan}"
     );
     // Parameters live in the plan only: the metrics rows carry the run id.
-    assert!(String::from_utf8(read(&one.join("metrics.csv"))).unwrap().starts_with("run_id,replicate,year,measure"));
+    assert!(String::from_utf8(read(&one.join("metrics.csv"))).unwrap().starts_with("run_id,year,measure"));
 
     // Two shards, on different numbers of threads.
     ok(&["sweep", s(&sweep), "--out", s(&a), "--shard", "1/2", "--threads", "1", "-q"]);

@@ -109,6 +109,8 @@ fn compare_manifest(ps: &[Prepared], clock: &Clock, status: &str) -> String {
             .collect(),
         files: [
             ("NAME/", "each scenario's outputs, as `schoolscape run` writes them"),
+            ("runs.csv", "every run of every scenario: run_id, scenario, replicate, seed"),
+            ("metrics.csv", "every scenario's measures, keyed by run_id (unique across the comparison)"),
             ("differences.csv", "every year's paired differences from the first scenario, with 95% t-intervals"),
             ("charts/", "every chart as PNG and SVG"),
             ("report.html", "the report: one file, charts inlined"),
@@ -154,10 +156,12 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
             r0.seed
         );
     }
-    for p in &ps {
+    for (i, p) in ps.iter().enumerate() {
         let sub = dir.join(file_stem(&p.scenario.name));
         std::fs::create_dir_all(&sub).map_err(|source| Error::Io { path: sub.clone(), source })?;
-        if let Err(e) = execute(p, &sub, a.quiet, &p.scenario.name) {
+        // Run ids unique across the comparison: scenario i's replicate r is run i × R + r.
+        let first_run_id = i as u64 * u64::from(r0.replicates);
+        if let Err(e) = execute(p, &sub, a.quiet, &p.scenario.name, first_run_id) {
             let _ = output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, &clock, "interrupted"));
             if matches!(e, Error::Interrupted) {
                 eprintln!("Interrupted: what finished is in {} (see each manifest.json)", dir.display());
@@ -165,9 +169,37 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
             return Err(e);
         }
     }
+    combine(&dir, &ps)?;
     output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, &clock, "complete"))?;
     finish(&dir, a)
 }
+
+/// The comparison's combined tables: every scenario's `runs.csv` and
+/// `metrics.csv` one after the other under one header. Run ids are unique
+/// across the comparison, so `metrics.csv` joins `runs.csv` on `run_id` to
+/// give each row its scenario and replicate.
+fn combine(dir: &Path, ps: &[Prepared]) -> Result<()> {
+    for name in [COMBINED_RUNS, COMBINED_METRICS] {
+        let mut f = output::AtomicFile::create(&dir.join(name))?;
+        for (i, p) in ps.iter().enumerate() {
+            let path = dir.join(file_stem(&p.scenario.name)).join(name);
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let (header, body) = text.split_once('\n').unwrap_or((&text, ""));
+            if i == 0 {
+                f.write_str(header)?;
+                f.write_str("\n")?;
+            }
+            f.write_str(body)?;
+        }
+        f.finish()?;
+    }
+    Ok(())
+}
+
+/// The comparison's `runs.csv`: every run of every scenario.
+pub const COMBINED_RUNS: &str = "runs.csv";
+/// The comparison's `metrics.csv`: every scenario's rows, keyed by run ids unique across the comparison.
+pub const COMBINED_METRICS: &str = "metrics.csv";
 
 /// Print the differences and draw (unless asked not to); drawing failures are warnings.
 fn finish(dir: &Path, a: &CompareArgs) -> Result<()> {

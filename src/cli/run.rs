@@ -168,13 +168,15 @@ struct Writer {
     sites: AtomicFile,
     neighbourhoods: AtomicFile,
     scenario_name: String,
+    /// Run id of replicate 0 (a comparison numbers its scenarios' runs apart).
+    first_run_id: u64,
     headline: Headline,
     completed: Vec<u32>,
     buf: String,
 }
 
 impl Writer {
-    fn new(dir: &Path, scenario_name: &str) -> Result<Writer> {
+    fn new(dir: &Path, scenario_name: &str, first_run_id: u64) -> Result<Writer> {
         let mut w = Writer {
             next: 0,
             pending: BTreeMap::new(),
@@ -184,6 +186,7 @@ impl Writer {
             sites: AtomicFile::create(&dir.join("school_sites.csv"))?,
             neighbourhoods: AtomicFile::create(&dir.join("neighbourhoods.csv"))?,
             scenario_name: scenario_name.to_string(),
+            first_run_id,
             headline: Headline::default(),
             completed: Vec::new(),
             buf: String::new(),
@@ -197,7 +200,7 @@ impl Writer {
     }
 
     fn write(&mut self, r: ReplicateResult) -> Result<()> {
-        let run_id = r.replicate as u64;
+        let run_id = self.first_run_id + u64::from(r.replicate);
         self.buf.clear();
         output::metrics_rows(run_id, &r, &mut self.buf);
         self.metrics.write_str(&self.buf)?;
@@ -210,12 +213,10 @@ impl Writer {
         self.buf.clear();
         output::neighbourhood_rows(run_id, &r, &mut self.buf);
         self.neighbourhoods.write_str(&self.buf)?;
-        self.runs.write_str(&format!(
-            "{run_id},{},{},{}\n",
-            output::field(&self.scenario_name),
-            r.replicate,
-            r.seed
-        ))?;
+        self.buf.clear();
+        let row = output::RunRow { run_id, scenario: &self.scenario_name, replicate: r.replicate, seed: r.seed };
+        output::csv_rows([row], &mut self.buf);
+        self.runs.write_str(&self.buf)?;
         self.headline.add(&r);
         self.completed.push(r.replicate);
         Ok(())
@@ -276,10 +277,10 @@ struct TimelineEntry {
 
 /// The files of a run directory and what each holds.
 pub const RUN_FILES: [(&str, &str); 6] = [
-    ("metrics.csv", "long form: run_id, replicate, year, measure, subgroup, value"),
-    ("runs.csv", "one row per run: run_id, scenario, replicate, seed"),
-    ("schools.csv", "school-by-year panel"),
-    ("school_sites.csv", "school positions, districts and types per replicate"),
+    ("metrics.csv", "long form: run_id, year, measure, subgroup, value"),
+    ("runs.csv", "one row per run: run_id, scenario, replicate, seed (join the other files on run_id)"),
+    ("schools.csv", "school-by-year panel, keyed by run_id"),
+    ("school_sites.csv", "school positions, districts and types per run"),
     ("neighbourhoods.csv", "replicate 0's neighbourhoods (year 0; every year if residential moves are on)"),
     ("scenario.toml", "the resolved scenario: `schoolscape run scenario.toml` reruns it"),
 ];
@@ -319,8 +320,10 @@ pub fn manifest(p: &Prepared, clock: &Clock, status: &str, completed: &[u32]) ->
     })
 }
 
-/// Run a prepared scenario into `dir`. Returns the headline summary.
-pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Headline> {
+/// Run a prepared scenario into `dir`, numbering its runs from `first_run_id`
+/// (0 for a run; a comparison numbers each scenario's runs apart, so run ids
+/// are unique across it). Returns the headline summary.
+pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str, first_run_id: u64) -> Result<Headline> {
     let s = &p.scenario;
     output::write_atomic(
         &dir.join("scenario.toml"),
@@ -328,7 +331,7 @@ pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Hea
     )?;
     let clock = Clock::start();
     output::write_atomic(&dir.join("manifest.json"), &manifest(p, &clock, "running", &[]))?;
-    let writer = Mutex::new(Writer::new(dir, &s.name)?);
+    let writer = Mutex::new(Writer::new(dir, &s.name, first_run_id)?);
     let progress = Mutex::new(Progress::new(s.run.replicates as u64, label, quiet));
     let stop = stop_flag();
     let result = run_replicates(s, p.csv.as_ref(), s.run.years, s.run.replicates, s.run.seed, stop, |r| {
@@ -371,7 +374,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
             s.run.seed
         );
     }
-    let result = execute(&p, &dir, a.quiet, "replicates");
+    let result = execute(&p, &dir, a.quiet, "replicates", 0);
     match result {
         Ok(headline) => {
             if !a.quiet {

@@ -286,11 +286,27 @@ pub fn scenario_keys(names: &[String], colours: &[RGBColor], mark: Mark) -> Vec<
     names.iter().zip(colours).map(|(n, &colour)| Key { label: n.clone(), colour, mark }).collect()
 }
 
-/// Height of a legend strip holding `keys` and a note line, for a figure `width` wide.
-fn legend_height(keys: &[Key], width: u32) -> u32 {
+/// Height of a legend strip holding `keys` and `note`, for a figure `width` wide.
+fn legend_height(keys: &[Key], note: &str, width: u32) -> u32 {
     let est: u32 = keys.iter().map(|k| 64 + 10 * k.label.chars().count() as u32).sum();
     let lines = est.div_ceil(width.saturating_sub(40).max(1)).max(1);
-    16 + 30 * lines + 28
+    16 + 30 * lines + 24 * wrap(note, width).len().max(1) as u32 + 4
+}
+
+/// A note cut into lines that fit a figure `width` pixels wide (at the small font).
+pub fn wrap(note: &str, width: u32) -> Vec<String> {
+    let max = (width.saturating_sub(48) / 9).max(20) as usize;
+    let mut lines: Vec<String> = Vec::new();
+    for word in note.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= max => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// White background, title on top and a legend strip at the bottom; returns the area left for the plot.
@@ -300,7 +316,7 @@ where
 {
     let area = titled(root, title)?;
     let (w, h) = area.dim_in_pixel();
-    let lh = legend_height(keys, w);
+    let lh = legend_height(keys, note, w);
     let (plot, legend) = area.split_vertically(h.saturating_sub(lh));
     draw_legend(&legend, keys, note)?;
     Ok(plot)
@@ -344,9 +360,9 @@ where
         area.draw(&Text::new(k.label.clone(), (x + 38, y), font.clone()))?;
         x += 38 + tw as i32 + 30;
     }
-    if !note.is_empty() {
-        let y = if keys.is_empty() { 14 } else { y + 32 };
-        area.draw(&Text::new(note.to_string(), (24, y), small_font().color(&RGBColor(70, 70, 70))))?;
+    let y0 = if keys.is_empty() { 14 } else { y + 32 };
+    for (k, line) in wrap(note, w).into_iter().enumerate() {
+        area.draw(&Text::new(line, (24, y0 + 24 * k as i32), small_font().color(&RGBColor(70, 70, 70))))?;
     }
     Ok(())
 }

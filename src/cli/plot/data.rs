@@ -57,7 +57,7 @@ pub struct RunData {
     pub measures: Vec<Measure>,
     /// One panel per measure, in the order of `measures`.
     pub headline: Vec<Panel>,
-    /// Replicate 0's school panel.
+    /// The first replicate's school panel.
     pub schools: Vec<SchoolRow>,
     /// Replicate 0's school sites.
     pub sites: Vec<SiteRow>,
@@ -68,8 +68,8 @@ pub struct RunData {
 /// A row of `schools.csv` (the columns maps need).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct SchoolRow {
-    /// Replicate.
-    pub replicate: u32,
+    /// Run.
+    pub run_id: u64,
     /// Year.
     pub year: u32,
     /// School id.
@@ -87,8 +87,8 @@ pub struct SchoolRow {
 /// A row of `school_sites.csv`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct SiteRow {
-    /// Replicate.
-    pub replicate: u32,
+    /// Run.
+    pub run_id: u64,
     /// School id.
     pub school: u32,
     /// Position, km.
@@ -100,8 +100,8 @@ pub struct SiteRow {
 /// A row of `neighbourhoods.csv`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct NeighbourhoodRow {
-    /// Replicate.
-    pub replicate: u32,
+    /// Run.
+    pub run_id: u64,
     /// Year of the snapshot (0 = the start).
     pub year: u32,
     /// Centre, km.
@@ -115,8 +115,14 @@ pub struct NeighbourhoodRow {
 }
 
 #[derive(Debug, Deserialize)]
-struct MetricRow {
+struct RunsRow {
+    run_id: u64,
     replicate: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct MetricRow {
+    run_id: u64,
     year: u32,
     measure: String,
     subgroup: String,
@@ -185,8 +191,12 @@ impl RunData {
             d.cell_km = c;
         }
 
+        // Each run id's replicate, from runs.csv (run ids are unique across a comparison).
+        let runs: Vec<RunsRow> = read_csv(&dir.join("runs.csv"), |_: &RunsRow| true)?;
+        let replicate: BTreeMap<u64, u32> = runs.iter().map(|r| (r.run_id, r.replicate)).collect();
+        let first = runs.iter().min_by_key(|r| r.replicate).map_or(0, |r| r.run_id);
         let file = dir.join("metrics.csv");
-        let metrics: Vec<MetricRow> = read_csv(&file, |_: &MetricRow| true)?;
+        let metrics: Vec<MetricRow> = read_csv(&file, |r: &MetricRow| replicate.contains_key(&r.run_id))?;
         let ms = if wanted.is_empty() {
             measures()
         } else {
@@ -203,13 +213,14 @@ impl RunData {
         d.headline = vec![Panel::new(); ms.len()];
         for r in metrics {
             if let Some(k) = ms.iter().position(|m| m.measure == r.measure && m.subgroup == r.subgroup) {
-                d.headline[k].entry(r.year).or_default().insert(r.replicate, r.value.unwrap_or(f64::NAN));
+                let rep = replicate.get(&r.run_id).copied().unwrap_or(0);
+                d.headline[k].entry(r.year).or_default().insert(rep, r.value.unwrap_or(f64::NAN));
             }
         }
         d.measures = ms;
-        d.schools = read_csv(&dir.join("schools.csv"), |r: &SchoolRow| r.replicate == 0)?;
-        d.sites = read_csv(&dir.join("school_sites.csv"), |r: &SiteRow| r.replicate == 0)?;
-        d.neighbourhoods = read_csv(&dir.join("neighbourhoods.csv"), |r: &NeighbourhoodRow| r.replicate == 0)?;
+        d.schools = read_csv(&dir.join("schools.csv"), |r: &SchoolRow| r.run_id == first)?;
+        d.sites = read_csv(&dir.join("school_sites.csv"), |r: &SiteRow| r.run_id == first)?;
+        d.neighbourhoods = read_csv(&dir.join("neighbourhoods.csv"), |r: &NeighbourhoodRow| r.run_id == first)?;
         Ok(d)
     }
 

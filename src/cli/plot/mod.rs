@@ -84,10 +84,11 @@ pub const SECTIONS: [&str; 5] =
 /// Read the runs of a directory: one run directory, or a comparison's in its
 /// order, with the measures asked for (`NAME[/SUBGROUP]`; none: the headline measures).
 pub fn read_runs(dir: &Path, wanted: &[String]) -> Result<Vec<RunData>> {
-    if RunData::is_run_dir(dir) {
+    let listed = dir.join(COMPARE_FILE);
+    // A comparison has its combined metrics.csv too: its compare.json decides.
+    if RunData::is_run_dir(dir) && !listed.is_file() {
         return Ok(vec![RunData::read_measures(dir, wanted)?]);
     }
-    let listed = dir.join(COMPARE_FILE);
     let subdirs: Vec<PathBuf> = if listed.is_file() {
         let text = std::fs::read_to_string(&listed).map_err(|source| Error::Io { path: listed.clone(), source })?;
         let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {

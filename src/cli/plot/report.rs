@@ -22,13 +22,15 @@ fn cell(mean: f64, half: f64) -> String {
     }
 }
 
-const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1380px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+/// The one stylesheet of every report (run, comparison, sweep, validation).
+pub const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1380px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.8em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.35em .7em;text-align:left}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}.ci{color:#666}
 figure.chart{margin:1.5em 0}figure.chart svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}
-.swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:middle}";
+.swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:middle}
+.pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}.illustrative{color:#9a3412}";
 
 /// The report for `runs`, with their paired differences and drawn charts.
 pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String {
