@@ -9,8 +9,8 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use schoolscape::run::ReplicateResult;
-use serde::Serialize;
 use schoolscape::{Error, Result};
+use serde::Serialize;
 
 /// A file written under `NAME.partial` and renamed to `NAME` by [`AtomicFile::finish`].
 pub struct AtomicFile {
@@ -245,23 +245,21 @@ pub fn metrics_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
 pub fn school_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
     csv_rows(
         r.records.iter().flat_map(|rec| {
-            rec.schools.iter().map(move |s| {
-                SchoolRow {
-                    run_id,
-                    year: rec.year,
-                    school: s.school,
-                    open: u8::from(s.open),
-                    capacity: s.capacity,
-                    roll: s.roll,
-                    intake: s.intake,
-                    first_preferences: s.first_prefs,
-                    effectiveness: Num(s.effectiveness),
-                    latent_knowledge: Num(s.latent),
-                    reputation: Num(s.reputation),
-                    disadvantaged_share: Num(s.disadvantaged_share),
-                    mean_attainment: Num(s.mean_attainment),
-                    funding: Num(s.funding),
-                }
+            rec.schools.iter().map(move |s| SchoolRow {
+                run_id,
+                year: rec.year,
+                school: s.school,
+                open: u8::from(s.open),
+                capacity: s.capacity,
+                roll: s.roll,
+                intake: s.intake,
+                first_preferences: s.first_prefs,
+                effectiveness: Num(s.effectiveness),
+                latent_knowledge: Num(s.latent),
+                reputation: Num(s.reputation),
+                disadvantaged_share: Num(s.disadvantaged_share),
+                mean_attainment: Num(s.mean_attainment),
+                funding: Num(s.funding),
             })
         }),
         out,

@@ -298,10 +298,7 @@ fn manifest(
         },
         files: [
             ("plan.csv", "one row per planned run: run_id, point, replicate, seed, and the varied parameters"),
-            (
-                "metrics.csv",
-                "long form: run_id, year, measure, subgroup, value (blocks in the order runs finished)",
-            ),
+            ("metrics.csv", "long form: run_id, year, measure, subgroup, value (blocks in the order runs finished)"),
             ("schools.csv", "with school_panel = true: the school-by-year panel, keyed by run_id"),
             ("done.csv", "finished runs: run_id and the end of its block in each results file"),
             ("scenario.toml", "the resolved base scenario"),

@@ -451,8 +451,10 @@ pub fn heatmap(o: &Outcome, values: &[f64], x: &Levels, y: &Levels, others: bool
             runs[j][i].push(*v);
         }
     }
-    let stats: Vec<Vec<(f64, f64)>> =
-        runs.iter().map(|row| row.iter().map(|v| if v.is_empty() { (f64::NAN, f64::NAN) } else { mean_ci(v) }).collect()).collect();
+    let stats: Vec<Vec<(f64, f64)>> = runs
+        .iter()
+        .map(|row| row.iter().map(|v| if v.is_empty() { (f64::NAN, f64::NAN) } else { mean_ci(v) }).collect())
+        .collect();
     let cells = stats.iter().map(|row| row.iter().map(|c| c.0).collect()).collect();
     let halves = stats.iter().map(|row| row.iter().map(|c| c.1).collect()).collect();
     let what = if x.binned() || y.binned() {
