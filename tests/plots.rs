@@ -282,10 +282,42 @@ fn compare_writes_data_charts_and_report() {
         "No choice: every pupil attends",
         "Differences from market",
         "Resolved parameters",
-        "mechanism = &quot;deferred_acceptance&quot;",
+        "<a href=\"market/scenario.toml\">market</a>",
+        "What differs between the scenarios",
+        "<tr><td><code>admissions.mechanism</code></td><td class=\"num\">&quot;deferred_acceptance&quot;</td><td class=\"num\">&quot;catchment&quot;</td>",
+        "<h2 id=\"assumptions\">Assumptions</h2>",
+        "Validation against published results",
     ] {
         assert!(html.contains(text), "report lacks {text:?}");
     }
+}
+
+#[test]
+fn the_report_names_an_illustrative_assumption_the_scenario_changes() {
+    let t = temp();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let file = t.path().join("clustered.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = \"{}\"\nname = \"clustered\"\n[region]\nresidential_clustering = 0.41\n",
+            scenarios.join("catchment.toml").display()
+        ),
+    )
+    .unwrap();
+    let dir = t.path().join("run");
+    run(&[&["run", path(&file), "-q", "--out", path(&dir)][..], &SMALL].concat());
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = html.find("<h2 id=\"assumptions\">").expect("an assumptions section");
+    let section = &html[at..at + html[at..].find("</table>").expect("its table")];
+    let row = section
+        .split("<tr>")
+        .find(|r| r.contains("<code>region.residential_clustering</code>"))
+        .unwrap_or_else(|| panic!("the changed parameter is not listed:\n{section}"));
+    assert!(row.contains(">0.41<") && row.contains(">illustrative<"), "{row}");
+    assert!(!section.contains("<code>region.width_km</code>"), "--scale changes settings, not assumptions");
+    // Validation status, with the failing checks named.
+    assert!(html.contains(" pass</span>") && html.contains(" fail</span>"), "no validation status");
 }
 
 #[test]

@@ -16,6 +16,7 @@ use schoolscape::validation::{self, Case, Series, Verdict};
 use schoolscape::{Error, Result, Scenario};
 
 use super::output::{self, field, num};
+use super::plot::assumptions;
 use super::plot::charts::{self, BandSeries, Figure, Trend, colour};
 use super::plot::data::median_band;
 use super::plot::report::esc;
@@ -390,6 +391,20 @@ fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, S
         "<p>schoolscape {}. Each value is the mean over replicates of the measure averaged over the years named, with a 95% interval; contrasts are paired differences (common random numbers). A check passes only when its 95% interval lies inside the target band, fails when the interval lies wholly outside, and is inconclusive when the interval straddles an edge. Robustness: the number of parameter settings, drawn by Latin hypercube from the plausible ranges, in which the check's direction holds against the same threshold as its target. A failing case is reported as failing: no parameter is tuned case by case.</p>",
         esc(schoolscape::VERSION)
     );
+    // Assumptions: what the cases' scenarios set away from the defaults, with the basis of each.
+    let flat: Vec<(String, assumptions::Flat)> = cases
+        .iter()
+        .flat_map(|l| {
+            l.scenarios.iter().map(|(n, s)| (format!("{}/{n}", l.case.name), assumptions::flatten(&s.to_toml())))
+        })
+        .collect();
+    let names: Vec<&str> = flat.iter().map(|(n, _)| n.as_str()).collect();
+    let assumed = assumptions::rows(&flat.iter().map(|f| f.1.clone()).collect::<Vec<_>>());
+    h.push_str(&assumptions::section(
+        &names,
+        &assumed,
+        "The parameters the validation cases' scenarios set away from the defaults (columns: case/scenario), with the basis of each.",
+    ));
     for l in cases {
         let _ = writeln!(
             h,

@@ -9,6 +9,7 @@
 //! `DIR/report.html`, and for a comparison the paired differences to
 //! `DIR/differences.csv`.
 
+pub mod assumptions;
 pub mod charts;
 pub mod contrast;
 pub mod data;

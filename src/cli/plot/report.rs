@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use schoolscape::stats::mean_ci;
 
+use super::assumptions;
 use super::data::{Difference, RunData};
 use super::{Chart, SECTIONS};
 
@@ -30,7 +31,8 @@ th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure.chart{margin:1.5em 0}figure.chart svg{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.9em}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}
 .swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:middle}
-.pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}.illustrative{color:#9a3412}";
+.pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}.illustrative{color:#9a3412}
+.warning{background:#fff7e6;border-left:4px solid #e69f00;padding:.5em 1em}";
 
 /// The report for `runs`, with their paired differences and drawn charts.
 pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String {
@@ -70,6 +72,8 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
         );
     }
     h.push_str("</table>\n");
+
+    assumptions(&mut h, runs);
 
     h.push_str("<h2 id=\"summary\">Final year</h2>\n<p>Mean across replicates with a 95% confidence interval (t).</p>\n<table>\n<tr><th>Measure</th>");
     for n in &names {
@@ -114,12 +118,58 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
 
     chart_sections(&mut h, charts, &SECTIONS);
 
-    h.push_str("<h2 id=\"parameters\">Resolved parameters</h2>\n<p>Each scenario's <code>scenario.toml</code>, after <code>extends</code>, defaults and command-line options: <code>schoolscape run scenario.toml</code> reruns it.</p>\n");
-    for r in runs {
-        details(&mut h, &r.name, &r.scenario_toml);
-    }
+    h.push_str("<h2 id=\"parameters\">Resolved parameters</h2>\n<p>Each scenario's full <code>scenario.toml</code>, after <code>extends</code>, defaults and command-line options (<code>schoolscape run scenario.toml</code> reruns it): ");
+    let links: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            let href = if runs.len() > 1 {
+                format!("{}/scenario.toml", super::file_stem(&r.name))
+            } else {
+                "scenario.toml".into()
+            };
+            format!("<a href=\"{}\">{}</a>", esc(&href), esc(&r.name))
+        })
+        .collect();
+    h.push_str(&links.join(", "));
+    h.push_str(".</p>\n");
     h.push_str("</body>\n</html>\n");
     h
+}
+
+/// The assumptions section of a run's or a comparison's report: what
+/// differs from the defaults (and between the scenarios), with each
+/// parameter's basis, and the validation status.
+fn assumptions(h: &mut String, runs: &[RunData]) {
+    let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    let flat: Vec<assumptions::Flat> = runs.iter().map(|r| assumptions::flatten(&r.scenario_toml)).collect();
+    let rows = assumptions::rows(&flat);
+    if runs.len() > 1 {
+        let between = assumptions::differing(&rows);
+        let _ = writeln!(
+            h,
+            "<h2 id=\"what-differs\">What differs between the scenarios</h2>\n<p>The {} resolved parameters in which the scenarios differ; everything else is the same in all of them (full files under <a href=\"#parameters\">Resolved parameters</a>).</p>",
+            between.len()
+        );
+        h.push_str("<table>\n<tr><th>Parameter</th>");
+        for n in &names {
+            let _ = write!(h, "<th>{}</th>", esc(n));
+        }
+        h.push_str("<th>Basis</th></tr>\n");
+        for r in &between {
+            let _ = write!(h, "<tr><td><code>{}</code></td>", esc(&r.path));
+            for v in &r.values {
+                let _ = write!(h, "<td class=\"num\">{}</td>", esc(v));
+            }
+            let _ = writeln!(h, "<td>{}</td></tr>", esc(&r.status));
+        }
+        h.push_str("</table>\n");
+    }
+    let intro = if runs.len() > 1 {
+        "The parameters that differ from the defaults in any scenario compared, with the basis of each."
+    } else {
+        "The parameters this scenario sets away from the defaults, with the basis of each."
+    };
+    h.push_str(&assumptions::section(&names, &rows, intro));
 }
 
 /// The start of a report page: head with the styles, and the title.

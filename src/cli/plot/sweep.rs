@@ -19,6 +19,7 @@ use schoolscape::stats::mean_ci;
 use schoolscape::sweep::sensitivity::{Srrc, srrc};
 use schoolscape::{Error, Result};
 
+use super::assumptions;
 use super::charts::{Figure, tick};
 use super::report::{chart_sections, details, esc, page_start};
 use super::sweep_charts::{Bars, HeatAxis, Heatmap, LinePanel, Lines};
@@ -658,6 +659,31 @@ pub fn html(d: &SweepData, levels: &[Levels], sens: &[(Srrc, usize)], charts: &[
         let _ = write!(h, "<td class=\"num\">{n}</td>");
     }
     h.push_str("</tr>\n</table>\n");
+    let weak: Vec<String> = d
+        .outcomes
+        .iter()
+        .zip(sens)
+        .filter(|(_, (s, _))| low_r2_warning(s).is_some())
+        .map(|((o, _), (s, _))| format!("{} (R² = {:.2})", esc(&o.title), s.r_squared))
+        .collect();
+    if !weak.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"warning\">The varied parameters explain little of {}: their charts mostly show replicate noise, however vivid the colours.</p>",
+            weak.join(", ")
+        );
+    }
+    // Assumptions: the base scenario's departures from the defaults, and the basis of each varied parameter.
+    let mut rows = assumptions::rows(&[assumptions::flatten(&d.scenario_toml)]);
+    rows.retain(|r| !d.plan.parameters.contains(&r.path));
+    for (j, l) in levels.iter().enumerate() {
+        rows.push(assumptions::varied(&l.parameter, &l.values_text(&d.plan, j)));
+    }
+    h.push_str(&assumptions::section(
+        &["Sweep"],
+        &rows,
+        "The varied parameters, and those the base scenario sets away from the defaults, with the basis of each.",
+    ));
     chart_sections(&mut h, charts, &SECTIONS);
     h.push_str("<h2 id=\"files\">Sweep file and base scenario</h2>\n<p><code>schoolscape sweep sweep.toml --out DIR</code> reruns the sweep, with the base scenario beside it.</p>\n");
     details(&mut h, "sweep.toml", &d.sweep_toml);
