@@ -225,7 +225,8 @@ mod tests {
         let h = html(&runs, &[], &charts);
         assert!(h.contains("<figure class=\"chart\" id=\"chart-trend-x\">\n<svg width=\"1\">"));
         assert!(h.contains("a&lt;b") && !h.contains("a<b"));
-        assert!(h.contains("x = &quot;&amp;&quot;"));
+        // The scenario's departure from the defaults is listed, escaped, among the assumptions.
+        assert!(h.contains("<tr><td><code>x</code></td><td class=\"num\">&quot;&amp;&quot;</td>"), "{h}");
         assert_eq!(h.matches("<svg").count(), 1);
     }
 }
