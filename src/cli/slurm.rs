@@ -63,7 +63,7 @@ pub struct SlurmArgs {
     #[arg(long)]
     pub mem: Option<String>,
     /// An extra `#SBATCH` option for both jobs, such as `--constraint=haswell` (repeat for more).
-    #[arg(long = "sbatch", value_name = "OPTION")]
+    #[arg(long = "sbatch", value_name = "OPTION", allow_hyphen_values = true)]
     pub extra: Vec<String>,
     /// A shell file whose lines both jobs run first, such as `module load` lines.
     #[arg(long, value_name = "FILE")]
