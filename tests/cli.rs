@@ -100,12 +100,12 @@ fn a_run_writes_tidy_outputs_and_a_manifest() {
 
     let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
     let mut lines = metrics.lines();
-    assert_eq!(lines.next(), Some("run_id,replicate,year,measure,subgroup,value"));
+    assert_eq!(lines.next(), Some("run_id,year,measure,subgroup,value"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-    assert!(rows.iter().all(|r| r.len() == 6));
+    assert!(rows.iter().all(|r| r.len() == 5));
     for year in ["1", "2", "3"] {
         for m in ["school_gorard", "residential_gorard", "gap_index", "ses_gradient", "first_preference_rate"] {
-            assert!(rows.iter().any(|r| r[0] == "1" && r[2] == year && r[3] == m), "{m} missing in year {year}");
+            assert!(rows.iter().any(|r| r[0] == "1" && r[1] == year && r[2] == m), "{m} missing in year {year}");
         }
     }
     let manifest: serde_json::Value =
@@ -362,13 +362,14 @@ fn ctrl_c_keeps_every_finished_replicate_whole() {
         let years: std::collections::BTreeSet<&str> = metrics
             .lines()
             .skip(1)
-            .filter(|l| l.split(',').nth(1) == Some(&r.to_string()))
-            .map(|l| l.split(',').nth(2).unwrap())
+            .filter(|l| l.split(',').next() == Some(&r.to_string()))
+            .map(|l| l.split(',').nth(1).unwrap())
             .collect();
         assert_eq!(years.len(), 20, "replicate {r}");
     }
+    // In a run, run id r is replicate r.
     let reps: std::collections::BTreeSet<u64> =
-        metrics.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
+        metrics.lines().skip(1).map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
     assert_eq!(reps.into_iter().collect::<Vec<_>>(), done);
 }
 
@@ -551,7 +552,7 @@ fn a_timeline_runs_through_the_binary_and_is_shown_and_recorded() {
     assert_eq!(manifest["timeline"][0]["set"]["admissions.mechanism"], "boston");
     let metrics = std::fs::read_to_string(dir.join("o/metrics.csv")).unwrap();
     let years: Vec<&str> =
-        metrics.lines().skip(1).filter(|l| l.contains(",pairings,")).map(|l| l.split(',').nth(2).unwrap()).collect();
+        metrics.lines().skip(1).filter(|l| l.contains(",pairings,")).map(|l| l.split(',').nth(1).unwrap()).collect();
     assert_eq!(years, vec!["2", "3"], "pairing is in force from year 2");
     // The written scenario reruns with the same timeline.
     let again = schoolscape::scenario::load_path(&dir.join("o/scenario.toml")).unwrap();

@@ -31,7 +31,12 @@ fn path(p: &Path) -> &str {
 
 /// Chart stems drawn for these scenarios over `years`.
 fn expected_charts(scenarios: &[&str], map_year: u32) -> Vec<String> {
-    let mut v: Vec<String> = TRENDS.iter().map(|m| format!("trend-{m}")).collect();
+    let mut v: Vec<String> = Vec::new();
+    if scenarios.len() > 1 {
+        v.push("differences-final-year".into());
+        v.push("differences-over-time".into());
+    }
+    v.extend(TRENDS.iter().map(|m| format!("trend-{m}")));
     v.push("final-year".into());
     v.push("excellence-equity".into());
     for s in scenarios {
@@ -82,6 +87,128 @@ fn check_report(dir: &Path, stems: &[String]) -> String {
     html
 }
 
+/// `(mean, low, high)` of each row of `differences.csv`, in file order, with its year.
+fn difference_rows(csv: &str) -> Vec<(u32, [f64; 3])> {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[4].parse().unwrap(), [f[6].parse().unwrap(), f[7].parse().unwrap(), f[8].parse().unwrap()])
+        })
+        .collect()
+}
+
+/// An SVG's `<text>` elements: (attributes, text).
+fn svg_texts(svg: &str) -> Vec<(String, String)> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (tag, rest) = t.split_once('>')?;
+            Some((tag.to_string(), rest.split('<').next()?.trim().to_string()))
+        })
+        .collect()
+}
+
+/// An attribute of an SVG tag.
+fn attr(tag: &str, name: &str) -> String {
+    tag.split_once(&format!(" {name}=\"")).and_then(|(_, r)| r.split('"').next()).unwrap_or("").to_string()
+}
+
+/// A polyline of an SVG: stroke, stroke width, points.
+type Polyline = (String, String, Vec<(f64, f64)>);
+
+/// An SVG's polylines.
+fn polylines(svg: &str) -> Vec<Polyline> {
+    svg.split("<polyline")
+        .skip(1)
+        .map(|t| {
+            let tag = t.split('>').next().unwrap();
+            let pts = attr(tag, "points")
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            (attr(tag, "stroke"), attr(tag, "stroke-width"), pts)
+        })
+        .collect()
+}
+
+/// The headline charts of a comparison show the values of `differences.csv`:
+/// the final-year chart writes each difference and its interval, and the
+/// over-time chart draws each year's mean where its axis puts that value.
+fn check_difference_charts(dir: &Path, csv: &str) {
+    let rows = difference_rows(csv);
+    let last: Vec<[f64; 3]> = rows.iter().filter(|r| r.0 == 3).map(|r| r.1).collect();
+    assert_eq!(last.len(), TRENDS.len());
+    let svg = std::fs::read_to_string(dir.join("charts/differences-final-year.svg")).unwrap();
+    let labels: Vec<Vec<f64>> = svg_texts(&svg)
+        .into_iter()
+        .filter(|(_, t)| t.contains(" ["))
+        .map(|(_, t)| t.replace(['[', ']', ','], " ").split_whitespace().map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(labels.len(), TRENDS.len(), "one label per measure: {labels:?}");
+    for (shown, want) in labels.iter().zip(&last) {
+        for (s, w) in shown.iter().zip(want) {
+            assert!((s - w).abs() <= 0.0005 + 1e-12, "the chart shows {shown:?}, differences.csv has {want:?}");
+        }
+    }
+
+    // Over time: catchment's line in each panel, read back through its panel's tick labels.
+    let svg = std::fs::read_to_string(dir.join("charts/differences-over-time.svg")).unwrap();
+    let lines = polylines(&svg);
+    let series: Vec<&Vec<(f64, f64)>> =
+        lines.iter().filter(|l| l.0 == "#D55E00" && l.1 == "3" && l.2.len() == 3).map(|l| &l.2).collect();
+    assert_eq!(series.len(), TRENDS.len(), "a line per measure");
+    let ticks: Vec<(f64, f64, f64)> = svg_texts(&svg)
+        .into_iter()
+        .filter(|(tag, _)| attr(tag, "text-anchor") == "end")
+        .filter_map(|(tag, t)| Some((attr(&tag, "x").parse().ok()?, attr(&tag, "y").parse().ok()?, t.parse().ok()?)))
+        .collect();
+    for (k, pts) in series.iter().enumerate() {
+        let left = pts[0].0;
+        // The panel's vertical axis: a black line at the series' left edge spanning its points.
+        let axis = lines
+            .iter()
+            .find(|l| {
+                let near = |x: f64| (left - 3.0..=left).contains(&x);
+                l.0 == "#000000" && l.2.len() == 2 && near(l.2[0].0) && l.2[0].0 == l.2[1].0 && {
+                    let (a, b) = (l.2[0].1.min(l.2[1].1), l.2[0].1.max(l.2[1].1));
+                    pts.iter().all(|p| p.1 >= a && p.1 <= b)
+                }
+            })
+            .unwrap_or_else(|| panic!("no axis for panel {k}"));
+        let (a, b) = (axis.2[0].1.min(axis.2[1].1), axis.2[0].1.max(axis.2[1].1));
+        let mine: Vec<&(f64, f64, f64)> =
+            ticks.iter().filter(|t| t.0 < left && t.0 > left - 20.0 && t.1 >= a && t.1 <= b).collect();
+        assert!(mine.len() >= 3, "panel {k} has too few ticks: {mine:?}");
+        let (lo, hi) = (mine.first().unwrap(), mine.last().unwrap());
+        let per_px = (hi.2 - lo.2) / (hi.1 - lo.1);
+        let value = |y: f64| lo.2 + (y - lo.1) * per_px;
+        let want: Vec<f64> = rows[k * 3..k * 3 + 3].iter().map(|r| r.1[0]).collect();
+        for (p, w) in pts.iter().zip(&want) {
+            assert!((value(p.1) - w).abs() <= per_px.abs() * 1.5, "panel {k}: drawn at {}, csv {w}", value(p.1));
+        }
+    }
+}
+
+/// Maps of one comparison share their colour scales: the same colour-bar ticks.
+fn check_shared_map_scales(dir: &Path, scenarios: &[&str], year: u32) {
+    let bars = |s: &str| -> Vec<String> {
+        let svg = std::fs::read_to_string(dir.join(format!("charts/map-{s}-year-{year}.svg"))).unwrap();
+        let texts: Vec<String> = svg_texts(&svg).into_iter().map(|t| t.1).collect();
+        // The legend: the texts after the effectiveness label, up to the roll sizes.
+        let at = texts.iter().position(|t| t.starts_with("Neighbourhood: share")).unwrap();
+        texts[at..].iter().filter(|t| t.contains('.') && t.parse::<f64>().is_ok()).cloned().collect()
+    };
+    let first = bars(scenarios[0]);
+    assert_eq!(first.len(), 9, "three colour bars of three ticks: {first:?}");
+    for s in &scenarios[1..] {
+        assert_eq!(bars(s), first, "the maps of {s} and {} use different scales", scenarios[0]);
+    }
+}
+
 fn temp() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("schoolscape-plots-").tempdir().unwrap()
 }
@@ -104,21 +231,93 @@ fn compare_writes_data_charts_and_report() {
         assert_eq!(col(&seeds), col(&market));
     }
     assert!(dir.join("compare.json").is_file());
+    // Tidy tables that join: run ids unique across the comparison, one combined
+    // metrics.csv and runs.csv, which share no column but the key.
+    let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    let ids: Vec<(&str, &str, &str)> = runs
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0], f[1], f[2])
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [("0", "market", "0"), ("1", "market", "1"), ("2", "catchment", "0"), ("3", "catchment", "1")],
+        "{runs}"
+    );
+    let metrics = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let header = |t: &str| t.lines().next().unwrap().split(',').map(str::to_string).collect::<Vec<_>>();
+    let shared: Vec<String> = header(&metrics).into_iter().filter(|c| header(&runs).contains(c)).collect();
+    assert_eq!(shared, ["run_id"]);
+    let per_scenario: usize = ["market", "catchment"]
+        .iter()
+        .map(|s| std::fs::read_to_string(dir.join(s).join("metrics.csv")).unwrap().lines().count() - 1)
+        .sum();
+    assert_eq!(metrics.lines().count() - 1, per_scenario);
+    assert!(metrics.lines().skip(1).any(|l| l.starts_with("3,3,school_gorard,")), "catchment's replicate 1 is run 3");
     let diffs = std::fs::read_to_string(dir.join("differences.csv")).unwrap();
-    assert_eq!(diffs.lines().count(), 1 + TRENDS.len());
-    assert!(diffs.lines().skip(1).all(|l| l.contains(",catchment,market,3,2,")), "{diffs}");
+    assert_eq!(diffs.lines().count(), 1 + 3 * TRENDS.len(), "every year of every measure");
+    for (k, l) in diffs.lines().skip(1).enumerate() {
+        assert!(l.contains(&format!(",catchment,market,{},2,", k % 3 + 1)), "{diffs}");
+    }
     let stems = expected_charts(&["market", "catchment"], 3);
     check_charts(&dir, &stems);
+    check_difference_charts(&dir, &diffs);
+    check_shared_map_scales(&dir, &["market", "catchment"], 3);
+    // Other measures of a comparison: their differences and trends; differences.csv keeps the headline's.
+    run(&["plot", path(&dir), "--measure", "distance_km/disadvantaged"]);
+    let selected: Vec<String> =
+        ["differences-final-year", "differences-over-time", "trend-distance_km-disadvantaged", "final-year"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    check_charts(&dir, &selected);
+    assert_eq!(std::fs::read_to_string(dir.join("differences.csv")).unwrap(), diffs);
+    run(&["plot", path(&dir)]);
     let html = check_report(&dir, &stems);
     for text in [
         "Open choice, autonomy",
         "No choice: every pupil attends",
         "Differences from market",
         "Resolved parameters",
-        "mechanism = &quot;deferred_acceptance&quot;",
+        "<a href=\"market/scenario.toml\">market</a>",
+        "What differs between the scenarios",
+        "<tr><td><code>admissions.mechanism</code></td><td class=\"num\">&quot;deferred_acceptance&quot;</td><td class=\"num\">&quot;catchment&quot;</td>",
+        "<h2 id=\"assumptions\">Assumptions</h2>",
+        "Validation against published results",
     ] {
         assert!(html.contains(text), "report lacks {text:?}");
     }
+}
+
+#[test]
+fn the_report_names_an_illustrative_assumption_the_scenario_changes() {
+    let t = temp();
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let file = t.path().join("clustered.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "extends = \"{}\"\nname = \"clustered\"\n[region]\nresidential_clustering = 0.41\n",
+            scenarios.join("catchment.toml").display()
+        ),
+    )
+    .unwrap();
+    let dir = t.path().join("run");
+    run(&[&["run", path(&file), "-q", "--out", path(&dir)][..], &SMALL].concat());
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = html.find("<h2 id=\"assumptions\">").expect("an assumptions section");
+    let section = &html[at..at + html[at..].find("</table>").expect("its table")];
+    let row = section
+        .split("<tr>")
+        .find(|r| r.contains("<code>region.residential_clustering</code>"))
+        .unwrap_or_else(|| panic!("the changed parameter is not listed:\n{section}"));
+    assert!(row.contains(">0.41<") && row.contains(">illustrative<"), "{row}");
+    assert!(!section.contains("<code>region.width_km</code>"), "--scale changes settings, not assumptions");
+    // Validation status, with the failing checks named.
+    assert!(html.contains(" pass</span>") && html.contains(" fail</span>"), "no validation status");
 }
 
 #[test]
@@ -162,8 +361,8 @@ fn run_draws_its_own_charts_and_plot_redraws_them_from_the_csv_files() {
         .lines()
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            if f[3] == "ses_gradient" && f[4] == "all" {
-                format!("{},0.4321\n", f[..5].join(","))
+            if f[2] == "ses_gradient" && f[3] == "all" {
+                format!("{},0.4321\n", f[..4].join(","))
             } else {
                 format!("{l}\n")
             }
@@ -182,6 +381,17 @@ fn run_draws_its_own_charts_and_plot_redraws_them_from_the_csv_files() {
         html.contains("<td class=\"num\">0.432 <span class=\"ci\">[0.432, 0.432]</span></td>"),
         "the report did not redraw from metrics.csv"
     );
+
+    // Any measure and subgroup, on a run directory as on a sweep's.
+    run(&["plot", path(&dir), "--measure", "distance_km", "--measure", "school_gorard/band:1"]);
+    let stems: Vec<String> =
+        ["trend-distance_km-all", "trend-school_gorard-band_1", "final-year"].iter().map(|s| s.to_string()).collect();
+    check_charts(&dir, &stems);
+    let html = check_report(&dir, &stems);
+    assert!(html.contains("distance_km (all)") && html.contains("school_gorard (band:1)"), "{html}");
+    let out = Command::new(BIN).args(["plot", path(&dir), "--measure", "no_such_measure"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unknown measure is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("distance_km"), "the error lists the measures there are");
 }
 
 #[test]
@@ -245,7 +455,11 @@ fn sweep_charts(measures: &[&str]) -> Vec<String> {
 /// Heatmap cells drawn (each is outlined once in white).
 fn heatmap_cells(dir: &Path, measure: &str) -> usize {
     let svg = std::fs::read_to_string(dir.join(format!("charts/heatmap-{measure}.svg"))).unwrap();
-    svg.matches("fill=\"none\" stroke=\"#FFFFFF\"").count()
+    // Cells are outlined in white; rings marking noisy cells are circles, not counted.
+    svg.split("<rect")
+        .skip(1)
+        .filter(|r| r.split('>').next().unwrap_or("").contains("fill=\"none\" stroke=\"#FFFFFF\""))
+        .count()
 }
 
 /// Write a sweep file and run it with these extra arguments.

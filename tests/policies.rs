@@ -246,8 +246,8 @@ fn district_collaboration_narrows_the_gap_between_districts() {
     let mut on = base.clone();
     on.policies.district_collaboration.enabled = true;
     on.policies.district_collaboration.rate = 0.3;
-    let a = measure(&on, 10, 10, "district_gap", "effectiveness");
-    let b = measure(&base, 10, 10, "district_gap", "effectiveness");
+    let a = measure(&on, 10, 10, "district_effectiveness_gap", "all");
+    let b = measure(&base, 10, 10, "district_effectiveness_gap", "all");
     assert!(a < b, "{a} vs {b}");
 }
 

@@ -96,7 +96,7 @@ fn one_go_shards_and_crash_resume_give_the_same_bytes() {
         "{plan}"
     );
     // Parameters live in the plan only: the metrics rows carry the run id.
-    assert!(String::from_utf8(read(&one.join("metrics.csv"))).unwrap().starts_with("run_id,replicate,year,measure"));
+    assert!(String::from_utf8(read(&one.join("metrics.csv"))).unwrap().starts_with("run_id,year,measure"));
 
     // Two shards, on different numbers of threads.
     ok(&["sweep", s(&sweep), "--out", s(&a), "--shard", "1/2", "--threads", "1", "-q"]);
@@ -262,40 +262,81 @@ fn bad_sweep_files_get_located_errors() {
 fn slurm_writes_an_array_and_a_dependent_merge() {
     let d = scratch("slurm");
     let sweep = write_sweep(&d, TINY);
-    let o = schoolscape(&[
-        "slurm",
-        s(&sweep),
-        "--out",
-        s(&d.join("cluster")),
-        "--tasks",
-        "3",
-        "--cpus",
-        "2",
-        "--time",
-        "0:10:00",
-    ]);
+    std::fs::write(d.join("modules.sh"), "module load gcc/13\n").unwrap();
+    let o = Command::new(BIN)
+        .current_dir(&d)
+        .args([
+            "slurm",
+            "sweep.toml",
+            "--out",
+            "cluster",
+            "--tasks",
+            "3",
+            "--cpus",
+            "2",
+            "--time",
+            "0:10:00",
+            "--mem",
+            "2G",
+            "--account",
+            "proj42",
+            "--partition",
+            "short",
+            "--qos",
+            "normal",
+            "--sbatch",
+            "--constraint=haswell",
+            "--prelude",
+            "modules.sh",
+        ])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stdout).contains("submit.sh"));
     let array = String::from_utf8(read(&d.join("cluster/sweep.sbatch"))).unwrap();
     for want in [
-        "#SBATCH --array=0-2",
+        "#SBATCH --array=1-3",
         "#SBATCH --cpus-per-task=2",
         "#SBATCH --time=0:10:00",
+        "#SBATCH --mem=2G",
+        "#SBATCH --account=proj42",
+        "#SBATCH --partition=short",
+        "#SBATCH --qos=normal",
+        "#SBATCH --constraint=haswell",
+        "#SBATCH --output=cluster/logs/shard-%a.out",
+        "module load gcc/13",
         "RAYON_NUM_THREADS=${SLURM_CPUS_PER_TASK",
-        "--shard $K/3",
+        "sweep sweep.toml --out cluster/shard-$K --shard $K/3",
         "--resume",
-        "K=$((SLURM_ARRAY_TASK_ID + 1))",
+        "K=$SLURM_ARRAY_TASK_ID\n",
     ] {
         assert!(array.contains(want), "{want} not in\n{array}");
     }
+    // Progress goes to the logs; no path of this machine is baked in.
+    assert!(!array.contains("--quiet"), "{array}");
     let merge = String::from_utf8(read(&d.join("cluster/merge.sbatch"))).unwrap();
     assert!(merge.contains("merge \"${shards[@]}\""), "{merge}");
+    assert!(merge.contains("#SBATCH --time=1:00:00") && merge.contains("module load gcc/13"), "{merge}");
     // After the summary, the charts; a failure to draw them does not fail the job.
     let summary = merge.find("sweep-summary").unwrap();
     let plot = merge.find("\" plot ").unwrap_or_else(|| panic!("no plot in\n{merge}"));
     assert!(summary < plot && merge[plot..].contains("|| echo"), "{merge}");
     let submit = String::from_utf8(read(&d.join("cluster/submit.sh"))).unwrap();
     assert!(submit.contains("--dependency=afterok:$array"), "{submit}");
+    assert!(
+        submit.contains("root=$(cd \"$here\"/../.. && pwd)") || submit.contains("root=$(cd \"$here\"/.. && pwd)"),
+        "{submit}"
+    );
+    let here = d.to_str().unwrap();
+    for (name, text) in [("sweep.sbatch", &array), ("merge.sbatch", &merge), ("submit.sh", &submit)] {
+        assert!(!text.contains(here), "{name} names {here}:\n{text}");
+    }
+    for (flag, bad) in [("--mem", "lots"), ("--time", "2h"), ("--merge-time", "1:2:3:4"), ("--sbatch", "constraint")] {
+        let o = schoolscape(&["slurm", s(&sweep), "--out", s(&d.join("c3")), "--tasks", "2", flag, bad]);
+        assert_eq!(o.status.code(), Some(2), "{flag} {bad} accepted");
+        assert!(String::from_utf8_lossy(&o.stderr).contains(flag), "{o:?}");
+        assert!(!d.join("c3").exists(), "{flag} {bad}: something was written");
+    }
     let o = schoolscape(&["slurm", s(&sweep), "--out", s(&d.join("c2")), "--tasks", "17"]);
     assert_eq!(o.status.code(), Some(2), "more tasks than runs");
     let _ = std::fs::remove_dir_all(&d);

@@ -10,7 +10,9 @@ use std::path::Path;
 
 use clap::Args;
 use schoolscape::{Error, Result};
+use serde::Serialize;
 
+use super::manifest::{Clock, Provenance, to_json};
 use super::plot::{self, COMPARE_FILE, data, file_stem};
 use super::run::{Prepared, execute, output_dir, prepare, set_threads};
 use super::{RunOptions, display_path, out, output};
@@ -62,32 +64,60 @@ pub fn prepare_all(a: &CompareArgs) -> Result<Vec<Prepared>> {
     Ok(ps)
 }
 
-fn compare_manifest(ps: &[Prepared], status: &str) -> String {
+/// One scenario of a comparison, in `compare.json`.
+#[derive(Serialize)]
+struct ScenarioEntry<'a> {
+    name: &'a str,
+    dir: String,
+    scenario_file: String,
+    set: &'a [String],
+    description: &'a str,
+}
+
+/// `compare.json`: provenance, the shared seed, years and replicates, and the scenarios in order.
+#[derive(Serialize)]
+struct CompareManifest<'a> {
+    #[serde(flatten)]
+    provenance: Provenance,
+    seed: u64,
+    years: u32,
+    replicates: u32,
+    status: &'a str,
+    baseline: &'a str,
+    scenarios: Vec<ScenarioEntry<'a>>,
+    files: BTreeMap<&'static str, &'static str>,
+}
+
+fn compare_manifest(ps: &[Prepared], clock: &Clock, status: &str) -> String {
     let s0 = &ps[0].scenario.run;
-    let m = serde_json::json!({
-        "program": "schoolscape",
-        "version": schoolscape::VERSION,
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "seed": s0.seed,
-        "years": s0.years,
-        "replicates": s0.replicates,
-        "status": status,
-        "baseline": ps[0].scenario.name,
-        "scenarios": ps.iter().map(|p| serde_json::json!({
-            "name": p.scenario.name,
-            "dir": file_stem(&p.scenario.name),
-            "scenario_file": display_path(&p.path),
-            "set": p.sets,
-            "description": p.scenario.description,
-        })).collect::<Vec<_>>(),
-        "files": {
-            "NAME/": "each scenario's outputs, as `schoolscape run` writes them",
-            "differences.csv": "final-year paired differences from the first scenario, with 95% t-intervals",
-            "charts/": "every chart as PNG and SVG",
-            "report.html": "the report: one file, charts inlined",
-        },
-    });
-    serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
+    to_json(&CompareManifest {
+        provenance: clock.provenance(),
+        seed: s0.seed,
+        years: s0.years,
+        replicates: s0.replicates,
+        status,
+        baseline: &ps[0].scenario.name,
+        scenarios: ps
+            .iter()
+            .map(|p| ScenarioEntry {
+                name: &p.scenario.name,
+                dir: file_stem(&p.scenario.name),
+                scenario_file: display_path(&p.path),
+                set: &p.sets,
+                description: &p.scenario.description,
+            })
+            .collect(),
+        files: [
+            ("NAME/", "each scenario's outputs, as `schoolscape run` writes them"),
+            ("runs.csv", "every run of every scenario: run_id, scenario, replicate, seed"),
+            ("metrics.csv", "every scenario's measures, keyed by run_id (unique across the comparison)"),
+            ("differences.csv", "every year's paired differences from the first scenario, with 95% t-intervals"),
+            ("charts/", "every chart as PNG and SVG"),
+            ("report.html", "the report: one file, charts inlined"),
+        ]
+        .into_iter()
+        .collect(),
+    })
 }
 
 /// The paired differences as a text table.
@@ -113,7 +143,8 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
     let ps = prepare_all(a)?;
     set_threads(a.threads);
     let dir = output_dir(a.out.as_deref(), "compare", a.force)?;
-    output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, "running"))?;
+    let clock = Clock::start();
+    output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, &clock, "running"))?;
     let r0 = &ps[0].scenario.run;
     if !a.quiet {
         eprintln!(
@@ -125,30 +156,60 @@ pub fn compare(a: &CompareArgs) -> Result<()> {
             r0.seed
         );
     }
-    for p in &ps {
+    for (i, p) in ps.iter().enumerate() {
         let sub = dir.join(file_stem(&p.scenario.name));
         std::fs::create_dir_all(&sub).map_err(|source| Error::Io { path: sub.clone(), source })?;
-        if let Err(e) = execute(p, &sub, a.quiet, &p.scenario.name) {
-            let _ = output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, "interrupted"));
+        // Run ids unique across the comparison: scenario i's replicate r is run i × R + r.
+        let first_run_id = i as u64 * u64::from(r0.replicates);
+        if let Err(e) = execute(p, &sub, a.quiet, &p.scenario.name, first_run_id) {
+            let _ = output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, &clock, "interrupted"));
             if matches!(e, Error::Interrupted) {
                 eprintln!("Interrupted: what finished is in {} (see each manifest.json)", dir.display());
             }
             return Err(e);
         }
     }
-    output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, "complete"))?;
+    combine(&dir, &ps)?;
+    output::write_atomic(&dir.join(COMPARE_FILE), &compare_manifest(&ps, &clock, "complete"))?;
     finish(&dir, a)
 }
 
+/// The comparison's combined tables: every scenario's `runs.csv` and
+/// `metrics.csv` one after the other under one header. Run ids are unique
+/// across the comparison, so `metrics.csv` joins `runs.csv` on `run_id` to
+/// give each row its scenario and replicate.
+fn combine(dir: &Path, ps: &[Prepared]) -> Result<()> {
+    for name in [COMBINED_RUNS, COMBINED_METRICS] {
+        let mut f = output::AtomicFile::create(&dir.join(name))?;
+        for (i, p) in ps.iter().enumerate() {
+            let path = dir.join(file_stem(&p.scenario.name)).join(name);
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let (header, body) = text.split_once('\n').unwrap_or((&text, ""));
+            if i == 0 {
+                f.write_str(header)?;
+                f.write_str("\n")?;
+            }
+            f.write_str(body)?;
+        }
+        f.finish()?;
+    }
+    Ok(())
+}
+
+/// The comparison's `runs.csv`: every run of every scenario.
+pub const COMBINED_RUNS: &str = "runs.csv";
+/// The comparison's `metrics.csv`: every scenario's rows, keyed by run ids unique across the comparison.
+pub const COMBINED_METRICS: &str = "metrics.csv";
+
 /// Print the differences and draw (unless asked not to); drawing failures are warnings.
 fn finish(dir: &Path, a: &CompareArgs) -> Result<()> {
-    let runs = plot::read_runs(dir)?;
+    let runs = plot::read_runs(dir, &[])?;
     let diffs = data::differences(&runs);
     output::write_atomic(&dir.join("differences.csv"), &plot::differences_csv(&diffs))?;
     if !a.quiet {
         out(&format!(
             "\n{}\nWrote {}: one folder per scenario, differences.csv, compare.json\n",
-            differences_table(&diffs),
+            differences_table(&data::final_year(&diffs)),
             dir.display()
         ));
     }

@@ -5,6 +5,7 @@ pub use schoolscape::scenario::bundled;
 mod compare;
 mod contrast;
 mod explore;
+pub mod manifest;
 mod merge;
 pub mod output;
 pub mod plot;

@@ -4,13 +4,13 @@
 //! so an interrupted or killed run never leaves a truncated file that looks
 //! complete.
 
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use schoolscape::run::ReplicateResult;
 use schoolscape::{Error, Result};
+use serde::Serialize;
 
 /// A file written under `NAME.partial` and renamed to `NAME` by [`AtomicFile::finish`].
 pub struct AtomicFile {
@@ -114,95 +114,298 @@ pub fn field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
-/// Header of `metrics.csv`.
-pub const METRICS_HEADER: &str = "run_id,replicate,year,measure,subgroup,value\n";
-/// Header of `runs.csv`.
+/// A number in an output row: written as [`num`] writes it (missing as an empty field).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&num(self.0))
+    }
+}
+
+/// A single-precision number in an output row (positions, households),
+/// written in its own shortest round-trip form; missing as an empty field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num32(pub f32);
+
+impl Serialize for Num32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        if self.0.is_nan() { s.serialize_str("") } else { s.serialize_str(&format!("{}", self.0)) }
+    }
+}
+
+/// Append `rows` to `out` as CSV lines (no header).
+pub fn csv_rows<T: Serialize>(rows: impl IntoIterator<Item = T>, out: &mut String) {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    for r in rows {
+        // Writing to memory cannot fail; a row that cannot be serialised is a bug the tests catch.
+        let _ = w.serialize(r);
+    }
+    if let Ok(bytes) = w.into_inner() {
+        out.push_str(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+/// A row of `metrics.csv`: one measure of one run in one year. Runs are
+/// described once each, in `runs.csv` (or a sweep's `plan.csv`), keyed by `run_id`.
+#[derive(Debug, Serialize)]
+pub struct MetricRow<'a> {
+    /// The run.
+    pub run_id: u64,
+    /// Simulated year (from 1).
+    pub year: u32,
+    /// Measure name.
+    pub measure: &'a str,
+    /// The group of pupils, schools or places it is computed for (`all` if none).
+    pub subgroup: &'a str,
+    /// Value (empty if undefined).
+    pub value: Num,
+}
+
+/// A row of `runs.csv`: what each run id of a run or comparison is.
+#[derive(Debug, Serialize)]
+pub struct RunRow<'a> {
+    /// The run.
+    pub run_id: u64,
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Replicate (from 0): replicate r of every scenario of a comparison shares its seed.
+    pub replicate: u32,
+    /// The replicate's seed.
+    pub seed: u64,
+}
+
+/// A row of `schools.csv`: one school in one year of one run.
+#[derive(Debug, Serialize)]
+pub struct SchoolRow {
+    /// The run.
+    pub run_id: u64,
+    /// Year.
+    pub year: u32,
+    /// School id (its name, district, type and site are in `school_sites.csv`).
+    pub school: u32,
+    /// 1 if open.
+    pub open: u8,
+    /// Places per cohort.
+    pub capacity: u32,
+    /// Pupils on roll.
+    pub roll: u32,
+    /// Entrants this year.
+    pub intake: u32,
+    /// Entrants who put it first.
+    pub first_preferences: u32,
+    /// Effectiveness in force.
+    pub effectiveness: Num,
+    /// Latent knowledge.
+    pub latent_knowledge: Num,
+    /// Reputation.
+    pub reputation: Num,
+    /// Share of pupils on roll disadvantaged.
+    pub disadvantaged_share: Num,
+    /// Mean attainment of its leavers.
+    pub mean_attainment: Num,
+    /// Funding.
+    pub funding: Num,
+}
+
+/// A row of `school_sites.csv`: where a school of a run stands.
+#[derive(Debug, Serialize)]
+pub struct SiteRow<'a> {
+    /// The run.
+    pub run_id: u64,
+    /// School id.
+    pub school: usize,
+    /// Name.
+    pub name: &'a str,
+    /// District.
+    pub district: u32,
+    /// `autonomous` or `maintained`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Position, km.
+    pub x_km: Num32,
+    /// Position, km.
+    pub y_km: Num32,
+}
+
+/// A row of `neighbourhoods.csv`: a neighbourhood of a run in a snapshot year.
+#[derive(Debug, Serialize)]
+pub struct NeighbourhoodRow {
+    /// The run.
+    pub run_id: u64,
+    /// Snapshot year (0 = the start).
+    pub year: u32,
+    /// Neighbourhood id.
+    pub neighbourhood: usize,
+    /// Centre, km.
+    pub x_km: Num32,
+    /// Centre, km.
+    pub y_km: Num32,
+    /// District.
+    pub district: u32,
+    /// Households.
+    pub households: Num32,
+    /// Share of households disadvantaged.
+    pub disadvantaged_share: Num32,
+}
+
+/// Header of `metrics.csv` (the fields of [`MetricRow`]; a test checks they agree).
+pub const METRICS_HEADER: &str = "run_id,year,measure,subgroup,value\n";
+/// Header of `runs.csv` (the fields of [`RunRow`]).
 pub const RUNS_HEADER: &str = "run_id,scenario,replicate,seed\n";
-/// Header of `schools.csv`.
-pub const SCHOOLS_HEADER: &str = "run_id,replicate,year,school,name,district,type,open,capacity,roll,intake,first_preferences,effectiveness,latent_knowledge,reputation,disadvantaged_share,mean_attainment,funding\n";
+/// Header of `schools.csv` (the fields of [`SchoolRow`]).
+pub const SCHOOLS_HEADER: &str = "run_id,year,school,open,capacity,roll,intake,first_preferences,effectiveness,latent_knowledge,reputation,disadvantaged_share,mean_attainment,funding\n";
+/// Header of `school_sites.csv` (the fields of [`SiteRow`]).
+pub const SITES_HEADER: &str = "run_id,school,name,district,type,x_km,y_km\n";
+/// Header of `neighbourhoods.csv` (the fields of [`NeighbourhoodRow`]).
+pub const NEIGHBOURHOODS_HEADER: &str = "run_id,year,neighbourhood,x_km,y_km,district,households,disadvantaged_share\n";
+
+fn kind(autonomous: bool) -> &'static str {
+    if autonomous { "autonomous" } else { "maintained" }
+}
 
 /// The rows one replicate adds to `metrics.csv`.
 pub fn metrics_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
-    for rec in &r.records {
-        for m in &rec.metrics {
-            let _ = writeln!(
-                out,
-                "{run_id},{},{},{},{},{}",
-                r.replicate,
-                rec.year,
-                m.measure,
-                field(&m.subgroup),
-                num(m.value)
-            );
-        }
-    }
+    csv_rows(
+        r.records.iter().flat_map(|rec| {
+            rec.metrics.iter().map(move |m| MetricRow {
+                run_id,
+                year: rec.year,
+                measure: m.measure,
+                subgroup: &m.subgroup,
+                value: Num(m.value),
+            })
+        }),
+        out,
+    );
 }
 
 /// The rows one replicate adds to `schools.csv`.
 pub fn school_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
-    let st = &r.schools;
-    for rec in &r.records {
-        for s in &rec.schools {
-            let i = s.school as usize;
-            let _ = writeln!(
-                out,
-                "{run_id},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                r.replicate,
-                rec.year,
-                s.school,
-                field(&st.name[i]),
-                st.district[i],
-                if st.autonomous[i] { "autonomous" } else { "maintained" },
-                u8::from(s.open),
-                s.capacity,
-                s.roll,
-                s.intake,
-                s.first_prefs,
-                num(s.effectiveness),
-                num(s.latent),
-                num(s.reputation),
-                num(s.disadvantaged_share),
-                num(s.mean_attainment),
-                num(s.funding)
-            );
-        }
-    }
+    csv_rows(
+        r.records.iter().flat_map(|rec| {
+            rec.schools.iter().map(move |s| SchoolRow {
+                run_id,
+                year: rec.year,
+                school: s.school,
+                open: u8::from(s.open),
+                capacity: s.capacity,
+                roll: s.roll,
+                intake: s.intake,
+                first_preferences: s.first_prefs,
+                effectiveness: Num(s.effectiveness),
+                latent_knowledge: Num(s.latent),
+                reputation: Num(s.reputation),
+                disadvantaged_share: Num(s.disadvantaged_share),
+                mean_attainment: Num(s.mean_attainment),
+                funding: Num(s.funding),
+            })
+        }),
+        out,
+    );
 }
-
-/// Header of `school_sites.csv`.
-pub const SITES_HEADER: &str = "run_id,replicate,school,name,district,type,x_km,y_km\n";
 
 /// The rows one replicate adds to `school_sites.csv`.
 pub fn site_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
     let st = &r.schools;
-    for i in 0..st.name.len() {
-        let kind = if st.autonomous[i] { "autonomous" } else { "maintained" };
-        let _ = writeln!(
-            out,
-            "{run_id},{},{i},{},{},{kind},{},{}",
-            r.replicate,
-            field(&st.name[i]),
-            st.district[i],
-            st.x[i],
-            st.y[i]
-        );
-    }
+    csv_rows(
+        (0..st.name.len()).map(|i| SiteRow {
+            run_id,
+            school: i,
+            name: &st.name[i],
+            district: st.district[i],
+            kind: kind(st.autonomous[i]),
+            x_km: Num32(st.x[i]),
+            y_km: Num32(st.y[i]),
+        }),
+        out,
+    );
 }
-
-/// Header of `neighbourhoods.csv`.
-pub const NEIGHBOURHOODS_HEADER: &str =
-    "run_id,replicate,year,neighbourhood,x_km,y_km,district,households,disadvantaged_share\n";
 
 /// The rows of `neighbourhoods.csv` (replicate 0's map).
 pub fn neighbourhood_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
     let Some(m) = &r.neighbourhoods else { return };
-    for (year, households, dis) in &m.snapshots {
-        for k in 0..m.x.len() {
-            let _ = writeln!(
-                out,
-                "{run_id},{},{year},{k},{},{},{},{},{}",
-                r.replicate, m.x[k], m.y[k], m.district[k], households[k], dis[k]
-            );
-        }
+    csv_rows(
+        m.snapshots.iter().flat_map(|(year, households, dis)| {
+            (0..m.x.len()).map(move |k| NeighbourhoodRow {
+                run_id,
+                year: *year,
+                neighbourhood: k,
+                x_km: Num32(m.x[k]),
+                y_km: Num32(m.y[k]),
+                district: m.district[k],
+                households: Num32(households[k]),
+                disadvantaged_share: Num32(dis[k]),
+            })
+        }),
+        out,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header a row type gives when serialised with headers.
+    fn header_of<T: Serialize>(row: T) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        text.lines().next().unwrap().to_string() + "\n"
+    }
+
+    #[test]
+    fn headers_are_the_row_types_fields() {
+        let n = Num(0.5);
+        assert_eq!(
+            header_of(MetricRow { run_id: 0, year: 1, measure: "m", subgroup: "all", value: n }),
+            METRICS_HEADER
+        );
+        assert_eq!(header_of(RunRow { run_id: 0, scenario: "s", replicate: 0, seed: 1 }), RUNS_HEADER);
+        let school = SchoolRow {
+            run_id: 0,
+            year: 1,
+            school: 0,
+            open: 1,
+            capacity: 1,
+            roll: 1,
+            intake: 1,
+            first_preferences: 1,
+            effectiveness: n,
+            latent_knowledge: n,
+            reputation: n,
+            disadvantaged_share: n,
+            mean_attainment: n,
+            funding: n,
+        };
+        assert_eq!(header_of(school), SCHOOLS_HEADER);
+        let m = Num32(0.5);
+        let site = SiteRow { run_id: 0, school: 0, name: "a", district: 0, kind: "maintained", x_km: m, y_km: m };
+        assert_eq!(header_of(site), SITES_HEADER);
+        let nb = NeighbourhoodRow {
+            run_id: 0,
+            year: 0,
+            neighbourhood: 0,
+            x_km: m,
+            y_km: m,
+            district: 0,
+            households: m,
+            disadvantaged_share: m,
+        };
+        assert_eq!(header_of(nb), NEIGHBOURHOODS_HEADER);
+    }
+
+    #[test]
+    fn numbers_and_text_are_written_as_before() {
+        let mut out = String::new();
+        let rows = [
+            MetricRow { run_id: 3, year: 2, measure: "m", subgroup: "band:1", value: Num(0.1) },
+            MetricRow { run_id: 3, year: 2, measure: "m", subgroup: "a,b", value: Num(f64::NAN) },
+            MetricRow { run_id: 3, year: 2, measure: "m", subgroup: "all", value: Num(1e-7) },
+        ];
+        csv_rows(rows, &mut out);
+        assert_eq!(out, "3,2,m,band:1,0.1\n3,2,m,\"a,b\",\n3,2,m,all,0.0000001\n");
+        assert_eq!(field("a\"b"), "\"a\"\"b\"");
     }
 }

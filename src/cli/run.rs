@@ -10,6 +10,9 @@ use schoolscape::run::{ReplicateResult, run_replicate_range};
 use schoolscape::scenario::{RegionSource, validate};
 use schoolscape::{Error, Result, Scenario};
 
+use serde::Serialize;
+
+use super::manifest::{Clock, Provenance, to_json};
 use super::output::{self, AtomicFile};
 use super::progress::Progress;
 use super::summary::Headline;
@@ -243,6 +246,10 @@ struct Writer<'a> {
     pending: BTreeMap<u32, ReplicateResult>,
     /// The files of [`DATA_FILES`], in that order.
     files: Vec<AtomicFile>,
+    /// Run id of replicate 0 (a comparison numbers its scenarios' runs apart).
+    first_run_id: u64,
+    /// When the work started, for the manifest.
+    clock: Clock,
     headline: Headline,
     buf: String,
     /// The last state known to be on disk: replicates `0..n` and each file's length.
@@ -251,7 +258,7 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(p: &'a Prepared, dir: &Path) -> Result<Writer<'a>> {
+    fn new(p: &'a Prepared, dir: &Path, first_run_id: u64) -> Result<Writer<'a>> {
         let mut files = DATA_FILES.iter().map(|f| AtomicFile::create(&dir.join(f))).collect::<Result<Vec<_>>>()?;
         let headers = [
             output::METRICS_HEADER,
@@ -263,7 +270,7 @@ impl<'a> Writer<'a> {
         for (f, h) in files.iter_mut().zip(headers) {
             f.write_str(h)?;
         }
-        let mut w = Writer::with_files(p, dir, 0, files, Headline::default());
+        let mut w = Writer::with_files(p, dir, 0, files, Headline::default(), first_run_id);
         w.checkpoint()?;
         Ok(w)
     }
@@ -276,10 +283,17 @@ impl<'a> Writer<'a> {
             .zip(bytes)
             .map(|(f, &len)| AtomicFile::resume(&dir.join(f), len))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Writer::with_files(p, dir, done, files, headline))
+        Ok(Writer::with_files(p, dir, done, files, headline, 0))
     }
 
-    fn with_files(p: &'a Prepared, dir: &Path, next: u32, files: Vec<AtomicFile>, headline: Headline) -> Writer<'a> {
+    fn with_files(
+        p: &'a Prepared,
+        dir: &Path,
+        next: u32,
+        files: Vec<AtomicFile>,
+        headline: Headline,
+        first_run_id: u64,
+    ) -> Writer<'a> {
         let lens = files.iter().map(AtomicFile::len).collect();
         Writer {
             p,
@@ -287,6 +301,8 @@ impl<'a> Writer<'a> {
             next,
             pending: BTreeMap::new(),
             files,
+            first_run_id,
+            clock: Clock::start(),
             headline,
             buf: String::new(),
             synced: (next, lens),
@@ -295,14 +311,21 @@ impl<'a> Writer<'a> {
     }
 
     fn write(&mut self, r: ReplicateResult) -> Result<()> {
-        let run_id = r.replicate as u64;
-        let name = self.p.scenario.name.clone();
+        let run_id = self.first_run_id + u64::from(r.replicate);
         for k in 0..DATA_FILES.len() {
             self.buf.clear();
             match k {
                 0 => output::metrics_rows(run_id, &r, &mut self.buf),
                 1 => output::school_rows(run_id, &r, &mut self.buf),
-                2 => self.buf.push_str(&format!("{run_id},{},{},{}\n", output::field(&name), r.replicate, r.seed)),
+                2 => {
+                    let row = output::RunRow {
+                        run_id,
+                        scenario: &self.p.scenario.name,
+                        replicate: r.replicate,
+                        seed: r.seed,
+                    };
+                    output::csv_rows([row], &mut self.buf);
+                }
                 3 => output::site_rows(run_id, &r, &mut self.buf),
                 _ => output::neighbourhood_rows(run_id, &r, &mut self.buf),
             }
@@ -334,7 +357,7 @@ impl<'a> Writer<'a> {
         self.last_checkpoint = std::time::Instant::now();
         output::write_atomic(
             &self.dir.join("manifest.json"),
-            &manifest(self.p, "running", self.synced.0, &self.synced.1),
+            &manifest(self.p, &self.clock, "running", self.synced.0, &self.synced.1),
         )
     }
 
@@ -354,59 +377,93 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// The manifest: program, version, command line, seed and resolved
+/// `manifest.json` of a run: provenance, seeds, status and the resolved
 /// scenario; what is done: the replicates `0..done` whole on disk, and the
 /// length of each data file that holds them (what `run --resume` continues from).
-pub fn manifest(p: &Prepared, status: &str, done: u32, bytes: &[u64]) -> String {
-    let s = &p.scenario;
-    let resolved = serde_json::to_value(s).unwrap_or(serde_json::Value::Null);
-    let written: serde_json::Map<String, serde_json::Value> =
-        DATA_FILES.iter().zip(bytes).map(|(f, b)| (f.to_string(), serde_json::Value::from(*b))).collect();
-    let m = serde_json::json!({
-        "program": "schoolscape",
-        "version": schoolscape::VERSION,
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "scenario_file": display_path(&p.path),
-        "set": p.sets,
-        "scenario": s.name,
-        "description": s.description,
-        "seed": s.run.seed,
-        "replicate_seeds": (0..s.run.replicates).map(|r| schoolscape::rng::replicate_seed(s.run.seed, r as u64)).collect::<Vec<_>>(),
-        "years": s.run.years,
-        "warm_up_years": s.run.warm_up,
-        "timeline": s.timeline.iter().map(|c| {
-            let set: serde_json::Map<String, serde_json::Value> = schoolscape::scenario::timeline::flatten(&c.set)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(p, v)| (p, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
-                .collect();
-            serde_json::json!({ "year": c.year, "set": set })
-        }).collect::<Vec<_>>(),
-        "replicates": s.run.replicates,
-        "status": status,
-        "completed_replicates": (0..done).collect::<Vec<u32>>(),
-        "written_bytes": written,
-        "files": {
-            "metrics.csv": "long form: run_id, replicate, year, measure, subgroup, value",
-            "runs.csv": "one row per run: run_id, scenario, replicate, seed",
-            "schools.csv": "school-by-year panel",
-            "school_sites.csv": "school positions, districts and types per replicate",
-            "neighbourhoods.csv": "replicate 0's neighbourhoods (year 0; every year if residential moves are on)",
-            "scenario.toml": "the resolved scenario: `schoolscape run scenario.toml` reruns it",
-        },
-        "resolved_scenario": resolved,
-    });
-    serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
+#[derive(Serialize)]
+struct RunManifest<'a> {
+    #[serde(flatten)]
+    provenance: Provenance,
+    scenario_file: String,
+    set: &'a [String],
+    scenario: &'a str,
+    description: &'a str,
+    seed: u64,
+    replicate_seeds: Vec<u64>,
+    years: u32,
+    warm_up_years: u32,
+    timeline: Vec<TimelineEntry>,
+    replicates: u32,
+    status: &'a str,
+    completed_replicates: Vec<u32>,
+    written_bytes: BTreeMap<&'static str, u64>,
+    files: BTreeMap<&'static str, &'static str>,
+    resolved_scenario: &'a Scenario,
 }
 
-/// Run a prepared scenario into `dir`. Returns the headline summary.
-pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Headline> {
+/// A timed change of the scenario, as the manifest records it.
+#[derive(Serialize)]
+struct TimelineEntry {
+    year: u32,
+    set: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The files of a run directory and what each holds.
+pub const RUN_FILES: [(&str, &str); 6] = [
+    ("metrics.csv", "long form: run_id, year, measure, subgroup, value"),
+    ("runs.csv", "one row per run: run_id, scenario, replicate, seed (join the other files on run_id)"),
+    ("schools.csv", "school-by-year panel, keyed by run_id"),
+    ("school_sites.csv", "school positions, districts and types per run"),
+    ("neighbourhoods.csv", "replicate 0's neighbourhoods (year 0; every year if residential moves are on)"),
+    ("scenario.toml", "the resolved scenario: `schoolscape run scenario.toml` reruns it"),
+];
+
+/// The manifest: provenance, seeds, status and the resolved scenario.
+pub fn manifest(p: &Prepared, clock: &Clock, status: &str, done: u32, bytes: &[u64]) -> String {
+    let s = &p.scenario;
+    to_json(&RunManifest {
+        provenance: clock.provenance(),
+        scenario_file: display_path(&p.path),
+        set: &p.sets,
+        scenario: &s.name,
+        description: &s.description,
+        seed: s.run.seed,
+        replicate_seeds: (0..s.run.replicates)
+            .map(|r| schoolscape::rng::replicate_seed(s.run.seed, u64::from(r)))
+            .collect(),
+        years: s.run.years,
+        warm_up_years: s.run.warm_up,
+        timeline: s
+            .timeline
+            .iter()
+            .map(|c| TimelineEntry {
+                year: c.year,
+                set: schoolscape::scenario::timeline::flatten(&c.set)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(p, v)| (p, serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+                    .collect(),
+            })
+            .collect(),
+        replicates: s.run.replicates,
+        status,
+        completed_replicates: (0..done).collect(),
+        written_bytes: DATA_FILES.into_iter().zip(bytes.iter().copied()).collect(),
+        files: RUN_FILES.into_iter().collect(),
+        resolved_scenario: s,
+    })
+}
+
+/// Run a prepared scenario into `dir`, numbering its runs from `first_run_id`
+/// (0 for a run; a comparison numbers each scenario's runs apart, so run ids
+/// are unique across it). Returns the headline summary.
+pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str, first_run_id: u64) -> Result<Headline> {
     let s = &p.scenario;
     output::write_atomic(
         &dir.join("scenario.toml"),
         &format!("# Resolved from {}\n{}", display_path(&p.path), s.to_toml()),
     )?;
-    let writer = Writer::new(p, dir)?;
+    let writer = Writer::new(p, dir, first_run_id)?;
     run_with(p, writer, quiet, label)
 }
 
@@ -415,6 +472,7 @@ pub fn execute(p: &Prepared, dir: &Path, quiet: bool, label: &str) -> Result<Hea
 fn run_with(p: &Prepared, writer: Writer<'_>, quiet: bool, label: &str) -> Result<Headline> {
     let s = &p.scenario;
     let dir = writer.dir.clone();
+    let clock = writer.clock.clone();
     let start = writer.next;
     let writer = Mutex::new(writer);
     let progress = Mutex::new(Progress::new((s.run.replicates - start) as u64, label, quiet));
@@ -442,7 +500,7 @@ fn run_with(p: &Prepared, writer: Writer<'_>, quiet: bool, label: &str) -> Resul
         (Err(Error::Interrupted), Ok((h, n, b))) => ("interrupted", h, n, b),
         (_, _) => ("failed", Headline::default(), synced.0, synced.1),
     };
-    let written = output::write_atomic(&dir.join("manifest.json"), &manifest(p, status, done, &bytes));
+    let written = output::write_atomic(&dir.join("manifest.json"), &manifest(p, &clock, status, done, &bytes));
     match (result, status) {
         (Ok(()), "complete") => written.map(|()| headline),
         (Ok(()), _) => Err(Error::Io {
@@ -546,7 +604,7 @@ fn headline_from_metrics(path: &Path, len: u64) -> Result<Headline> {
     let mut current: Option<String> = None;
     for rec in csv::Reader::from_reader(&bytes[..]).records() {
         let rec = rec.map_err(|e| Error::Io { path: file.clone(), source: std::io::Error::other(e) })?;
-        let replicate = rec.get(1).unwrap_or("").to_string();
+        let replicate = rec.get(0).unwrap_or("").to_string();
         if current.as_deref() != Some(replicate.as_str()) {
             if current.is_some() {
                 headline.add_rows(&rows);
@@ -554,9 +612,9 @@ fn headline_from_metrics(path: &Path, len: u64) -> Result<Headline> {
             rows.clear();
             current = Some(replicate);
         }
-        let year = rec.get(2).and_then(|y| y.parse().ok()).unwrap_or(0);
-        let value = rec.get(5).filter(|v| !v.is_empty()).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
-        rows.push((year, rec.get(3).unwrap_or("").to_string(), rec.get(4).unwrap_or("").to_string(), value));
+        let year = rec.get(1).and_then(|y| y.parse().ok()).unwrap_or(0);
+        let value = rec.get(4).filter(|v| !v.is_empty()).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN);
+        rows.push((year, rec.get(2).unwrap_or("").to_string(), rec.get(3).unwrap_or("").to_string(), value));
     }
     if current.is_some() {
         headline.add_rows(&rows);
@@ -585,7 +643,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
             s.run.seed
         );
     }
-    let result = execute(&p, &dir, a.quiet, "replicates");
+    let result = execute(&p, &dir, a.quiet, "replicates", 0);
     finish_run(&p, &dir, a, result)
 }
 

@@ -1,11 +1,16 @@
 //! `schoolscape slurm SWEEP.toml --out DIR --tasks N`: write the scripts that
-//! run a sweep on a Slurm cluster: a job array of N tasks, each running one
-//! shard into `DIR/shard-K` (resuming it if the task is requeued), a merge
-//! job that waits for the whole array (`--dependency=afterok:`), merges,
-//! summarises and draws the charts (a drawing failure only warns), and
-//! `submit.sh`, which submits both.
+//! run a sweep on a Slurm cluster: a job array of N tasks numbered from 1,
+//! task K running shard K into `DIR/shard-K` (resuming it if the task is
+//! requeued), a merge job that waits for the whole array
+//! (`--dependency=afterok:`), merges, summarises and draws the charts (a
+//! drawing failure only warns), and `submit.sh`, which submits both.
+//!
+//! The scripts travel: every path in them is relative to a root directory
+//! (`--root`, by default the current one), and `submit.sh` finds that root
+//! from its own location when it runs, so the tree can be copied to a
+//! cluster and submitted from anywhere.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use clap::Args;
 use schoolscape::{Error, Result};
@@ -25,28 +30,44 @@ pub struct SlurmArgs {
     /// Array tasks: the number of shards.
     #[arg(long)]
     pub tasks: u32,
+    /// The directory the scripts' paths are relative to, where jobs start
+    /// (default: the current directory); it must hold the sweep file and DIR.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// The schoolscape command on the cluster (default: this binary's path
+    /// relative to the root if it lies under it, else `schoolscape` on the
+    /// PATH); `SCHOOLSCAPE=...` at submit time overrides it.
+    #[arg(long)]
+    pub exe: Option<String>,
+    /// Slurm account to charge (default: the user's default).
+    #[arg(long)]
+    pub account: Option<String>,
     /// Slurm partition (default: the cluster's default).
     #[arg(long)]
     pub partition: Option<String>,
-    /// Time limit of each task, in a form sbatch accepts, such as 2:00:00 (default: the partition's).
+    /// Slurm quality of service (default: the cluster's default).
+    #[arg(long)]
+    pub qos: Option<String>,
+    /// Time limit of each task: MINUTES, [HOURS:]MINUTES:SECONDS or
+    /// DAYS-HOURS[:MINUTES[:SECONDS]], such as 2:00:00 (default: the partition's).
     #[arg(long)]
     pub time: Option<String>,
+    /// Time limit of the merge job, in the same forms as --time.
+    #[arg(long, default_value = "1:00:00")]
+    pub merge_time: String,
     /// CPUs per task: worker threads of each shard.
     #[arg(long, default_value_t = 4)]
     pub cpus: u32,
-    /// Memory per task, in a form sbatch accepts, such as 4G (default: the partition's).
+    /// Memory per task: a whole number with an optional unit K, M, G or T,
+    /// such as 4G (default: the partition's).
     #[arg(long)]
     pub mem: Option<String>,
-}
-
-/// A path as an absolute, shell-quoted string.
-fn abs(p: &Path) -> Result<String> {
-    let a = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir().map_err(|source| Error::Io { path: p.to_path_buf(), source })?.join(p)
-    };
-    Ok(quote(&a.to_string_lossy()))
+    /// An extra `#SBATCH` option for both jobs, such as `--constraint=haswell` (repeat for more).
+    #[arg(long = "sbatch", value_name = "OPTION", allow_hyphen_values = true)]
+    pub extra: Vec<String>,
+    /// A shell file whose lines both jobs run first, such as `module load` lines.
+    #[arg(long, value_name = "FILE")]
+    pub prelude: Option<PathBuf>,
 }
 
 /// Quote for a POSIX shell.
@@ -59,7 +80,7 @@ fn quote(s: &str) -> String {
 }
 
 /// A value safe on an `#SBATCH` line.
-fn directive(key: &str, v: &str) -> Result<String> {
+fn plain(key: &str, v: &str) -> Result<()> {
     if v.is_empty() || v.chars().any(|c| c.is_whitespace() || c == '#' || c.is_control()) {
         return Err(Error::input(
             None,
@@ -68,7 +89,84 @@ fn directive(key: &str, v: &str) -> Result<String> {
             "a value without spaces",
         ));
     }
+    Ok(())
+}
+
+/// An `#SBATCH --key=value` line.
+fn directive(key: &str, v: &str) -> Result<String> {
+    plain(key, v)?;
     Ok(format!("#SBATCH --{key}={v}\n"))
+}
+
+/// Whether `v` is a time limit sbatch accepts: `M`, `M:S`, `H:M:S`, `D-H`,
+/// `D-H:M` or `D-H:M:S`, every part a number.
+pub fn valid_time(v: &str) -> bool {
+    let num = |s: &str| !s.is_empty() && s.len() <= 6 && s.chars().all(|c| c.is_ascii_digit());
+    let (days, rest) = match v.split_once('-') {
+        Some((d, r)) => (Some(d), r),
+        None => (None, v),
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    if !parts.iter().all(|p| num(p)) || days.is_some_and(|d| !num(d)) {
+        return false;
+    }
+    (1..=3).contains(&parts.len())
+}
+
+/// Whether `v` is a memory size sbatch accepts: a whole number, optionally
+/// followed by K, M, G or T.
+pub fn valid_mem(v: &str) -> bool {
+    let digits = v.trim_end_matches(['K', 'M', 'G', 'T', 'k', 'm', 'g', 't']);
+    v.len() - digits.len() <= 1
+        && !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && digits.parse::<u64>().is_ok_and(|n| n > 0)
+}
+
+fn checked_time(key: &str, v: &str) -> Result<String> {
+    if !valid_time(v) {
+        return Err(Error::input(
+            None,
+            format!("--{key}"),
+            format!("`{v}` is not a time limit sbatch accepts"),
+            "MINUTES, MINUTES:SECONDS, HOURS:MINUTES:SECONDS or DAYS-HOURS[:MINUTES[:SECONDS]], such as 2:00:00",
+        ));
+    }
+    directive("time", v)
+}
+
+/// `path` made absolute against the current directory, with `.` and `..` resolved lexically.
+fn absolute(p: &Path) -> Result<PathBuf> {
+    let base = std::env::current_dir().map_err(|source| Error::Io { path: p.to_path_buf(), source })?;
+    let mut out = PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// `to` relative to `from` (both absolute and normalised), with `..` as needed.
+pub fn relative(from: &Path, to: &Path) -> PathBuf {
+    let (f, t): (Vec<Component>, Vec<Component>) = (from.components().collect(), to.components().collect());
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut rel = PathBuf::new();
+    for _ in common..f.len() {
+        rel.push("..");
+    }
+    for c in &t[common..] {
+        rel.push(c);
+    }
+    if rel.as_os_str().is_empty() { PathBuf::from(".") } else { rel }
+}
+
+fn shell_path(p: &Path) -> String {
+    quote(&p.to_string_lossy())
 }
 
 /// `schoolscape slurm`.
@@ -79,7 +177,46 @@ pub fn slurm(a: &SlurmArgs) -> Result<()> {
     if a.cpus == 0 || a.cpus > 4096 {
         return Err(Error::input(None, "--cpus", format!("{} CPUs", a.cpus), "1 to 4096 CPUs per task"));
     }
-    // Plan now, so that a bad sweep file fails here and not on the cluster.
+    // Every option is checked, and the sweep planned, before anything is written.
+    let mut common = String::new();
+    for (key, v) in [("account", &a.account), ("partition", &a.partition), ("qos", &a.qos)] {
+        if let Some(v) = v {
+            common.push_str(&directive(key, v)?);
+        }
+    }
+    for x in &a.extra {
+        let body = x.trim().strip_prefix("#SBATCH").map_or(x.trim(), str::trim);
+        if !body.starts_with('-') || body.contains(['\n', '\r']) {
+            return Err(Error::input(
+                None,
+                "--sbatch",
+                format!("`{x}` is not an sbatch option"),
+                "an option as sbatch takes it, such as --constraint=haswell or --gres=gpu:1",
+            ));
+        }
+        common.push_str(&format!("#SBATCH {body}\n"));
+    }
+    let task_time = a.time.as_deref().map(|t| checked_time("time", t)).transpose()?;
+    let merge_time = checked_time("merge-time", &a.merge_time)?;
+    let mem = match &a.mem {
+        Some(m) if !valid_mem(m) => {
+            return Err(Error::input(
+                None,
+                "--mem",
+                format!("`{m}` is not a memory size sbatch accepts"),
+                "a whole number with an optional unit K, M, G or T, such as 4G or 16000M",
+            ));
+        }
+        Some(m) => Some(directive("mem", m)?),
+        None => None,
+    };
+    let prelude = match &a.prelude {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| Error::Io { path: p.clone(), source })?;
+            format!("# From {}:\n{}\n", p.display(), text.trim_end())
+        }
+        None => String::new(),
+    };
     let l = load(&a.sweep)?;
     let n = a.tasks;
     if n as u64 > l.plan.len() {
@@ -90,75 +227,99 @@ pub fn slurm(a: &SlurmArgs) -> Result<()> {
             format!("at most {} tasks", l.plan.len()),
         ));
     }
-    std::fs::create_dir_all(a.out.join("logs")).map_err(|source| Error::Io { path: a.out.clone(), source })?;
-    let exe = std::env::current_exe().map_err(|source| Error::Io { path: PathBuf::from("schoolscape"), source })?;
-    let exe = quote(&exe.to_string_lossy());
-    let sweep = abs(&a.sweep)?;
-    let outdir = abs(&a.out)?;
-    let name = l.plan.name.chars().filter(|c| c.is_ascii_alphanumeric() || "_-".contains(*c)).collect::<String>();
-
-    let mut common = String::new();
-    if let Some(p) = &a.partition {
-        common.push_str(&directive("partition", p)?);
+    let root = absolute(a.root.as_deref().unwrap_or(Path::new(".")))?;
+    if !root.is_dir() {
+        return Err(Error::input(
+            None,
+            "--root",
+            format!("{} is not a directory", root.display()),
+            "the directory the scripts' paths are relative to",
+        ));
     }
+    let out_abs = absolute(&a.out)?;
+    let sweep = shell_path(&relative(&root, &absolute(&a.sweep)?));
+    let outdir_rel = relative(&root, &out_abs);
+    let outdir = shell_path(&outdir_rel);
+    let back = shell_path(&relative(&out_abs, &root));
+    let exe = match &a.exe {
+        Some(e) => quote(e),
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|e| absolute(&e).ok())
+            .filter(|e| e.starts_with(&root))
+            .map_or_else(|| "schoolscape".to_string(), |e| shell_path(&relative(&root, &e))),
+    };
+    let name = l.plan.name.chars().filter(|c| c.is_ascii_alphanumeric() || "_-".contains(*c)).collect::<String>();
+    std::fs::create_dir_all(a.out.join("logs")).map_err(|source| Error::Io { path: a.out.clone(), source })?;
+
+    let start = |what: &str| {
+        format!(
+            "set -euo pipefail\n\
+             {prelude}\
+             SCHOOLSCAPE=${{SCHOOLSCAPE:-{exe}}}\n\
+             echo \"$(date '+%F %T') {what} on $(hostname) in $PWD with $(\"$SCHOOLSCAPE\" --version)\"\n"
+        )
+    };
     let mut array = format!(
         "#!/bin/bash\n\
-         # Sweep `{name}` as a Slurm job array: task K (from 0) runs shard K+1 of {n}\n\
-         # into {outdir}/shard-(K+1), resuming it if the task is requeued.\n\
-         # Written by `schoolscape slurm`; submit with submit.sh beside it.\n\
+         # Sweep `{name}` as a Slurm job array: task K (1 to {n}) runs shard K of {n}\n\
+         # into {outdir}/shard-K, resuming it if the task is requeued.\n\
+         # Written by `schoolscape slurm`. Paths are relative to the root directory,\n\
+         # where submit.sh starts the jobs (sbatch --chdir); submit with submit.sh.\n\
          #SBATCH --job-name=schoolscape-{name}\n\
-         #SBATCH --array=0-{last}\n\
+         #SBATCH --array=1-{n}\n\
          #SBATCH --cpus-per-task={cpus}\n\
          #SBATCH --output={outdir}/logs/shard-%a.out\n",
-        last = n - 1,
         cpus = a.cpus,
     );
     array.push_str(&common);
-    if let Some(t) = &a.time {
-        array.push_str(&directive("time", t)?);
-    }
-    if let Some(m) = &a.mem {
-        array.push_str(&directive("mem", m)?);
-    }
+    array.push_str(task_time.as_deref().unwrap_or(""));
+    array.push_str(mem.as_deref().unwrap_or(""));
+    array.push_str(&start(&format!("shard $SLURM_ARRAY_TASK_ID of {n} started")));
     array.push_str(&format!(
-        "set -euo pipefail\n\
-         SCHOOLSCAPE=${{SCHOOLSCAPE:-{exe}}}\n\
-         K=$((SLURM_ARRAY_TASK_ID + 1))\n\
+        "K=$SLURM_ARRAY_TASK_ID\n\
          # One worker thread per CPU Slurm gave the task.\n\
          export RAYON_NUM_THREADS=${{SLURM_CPUS_PER_TASK:-1}}\n\
-         exec \"$SCHOOLSCAPE\" sweep {sweep} --out {outdir}/shard-$K --shard $K/{n} --threads \"$RAYON_NUM_THREADS\" --resume --quiet\n"
+         \"$SCHOOLSCAPE\" sweep {sweep} --out {outdir}/shard-$K --shard $K/{n} --threads \"$RAYON_NUM_THREADS\" --resume --no-plots\n\
+         echo \"$(date '+%F %T') shard $K of {n} finished\"\n"
     ));
 
     let mut merge = format!(
         "#!/bin/bash\n\
          # Merge the {n} shards of sweep `{name}` into {outdir}/merged once the array has succeeded.\n\
+         # Paths are relative to the root directory, where submit.sh starts the job.\n\
          #SBATCH --job-name=schoolscape-{name}-merge\n\
          #SBATCH --cpus-per-task=1\n\
          #SBATCH --output={outdir}/logs/merge.out\n"
     );
     merge.push_str(&common);
+    merge.push_str(&merge_time);
+    merge.push_str(&start("merge started"));
     merge.push_str(&format!(
-        "set -euo pipefail\n\
-         SCHOOLSCAPE=${{SCHOOLSCAPE:-{exe}}}\n\
-         shards=()\n\
+        "shards=()\n\
          for k in $(seq 1 {n}); do shards+=({outdir}/shard-$k); done\n\
          \"$SCHOOLSCAPE\" merge \"${{shards[@]}}\" --out {outdir}/merged\n\
          \"$SCHOOLSCAPE\" sweep-summary {outdir}/merged\n\
          # The merged data are complete: a failure to draw is only a warning.\n\
          \"$SCHOOLSCAPE\" plot {outdir}/merged \\\n  \
-         || echo \"warning: could not draw the charts; redraw with: schoolscape plot {outdir}/merged\" >&2\n"
+         || echo \"warning: could not draw the charts; redraw with: schoolscape plot {outdir}/merged\" >&2\n\
+         echo \"$(date '+%F %T') merge finished\"\n"
     ));
 
     let submit = format!(
         "#!/bin/bash\n\
          # Submit the sweep's job array, then the merge job that runs after every task succeeded.\n\
+         # Run it from anywhere: the root is found from this file's place ({back} from it),\n\
+         # and the jobs start there. SCHOOLSCAPE=/path/to/schoolscape overrides the command.\n\
          set -euo pipefail\n\
-         array=$(sbatch --parsable {outdir}/sweep.sbatch)\n\
+         here=$(cd \"$(dirname \"${{BASH_SOURCE[0]}}\")\" && pwd)\n\
+         root=$(cd \"$here\"/{back} && pwd)\n\
+         array=$(sbatch --parsable --chdir=\"$root\" \"$here\"/sweep.sbatch)\n\
          array=${{array%%;*}}\n\
-         merge=$(sbatch --parsable --dependency=afterok:$array {outdir}/merge.sbatch)\n\
+         merge=$(sbatch --parsable --chdir=\"$root\" --dependency=afterok:$array \"$here\"/merge.sbatch)\n\
          merge=${{merge%%;*}}\n\
          echo \"submitted job array $array ({n} tasks) and merge job $merge\"\n\
-         echo \"the merged result will be in {outdir}/merged\"\n"
+         echo \"logs: $here/logs; the merged result will be in $here/merged\"\n"
     );
     for (file, text) in [("sweep.sbatch", &array), ("merge.sbatch", &merge), ("submit.sh", &submit)] {
         let p = a.out.join(file);
@@ -167,15 +328,17 @@ pub fn slurm(a: &SlurmArgs) -> Result<()> {
     }
     out(&format!(
         "Planned {} runs of sweep `{}` as {n} array tasks of {} CPU{} each.\n\
-         Wrote {d}/sweep.sbatch, {d}/merge.sbatch and {d}/submit.sh.\n\
-         Submit on the cluster with:\n  bash {d}/submit.sh\n\
-         or by hand:\n  sbatch --parsable {d}/sweep.sbatch      # prints the array's job id\n  \
-         sbatch --dependency=afterok:JOBID {d}/merge.sbatch\n",
+         Wrote {d}/sweep.sbatch, {d}/merge.sbatch and {d}/submit.sh, with paths relative to {r}.\n\
+         Submit on the cluster (from any directory) with:\n  bash {d}/submit.sh\n\
+         or by hand, from {r}:\n  sbatch --parsable {o}/sweep.sbatch      # prints the array's job id\n  \
+         sbatch --dependency=afterok:JOBID {o}/merge.sbatch\n",
         l.plan.len(),
         l.plan.name,
         a.cpus,
         if a.cpus == 1 { "" } else { "s" },
-        d = a.out.display()
+        d = a.out.display(),
+        r = root.display(),
+        o = outdir_rel.display(),
     ));
     Ok(())
 }
@@ -200,7 +363,32 @@ mod tests {
     fn quoting_keeps_plain_paths_and_quotes_the_rest() {
         assert_eq!(quote("/a/b-c_d.toml"), "/a/b-c_d.toml");
         assert_eq!(quote("/a b/it's"), "'/a b/it'\\''s'");
-        assert!(directive("time", "1:00:00").is_ok());
+        assert!(directive("partition", "debug").is_ok());
         assert!(directive("partition", "a b").is_err());
+    }
+
+    #[test]
+    fn times_and_memory_are_checked_as_sbatch_reads_them() {
+        for ok in ["30", "30:00", "2:00:00", "1-0", "1-12:00", "7-00:00:00"] {
+            assert!(valid_time(ok), "{ok}");
+        }
+        for bad in ["", "2h", "1:2:3:4", "-1", "1-", "one", "1:00 ", "1--2"] {
+            assert!(!valid_time(bad), "{bad}");
+        }
+        for ok in ["4G", "16000M", "512", "2t"] {
+            assert!(valid_mem(ok), "{ok}");
+        }
+        for bad in ["lots", "4GB", "G", "0", "-4G", "4.5G", ""] {
+            assert!(!valid_mem(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn relative_paths_climb_and_descend() {
+        let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b)).to_string_lossy().into_owned();
+        assert_eq!(r("/p", "/p/results/sw"), "results/sw");
+        assert_eq!(r("/p/results/sw", "/p"), "../..");
+        assert_eq!(r("/p/a", "/p/b/c.toml"), "../b/c.toml");
+        assert_eq!(r("/p", "/p"), ".");
     }
 }

@@ -13,6 +13,7 @@
 //! syncs those runs' lines in `done.csv`. A crash loses at most the runs
 //! written since the last commit, which `--resume` cuts off and runs again.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,7 +28,9 @@ use schoolscape::run::{ReplicateResult, run_one};
 use schoolscape::scenario::RegionSource;
 use schoolscape::sweep::{Plan, RunSpec, Shard, SweepFile};
 use schoolscape::{Error, Result};
+use serde::Serialize;
 
+use super::manifest::{Clock, Provenance, to_json};
 use super::output::write_atomic;
 use super::progress::Progress;
 use super::run::{set_threads, stop_flag};
@@ -234,39 +237,76 @@ impl Timings {
     }
 }
 
-fn manifest(l: &Loaded, shard: Shard, status: &str, done: usize, shard_runs: usize, t: &Timings) -> String {
-    let m = serde_json::json!({
-        "program": "schoolscape",
-        "version": schoolscape::VERSION,
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "sweep_file": l.file.path().display().to_string(),
-        "description": l.file.description(),
-        "base_scenario": super::display_path(&l.base_path),
-        "contrast_scenario": l.contrast_path.as_deref().map(super::display_path),
-        "settings": settings(l),
-        "shard": shard.to_string(),
-        "shard_runs": shard_runs,
-        "finished_runs": done,
-        "status": status,
-        "contrast": if l.plan.is_contrast() { contrast_ranges(l) } else { serde_json::Value::Null },
-        "timings_s": {
-            "planning": t.planning.as_secs_f64(),
-            "opening_and_resuming": t.opening.as_secs_f64(),
-            "writing": t.writing.as_secs_f64(),
-            "simulating_summed_over_workers": t.simulating.as_secs_f64(),
-            "running": t.running.as_secs_f64(),
-            "total": t.total.as_secs_f64(),
+/// Seconds spent in each phase, as `sweep.json` records them.
+#[derive(Serialize)]
+struct TimingsRecord {
+    planning: f64,
+    opening_and_resuming: f64,
+    writing: f64,
+    simulating_summed_over_workers: f64,
+    running: f64,
+    total: f64,
+}
+
+/// `sweep.json`: provenance, the sweep's settings, the shard and its progress.
+#[derive(Serialize)]
+struct SweepManifest<'a> {
+    #[serde(flatten)]
+    provenance: Provenance,
+    sweep_file: String,
+    description: &'a str,
+    base_scenario: String,
+    contrast_scenario: Option<String>,
+    settings: serde_json::Value,
+    shard: String,
+    shard_runs: usize,
+    finished_runs: usize,
+    status: &'a str,
+    contrast: serde_json::Value,
+    timings_s: TimingsRecord,
+    files: BTreeMap<&'static str, &'static str>,
+}
+
+fn manifest(
+    l: &Loaded,
+    clock: &Clock,
+    shard: Shard,
+    status: &str,
+    done: usize,
+    shard_runs: usize,
+    t: &Timings,
+) -> String {
+    to_json(&SweepManifest {
+        provenance: clock.provenance(),
+        sweep_file: l.file.path().display().to_string(),
+        description: l.file.description(),
+        base_scenario: super::display_path(&l.base_path),
+        contrast_scenario: l.contrast_path.as_deref().map(super::display_path),
+        settings: settings(l),
+        shard: shard.to_string(),
+        shard_runs,
+        finished_runs: done,
+        status,
+        contrast: if l.plan.is_contrast() { contrast_ranges(l) } else { serde_json::Value::Null },
+        timings_s: TimingsRecord {
+            planning: t.planning.as_secs_f64(),
+            opening_and_resuming: t.opening.as_secs_f64(),
+            writing: t.writing.as_secs_f64(),
+            simulating_summed_over_workers: t.simulating.as_secs_f64(),
+            running: t.running.as_secs_f64(),
+            total: t.total.as_secs_f64(),
         },
-        "files": {
-            "plan.csv": "one row per planned run: run_id, point, replicate, seed, and the varied parameters",
-            "metrics.csv": "long form: run_id, replicate, year, measure, subgroup, value (blocks in the order runs finished)",
-            "schools.csv": "with school_panel = true: the school-by-year panel, keyed by run_id",
-            "done.csv": "finished runs: run_id and the end of its block in each results file",
-            "scenario.toml": "the resolved base scenario",
-            "sweep.toml": "the sweep file as given",
-        },
-    });
-    serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"
+        files: [
+            ("plan.csv", "one row per planned run: run_id, point, replicate, seed, and the varied parameters"),
+            ("metrics.csv", "long form: run_id, year, measure, subgroup, value (blocks in the order runs finished)"),
+            ("schools.csv", "with school_panel = true: the school-by-year panel, keyed by run_id"),
+            ("done.csv", "finished runs: run_id and the end of its block in each results file"),
+            ("scenario.toml", "the resolved base scenario"),
+            ("sweep.toml", "the sweep file as given"),
+        ]
+        .into_iter()
+        .collect(),
+    })
 }
 
 /// The results files and `done.csv`, open for appending.
@@ -427,7 +467,7 @@ fn is_empty_dir(d: &Path) -> bool {
 
 /// Open the output directory: start a new sweep in it, or (with `--resume`)
 /// continue the one it holds after checking it is the same sweep.
-fn open_dir(a: &SweepArgs, l: &Loaded, shard: Shard, plan_csv: &str) -> Result<(ResultLog, Vec<bool>)> {
+fn open_dir(a: &SweepArgs, l: &Loaded, clock: &Clock, shard: Shard, plan_csv: &str) -> Result<(ResultLog, Vec<bool>)> {
     let d = &a.out;
     let files = dir::result_files(l.file.school_panel());
     let started = d.join(dir::MANIFEST).exists();
@@ -484,7 +524,7 @@ fn open_dir(a: &SweepArgs, l: &Loaded, shard: Shard, plan_csv: &str) -> Result<(
         }
         write_atomic(&d.join(dir::SWEEP_FILE), l.file.text())?;
         let log = ResultLog::create(d, &files)?;
-        write_atomic(&d.join(dir::MANIFEST), &manifest(l, shard, "running", 0, 0, &Timings::default()))?;
+        write_atomic(&d.join(dir::MANIFEST), &manifest(l, clock, shard, "running", 0, 0, &Timings::default()))?;
         return Ok((log, done));
     }
     // The same sweep? Same settings, shard, plan and base scenario.
@@ -651,13 +691,14 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
 
 /// Run a loaded sweep (or contrast) into `a.out`: everything after planning.
 pub fn execute_loaded(a: &SweepArgs, l: &Loaded, start: Instant) -> Result<()> {
+    let clock = Clock::start();
     let shard = a.shard.unwrap_or(Shard::ALL);
     let plan_csv = dir::plan_csv(&l.plan);
     let mut t = Timings { planning: start.elapsed(), ..Timings::default() };
     set_threads(a.threads);
 
     let opening = Instant::now();
-    let (mut log, done) = open_dir(a, l, shard, &plan_csv)?;
+    let (mut log, done) = open_dir(a, l, &clock, shard, &plan_csv)?;
     let shard_runs: Vec<RunSpec> = l.plan.shard_runs(shard).collect();
     let todo: Vec<RunSpec> = shard_runs.iter().filter(|r| !done[r.run_id as usize]).copied().collect();
     let before = shard_runs.len() - todo.len();
@@ -695,7 +736,7 @@ pub fn execute_loaded(a: &SweepArgs, l: &Loaded, start: Instant) -> Result<()> {
         Err(Error::Interrupted) => "interrupted",
         Err(_) => "failed",
     };
-    write_atomic(&a.out.join(dir::MANIFEST), &manifest(l, shard, status, finished, shard_runs.len(), &t))?;
+    write_atomic(&a.out.join(dir::MANIFEST), &manifest(l, &clock, shard, status, finished, shard_runs.len(), &t))?;
     match result {
         Ok(_) => {
             if !a.quiet {

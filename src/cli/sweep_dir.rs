@@ -370,17 +370,28 @@ pub fn read_finals(d: &Path, runs: usize, year: u64, keep: impl Fn(&str, &str) -
     let path = d.join(METRICS.name);
     let file = File::open(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
     let mut reader = csv::Reader::from_reader(file.take(end));
+    // Columns by name, so that older files (with a `replicate` column) read too.
+    let headers = reader.headers().map_err(|e| csv_problem(&path, e))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(c_run), Some(c_year), Some(c_measure), Some(c_subgroup), Some(c_value)) =
+        (col("run_id"), col("year"), col("measure"), col("subgroup"), col("value"))
+    else {
+        return Err(damaged(&path, 1, "the header lacks run_id, year, measure, subgroup or value"));
+    };
     let mut f = Finals { finished: log.entries.len(), ..Finals::default() };
     let year = year.to_string();
     let mut first_run = None;
     for rec in reader.records() {
         let rec = rec.map_err(|e| csv_problem(&path, e))?;
-        if rec.get(2) != Some(year.as_str()) {
+        if rec.get(c_year) != Some(year.as_str()) {
             continue;
         }
-        let (Some(run), Some(measure), Some(subgroup), Some(value)) =
-            (rec.get(0).and_then(|r| r.parse::<usize>().ok()), rec.get(3), rec.get(4), rec.get(5))
-        else {
+        let (Some(run), Some(measure), Some(subgroup), Some(value)) = (
+            rec.get(c_run).and_then(|r| r.parse::<usize>().ok()),
+            rec.get(c_measure),
+            rec.get(c_subgroup),
+            rec.get(c_value),
+        ) else {
             continue;
         };
         if run >= runs {

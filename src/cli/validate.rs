@@ -16,6 +16,7 @@ use schoolscape::validation::{self, Case, Series, Verdict};
 use schoolscape::{Error, Result, Scenario};
 
 use super::output::{self, field, num};
+use super::plot::assumptions;
 use super::plot::charts::{self, BandSeries, Figure, Trend, colour};
 use super::plot::data::median_band;
 use super::plot::report::esc;
@@ -492,14 +493,26 @@ fn wrap_title(s: &str) -> String {
 }
 
 fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, String)>>) -> String {
-    let mut h = String::from(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>schoolscape validation</title>\n<style>\nbody{font-family:'DejaVu Sans',Verdana,sans-serif;max-width:1380px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.35em .7em;text-align:left}th{background:#f3f3f3}.pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}figure svg{max-width:100%;height:auto;border:1px solid #eee}\n</style>\n</head>\n<body>\n<h1>Validation against published results</h1>\n",
-    );
+    let mut h = super::plot::report::page_start("Validation against published results");
     let _ = writeln!(
         h,
         "<p>schoolscape {}. Each value is the mean over replicates of the measure averaged over the years named, with a 95% interval; contrasts are paired differences (common random numbers). A check passes only when its 95% interval lies inside the target band, fails when the interval lies wholly outside, and is inconclusive when the interval straddles an edge. Robustness: the number of parameter settings, drawn by Latin hypercube from the plausible ranges, in which the check's direction holds against the same threshold as its target. A failing case is reported as failing: no parameter is tuned case by case.</p>",
         esc(schoolscape::VERSION)
     );
+    // Assumptions: what the cases' scenarios set away from the defaults, with the basis of each.
+    let flat: Vec<(String, assumptions::Flat)> = cases
+        .iter()
+        .flat_map(|l| {
+            l.scenarios.iter().map(|(n, s)| (format!("{}/{n}", l.case.name), assumptions::flatten(&s.to_toml())))
+        })
+        .collect();
+    let names: Vec<&str> = flat.iter().map(|(n, _)| n.as_str()).collect();
+    let assumed = assumptions::rows(&flat.iter().map(|f| f.1.clone()).collect::<Vec<_>>());
+    h.push_str(&assumptions::section(
+        &names,
+        &assumed,
+        "The parameters the validation cases' scenarios set away from the defaults (columns: case/scenario), with the basis of each.",
+    ));
     for l in cases {
         let _ = writeln!(
             h,
@@ -608,4 +621,16 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
         if args.no_plots { "" } else { ", charts/, report.html" }
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_validation_report_uses_the_reports_one_stylesheet() {
+        let h = html(&[], &[], &BTreeMap::new());
+        assert!(h.contains(super::super::plot::report::STYLE));
+        assert_eq!(h.matches("<style>").count(), 1);
+    }
 }

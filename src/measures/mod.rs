@@ -279,7 +279,7 @@ impl Recorder {
         out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
         out.push(Metric::new("below_basic", "disadvantaged", below[1] as f64 / n_d));
         out.push(Metric::new("between_school_variance", "all", attainment::between_share(&count, &sum, ss)));
-        out.push(Metric::new("district_gap", "attainment", range_of_means(&dsum, &dcnt) / sd));
+        out.push(Metric::new("district_attainment_gap", "all", range_of_means(&dsum, &dcnt) / sd));
     }
 
     fn entrants(&mut self, w: &World, out: &mut Vec<Metric>) {
@@ -347,7 +347,7 @@ fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
         sum[sch.district[i] as usize] += sch.effective(i);
         cnt[sch.district[i] as usize] += 1.0;
     }
-    out.push(Metric::new("district_gap", "effectiveness", range_of_means(&sum, &cnt)));
+    out.push(Metric::new("district_effectiveness_gap", "all", range_of_means(&sum, &cnt)));
     let y = w.years_in_school() as f64;
     let mut per_place: Vec<f64> =
         open.iter().map(|&i| sch.funding[i] / (sch.capacity[i] as f64 * y).max(1.0)).collect();

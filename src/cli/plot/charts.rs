@@ -14,6 +14,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use schoolscape::{Error, Result};
 
+use super::diff_charts::Differences;
 use super::map::MapFigure;
 use super::sweep_charts::{Bars, Heatmap, Lines};
 use crate::cli::output;
@@ -30,8 +31,10 @@ pub type Area<DB> = DrawingArea<DB, Shift>;
 /// What drawing returns: plotters' errors boxed.
 pub type DrawResult<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// Colours of scenarios: Okabe and Ito's palette, distinguishable with colour-blindness.
-pub const PALETTE: [RGBColor; 8] = [
+/// Colours of scenarios: Okabe and Ito's palette (distinguishable with
+/// colour-blindness; its yellow, too pale on white, left out), with a dark
+/// purple, a wine red and a brown from Paul Tol's palettes added.
+pub const PALETTE: [RGBColor; 10] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -39,12 +42,60 @@ pub const PALETTE: [RGBColor; 8] = [
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
-    RGBColor(240, 228, 66),
+    RGBColor(117, 112, 179),
+    RGBColor(136, 34, 85),
+    RGBColor(153, 102, 51),
 ];
 
-/// The colour of the `i`th scenario.
+/// The colour of the `i`th entry of the palette (for series that are not scenarios).
 pub fn colour(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
+}
+
+/// The bundled scenarios' fixed places in [`PALETTE`]: market is the same
+/// blue in every report, whatever the order of the command line.
+const NAMED: [(&str, usize); 10] = [
+    ("market", 0),
+    ("catchment", 1),
+    ("collaborative", 2),
+    ("market-collaborative", 3),
+    ("comprehensive", 4),
+    ("voucher", 5),
+    ("national", 6),
+    ("city-challenge", 7),
+    ("market-moves", 8),
+    ("england", 9),
+];
+
+/// The preferred palette place of a scenario name: fixed for the bundled
+/// scenarios, a hash of the name (FNV-1a) for others, so a name has the same
+/// colour in every report.
+pub fn preferred_colour(name: &str) -> usize {
+    if let Some(&(_, i)) = NAMED.iter().find(|(n, _)| *n == name) {
+        return i;
+    }
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    (h % PALETTE.len() as u64) as usize
+}
+
+/// The colours of the scenarios of one report: each its name's preferred
+/// colour; a name whose colour an earlier one took gets the next free one
+/// (so two scenarios of one report never share a colour while the palette lasts).
+pub fn scenario_colours<S: AsRef<str>>(names: &[S]) -> Vec<RGBColor> {
+    let mut taken = [false; PALETTE.len()];
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        let mut i = preferred_colour(n.as_ref());
+        if taken.iter().all(|t| *t) {
+            taken = [false; PALETTE.len()];
+        }
+        while taken[i] {
+            i = (i + 1) % PALETTE.len();
+        }
+        taken[i] = true;
+        out.push(PALETTE[i]);
+    }
+    out
 }
 
 /// A colour as `#rrggbb` (as the SVG backend writes it).
@@ -95,6 +146,8 @@ pub enum Figure {
     Lines(Lines),
     /// Horizontal bars, coloured by sign.
     Bars(Bars),
+    /// Paired differences from a baseline, a panel per measure.
+    Differences(Differences),
 }
 
 impl Figure {
@@ -108,6 +161,7 @@ impl Figure {
             Figure::Heatmap(f) => &f.title,
             Figure::Lines(f) => &f.title,
             Figure::Bars(f) => &f.title,
+            Figure::Differences(f) => &f.title,
         }
     }
 
@@ -120,6 +174,7 @@ impl Figure {
             Figure::Heatmap(_) => (1040, 760),
             Figure::Lines(f) => f.size(),
             Figure::Bars(f) => f.size(),
+            Figure::Differences(f) => f.size(),
         }
     }
 
@@ -136,6 +191,7 @@ impl Figure {
             Figure::Heatmap(f) => f.draw(root),
             Figure::Lines(f) => f.draw(root),
             Figure::Bars(f) => f.draw(root),
+            Figure::Differences(f) => f.draw(root),
         }
     }
 }
@@ -232,16 +288,32 @@ pub struct Key {
     pub mark: Mark,
 }
 
-/// Keys for scenarios, coloured in order.
-pub fn scenario_keys(names: &[String], mark: Mark) -> Vec<Key> {
-    names.iter().enumerate().map(|(i, n)| Key { label: n.clone(), colour: colour(i), mark }).collect()
+/// Keys for scenarios, with their colours.
+pub fn scenario_keys(names: &[String], colours: &[RGBColor], mark: Mark) -> Vec<Key> {
+    names.iter().zip(colours).map(|(n, &colour)| Key { label: n.clone(), colour, mark }).collect()
 }
 
-/// Height of a legend strip holding `keys` and a note line, for a figure `width` wide.
-fn legend_height(keys: &[Key], width: u32) -> u32 {
+/// Height of a legend strip holding `keys` and `note`, for a figure `width` wide.
+fn legend_height(keys: &[Key], note: &str, width: u32) -> u32 {
     let est: u32 = keys.iter().map(|k| 64 + 10 * k.label.chars().count() as u32).sum();
     let lines = est.div_ceil(width.saturating_sub(40).max(1)).max(1);
-    16 + 30 * lines + 28
+    16 + 30 * lines + 24 * wrap(note, width).len().max(1) as u32 + 4
+}
+
+/// A note cut into lines that fit a figure `width` pixels wide (at the small font).
+pub fn wrap(note: &str, width: u32) -> Vec<String> {
+    let max = (width.saturating_sub(48) / 9).max(20) as usize;
+    let mut lines: Vec<String> = Vec::new();
+    for word in note.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= max => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 /// White background, title on top and a legend strip at the bottom; returns the area left for the plot.
@@ -251,7 +323,7 @@ where
 {
     let area = titled(root, title)?;
     let (w, h) = area.dim_in_pixel();
-    let lh = legend_height(keys, w);
+    let lh = legend_height(keys, note, w);
     let (plot, legend) = area.split_vertically(h.saturating_sub(lh));
     draw_legend(&legend, keys, note)?;
     Ok(plot)
@@ -295,9 +367,9 @@ where
         area.draw(&Text::new(k.label.clone(), (x + 38, y), font.clone()))?;
         x += 38 + tw as i32 + 30;
     }
-    if !note.is_empty() {
-        let y = if keys.is_empty() { 14 } else { y + 32 };
-        area.draw(&Text::new(note.to_string(), (24, y), small_font().color(&RGBColor(70, 70, 70))))?;
+    let y0 = if keys.is_empty() { 14 } else { y + 32 };
+    for (k, line) in wrap(note, w).into_iter().enumerate() {
+        area.draw(&Text::new(line, (24, y0 + 24 * k as i32), small_font().color(&RGBColor(70, 70, 70))))?;
     }
     Ok(())
 }
@@ -338,6 +410,18 @@ pub fn padded(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     }
     let pad = if hi - lo < 1e-12 { (hi.abs() * 0.1).max(0.05) } else { (hi - lo) * 0.08 };
     (lo - pad, hi + pad)
+}
+
+/// The words added to a chart's note when an axis does not start at zero.
+pub const ZOOMED: &str = "Axis zoomed to the data: it does not start at 0.";
+
+/// `note`, with [`ZOOMED`] added if any of the axis ranges leaves out zero.
+pub fn with_zero_note(note: &str, ranges: impl IntoIterator<Item = (f64, f64)>) -> String {
+    if ranges.into_iter().any(|(lo, hi)| lo > 0.0 || hi < 0.0) {
+        if note.is_empty() { ZOOMED.to_string() } else { format!("{note} {ZOOMED}") }
+    } else {
+        note.to_string()
+    }
 }
 
 /// A tick label with as many decimals as the axis span needs.
@@ -395,11 +479,12 @@ impl Trend {
     {
         let keys: Vec<Key> =
             self.series.iter().map(|s| Key { label: s.label.clone(), colour: s.colour, mark: Mark::Line }).collect();
-        let plot = frame(root, &self.title, &keys, &self.note)?;
         let years: Vec<u32> = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
         let (first, last) = (years.iter().min().copied().unwrap_or(1), years.iter().max().copied().unwrap_or(1));
         let (x0, x1) = if first == last { (first as i32 - 1, last as i32 + 1) } else { (first as i32, last as i32) };
         let (y0, y1) = padded(self.series.iter().flat_map(|s| s.points.iter().flat_map(|p| [p.1, p.2, p.3])));
+        let note = with_zero_note(&self.note, [(y0, y1)]);
+        let plot = frame(root, &self.title, &keys, &note)?;
         let mut chart = builder(&plot).build_cartesian_2d(x0..x1, y0..y1)?;
         let span = y1 - y0;
         mesh(&mut chart)
@@ -442,6 +527,13 @@ where
                 let mut poly: Vec<(X::ValueType, f64)> = pts.iter().map(|p| (p.0.clone(), p.3)).collect();
                 poly.extend(pts.iter().rev().map(|p| (p.0.clone(), p.2)));
                 chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18).filled())))?;
+                // Thin edges in the series' colour keep overlapping bands apart.
+                for edge in [
+                    pts.iter().map(|p| (p.0.clone(), p.2)).collect::<Vec<_>>(),
+                    pts.iter().map(|p| (p.0.clone(), p.3)).collect(),
+                ] {
+                    chart.draw_series(std::iter::once(PathElement::new(edge, c.mix(0.6).stroke_width(1))))?;
+                }
             }
         }
     }
@@ -486,6 +578,8 @@ pub struct Intervals {
     pub note: String,
     /// Scenario names, in order.
     pub scenarios: Vec<String>,
+    /// Their colours.
+    pub colours: Vec<RGBColor>,
     /// Panels.
     pub panels: Vec<IntervalPanel>,
 }
@@ -495,15 +589,17 @@ impl Intervals {
     where
         DB::ErrorType: 'static,
     {
-        let keys = scenario_keys(&self.scenarios, Mark::Dot);
-        let plot = frame(root, &self.title, &keys, &self.note)?;
+        let keys = scenario_keys(&self.scenarios, &self.colours, Mark::Dot);
+        let range = |panel: &IntervalPanel| {
+            padded(panel.groups.iter().flat_map(|g| g.values.iter().copied().chain([g.mean - g.half, g.mean + g.half])))
+        };
+        let note = with_zero_note(&self.note, self.panels.iter().map(range));
+        let plot = frame(root, &self.title, &keys, &note)?;
         let rows = self.panels.len().div_ceil(3).max(1);
         let cells = plot.split_evenly((rows, 3));
         let n = self.scenarios.len().max(1) as i32;
         for (panel, cell) in self.panels.iter().zip(&cells) {
-            let (y0, y1) = padded(
-                panel.groups.iter().flat_map(|g| g.values.iter().copied().chain([g.mean - g.half, g.mean + g.half])),
-            );
+            let (y0, y1) = range(panel);
             let mut chart = ChartBuilder::on(cell)
                 .caption(&panel.title, label_font().style(FontStyle::Bold))
                 .margin(10)
@@ -523,7 +619,7 @@ impl Intervals {
                 .y_label_formatter(&|y| tick(*y, span))
                 .draw()?;
             for (i, g) in panel.groups.iter().enumerate() {
-                let c = colour(i);
+                let c = self.colours.get(i).copied().unwrap_or(BLACK);
                 let at = |v: f64| (SegmentValue::CenterOf(i as i32), v);
                 chart.draw_series(g.values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(r, &v)| {
                     let dx = (r % 9) as i32 * 4 - 16 - 22;
@@ -585,10 +681,11 @@ impl Scatter {
     {
         let keys: Vec<Key> =
             self.groups.iter().map(|g| Key { label: g.label.clone(), colour: g.colour, mark: Mark::Dot }).collect();
-        let plot = frame(root, &self.title, &keys, &self.note)?;
         let pts = || self.groups.iter().flat_map(|g| g.points.iter());
         let (x0, x1) = padded(pts().map(|p| p.0));
         let (y0, y1) = padded(pts().map(|p| p.1));
+        let note = with_zero_note(&self.note, [(x0, x1), (y0, y1)]);
+        let plot = frame(root, &self.title, &keys, &note)?;
         let mut chart = builder(&plot).build_cartesian_2d(x0..x1, y0..y1)?;
         let (sx, sy) = (x1 - x0, y1 - y0);
         mesh(&mut chart)

@@ -8,31 +8,17 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use schoolscape::error::Location;
-use schoolscape::measures::HEADLINE;
 use schoolscape::stats::{mean_ci, quantile_sorted};
 use schoolscape::{Error, Result};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-/// A headline measure as charts show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Measure {
-    /// Measure name in `metrics.csv`.
-    pub measure: &'static str,
-    /// Subgroup in `metrics.csv`.
-    pub subgroup: &'static str,
-    /// Title (from [`HEADLINE`]).
-    pub title: &'static str,
-    /// Axis label with its unit.
-    pub axis: &'static str,
-}
+/// A measure and subgroup as charts show it (title, axis label with unit).
+pub type Measure = super::sweep::Outcome;
 
 /// The headline measures with axis labels and units.
 pub fn measures() -> Vec<Measure> {
-    HEADLINE
-        .iter()
-        .map(|&(measure, subgroup, title)| Measure { measure, subgroup, title, axis: axis_label(measure) })
-        .collect()
+    Measure::headline()
 }
 
 /// The axis label, with its unit, of a headline measure (`value` for others).
@@ -67,9 +53,11 @@ pub struct RunData {
     pub scenario_toml: String,
     /// Side of a neighbourhood, km.
     pub cell_km: f64,
-    /// One panel per headline measure, in [`measures`] order.
+    /// The measures read (the headline measures unless others were asked for).
+    pub measures: Vec<Measure>,
+    /// One panel per measure, in the order of `measures`.
     pub headline: Vec<Panel>,
-    /// Replicate 0's school panel.
+    /// The first replicate's school panel.
     pub schools: Vec<SchoolRow>,
     /// Replicate 0's school sites.
     pub sites: Vec<SiteRow>,
@@ -80,8 +68,8 @@ pub struct RunData {
 /// A row of `schools.csv` (the columns maps need).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct SchoolRow {
-    /// Replicate.
-    pub replicate: u32,
+    /// Run.
+    pub run_id: u64,
     /// Year.
     pub year: u32,
     /// School id.
@@ -99,8 +87,8 @@ pub struct SchoolRow {
 /// A row of `school_sites.csv`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct SiteRow {
-    /// Replicate.
-    pub replicate: u32,
+    /// Run.
+    pub run_id: u64,
     /// School id.
     pub school: u32,
     /// Position, km.
@@ -112,8 +100,8 @@ pub struct SiteRow {
 /// A row of `neighbourhoods.csv`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct NeighbourhoodRow {
-    /// Replicate.
-    pub replicate: u32,
+    /// Run.
+    pub run_id: u64,
     /// Year of the snapshot (0 = the start).
     pub year: u32,
     /// Centre, km.
@@ -127,8 +115,14 @@ pub struct NeighbourhoodRow {
 }
 
 #[derive(Debug, Deserialize)]
-struct MetricRow {
+struct RunsRow {
+    run_id: u64,
     replicate: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct MetricRow {
+    run_id: u64,
     year: u32,
     measure: String,
     subgroup: String,
@@ -167,8 +161,9 @@ impl RunData {
         dir.join("metrics.csv").is_file()
     }
 
-    /// Read a run directory.
-    pub fn read(dir: &Path) -> Result<RunData> {
+    /// Read a run directory with the measures asked for (`NAME[/SUBGROUP]`;
+    /// none: the headline measures).
+    pub fn read_measures(dir: &Path, wanted: &[String]) -> Result<RunData> {
         let mut d = RunData { cell_km: 1.0, ..RunData::default() };
         let manifest: serde_json::Value = read_text(&dir.join("manifest.json"))
             .ok()
@@ -196,19 +191,36 @@ impl RunData {
             d.cell_km = c;
         }
 
-        let ms = measures();
+        // Each run id's replicate, from runs.csv (run ids are unique across a comparison).
+        let runs: Vec<RunsRow> = read_csv(&dir.join("runs.csv"), |_: &RunsRow| true)?;
+        let replicate: BTreeMap<u64, u32> = runs.iter().map(|r| (r.run_id, r.replicate)).collect();
+        let first = runs.iter().min_by_key(|r| r.replicate).map_or(0, |r| r.run_id);
+        let file = dir.join("metrics.csv");
+        let metrics: Vec<MetricRow> = read_csv(&file, |r: &MetricRow| replicate.contains_key(&r.run_id))?;
+        let ms = if wanted.is_empty() {
+            measures()
+        } else {
+            let last = metrics.iter().map(|r| r.year).max();
+            let mut seen: Vec<(String, String)> = metrics
+                .iter()
+                .filter(|r| Some(r.year) == last)
+                .map(|r| (r.measure.clone(), r.subgroup.clone()))
+                .collect();
+            seen.sort();
+            seen.dedup();
+            super::sweep::resolve_measures(wanted, &seen, &file)?
+        };
         d.headline = vec![Panel::new(); ms.len()];
-        let metrics: Vec<MetricRow> = read_csv(&dir.join("metrics.csv"), |r: &MetricRow| {
-            ms.iter().any(|m| m.measure == r.measure && m.subgroup == r.subgroup)
-        })?;
         for r in metrics {
             if let Some(k) = ms.iter().position(|m| m.measure == r.measure && m.subgroup == r.subgroup) {
-                d.headline[k].entry(r.year).or_default().insert(r.replicate, r.value.unwrap_or(f64::NAN));
+                let rep = replicate.get(&r.run_id).copied().unwrap_or(0);
+                d.headline[k].entry(r.year).or_default().insert(rep, r.value.unwrap_or(f64::NAN));
             }
         }
-        d.schools = read_csv(&dir.join("schools.csv"), |r: &SchoolRow| r.replicate == 0)?;
-        d.sites = read_csv(&dir.join("school_sites.csv"), |r: &SiteRow| r.replicate == 0)?;
-        d.neighbourhoods = read_csv(&dir.join("neighbourhoods.csv"), |r: &NeighbourhoodRow| r.replicate == 0)?;
+        d.measures = ms;
+        d.schools = read_csv(&dir.join("schools.csv"), |r: &SchoolRow| r.run_id == first)?;
+        d.sites = read_csv(&dir.join("school_sites.csv"), |r: &SiteRow| r.run_id == first)?;
+        d.neighbourhoods = read_csv(&dir.join("neighbourhoods.csv"), |r: &NeighbourhoodRow| r.run_id == first)?;
         Ok(d)
     }
 
@@ -254,7 +266,7 @@ pub fn paired_difference(base: &RunData, other: &RunData, k: usize, year: u32) -
     (m, h, d.len())
 }
 
-/// A paired difference between a scenario and the first (baseline) scenario in the final year.
+/// A paired difference between a scenario and the first (baseline) scenario in one year.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
     /// The measure.
@@ -263,7 +275,7 @@ pub struct Difference {
     pub scenario: String,
     /// The baseline scenario (the first).
     pub baseline: String,
-    /// The year compared (the baseline's final year).
+    /// The year compared.
     pub year: u32,
     /// Mean of the paired differences (scenario − baseline).
     pub mean: f64,
@@ -273,28 +285,37 @@ pub struct Difference {
     pub pairs: usize,
 }
 
-/// Final-year paired differences of every headline measure, each scenario
-/// against the first. Replicate r of each scenario shares its seed (common
-/// random numbers), so the pairs differ by policy, not by luck.
+/// Paired differences of every headline measure in every year of the
+/// baseline, each scenario against the first, ordered by measure, scenario
+/// and year. Replicate r of each scenario shares its seed (common random
+/// numbers), so the pairs differ by policy, not by luck.
 pub fn differences(runs: &[RunData]) -> Vec<Difference> {
     let Some((base, rest)) = runs.split_first() else { return Vec::new() };
-    let Some(year) = base.final_year() else { return Vec::new() };
+    let years = base.years();
     let mut out = Vec::new();
-    for (k, m) in measures().into_iter().enumerate() {
+    for (k, m) in base.measures.iter().enumerate() {
         for other in rest {
-            let (mean, half, pairs) = paired_difference(base, other, k, year);
-            out.push(Difference {
-                measure: m,
-                scenario: other.name.clone(),
-                baseline: base.name.clone(),
-                year,
-                mean,
-                half,
-                pairs,
-            });
+            for &year in &years {
+                let (mean, half, pairs) = paired_difference(base, other, k, year);
+                out.push(Difference {
+                    measure: m.clone(),
+                    scenario: other.name.clone(),
+                    baseline: base.name.clone(),
+                    year,
+                    mean,
+                    half,
+                    pairs,
+                });
+            }
         }
     }
     out
+}
+
+/// The differences of the last year among `diffs`.
+pub fn final_year(diffs: &[Difference]) -> Vec<Difference> {
+    let last = diffs.iter().map(|d| d.year).max();
+    diffs.iter().filter(|d| Some(d.year) == last).cloned().collect()
 }
 
 #[cfg(test)]
@@ -302,7 +323,8 @@ mod tests {
     use super::*;
 
     fn run_with(values: &[(u32, u32, f64)]) -> RunData {
-        let mut d = RunData { headline: vec![Panel::new(); measures().len()], ..RunData::default() };
+        let mut d =
+            RunData { measures: measures(), headline: vec![Panel::new(); measures().len()], ..RunData::default() };
         for &(year, rep, v) in values {
             d.headline[0].entry(year).or_default().insert(rep, v);
         }

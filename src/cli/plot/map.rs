@@ -91,6 +91,9 @@ pub struct MapFigure {
     pub panels: Vec<MapPanel>,
     /// (x0, x1, y0, y1), km.
     pub extent: (f64, f64, f64, f64),
+    /// Colour and size scales shared with other maps of one report (see
+    /// [`share_scales`]); `None` fits them to this map alone.
+    pub shared: Option<Scales>,
 }
 
 impl MapFigure {
@@ -107,6 +110,11 @@ impl MapFigure {
     }
 
     fn scales(&self) -> Scales {
+        self.shared.unwrap_or_else(|| self.own_scales())
+    }
+
+    /// The scales that fit this map alone.
+    pub fn own_scales(&self) -> Scales {
         let all = || self.panels.iter().flat_map(|p| p.schools.iter());
         let max = |v: &mut dyn Iterator<Item = f64>| v.filter(|x| x.is_finite()).fold(0.0f64, f64::max);
         let dep = max(&mut self.panels.iter().flat_map(|p| p.cells.iter().map(|c| c.share)));
@@ -206,12 +214,38 @@ impl MapFigure {
     }
 }
 
-struct Scales {
-    r_max: f64,
-    dep: f64,
-    roll: f64,
-    eff: f64,
-    dis: f64,
+/// The colour and size scales of a map: the top of each colour bar and the
+/// largest circle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scales {
+    /// Radius of the largest circle, pixels.
+    pub r_max: f64,
+    /// Top of the neighbourhood deprivation scale.
+    pub dep: f64,
+    /// Roll drawn as the largest circle.
+    pub roll: f64,
+    /// Effectiveness at either end of the diverging scale.
+    pub eff: f64,
+    /// Top of the schools' disadvantaged-share scale.
+    pub dis: f64,
+}
+
+/// Give every map one set of scales, wide enough for all of them, so maps
+/// shown side by side in one report compare colour for colour.
+pub fn share_scales<'a>(maps: impl IntoIterator<Item = &'a mut MapFigure>) {
+    let mut maps: Vec<&mut MapFigure> = maps.into_iter().collect();
+    let own: Vec<Scales> = maps.iter().map(|m| m.own_scales()).collect();
+    let Some(first) = own.first().copied() else { return };
+    let all = own.iter().fold(first, |a, b| Scales {
+        r_max: a.r_max.min(b.r_max),
+        dep: a.dep.max(b.dep),
+        roll: a.roll.max(b.roll),
+        eff: a.eff.max(b.eff),
+        dis: a.dis.max(b.dis),
+    });
+    for m in &mut maps {
+        m.shared = Some(all);
+    }
 }
 
 /// A colour bar with a label, drawn at `x` in a legend strip; `symmetric` bars run from `-max` to `max`.
@@ -368,6 +402,7 @@ pub fn first_last(run: &RunData) -> Option<MapFigure> {
         note: NOTE.to_string(),
         panels: vec![panel(run, first, format!("Year {first}"), c), panel(run, last, format!("Year {last}"), c)],
         extent: extent(run),
+        shared: None,
     })
 }
 
@@ -384,6 +419,7 @@ pub fn year(run: &RunData, year: u32) -> Option<MapFigure> {
             panel(run, year, format!("Year {year}: effectiveness"), SchoolColour::Effectiveness),
         ],
         extent: extent(run),
+        shared: None,
     })
 }
 

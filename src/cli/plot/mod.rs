@@ -9,9 +9,11 @@
 //! `DIR/report.html`, and for a comparison the paired differences to
 //! `DIR/differences.csv`.
 
+pub mod assumptions;
 pub mod charts;
 pub mod contrast;
 pub mod data;
+pub mod diff_charts;
 pub mod map;
 pub mod report;
 pub mod sweep;
@@ -24,8 +26,11 @@ use clap::Args;
 use schoolscape::stats::mean_ci;
 use schoolscape::{Error, Result};
 
-use self::charts::{BandSeries, Figure, IntervalGroup, IntervalPanel, Intervals, Scatter, ScatterGroup, Trend, colour};
+use self::charts::{
+    BandSeries, Figure, IntervalGroup, IntervalPanel, Intervals, Scatter, ScatterGroup, Trend, scenario_colours,
+};
 use self::data::{Difference, RunData, measures, median_band};
+use self::diff_charts::Differences;
 use super::output::{self, field, num};
 
 /// File naming the scenarios of a comparison, in order.
@@ -39,7 +44,8 @@ pub struct PlotArgs {
     /// Year of the single-year maps (default: the last year).
     #[arg(long)]
     pub map_year: Option<u32>,
-    /// Sweeps: a measure to chart instead of the headline measures (repeat for more).
+    /// A measure of `metrics.csv` to chart instead of the headline measures, as
+    /// NAME or NAME/SUBGROUP (repeat for more); runs, comparisons and sweeps.
     #[arg(long, value_name = "NAME[/SUBGROUP]")]
     pub measure: Vec<String>,
     /// Sweeps: the parameter across the heatmaps (default: the first varied).
@@ -73,14 +79,17 @@ pub struct Drawn {
 }
 
 /// Report sections, in order.
-pub const SECTIONS: [&str; 4] = ["Headline measures over time", "Final year", "Excellence and equity", "Maps"];
+pub const SECTIONS: [&str; 5] =
+    ["Differences from the baseline", "Headline measures over time", "Final year", "Excellence and equity", "Maps"];
 
-/// Read the runs of a directory: one run directory, or a comparison's in its order.
-pub fn read_runs(dir: &Path) -> Result<Vec<RunData>> {
-    if RunData::is_run_dir(dir) {
-        return Ok(vec![RunData::read(dir)?]);
-    }
+/// Read the runs of a directory: one run directory, or a comparison's in its
+/// order, with the measures asked for (`NAME[/SUBGROUP]`; none: the headline measures).
+pub fn read_runs(dir: &Path, wanted: &[String]) -> Result<Vec<RunData>> {
     let listed = dir.join(COMPARE_FILE);
+    // A comparison has its combined metrics.csv too: its compare.json decides.
+    if RunData::is_run_dir(dir) && !listed.is_file() {
+        return Ok(vec![RunData::read_measures(dir, wanted)?]);
+    }
     let subdirs: Vec<PathBuf> = if listed.is_file() {
         let text = std::fs::read_to_string(&listed).map_err(|source| Error::Io { path: listed.clone(), source })?;
         let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -99,8 +108,16 @@ pub fn read_runs(dir: &Path) -> Result<Vec<RunData>> {
         d.sort();
         d
     };
-    let runs: Vec<RunData> =
-        subdirs.iter().filter(|d| RunData::is_run_dir(d)).map(|d| RunData::read(d)).collect::<Result<_>>()?;
+    let subdirs: Vec<&PathBuf> = subdirs.iter().filter(|d| RunData::is_run_dir(d)).collect();
+    let mut runs: Vec<RunData> = Vec::new();
+    for d in subdirs {
+        // The first run resolves the measures asked for; the others read the same ones.
+        let resolved: Vec<String> = runs
+            .first()
+            .map(|r| r.measures.iter().map(|m| format!("{}/{}", m.measure, m.subgroup)).collect())
+            .unwrap_or_else(|| wanted.to_vec());
+        runs.push(RunData::read_measures(d, &resolved)?);
+    }
     if runs.is_empty() {
         return Err(Error::input(
             None,
@@ -122,16 +139,50 @@ pub fn file_stem(name: &str) -> String {
 /// Every figure for these runs, with its file stem and section.
 pub fn figures(runs: &[RunData], map_year: Option<u32>) -> Vec<(String, &'static str, Figure)> {
     let mut out = Vec::new();
+    let ms: Vec<data::Measure> = runs.first().map(|r| r.measures.clone()).unwrap_or_default();
+    // The scatter and the maps go with the headline measures; asked-for measures get their own charts only.
+    let headline = ms == measures();
     let names: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
+    let colours = scenario_colours(&names);
     let reps = runs.iter().map(RunData::replicates).max().unwrap_or(0);
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    for (k, m) in measures().into_iter().enumerate() {
+    if let Some(base) = runs.first().filter(|_| runs.len() > 1) {
+        let diffs = data::differences(runs);
+        let pairs = diffs.iter().map(|d| d.pairs).max().unwrap_or(0);
+        let what = format!(
+            "each scenario minus {} over {pairs} pair{} of replicates with common random numbers; 95% t-interval",
+            base.name,
+            plural(pairs)
+        );
+        let final_year = base.final_year().unwrap_or(0);
+        out.push((
+            "differences-final-year".to_string(),
+            SECTIONS[0],
+            Figure::Differences(Differences {
+                title: format!("Year {final_year}: difference from {}", base.name),
+                note: format!("Dot and bar: mean difference, {what}. Interval clear of 0: a resolved difference."),
+                over_time: false,
+                panels: diff_charts::panels(&data::final_year(&diffs), &names, &colours),
+            }),
+        ));
+        out.push((
+            "differences-over-time".to_string(),
+            SECTIONS[0],
+            Figure::Differences(Differences {
+                title: format!("Difference from {} over time", base.name),
+                note: format!("Line: mean difference, {what} (band)."),
+                over_time: true,
+                panels: diff_charts::panels(&diffs, &names, &colours),
+            }),
+        ));
+    }
+    for (k, m) in ms.iter().enumerate() {
         let series = runs
             .iter()
-            .enumerate()
-            .map(|(i, r)| BandSeries {
+            .zip(&colours)
+            .map(|(r, &colour)| BandSeries {
                 label: r.name.clone(),
-                colour: colour(i),
+                colour,
                 points: r.headline[k]
                     .iter()
                     .map(|(&year, by_rep)| {
@@ -142,23 +193,23 @@ pub fn figures(runs: &[RunData], map_year: Option<u32>) -> Vec<(String, &'static
             })
             .collect();
         out.push((
-            format!("trend-{}", m.measure),
-            SECTIONS[0],
+            format!("trend-{}", m.stem()),
+            SECTIONS[1],
             Figure::Trend(Trend {
-                title: m.title.to_string(),
-                y_label: m.axis.to_string(),
+                title: m.title.clone(),
+                y_label: m.axis.clone(),
                 note: format!("Line: median across {reps} replicate{}; band: 10th to 90th percentile.", plural(reps)),
                 series,
             }),
         ));
     }
     let final_year = runs.first().and_then(RunData::final_year).unwrap_or(0);
-    let panels = measures()
-        .into_iter()
+    let panels = ms
+        .iter()
         .enumerate()
         .map(|(k, m)| IntervalPanel {
-            title: m.title.to_string(),
-            y_label: m.axis.to_string(),
+            title: m.title.clone(),
+            y_label: m.axis.clone(),
             groups: runs
                 .iter()
                 .map(|r| {
@@ -169,37 +220,48 @@ pub fn figures(runs: &[RunData], map_year: Option<u32>) -> Vec<(String, &'static
                 .collect(),
         })
         .collect();
+    let unpaired = if runs.len() > 1 {
+        " Each scenario's interval alone: overlapping intervals do not mean no difference (see the paired differences)."
+    } else {
+        ""
+    };
     out.push((
         "final-year".to_string(),
-        SECTIONS[1],
+        SECTIONS[2],
         Figure::Intervals(Intervals {
-            title: format!("Final year (year {final_year}): headline measures"),
-            note: "Small dots: replicates. Large dot and bar: mean and 95% confidence interval (t).".to_string(),
+            title: format!(
+                "Final year (year {final_year}): {} measures",
+                if headline { "headline" } else { "selected" }
+            ),
+            note: format!("Small dots: replicates. Large dot and bar: mean and 95% confidence interval (t).{unpaired}"),
             scenarios: names,
+            colours: colours.clone(),
             panels,
         }),
     ));
-    let ms = measures();
+    if !headline {
+        return out;
+    }
     let (att, grad) = (
         ms.iter().position(|m| m.measure == "attainment_mean").unwrap_or(2),
         ms.iter().position(|m| m.measure == "ses_gradient").unwrap_or(3),
     );
     let groups = runs
         .iter()
-        .enumerate()
-        .map(|(i, r)| {
+        .zip(&colours)
+        .map(|(r, &colour)| {
             let y = r.final_year().unwrap_or(0);
             let (a, g) = (r.values(att, y), r.values(grad, y));
             ScatterGroup {
                 label: r.name.clone(),
-                colour: colour(i),
+                colour,
                 points: g.iter().filter_map(|(rep, gx)| Some((*gx, *a.get(rep)?))).collect(),
             }
         })
         .collect();
     out.push((
         "excellence-equity".to_string(),
-        SECTIONS[2],
+        SECTIONS[3],
         Figure::Scatter(Scatter {
             title: format!("Excellence and equity (year {final_year})"),
             x_label: format!("SES gradient ({}; left = more equitable)", ms[grad].axis),
@@ -208,16 +270,22 @@ pub fn figures(runs: &[RunData], map_year: Option<u32>) -> Vec<(String, &'static
             groups,
         }),
     ));
+    let first_map = out.len();
     for r in runs {
         let stem = file_stem(&r.name);
         let y = map_year.or_else(|| r.final_year()).unwrap_or(0);
         if let Some(m) = map::year(r, y) {
-            out.push((format!("map-{stem}-year-{y}"), SECTIONS[3], Figure::Map(m)));
+            out.push((format!("map-{stem}-year-{y}"), SECTIONS[4], Figure::Map(m)));
         }
         if let Some(m) = map::first_last(r) {
-            out.push((format!("map-{stem}-first-last"), SECTIONS[3], Figure::Map(m)));
+            out.push((format!("map-{stem}-first-last"), SECTIONS[4], Figure::Map(m)));
         }
     }
+    // One scale for every map of the report, so that maps side by side compare.
+    map::share_scales(out[first_map..].iter_mut().filter_map(|(_, _, f)| match f {
+        Figure::Map(m) => Some(m),
+        _ => None,
+    }));
     out
 }
 
@@ -267,7 +335,8 @@ pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn
         charts.push(Chart { stem, title: fig.title().to_string(), section, svg });
     }
     let diffs = data::differences(runs);
-    if runs.len() > 1 {
+    // `differences.csv` holds the headline measures' differences; charts of other measures leave it be.
+    if runs.len() > 1 && runs[0].measures == measures() {
         output::write_atomic(&dir.join("differences.csv"), &differences_csv(&diffs))?;
     }
     let report = dir.join("report.html");
@@ -290,9 +359,7 @@ pub fn draw_dir(a: &PlotArgs) -> Result<Drawn> {
     if sweep::is_sweep_dir(&a.dir) {
         return sweep::draw(&a.dir, a);
     }
-    if let Some((flag, _)) =
-        [("--measure", !a.measure.is_empty()), ("--x", a.x.is_some()), ("--y", a.y.is_some())].iter().find(|f| f.1)
-    {
+    if let Some((flag, _)) = [("--x", a.x.is_some()), ("--y", a.y.is_some())].iter().find(|f| f.1) {
         return Err(Error::input(
             None,
             *flag,
@@ -300,7 +367,7 @@ pub fn draw_dir(a: &PlotArgs) -> Result<Drawn> {
             format!("{flag} only with a directory written by `schoolscape sweep` or `merge`"),
         ));
     }
-    let runs = read_runs(&a.dir)?;
+    let runs = read_runs(&a.dir, &a.measure)?;
     if let Some(y) = a.map_year {
         if let Some(r) = runs.iter().find(|r| !r.years().contains(&y)) {
             let years = r.years();

@@ -19,6 +19,7 @@ use schoolscape::stats::mean_ci;
 use schoolscape::sweep::sensitivity::{Srrc, srrc};
 use schoolscape::{Error, Result};
 
+use super::assumptions;
 use super::charts::{Figure, tick};
 use super::report::{chart_sections, details, esc, page_start};
 use super::sweep_charts::{Bars, HeatAxis, Heatmap, LinePanel, Lines};
@@ -134,7 +135,7 @@ fn parse_measure(arg: &str) -> (String, Option<String>) {
 
 /// The measures asked for, resolved against those in the final year: a
 /// measure named without a subgroup takes `all`, or its only subgroup.
-fn resolve_measures(args: &[String], seen: &[(String, String)], file: &Path) -> Result<Vec<Outcome>> {
+pub fn resolve_measures(args: &[String], seen: &[(String, String)], file: &Path) -> Result<Vec<Outcome>> {
     let mut out = Vec::new();
     for arg in args {
         let (m, sub) = parse_measure(arg);
@@ -445,31 +446,54 @@ impl Levels {
 /// A measure over two parameters: each cell the mean of the runs in it.
 pub fn heatmap(o: &Outcome, values: &[f64], x: &Levels, y: &Levels, others: bool, year: u64) -> Heatmap {
     let (nx, ny) = (x.labels.len(), y.labels.len());
-    let mut sum = vec![vec![(0.0, 0usize); nx]; ny];
+    let mut runs: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); nx]; ny];
     for (r, v) in values.iter().enumerate() {
         if let (true, Some(&i), Some(&j)) = (v.is_finite(), x.of_run.get(r), y.of_run.get(r)) {
-            let c = &mut sum[j][i];
-            c.0 += v;
-            c.1 += 1;
+            runs[j][i].push(*v);
         }
     }
-    let cells = sum
-        .into_iter()
-        .map(|row| row.into_iter().map(|(s, n)| if n > 0 { s / n as f64 } else { f64::NAN }).collect())
+    let stats: Vec<Vec<(f64, f64)>> = runs
+        .iter()
+        .map(|row| row.iter().map(|v| if v.is_empty() { (f64::NAN, f64::NAN) } else { mean_ci(v) }).collect())
         .collect();
+    let cells = stats.iter().map(|row| row.iter().map(|c| c.0).collect()).collect();
+    let halves = stats.iter().map(|row| row.iter().map(|c| c.1).collect()).collect();
     let what = if x.binned() || y.binned() {
         format!("Axes cut into {BINS} equal bins. Cell: mean of the runs in it; blank: none")
     } else {
         format!("Cell: mean of its runs (replicates{})", if others { " and the other parameters" } else { "" })
     };
-    Heatmap {
+    let mut h = Heatmap {
         title: format!("{}: year {year}", o.title),
         note: format!("{what}."),
         x: x.heat_axis(),
         y: y.heat_axis(),
         values: cells,
+        halves,
         scale_label: o.axis.clone(),
+    };
+    let wide = h.uncertain().len();
+    if wide > 0 {
+        h.note.push_str(&format!(
+            " Ring: the cell's 95% interval is as wide as the whole colour range ({wide} of {} cells): its colour is mostly noise.",
+            h.cells().len()
+        ));
     }
+    h
+}
+
+/// Below this R², a rank regression explains little of a measure, and its
+/// charts say so plainly.
+pub const LOW_R2: f64 = 0.2;
+
+/// A warning for the charts of a measure whose rank regression explains little.
+pub fn low_r2_warning(s: &Srrc) -> Option<String> {
+    (s.r_squared.is_finite() && s.r_squared < LOW_R2).then(|| {
+        format!(
+            "Caution: the varied parameters explain little of this measure (rank regression R² = {:.2}); the pattern here is mostly replicate noise.",
+            s.r_squared
+        )
+    })
 }
 
 /// A measure over each parameter: per value (or bin) the mean of its runs
@@ -522,7 +546,10 @@ pub fn sensitivity(o: &Outcome, parameters: &[String], s: &Srrc, runs: usize, ye
     Bars {
         title: format!("Sensitivity: {} (year {year})", o.title),
         subtitle: format!("Rank regression R² = {r2}, over {runs} runs"),
-        note: "Bar: standardized rank regression coefficient (SRRC) of the measure on each parameter.".into(),
+        note: match low_r2_warning(s) {
+            Some(w) => format!("Bar: SRRC of the measure on each parameter. {w}"),
+            None => "Bar: standardized rank regression coefficient (SRRC) of the measure on each parameter.".into(),
+        },
         x_label: "SRRC (-1 to 1)".into(),
         signs: ["raises the measure (SRRC > 0)".into(), "lowers it (SRRC < 0)".into()],
         bars,
@@ -544,16 +571,21 @@ pub fn figures(
 ) -> Vec<(String, &'static str, Figure)> {
     let mut out = Vec::new();
     for (k, (o, v)) in d.outcomes.iter().enumerate() {
+        let warning = sens.get(k).and_then(|(s, _)| low_r2_warning(s));
         if let Some((x, y)) = axes {
             let others = levels.len() > 2;
-            out.push((
-                format!("heatmap-{}", o.stem()),
-                SECTIONS[0],
-                Figure::Heatmap(heatmap(o, v, &levels[x], &levels[y], others, d.years)),
-            ));
+            let mut h = heatmap(o, v, &levels[x], &levels[y], others, d.years);
+            if let Some(w) = &warning {
+                h.note = format!("{w} {}", h.note);
+            }
+            out.push((format!("heatmap-{}", o.stem()), SECTIONS[0], Figure::Heatmap(h)));
         }
         if !levels.is_empty() {
-            out.push((format!("lines-{}", o.stem()), SECTIONS[1], Figure::Lines(lines(o, v, levels, d.years))));
+            let mut l = lines(o, v, levels, d.years);
+            if let Some(w) = &warning {
+                l.note = format!("{w} {}", l.note);
+            }
+            out.push((format!("lines-{}", o.stem()), SECTIONS[1], Figure::Lines(l)));
             let (s, n) = &sens[k];
             out.push((
                 format!("sensitivity-{}", o.stem()),
@@ -627,6 +659,31 @@ pub fn html(d: &SweepData, levels: &[Levels], sens: &[(Srrc, usize)], charts: &[
         let _ = write!(h, "<td class=\"num\">{n}</td>");
     }
     h.push_str("</tr>\n</table>\n");
+    let weak: Vec<String> = d
+        .outcomes
+        .iter()
+        .zip(sens)
+        .filter(|(_, (s, _))| low_r2_warning(s).is_some())
+        .map(|((o, _), (s, _))| format!("{} (R² = {:.2})", esc(&o.title), s.r_squared))
+        .collect();
+    if !weak.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"warning\">The varied parameters explain little of {}: their charts mostly show replicate noise, however vivid the colours.</p>",
+            weak.join(", ")
+        );
+    }
+    // Assumptions: the base scenario's departures from the defaults, and the basis of each varied parameter.
+    let mut rows = assumptions::rows(&[assumptions::flatten(&d.scenario_toml)]);
+    rows.retain(|r| !d.plan.parameters.contains(&r.path));
+    for (j, l) in levels.iter().enumerate() {
+        rows.push(assumptions::varied(&l.parameter, &l.values_text(&d.plan, j)));
+    }
+    h.push_str(&assumptions::section(
+        &["Sweep"],
+        &rows,
+        "The varied parameters, and those the base scenario sets away from the defaults, with the basis of each.",
+    ));
     chart_sections(&mut h, charts, &SECTIONS);
     h.push_str("<h2 id=\"files\">Sweep file and base scenario</h2>\n<p><code>schoolscape sweep sweep.toml --out DIR</code> reruns the sweep, with the base scenario beside it.</p>\n");
     details(&mut h, "sweep.toml", &d.sweep_toml);
@@ -680,6 +737,14 @@ mod tests {
         }
     }
 
+    /// Rectangles outlined in white: the heatmap's cells (rings are circles).
+    fn outlines(svg: &str) -> usize {
+        svg.split("<rect")
+            .skip(1)
+            .filter(|r| r.split('>').next().unwrap_or("").contains("fill=\"none\" stroke=\"#FFFFFF\""))
+            .count()
+    }
+
     fn outcome() -> Outcome {
         Outcome::new("school_gorard", "disadvantaged")
     }
@@ -706,7 +771,7 @@ mod tests {
         assert!((lo - 1.65).abs() < 1e-12 && (hi - 2.95).abs() < 1e-12, "{lo} {hi}");
         let svg = svg_string(&Figure::Heatmap(h)).unwrap();
         // Five cells with a value, each outlined once; the sixth left blank.
-        assert_eq!(svg.matches("fill=\"none\" stroke=\"#FFFFFF\"").count(), 5);
+        assert_eq!(outlines(&svg), 5);
         let texts = svg_texts(&svg);
         let has = |s: &str| texts.iter().any(|t| t.2 == s);
         for label in ["admissions.cream_skimming", "families.disadvantaged.information", "0.0", "0.3", "0.6", "0.8"] {
@@ -720,6 +785,32 @@ mod tests {
         assert_eq!(bar.iter().copied().fold(f64::MIN, f64::max), 2.95);
         // The lowest cell in the darkest colour, the highest in the lightest.
         assert!(svg.contains("fill=\"#440154\"") && svg.contains("fill=\"#FDE725\""));
+    }
+
+    #[test]
+    fn noisy_cells_are_marked_and_a_weak_regression_is_named() {
+        let (xs, ys) = (["0.0", "0.3", "0.6"], ["0.3", "0.8"]);
+        let points: Vec<Vec<String>> =
+            xs.iter().flat_map(|x| ys.iter().map(|y| vec![x.to_string(), y.to_string()])).collect();
+        let p = plan(&["admissions.cream_skimming", "families.disadvantaged.information"], &points, 3);
+        // Replicates spread ±1 around cell means 0.01 apart: noise swamps the pattern.
+        let values: Vec<f64> = (0..p.runs()).map(|r| 0.01 * (r / 3) as f64 + [-1.0, 0.0, 1.0][r % 3]).collect();
+        let (lx, ly) = (levels(&p, 0, Design::Grid), levels(&p, 1, Design::Grid));
+        let h = heatmap(&outcome(), &values, &lx, &ly, false, 20);
+        assert_eq!(h.uncertain().len(), 6, "every cell's interval spans the colour range");
+        assert!(h.note.contains("Ring") && h.note.contains("6 of 6 cells"), "{}", h.note);
+        let svg = svg_string(&Figure::Heatmap(h)).unwrap();
+        assert_eq!(svg.matches("<circle").count(), 6, "a ring per noisy cell");
+        // The clean grid of the test above has none.
+        let quiet: Vec<f64> = (0..p.runs()).map(|r| (r / 3) as f64 + 0.001 * (r % 3) as f64).collect();
+        assert!(heatmap(&outcome(), &quiet, &lx, &ly, false, 20).uncertain().is_empty());
+
+        let weak = Srrc { coefficients: vec![0.05, 0.02], r_squared: 0.03 };
+        let w = low_r2_warning(&weak).expect("R² 0.03 explains little");
+        assert!(w.contains("R² = 0.03") && w.contains("explain little"), "{w}");
+        assert!(low_r2_warning(&Srrc { coefficients: vec![0.9], r_squared: 0.8 }).is_none());
+        let params: Vec<String> = vec!["p.a".into(), "p.b".into()];
+        assert!(sensitivity(&outcome(), &params, &weak, 18, 20).note.contains("explain little"));
     }
 
     #[test]
@@ -743,7 +834,7 @@ mod tests {
             (0..p.runs()).map(|r| (lx.of_run[r], ly.of_run[r])).collect();
         assert_eq!(h.cells().len(), filled.len());
         let svg = svg_string(&Figure::Heatmap(h)).unwrap();
-        assert_eq!(svg.matches("fill=\"none\" stroke=\"#FFFFFF\"").count(), filled.len());
+        assert_eq!(outlines(&svg), filled.len());
         // Bin edges label the x axis.
         assert!(svg_texts(&svg).iter().any(|t| t.2 == "19.5"));
     }

@@ -108,6 +108,8 @@ pub struct Heatmap {
     pub y: HeatAxis,
     /// Cell values, row by row from the bottom (`values[y][x]`); NaN: no runs, left blank.
     pub values: Vec<Vec<f64>>,
+    /// Half-widths of the cells' 95% t-intervals, like `values` (NaN: fewer than two runs).
+    pub halves: Vec<Vec<f64>>,
     /// Colour bar label: the measure, with its unit.
     pub scale_label: String,
 }
@@ -125,6 +127,19 @@ impl Heatmap {
         } else {
             (lo, hi)
         }
+    }
+
+    /// The cells whose 95% interval is at least as wide as the colour range: (x, y).
+    pub fn uncertain(&self) -> Vec<(usize, usize)> {
+        let (lo, hi) = self.range();
+        self.cells()
+            .into_iter()
+            .filter(|&(i, j, _)| {
+                let h = self.halves.get(j).and_then(|r| r.get(i)).copied().unwrap_or(f64::NAN);
+                h.is_finite() && 2.0 * h >= hi - lo
+            })
+            .map(|(i, j, _)| (i, j))
+            .collect()
     }
 
     /// The cells with a value: (x, y, value).
@@ -168,13 +183,20 @@ impl Heatmap {
         // The values in the cells, where they fit.
         let (x0, y0) = chart.backend_coord(&(0.0, 0.0));
         let (x1, y1) = chart.backend_coord(&(1.0, 1.0));
+        let ink = |v: f64| if (v - lo) / span < 0.6 { WHITE } else { BLACK };
         if x1 - x0 >= 60 && y0 - y1 >= 26 {
             let centre = Pos::new(HPos::Center, VPos::Center);
             chart.draw_series(cells.iter().map(|&(i, j, v)| {
-                let ink = if (v - lo) / span < 0.6 { WHITE } else { BLACK };
-                Text::new(tick(v, span), (i as f64 + 0.5, j as f64 + 0.5), small_font().color(&ink).pos(centre))
+                Text::new(tick(v, span), (i as f64 + 0.5, j as f64 + 0.5), small_font().color(&ink(v)).pos(centre))
             }))?;
         }
+        // A ring in each cell whose own 95% interval is at least as wide as the colour range:
+        // its colour says nothing its neighbours' does not.
+        let r = ((x1 - x0).min(y0 - y1) / 6).clamp(3, 9);
+        chart.draw_series(self.uncertain().into_iter().map(|(i, j)| {
+            let v = self.values[j][i];
+            EmptyElement::at((i as f64 + 0.5, j as f64 + 1.0)) + Circle::new((0, r + 3), r, ink(v).stroke_width(2))
+        }))?;
         // The colour bar, level with the cells, labelled at its ends and quarters.
         let ticks: Vec<f64> = (0..=4).map(|k| lo + span * k as f64 / 4.0).collect();
         let mut cb = ChartBuilder::on(&bar)
