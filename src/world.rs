@@ -54,6 +54,9 @@ pub struct World {
     pub grid: Grid,
     /// Each neighbourhood's nearest open schools.
     pub choice_sets: ChoiceSets,
+    /// Catchment school of each neighbourhood, once boundaries are drawn (a
+    /// catchments CSV, or rezoning); `None`: the nearest open school to home.
+    pub boundaries: Option<Vec<u32>>,
     /// Year groups; cohort entering in year e lives at slot e mod years_in_school.
     pub cohorts: Vec<Cohort>,
     /// Applications of the newest cohort.
@@ -223,6 +226,7 @@ impl World {
             schools,
             grid: Grid::default(),
             choice_sets: ChoiceSets::default(),
+            boundaries: None,
             cohorts: (0..y).map(|_| Cohort::default()).collect(),
             applications: Applications::default(),
             roll_by_slot: vec![0; y * n_schools],
@@ -239,6 +243,7 @@ impl World {
             flows: Flows::default(),
             targets: Vec::new(),
         };
+        w.boundaries = w.region.catchment.clone();
         w.refresh_spatial(s);
         w.warm_start(s);
         Ok(w)
@@ -352,6 +357,7 @@ impl World {
             s,
             &self.schools,
             &self.choice_sets,
+            self.boundaries.as_deref(),
             &mut self.cohorts[slot],
             &mut self.applications,
             self.seed,
@@ -535,6 +541,7 @@ impl World {
             self.grid = Grid::new(&self.schools.x, &self.schools.y, &self.schools.open);
             self.choice_sets.repair(&self.grid, &self.region.nbhd_x, &self.region.nbhd_y, &self.schools.open);
         }
+        self.redraw_closed_catchments();
         let n = self.schools.len();
         for slot in 0..self.cohorts.len() {
             for i in 0..self.cohorts[slot].len() {
@@ -551,6 +558,20 @@ impl World {
             }
         }
         self.update_shares();
+    }
+
+    /// Neighbourhoods whose catchment school has closed take the nearest open
+    /// school to their centre.
+    fn redraw_closed_catchments(&mut self) {
+        let Some(b) = &mut self.boundaries else { return };
+        for (k, home) in b.iter_mut().enumerate() {
+            if !self.schools.open[*home as usize] {
+                let (x, y) = (self.region.nbhd_x[k] as f64, self.region.nbhd_y[k] as f64);
+                if let Some((_, sid)) = self.grid.nearest_where(x, y, |_| true) {
+                    *home = sid;
+                }
+            }
+        }
     }
 
     /// Market adaptation, including closures and the moves they cause.

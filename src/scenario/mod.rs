@@ -146,6 +146,10 @@ pub struct RegionParams {
     pub schools_csv: String,
     /// Neighbourhoods CSV, relative to the scenario file (source = "csv").
     pub neighbourhoods_csv: String,
+    /// Catchments CSV (`neighbourhood, school` ids), relative to the scenario
+    /// file (source = "csv"); empty: each pupil's catchment school is the
+    /// nearest open school to home (default).
+    pub catchments_csv: String,
 }
 
 impl Default for RegionParams {
@@ -166,6 +170,7 @@ impl Default for RegionParams {
             field_scale_km: 3.0,
             schools_csv: String::new(),
             neighbourhoods_csv: String::new(),
+            catchments_csv: String::new(),
         }
     }
 }

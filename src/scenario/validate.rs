@@ -94,6 +94,13 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
             );
         }
     }
+    if r.source != RegionSource::Csv && !r.catchments_csv.is_empty() {
+        c.fail(
+            "region.catchments_csv",
+            "catchments name neighbourhoods and schools of CSV files, but source is not \"csv\"".into(),
+            "a catchments CSV only with region.source = \"csv\" (or leave it empty: the nearest school)",
+        );
+    }
     c.range("region.neighbourhood_km", r.neighbourhood_km, 0.05, 50.0);
     c.int_range("region.districts", r.districts, 1, 10_000);
     c.int_range("region.entrants_per_year", r.entrants_per_year, 1, 10_000_000);
