@@ -29,6 +29,8 @@ pub struct Events {
     pub market: MarketCounts,
     /// Pupils moved because their school closed.
     pub closure_moves: u32,
+    /// Schools opened.
+    pub openings: u32,
 }
 
 /// The state of one replicate.
@@ -76,6 +78,8 @@ pub struct World {
     /// The schools the policy acting now is limited to (its target); empty:
     /// every school. Set by the policy lifecycle around each policy's turn.
     pub targets: Vec<bool>,
+    /// Districts' years of shortage of places (for openings).
+    pub openings: crate::openings::State,
     admissions_ws: admissions::Workspace,
     residential_ws: residential::Workspace,
     scratch: Scratch,
@@ -242,6 +246,7 @@ impl World {
             collab: Default::default(),
             flows: Flows::default(),
             targets: Vec::new(),
+            openings: Default::default(),
         };
         w.boundaries = w.region.catchment.clone();
         w.refresh_spatial(s);
@@ -574,14 +579,65 @@ impl World {
         }
     }
 
-    /// Market adaptation, including closures and the moves they cause.
+    /// Add schools opened this year: every per-school array grows; the new
+    /// schools join the grid, the choice sets and (where boundaries are drawn)
+    /// the catchments of the neighbourhoods they are now nearest to.
+    pub(crate) fn open_schools(&mut self, s: &Scenario, new: &[crate::openings::NewSchool]) {
+        if new.is_empty() {
+            return;
+        }
+        let old = self.schools.len();
+        for ns in new {
+            self.schools.push(s, ns);
+        }
+        let n = self.schools.len();
+        self.inclusive_gain.resize(n, 0.0);
+        self.practice_bonus.resize(n, 0.0);
+        if !self.targets.is_empty() {
+            self.targets.resize(n, false); // a new school is in no policy's target
+        }
+        let y = self.years_in_school();
+        let mut by_slot = vec![0u32; y * n];
+        for slot in 0..y {
+            by_slot[slot * n..slot * n + old].copy_from_slice(&self.roll_by_slot[slot * old..(slot + 1) * old]);
+        }
+        self.roll_by_slot = by_slot;
+        let t = &mut self.tally;
+        t.roll.resize(n, 0);
+        t.dis.resize(n, 0);
+        t.prior.resize(n, 0.0);
+        t.group.resize(n * t.groups, 0); // school-major: new schools at the end
+        self.events.openings += new.len() as u32;
+        self.refresh_spatial(s);
+        if let Some(b) = &mut self.boundaries {
+            for (k, home) in b.iter_mut().enumerate() {
+                let (x, y) = (self.region.nbhd_x[k] as f64, self.region.nbhd_y[k] as f64);
+                if let Some((_, sid)) = self.grid.nearest_where(x, y, |_| true) {
+                    if sid as usize >= old {
+                        *home = sid;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Market adaptation, including closures and the moves they cause, then
+    /// openings (if switched on).
     pub(crate) fn market(&mut self, s: &Scenario) {
+        // Schools opened during the run gain a year group a year.
+        let y = self.years_in_school() as u32;
+        for g in self.schools.year_groups.iter_mut().filter(|g| **g < y) {
+            *g += 1;
+        }
         let largest = self.cohorts.iter().map(Cohort::len).max().unwrap_or(0);
         let mut closing = std::mem::take(&mut self.closing);
-        let years = self.years_in_school() as u32;
-        crate::market::adapt(s, &mut self.schools, years, largest, &mut closing, &mut self.events.market);
+        crate::market::adapt(s, &mut self.schools, largest, &mut closing, &mut self.events.market);
         self.closing = closing;
         self.close_schools(s);
+        if s.openings.enabled {
+            let new = crate::openings::decide(s, self);
+            self.open_schools(s, &new);
+        }
     }
 
     /// One year of learning for every pupil on roll.

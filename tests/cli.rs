@@ -139,10 +139,23 @@ fn same_seed_same_bytes_with_one_and_two_threads() {
             &["run", "market", "--years", "4", "--replicates", "3", "--scale", "0.3", "--threads", t, "--out", &out],
         );
         assert!(o.status.success(), "{}", stderr(&o));
+        // With schools opening (and closing) mid-run.
+        let out = format!("o{t}");
+        let args = ["run", "market-openings", "--years", "8", "--replicates", "2", "--scale", "0.3", "--threads", t];
+        let o = run_in(&dir, &[&args[..], &["--no-plots", "--out", &out]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
     }
     for f in ["metrics.csv", "schools.csv", "runs.csv", "school_sites.csv", "neighbourhoods.csv", "scenario.toml"] {
         assert!(read(&dir.join("t1").join(f)) == read(&dir.join("t2").join(f)), "{f} differs between 1 and 2 threads");
+        assert!(read(&dir.join("o1").join(f)) == read(&dir.join("o2").join(f)), "{f} differs with openings");
     }
+    let metrics = String::from_utf8(read(&dir.join("o1/metrics.csv"))).unwrap();
+    let opened: f64 = metrics
+        .lines()
+        .filter(|l| l.contains(",openings,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!(opened > 0.0, "the openings scenario should open a school in 8 years at this scale");
     // A different seed gives different results.
     let o = run_in(
         &dir,

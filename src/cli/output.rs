@@ -130,7 +130,7 @@ pub fn school_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
 }
 
 /// Header of `school_sites.csv`.
-pub const SITES_HEADER: &str = "run_id,replicate,school,name,district,type,x_km,y_km\n";
+pub const SITES_HEADER: &str = "run_id,replicate,school,name,district,type,x_km,y_km,opened\n";
 
 /// The rows one replicate adds to `school_sites.csv`.
 pub fn site_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
@@ -139,12 +139,13 @@ pub fn site_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
         let kind = if st.autonomous[i] { "autonomous" } else { "maintained" };
         let _ = writeln!(
             out,
-            "{run_id},{},{i},{},{},{kind},{},{}",
+            "{run_id},{},{i},{},{},{kind},{},{},{}",
             r.replicate,
             field(&st.name[i]),
             st.district[i],
             st.x[i],
-            st.y[i]
+            st.y[i],
+            st.opened.get(i).copied().unwrap_or(0)
         );
     }
 }

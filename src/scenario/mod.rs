@@ -60,6 +60,8 @@ pub struct Scenario {
     pub reputation: ReputationParams,
     /// Market rules: funding, closures, expansion, competitive pressure.
     pub market: MarketParams,
+    /// New schools opening where places run short (off by default).
+    pub openings: crate::openings::Params,
     /// Within-school improvement.
     pub improvement: ImprovementParams,
     /// Collaborative policies (plug-ins), all off by default.

@@ -255,6 +255,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
 
     c.finite("measures.basic_threshold", s.measures.basic_threshold);
 
+    crate::openings::validate(&s.openings, &mut c);
     crate::policy::validate_params(&s.policies, &mut c);
     crate::policy::target::validate(&s.policies.targets, s, &mut c);
     // The timeline: every scenario in force after a change is valid too.
