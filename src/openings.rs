@@ -4,9 +4,10 @@
 //!
 //! Each year, after the market has closed and expanded schools, every
 //! district's demand is set against its places: the entrants living in the
-//! district (`trigger = "residents"`, the duty to provide a place) or the
-//! first preferences for its schools (`trigger = "first_preferences"`,
-//! parental demand), against the places of its open schools. A district
+//! district (`trigger = "residents"`, the duty to provide a place), or its
+//! places plus the first preferences its full schools turned away
+//! (`trigger = "first_preferences"`, unmet parental demand), against the
+//! places of its open schools. A district
 //! whose demand exceeds its places by more than `shortage_share` for
 //! `shortage_years` years in a row is short of places; the most short
 //! districts (at most `max_per_year` a year) get a new school. It opens at
@@ -30,7 +31,7 @@ use crate::world::World;
 pub enum Trigger {
     /// Entrants living in the district (the district's duty to provide places).
     Residents,
-    /// First preferences for the district's schools (parental demand).
+    /// Places plus first preferences the district's full schools turned away (unmet parental demand).
     FirstPreferences,
 }
 
@@ -143,7 +144,9 @@ pub fn decide(s: &Scenario, w: &mut World) -> Vec<NewSchool> {
     for sid in sch.open_ids() {
         places[sch.district[sid] as usize] += sch.capacity[sid] as f64;
         if p.trigger == Trigger::FirstPreferences {
-            demand[sch.district[sid] as usize] += sch.first_prefs[sid] as f64;
+            // Places, plus the first preferences a full school had to turn away.
+            let turned_away = sch.first_prefs[sid].saturating_sub(sch.capacity[sid]);
+            demand[sch.district[sid] as usize] += sch.capacity[sid] as f64 + turned_away as f64;
         }
     }
     if p.trigger == Trigger::Residents {

@@ -352,6 +352,16 @@ fn catchment_csv_decides_the_catchment_school_and_bad_catchments_are_located() {
 }
 
 #[test]
+fn a_rezoning_limit_out_of_range_is_located() {
+    expect_input_error(
+        "rezoning-limit",
+        &[("s.toml", "[policies.rezoning]\nenabled = true\nmax_extra_km = -1.0\n")],
+        "s.toml",
+        &["s.toml:3", "policies.rezoning.max_extra_km", "-1"],
+    );
+}
+
+#[test]
 fn unknown_scenario_name_lists_the_bundled_ones() {
     let dir = tmp("unknown-name");
     let o = run_in(&dir, &["run", "markte"]);
