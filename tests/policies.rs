@@ -345,7 +345,13 @@ fn trusts_form_share_knowledge_and_take_over_failing_schools() {
     let mut sim = Simulation::new(&s, None, 11).unwrap();
     let g0 = gap(&sim.world);
     sim.run(4);
-    assert!(gap(&sim.world) < g0 * 0.8, "{} -> {}", g0, gap(&sim.world));
+    let mut off = s.clone();
+    off.policies.trusts.enabled = false;
+    let mut alone = Simulation::new(&off, None, 11).unwrap();
+    assert_eq!(gap(&alone.world), g0, "the same schools at the start");
+    alone.run(4);
+    let (with, without) = (gap(&sim.world), gap(&alone.world));
+    assert!(with < g0 && with < without, "gap to the lead: {g0} at the start, {with} with trusts, {without} without");
     // Takeovers instead of closures.
     let mut hard = small("market.toml");
     hard.market.closure_occupancy = 0.8;
