@@ -24,8 +24,8 @@ pub mod families;
 pub mod hubs;
 pub mod lifecycle;
 pub mod pairing;
-pub mod target;
 pub mod rezoning;
+pub mod target;
 pub mod trusts;
 pub mod within_school;
 
