@@ -5,8 +5,11 @@
 //! reputation as they perceive it (with error that shrinks with
 //! information), distance, the share of advantaged pupils, the share of their
 //! own group, top-up fees, and an idiosyncratic taste. Passive families list
-//! the nearest schools. Under catchment admissions every family lists only its
-//! catchment (nearest) school.
+//! their catchment school, then the nearest others. Under catchment admissions
+//! every family lists only its catchment school. The catchment school is the
+//! nearest open school to home, unless catchment boundaries are drawn (from a
+//! catchments CSV, or by rezoning): then it is the neighbourhood's catchment
+//! school, and it is always among a family's candidates.
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -86,11 +89,14 @@ fn behaviour(s: &Scenario, b: &ChoiceBehaviour, g: usize) -> Behaviour {
     }
 }
 
-/// Form the ranked lists of the entering cohort.
+/// Form the ranked lists of the entering cohort. `boundaries` gives each
+/// neighbourhood's catchment school, if catchment boundaries are drawn.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(
     s: &Scenario,
     schools: &Schools,
     sets: &ChoiceSets,
+    boundaries: Option<&[u32]>,
     cohort: &mut Cohort,
     apps: &mut Applications,
     seed: u64,
@@ -120,17 +126,29 @@ pub fn apply(
         .enumerate()
         .for_each(|(c, (((lists, catch), lott), fl))| {
             let mut rng = stream(seed, Purpose::Choice, year, c as u64);
-            let mut cand: [(f32, u32); 32] = [(0.0, NONE); 32];
+            let mut cand: [(f32, u32); 33] = [(0.0, NONE); 33];
             for j in 0..catch.len() {
                 let i = c * CHUNK + j;
                 lott[j] = rng.random();
                 let set = sets.of(nbhd[i]);
-                let m = set.len();
+                let mut m = set.len();
                 for (k, &sid) in set.iter().enumerate() {
                     cand[k] = (schools.dist(sid, x[i], y[i]), sid);
                 }
                 // Nearest first (exact distances from home).
                 cand[..m].sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                if let Some(b) = boundaries {
+                    // The drawn catchment school comes first, whatever its distance.
+                    let home = b[nbhd[i] as usize];
+                    match cand[..m].iter().position(|c| c.1 == home) {
+                        Some(p) => cand[..=p].rotate_right(1),
+                        None => {
+                            cand.copy_within(0..m, 1);
+                            m += 1;
+                        }
+                    }
+                    cand[0] = (schools.dist(home, x[i], y[i]), home);
+                }
                 catch[j] = cand[0].1;
                 let row = &mut lists[j * l..(j + 1) * l];
                 if catchment_only {

@@ -15,8 +15,10 @@ use crate::schools::Schools;
 pub fn apply(s: &Scenario, schools: &mut Schools, rate_bonus: &[f64], seed: u64, year: u32) {
     let im = &s.improvement;
     let mut rng = stream(seed, Purpose::Improvement, year, 0);
-    let n = schools.len().max(1) as f64;
-    let mean0 = schools.initial_effectiveness.iter().sum::<f64>() / n;
+    // The mean of the schools open at the start (not of schools opened since).
+    let start = schools.opened.iter().take_while(|o| **o == 0).count();
+    let n = start.max(1) as f64;
+    let mean0 = schools.initial_effectiveness[..start].iter().sum::<f64>() / n;
     for sid in 0..schools.len() {
         // One draw per school, open or not, so closures do not shift the stream.
         let z: f64 = StandardNormal.sample(&mut rng);

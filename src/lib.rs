@@ -17,7 +17,7 @@
 //!   columns, schools;
 //! - the phases of the yearly schedule, a module each: [`residential`],
 //!   [`cohort`], [`choice`], [`admissions`], [`learning`], [`publish`],
-//!   [`market`], [`improvement`], [`policy`];
+//!   [`market`], [`openings`], [`improvement`], [`policy`];
 //! - [`measures`]: pure functions of counts and scores, and the yearly record;
 //! - [`sim`]: the explicit yearly schedule, and [`run`]: replicates in
 //!   parallel;
@@ -71,6 +71,7 @@ pub mod learning;
 pub mod limits;
 pub mod market;
 pub mod measures;
+pub mod openings;
 pub mod policy;
 pub mod publish;
 pub mod region;

@@ -32,20 +32,20 @@ pub struct MarketCounts {
 
 /// Adapt schools to this year's rolls and demand. Schools to close are put in
 /// `closing` (the caller moves their pupils); at most as many close as keeps
-/// the total capacity of a year group at or above `largest_cohort`.
+/// the total capacity of a year group at or above `largest_cohort`. A
+/// school's places are its capacity times the year groups it has
+/// ([`Schools::places`]).
 pub fn adapt(
     s: &Scenario,
     schools: &mut Schools,
-    years_in_school: u32,
     largest_cohort: usize,
     closing: &mut Vec<u32>,
     counts: &mut MarketCounts,
 ) {
     let m = &s.market;
-    let y = years_in_school as f64;
     let n = schools.len();
     let total_roll: f64 = schools.open_ids().map(|i| schools.roll[i] as f64).sum();
-    let total_places: f64 = schools.open_ids().map(|i| schools.capacity[i] as f64 * y).sum();
+    let total_places: f64 = schools.open_ids().map(|i| schools.places(i)).sum();
     let fill = if total_places > 0.0 { total_roll / total_places } else { 0.0 };
     closing.clear();
     for sid in 0..n {
@@ -53,7 +53,7 @@ pub fn adapt(
             schools.funding[sid] = 0.0;
             continue;
         }
-        let places = schools.capacity[sid] as f64 * y;
+        let places = schools.places(sid);
         let occupancy = schools.roll[sid] as f64 / places.max(1.0);
         // Funding: per pupil on roll, or per planned place at the system's fill rate.
         schools.funding[sid] = if m.funding_follows_pupils { schools.roll[sid] as f64 } else { places * fill };

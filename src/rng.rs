@@ -52,6 +52,8 @@ pub enum Purpose {
     SweepDesign = 0x05A4_D91E,
     /// A validation case's sample of plausible parameters (robustness).
     ValidationSample = 0x40B,
+    /// School openings (sites and new schools' characteristics).
+    Openings = 11,
 }
 
 /// SplitMix64: a fast, well-mixed hash of a 64-bit value.

@@ -17,7 +17,7 @@ pub struct ReplicateResult {
     pub replicate: u32,
     /// The replicate's seed (derived from the master seed and the index).
     pub seed: u64,
-    /// The schools' fixed attributes.
+    /// The schools' fixed attributes (every school, including those opened during the run).
     pub schools: SchoolStatic,
     /// Neighbourhood snapshots for maps (replicate 0 only): the start, and
     /// every year if residential moves are on, else the start only.
@@ -36,7 +36,6 @@ pub fn run_one(
     stop: &AtomicBool,
 ) -> Result<ReplicateResult> {
     let mut sim = Simulation::new(s, csv, seed)?;
-    let schools = sim.school_static();
     let mut map = (replicate == 0).then(|| sim.neighbourhood_map());
     if let Some(m) = &mut map {
         m.snapshots.push(sim.neighbourhood_snapshot());
@@ -53,6 +52,8 @@ pub fn run_one(
             }
         }
     }
+    // Taken at the end, so that schools opened during the run are included.
+    let schools = sim.school_static();
     Ok(ReplicateResult { replicate, seed, schools, neighbourhoods: map, records })
 }
 

@@ -79,6 +79,11 @@ pub struct Schools {
     pub threat: Vec<f64>,
     /// Effect of the market on effectiveness in force this year: effort under threat minus staff lost to a funding shortfall.
     pub market_effect: Vec<f64>,
+    /// Year the school opened (0: open at the start).
+    pub opened: Vec<u32>,
+    /// Year groups the school has (all of them, unless it opened during the
+    /// run: a new school fills one year group a year).
+    pub year_groups: Vec<u32>,
 }
 
 impl Schools {
@@ -189,7 +194,138 @@ impl Schools {
             net_loss: vec![0.0; n],
             threat: vec![0.0; n],
             market_effect: vec![0.0; n],
+            opened: vec![0; n],
+            year_groups: vec![s.population.years_in_school; n],
         }
+    }
+
+    /// Add a school opened during the run (see [`crate::openings`]): every
+    /// column grows by one; the school has no pupils and no year groups yet.
+    pub fn push(&mut self, s: &Scenario, new: &crate::openings::NewSchool) {
+        let a = &s.admissions;
+        let au = new.autonomous;
+        self.name.push(new.name.clone());
+        self.x.push(new.x);
+        self.y.push(new.y);
+        self.district.push(new.district);
+        self.autonomous.push(au);
+        self.selective.push(false);
+        self.fee_charging.push(false);
+        self.open.push(true);
+        self.capacity.push(new.capacity);
+        self.original_capacity.push(new.capacity);
+        self.effectiveness.push(new.effectiveness);
+        self.adjustment.push(0.0);
+        self.initial_effectiveness.push(new.effectiveness);
+        self.fair_share.push(false);
+        self.latent.push(new.latent);
+        self.sen_expertise.push(new.sen_expertise);
+        self.eal_expertise.push(new.eal_expertise);
+        self.reputation.push(new.reputation);
+        self.published.push(new.reputation);
+        self.funding.push(0.0);
+        self.low_years.push(0);
+        self.banded.push(a.banding);
+        self.cream_skimming.push(if au { a.cream_skimming } else { 0.0 });
+        self.exclusion_rate.push(if au { a.exclusion_rate } else { 0.0 });
+        self.roll.push(0);
+        self.intake.push(0);
+        self.first_prefs.push(0);
+        self.adv_share.push(1.0 - s.population.disadvantaged_share);
+        self.group_share.extend(s.population.groups.iter().map(|g| g.share));
+        self.peer_mean.push(0.0);
+        self.lost_share.push(0.0);
+        self.net_loss.push(0.0);
+        self.threat.push(0.0);
+        self.market_effect.push(0.0);
+        self.opened.push(new.opened);
+        self.year_groups.push(0);
+    }
+
+    /// The length of every column, in units of schools (for checks: all equal `len()`).
+    pub fn column_lengths(&self, groups: usize) -> Vec<usize> {
+        let Schools {
+            name,
+            x,
+            y,
+            district,
+            autonomous,
+            selective,
+            fee_charging,
+            open,
+            capacity,
+            original_capacity,
+            effectiveness,
+            adjustment,
+            initial_effectiveness,
+            fair_share,
+            latent,
+            sen_expertise,
+            eal_expertise,
+            reputation,
+            published,
+            funding,
+            low_years,
+            banded,
+            cream_skimming,
+            exclusion_rate,
+            roll,
+            intake,
+            first_prefs,
+            adv_share,
+            group_share,
+            peer_mean,
+            lost_share,
+            net_loss,
+            threat,
+            market_effect,
+            opened,
+            year_groups,
+        } = self;
+        vec![
+            name.len(),
+            x.len(),
+            y.len(),
+            district.len(),
+            autonomous.len(),
+            selective.len(),
+            fee_charging.len(),
+            open.len(),
+            capacity.len(),
+            original_capacity.len(),
+            effectiveness.len(),
+            adjustment.len(),
+            initial_effectiveness.len(),
+            fair_share.len(),
+            latent.len(),
+            sen_expertise.len(),
+            eal_expertise.len(),
+            reputation.len(),
+            published.len(),
+            funding.len(),
+            low_years.len(),
+            banded.len(),
+            cream_skimming.len(),
+            exclusion_rate.len(),
+            roll.len(),
+            intake.len(),
+            first_prefs.len(),
+            adv_share.len(),
+            group_share.len() / groups.max(1),
+            peer_mean.len(),
+            lost_share.len(),
+            net_loss.len(),
+            threat.len(),
+            market_effect.len(),
+            opened.len(),
+            year_groups.len(),
+        ]
+    }
+
+    /// Places on roll (capacity times the year groups the school has).
+    #[inline]
+    pub fn places(&self, s: usize) -> f64 {
+        self.capacity[s] as f64 * self.year_groups[s] as f64
     }
 
     /// Effectiveness in force this year: practice, plus the market's effect

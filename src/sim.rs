@@ -60,6 +60,8 @@ pub struct SchoolStatic {
     pub x: Vec<f32>,
     /// Positions, km.
     pub y: Vec<f32>,
+    /// Year each school opened (0: open at the start).
+    pub opened: Vec<u32>,
 }
 
 /// The neighbourhoods of a replicate, for maps: positions, districts and the
@@ -273,7 +275,7 @@ impl<'a> Simulation<'a> {
         Phase::ALL.iter().map(|p| p.name()).zip(self.timings.iter().copied())
     }
 
-    /// The schools' fixed attributes.
+    /// The schools' fixed attributes (of every school so far, including any opened during the run).
     pub fn school_static(&self) -> SchoolStatic {
         let s = &self.world.schools;
         SchoolStatic {
@@ -282,6 +284,7 @@ impl<'a> Simulation<'a> {
             autonomous: s.autonomous.clone(),
             x: s.x.clone(),
             y: s.y.clone(),
+            opened: s.opened.clone(),
         }
     }
 

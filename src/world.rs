@@ -29,6 +29,8 @@ pub struct Events {
     pub market: MarketCounts,
     /// Pupils moved because their school closed.
     pub closure_moves: u32,
+    /// Schools opened.
+    pub openings: u32,
 }
 
 /// The state of one replicate.
@@ -54,6 +56,9 @@ pub struct World {
     pub grid: Grid,
     /// Each neighbourhood's nearest open schools.
     pub choice_sets: ChoiceSets,
+    /// Catchment school of each neighbourhood, once boundaries are drawn (a
+    /// catchments CSV, or rezoning); `None`: the nearest open school to home.
+    pub boundaries: Option<Vec<u32>>,
     /// Year groups; cohort entering in year e lives at slot e mod years_in_school.
     pub cohorts: Vec<Cohort>,
     /// Applications of the newest cohort.
@@ -73,6 +78,8 @@ pub struct World {
     /// The schools the policy acting now is limited to (its target); empty:
     /// every school. Set by the policy lifecycle around each policy's turn.
     pub targets: Vec<bool>,
+    /// Districts' years of shortage of places (for openings).
+    pub openings: crate::openings::State,
     admissions_ws: admissions::Workspace,
     residential_ws: residential::Workspace,
     scratch: Scratch,
@@ -223,6 +230,7 @@ impl World {
             schools,
             grid: Grid::default(),
             choice_sets: ChoiceSets::default(),
+            boundaries: None,
             cohorts: (0..y).map(|_| Cohort::default()).collect(),
             applications: Applications::default(),
             roll_by_slot: vec![0; y * n_schools],
@@ -238,7 +246,9 @@ impl World {
             collab: Default::default(),
             flows: Flows::default(),
             targets: Vec::new(),
+            openings: Default::default(),
         };
+        w.boundaries = w.region.catchment.clone();
         w.refresh_spatial(s);
         w.warm_start(s);
         Ok(w)
@@ -352,6 +362,7 @@ impl World {
             s,
             &self.schools,
             &self.choice_sets,
+            self.boundaries.as_deref(),
             &mut self.cohorts[slot],
             &mut self.applications,
             self.seed,
@@ -535,6 +546,7 @@ impl World {
             self.grid = Grid::new(&self.schools.x, &self.schools.y, &self.schools.open);
             self.choice_sets.repair(&self.grid, &self.region.nbhd_x, &self.region.nbhd_y, &self.schools.open);
         }
+        self.redraw_closed_catchments();
         let n = self.schools.len();
         for slot in 0..self.cohorts.len() {
             for i in 0..self.cohorts[slot].len() {
@@ -553,14 +565,79 @@ impl World {
         self.update_shares();
     }
 
-    /// Market adaptation, including closures and the moves they cause.
+    /// Neighbourhoods whose catchment school has closed take the nearest open
+    /// school to their centre.
+    fn redraw_closed_catchments(&mut self) {
+        let Some(b) = &mut self.boundaries else { return };
+        for (k, home) in b.iter_mut().enumerate() {
+            if !self.schools.open[*home as usize] {
+                let (x, y) = (self.region.nbhd_x[k] as f64, self.region.nbhd_y[k] as f64);
+                if let Some((_, sid)) = self.grid.nearest_where(x, y, |_| true) {
+                    *home = sid;
+                }
+            }
+        }
+    }
+
+    /// Add schools opened this year: every per-school array grows; the new
+    /// schools join the grid, the choice sets and (where boundaries are drawn)
+    /// the catchments of the neighbourhoods they are now nearest to.
+    pub(crate) fn open_schools(&mut self, s: &Scenario, new: &[crate::openings::NewSchool]) {
+        if new.is_empty() {
+            return;
+        }
+        let old = self.schools.len();
+        for ns in new {
+            self.schools.push(s, ns);
+        }
+        let n = self.schools.len();
+        self.inclusive_gain.resize(n, 0.0);
+        self.practice_bonus.resize(n, 0.0);
+        if !self.targets.is_empty() {
+            self.targets.resize(n, false); // a new school is in no policy's target
+        }
+        let y = self.years_in_school();
+        let mut by_slot = vec![0u32; y * n];
+        for slot in 0..y {
+            by_slot[slot * n..slot * n + old].copy_from_slice(&self.roll_by_slot[slot * old..(slot + 1) * old]);
+        }
+        self.roll_by_slot = by_slot;
+        let t = &mut self.tally;
+        t.roll.resize(n, 0);
+        t.dis.resize(n, 0);
+        t.prior.resize(n, 0.0);
+        t.group.resize(n * t.groups, 0); // school-major: new schools at the end
+        self.events.openings += new.len() as u32;
+        self.refresh_spatial(s);
+        if let Some(b) = &mut self.boundaries {
+            for (k, home) in b.iter_mut().enumerate() {
+                let (x, y) = (self.region.nbhd_x[k] as f64, self.region.nbhd_y[k] as f64);
+                if let Some((_, sid)) = self.grid.nearest_where(x, y, |_| true) {
+                    if sid as usize >= old {
+                        *home = sid;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Market adaptation, including closures and the moves they cause, then
+    /// openings (if switched on).
     pub(crate) fn market(&mut self, s: &Scenario) {
+        // Schools opened during the run gain a year group a year.
+        let y = self.years_in_school() as u32;
+        for g in self.schools.year_groups.iter_mut().filter(|g| **g < y) {
+            *g += 1;
+        }
         let largest = self.cohorts.iter().map(Cohort::len).max().unwrap_or(0);
         let mut closing = std::mem::take(&mut self.closing);
-        let years = self.years_in_school() as u32;
-        crate::market::adapt(s, &mut self.schools, years, largest, &mut closing, &mut self.events.market);
+        crate::market::adapt(s, &mut self.schools, largest, &mut closing, &mut self.events.market);
         self.closing = closing;
         self.close_schools(s);
+        if s.openings.enabled {
+            let new = crate::openings::decide(s, self);
+            self.open_schools(s, &new);
+        }
     }
 
     /// One year of learning for every pupil on roll.

@@ -139,10 +139,23 @@ fn same_seed_same_bytes_with_one_and_two_threads() {
             &["run", "market", "--years", "4", "--replicates", "3", "--scale", "0.3", "--threads", t, "--out", &out],
         );
         assert!(o.status.success(), "{}", stderr(&o));
+        // With schools opening (and closing) mid-run.
+        let out = format!("o{t}");
+        let args = ["run", "market-openings", "--years", "8", "--replicates", "2", "--scale", "0.3", "--threads", t];
+        let o = run_in(&dir, &[&args[..], &["--no-plots", "--out", &out]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
     }
     for f in ["metrics.csv", "schools.csv", "runs.csv", "school_sites.csv", "neighbourhoods.csv", "scenario.toml"] {
         assert!(read(&dir.join("t1").join(f)) == read(&dir.join("t2").join(f)), "{f} differs between 1 and 2 threads");
+        assert!(read(&dir.join("o1").join(f)) == read(&dir.join("o2").join(f)), "{f} differs with openings");
     }
+    let metrics = String::from_utf8(read(&dir.join("o1/metrics.csv"))).unwrap();
+    let opened: f64 = metrics
+        .lines()
+        .filter(|l| l.contains(",openings,"))
+        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!(opened > 0.0, "the openings scenario should open a school in 8 years at this scale");
     // A different seed gives different results.
     let o = run_in(
         &dir,
@@ -278,6 +291,74 @@ s1,North,0.6,0.6,120,maintained,,,\ns2,South,1.4,1.4,120,autonomous,0.05,1,\n";
     missing_file.retain(|(f, _)| *f != "schools.csv");
     let refs: Vec<(&str, &str)> = missing_file.iter().map(|(a, b)| (*a, b.as_str())).collect();
     expect_input_error("csv-missing-file", &refs, "s.toml", &["schools.csv", "cannot read"]);
+}
+
+/// A CSV region with a catchments CSV: the scenario, both region files and the catchments.
+fn catchment_scenario(catchments: &str) -> Vec<(&'static str, String)> {
+    let schools = "id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,150,maintained\ns2,South,1.4,1.4,300,maintained\n";
+    let mut files = csv_scenario(schools);
+    files[0].1 = files[0].1.replace("[region]\n", "[region]\ncatchments_csv = \"c.csv\"\n")
+        + "[admissions]\nmechanism = \"catchment\"\n";
+    files.push(("c.csv", catchments.to_string()));
+    files
+}
+
+#[test]
+fn catchment_csv_decides_the_catchment_school_and_bad_catchments_are_located() {
+    // Every neighbourhood in South's catchment: under catchment admissions North takes nobody.
+    let dir = tmp("catchments-good");
+    for (f, t) in catchment_scenario("neighbourhood,school\nn1,s2\nn2,s2\nn3,s2\nn4,s2\n") {
+        std::fs::write(dir.join(f), t).unwrap();
+    }
+    let o = run_in(&dir, &["run", "s.toml", "--years", "2", "--replicates", "1", "--out", "o", "--no-plots"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let panel = std::fs::read_to_string(dir.join("o/schools.csv")).unwrap();
+    let header: Vec<&str> = panel.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let mut intakes = [0u32; 2];
+    for line in panel.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        intakes[f[col("school")].parse::<usize>().unwrap()] += f[col("intake")].parse::<u32>().unwrap();
+    }
+    assert_eq!(intakes[0], 0, "North is nobody's catchment school: {panel}");
+    assert!(intakes[1] > 0, "{panel}");
+
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "catchments-missing-school",
+            "neighbourhood,school\nn1,s1\nn2,s9\nn3,s2\nn4,s2\n",
+            &["c.csv:3", "school", "s9"],
+        ),
+        ("catchments-unknown-nbhd", "neighbourhood,school\nn1,s1\nn2,s1\nn3,s2\nn4,s2\nn7,s2\n", &["c.csv:6", "n7"]),
+        ("catchments-twice", "neighbourhood,school\nn1,s1\nn2,s1\nn2,s2\nn3,s2\nn4,s2\n", &["c.csv:4", "line 3"]),
+        (
+            "catchments-uncovered",
+            "neighbourhood,school\nn1,s1\nn2,s1\nn4,s2\n",
+            &["c.csv", "without a catchment school", "n3"],
+        ),
+    ];
+    for (name, csv, expected) in cases {
+        let files = catchment_scenario(csv);
+        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        expect_input_error(name, &refs, "s.toml", expected);
+    }
+    // A catchments CSV needs a CSV region.
+    expect_input_error(
+        "catchments-synthetic",
+        &[("s.toml", "[region]\ncatchments_csv = \"c.csv\"\n")],
+        "s.toml",
+        &["s.toml:2", "region.catchments_csv", "source"],
+    );
+}
+
+#[test]
+fn a_rezoning_limit_out_of_range_is_located() {
+    expect_input_error(
+        "rezoning-limit",
+        &[("s.toml", "[policies.rezoning]\nenabled = true\nmax_extra_km = -1.0\n")],
+        "s.toml",
+        &["s.toml:3", "policies.rezoning.max_extra_km", "-1"],
+    );
 }
 
 #[test]

@@ -92,7 +92,7 @@ mod registry {
     #[test]
     fn allowed_ranges_agree_with_the_validator() {
         // Bounds that another parameter can make unreachable at its default.
-        let cross = ["region.min_school_capacity", "policies.families_of_schools.min_size"];
+        let cross = ["region.min_school_capacity", "policies.families_of_schools.min_size", "policies.trusts.max_size"];
         let mut wrong = Vec::new();
         for p in docs::all().iter().filter(|p| !p.path.starts_with("run.")) {
             let mut accepted = |v: f64, what: &str| {
@@ -147,6 +147,10 @@ mod registry {
             "policies.community.effect",
             "policies.community.staff_cost",
             "policies.barriers.turbulence_dip",
+            "openings.effectiveness_shift",
+            "policies.trusts.support_rate",
+            "policies.trusts.lead_gain",
+            "policies.trusts.funding_effect",
         ];
         for e in effects {
             let p = docs::lookup(e).unwrap_or_else(|| panic!("{e} is not documented"));

@@ -179,3 +179,47 @@ fn residential_moves_feed_residential_segregation() {
     assert!(on > off, "moves should raise residential segregation: {on} vs {off}");
     assert!(stricter > on, "a stricter tolerance should raise it further: {stricter} vs {on}");
 }
+
+/// Schools open where places run short: every per-school column grows, the
+/// new schools take entrants from the next year and fill a year group a
+/// year, and every pupil stays in exactly one open school.
+#[test]
+fn new_schools_open_where_places_run_short_and_fill_year_by_year() {
+    let mut s = scenario("market-openings.toml").scaled(0.4);
+    s.openings.shortage_share = 0.0;
+    s.openings.shortage_years = 1;
+    s.openings.max_per_year = 2;
+    let groups = s.population.groups.len();
+    let y = s.population.years_in_school;
+    let mut sim = Simulation::new(&s, None, 11).unwrap();
+    let start = sim.world.schools.len();
+    let mut opened = 0.0;
+    for year in 1..=8u32 {
+        let rec = sim.step();
+        let w = &sim.world;
+        w.check_placement().unwrap();
+        let n = w.schools.len();
+        assert!(
+            w.schools.column_lengths(groups).iter().all(|&l| l == n),
+            "year {year}: {:?}",
+            w.schools.column_lengths(groups)
+        );
+        assert_eq!(rec.schools.len(), n, "the panel has every school so far");
+        assert_eq!(w.roll_by_slot.len(), y as usize * n);
+        let on_roll: usize = w.cohorts.iter().map(|c| c.len()).sum();
+        assert_eq!(on_roll, w.schools.roll.iter().sum::<u32>() as usize);
+        opened += rec.metrics.iter().find(|m| m.measure == "openings").unwrap().value;
+        for sid in start..n {
+            let age = year - w.schools.opened[sid];
+            assert_eq!(w.schools.year_groups[sid], age.min(y), "school {sid} opened in {}", w.schools.opened[sid]);
+        }
+    }
+    let w = &sim.world;
+    assert_eq!(opened as usize, w.schools.len() - start, "openings are counted");
+    assert!(opened > 0.0, "the test should open schools");
+    let first = start;
+    assert!(
+        w.schools.opened[first] < 8 && w.schools.roll[first] > 0,
+        "a school opened before the last year takes pupils"
+    );
+}

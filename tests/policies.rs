@@ -282,3 +282,90 @@ fn fair_access_stops_cream_skimming_and_exclusions() {
     let seg_off = measure(&base, 6, 6, "school_gorard", "band:1");
     assert!(seg_on < seg_off, "lowest-band pupils less concentrated: {seg_on} vs {seg_off}");
 }
+
+/// Rezoning redraws catchments so that their disadvantaged shares are closer
+/// to their district's, within the travel limit; under catchment admissions
+/// school segregation follows. With no extra travel allowed, little moves.
+#[test]
+fn rezoning_balances_catchments_within_the_travel_limit() {
+    let mut s = small("catchment.toml");
+    s.region.residential_clustering = 0.6;
+    let off = measure(&s, 3, 3, "school_dissimilarity", "disadvantaged");
+    s.policies.rezoning.enabled = true;
+    s.policies.rezoning.max_extra_km = 2.0;
+    let recs = Simulation::new(&s, None, 11).unwrap().run(3);
+    let get =
+        |name: &str, sub: &str| recs[2].metrics.iter().find(|m| m.measure == name && m.subgroup == sub).unwrap().value;
+    let (before, after) = (get("catchment_dissimilarity", "before"), get("catchment_dissimilarity", "after"));
+    assert!(after < before - 0.02, "catchments balanced: {before} -> {after}");
+    let switched = get("rezoning_switched_share", "all");
+    assert!(switched > 0.0 && switched < 1.0, "{switched}");
+    let extra = get("rezoning_extra_km", "all");
+    assert!(extra > 0.0 && extra <= 2.0 * switched + 1e-9, "extra {extra} km for {switched} switched");
+    let on = measure(&s, 3, 3, "school_dissimilarity", "disadvantaged");
+    assert!(on < off, "school segregation follows the catchments: {off} -> {on}");
+    // No extra travel allowed: (almost) nothing can move.
+    s.policies.rezoning.max_extra_km = 0.0;
+    let recs = Simulation::new(&s, None, 11).unwrap().run(1);
+    let none = recs[0].metrics.iter().find(|m| m.measure == "rezoning_switched_share").unwrap().value;
+    assert!(none < switched / 4.0, "{none} vs {switched}");
+}
+
+/// Trusts: no school in two trusts, members within reach of the lead, sizes
+/// as asked; members' knowledge moves towards the lead's; with closures,
+/// trusts take over schools at risk instead of letting them close.
+#[test]
+fn trusts_form_share_knowledge_and_take_over_failing_schools() {
+    let mut s = small("market.toml");
+    s.policies.trusts.enabled = true;
+    s.policies.trusts.support_rate = 0.3;
+    let sim = Simulation::new(&s, None, 11).unwrap();
+    let trusts = schoolscape::policy::trusts::form_trusts(&sim.world, &s.policies.trusts);
+    assert!(!trusts.is_empty());
+    let mut seen = std::collections::BTreeSet::new();
+    let sch = &sim.world.schools;
+    for t in &trusts {
+        assert!(t.len() >= 2 && t.len() <= s.policies.trusts.size as usize, "{t:?}");
+        let lead = t[0] as usize;
+        for &m in t {
+            assert!(seen.insert(m), "school {m} in two trusts");
+            assert!(sch.dist(m, sch.x[lead], sch.y[lead]) as f64 <= s.policies.trusts.spread_km);
+        }
+    }
+    let in_trusts = seen.len() as f64 / sch.open_ids().count() as f64;
+    assert!((in_trusts - s.policies.trusts.school_share).abs() < 0.15, "{in_trusts}");
+    // Knowledge moves towards the lead's: members' gap to their lead shrinks.
+    let gap = |w: &schoolscape::world::World| -> f64 {
+        trusts
+            .iter()
+            .flat_map(|t| t[1..].iter().map(move |&m| (t[0], m)))
+            .map(|(l, m)| (w.schools.latent[l as usize] - w.schools.latent[m as usize]).abs())
+            .sum()
+    };
+    let mut sim = Simulation::new(&s, None, 11).unwrap();
+    let g0 = gap(&sim.world);
+    sim.run(4);
+    let mut off = s.clone();
+    off.policies.trusts.enabled = false;
+    let mut alone = Simulation::new(&off, None, 11).unwrap();
+    assert_eq!(gap(&alone.world), g0, "the same schools at the start");
+    alone.run(4);
+    let (with, without) = (gap(&sim.world), gap(&alone.world));
+    assert!(with < g0 && with < without, "gap to the lead: {g0} at the start, {with} with trusts, {without} without");
+    // Takeovers instead of closures.
+    let mut hard = small("market.toml");
+    hard.market.closure_occupancy = 0.8;
+    hard.market.closure_years = 3;
+    let open_without = measure(&hard, 8, 8, "open_schools", "all");
+    hard.policies.trusts.enabled = true;
+    hard.policies.trusts.takeover_years = 2;
+    hard.policies.trusts.spread_km = 50.0;
+    hard.policies.trusts.max_size = 60;
+    let open_with = measure(&hard, 8, 8, "open_schools", "all");
+    let mut taken = 0.0;
+    for rec in Simulation::new(&hard, None, 11).unwrap().run(8) {
+        taken += rec.metrics.iter().find(|m| m.measure == "takeovers").unwrap().value;
+    }
+    assert!(taken > 0.0, "the test should exercise takeovers");
+    assert!(open_with > open_without, "more schools stay open: {open_without} -> {open_with}");
+}

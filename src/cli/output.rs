@@ -227,6 +227,8 @@ pub struct SiteRow<'a> {
     pub x_km: Num32,
     /// Position, km.
     pub y_km: Num32,
+    /// The year the school opened (0: open from the start).
+    pub opened: u32,
 }
 
 /// A row of `neighbourhoods.csv`: a neighbourhood of a run in a snapshot year.
@@ -257,7 +259,7 @@ pub const RUNS_HEADER: &str = "run_id,scenario,replicate,seed\n";
 /// Header of `schools.csv` (the fields of [`SchoolRow`]).
 pub const SCHOOLS_HEADER: &str = "run_id,year,school,open,capacity,roll,intake,first_preferences,effectiveness,latent_knowledge,reputation,disadvantaged_share,mean_attainment,funding\n";
 /// Header of `school_sites.csv` (the fields of [`SiteRow`]).
-pub const SITES_HEADER: &str = "run_id,school,name,district,type,x_km,y_km\n";
+pub const SITES_HEADER: &str = "run_id,school,name,district,type,x_km,y_km,opened\n";
 /// Header of `neighbourhoods.csv` (the fields of [`NeighbourhoodRow`]).
 pub const NEIGHBOURHOODS_HEADER: &str = "run_id,year,neighbourhood,x_km,y_km,district,households,disadvantaged_share\n";
 
@@ -318,6 +320,7 @@ pub fn site_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
             kind: kind(st.autonomous[i]),
             x_km: Num32(st.x[i]),
             y_km: Num32(st.y[i]),
+            opened: st.opened.get(i).copied().unwrap_or(0),
         }),
         out,
     );
@@ -381,7 +384,8 @@ mod tests {
         };
         assert_eq!(header_of(school), SCHOOLS_HEADER);
         let m = Num32(0.5);
-        let site = SiteRow { run_id: 0, school: 0, name: "a", district: 0, kind: "maintained", x_km: m, y_km: m };
+        let site =
+            SiteRow { run_id: 0, school: 0, name: "a", district: 0, kind: "maintained", x_km: m, y_km: m, opened: 0 };
         assert_eq!(header_of(site), SITES_HEADER);
         let nb = NeighbourhoodRow {
             run_id: 0,

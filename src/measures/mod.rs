@@ -151,6 +151,9 @@ impl Recorder {
         if s.measures.per_district {
             self.per_district(s, w, &mut out);
         }
+        if s.openings.enabled {
+            out.push(Metric::new("openings", "all", w.events.openings as f64));
+        }
         out
     }
 
@@ -330,11 +333,13 @@ fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
     out.push(Metric::new("reputation_sd", "all", rsd));
     out.push(Metric::new("open_schools", "all", open.len() as f64));
     // The initially weakest and strongest fifth of schools, followed (open ones).
-    let mut by_start: Vec<usize> = (0..sch.len()).collect();
+    // (Schools opened since the start are not in either fifth.)
+    let start = sch.opened.iter().take_while(|o| **o == 0).count();
+    let mut by_start: Vec<usize> = (0..start).collect();
     by_start.sort_by(|&a, &b| sch.initial_effectiveness[a].total_cmp(&sch.initial_effectiveness[b]).then(a.cmp(&b)));
-    let fifth = (sch.len() / 5).max(1);
+    let fifth = (start / 5).max(1);
     for (name, ids) in
-        [("initial_weakest_fifth", &by_start[..fifth]), ("initial_strongest_fifth", &by_start[sch.len() - fifth..])]
+        [("initial_weakest_fifth", &by_start[..fifth]), ("initial_strongest_fifth", &by_start[start - fifth..])]
     {
         let e: Vec<f64> = ids.iter().filter(|&&i| sch.open[i]).map(|&i| sch.effective(i)).collect();
         let m = if e.is_empty() { f64::NAN } else { e.iter().sum::<f64>() / e.len() as f64 };

@@ -34,7 +34,7 @@
 //! the others.
 
 use super::{Context, Policy, advisers, barriers, community, districts, fair_access, families, hubs, pairing};
-use super::{PolicyParams, within_school};
+use super::{PolicyParams, rezoning, trusts, within_school};
 use crate::measures::Metric;
 use crate::scenario::Scenario;
 use crate::world::World;
@@ -94,6 +94,16 @@ pub const REGISTRY: &[Entry] = &[
         key: "fair_access",
         enabled: |s| s.policies.fair_access.enabled,
         build: |s| Box::new(fair_access::FairAccess::new(s.policies.fair_access.clone())),
+    },
+    Entry {
+        key: "rezoning",
+        enabled: |s| s.policies.rezoning.enabled,
+        build: |s| Box::new(rezoning::Rezoning::new(s.policies.rezoning.clone())),
+    },
+    Entry {
+        key: "trusts",
+        enabled: |s| s.policies.trusts.enabled,
+        build: |s| Box::new(trusts::Trusts::new(s.policies.trusts.clone())),
     },
     Entry {
         key: "barriers",

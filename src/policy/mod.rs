@@ -24,7 +24,9 @@ pub mod families;
 pub mod hubs;
 pub mod lifecycle;
 pub mod pairing;
+pub mod rezoning;
 pub mod target;
+pub mod trusts;
 pub mod within_school;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +55,10 @@ pub struct PolicyParams {
     pub community: community::Params,
     /// 8. Fair access agreements.
     pub fair_access: fair_access::Params,
+    /// 9. Rezoning: catchment boundaries redrawn when the policy starts.
+    pub rezoning: rezoning::Params,
+    /// 10. Trusts: groups of schools under a lead, with central services and takeovers.
+    pub trusts: trusts::Params,
     /// The barriers to collaboration, shared by every between-school mechanism.
     pub barriers: barriers::Params,
     /// Which schools take part in each policy, by the policy's key (default: every school).
@@ -71,6 +77,7 @@ impl PolicyParams {
             || self.district_collaboration.enabled
             || self.community.enabled
             || self.fair_access.enabled
+            || self.trusts.enabled
     }
 }
 
@@ -92,6 +99,10 @@ pub(crate) fn validate_params(p: &PolicyParams, c: &mut Checker) {
     community::validate(&p.community, c);
     c.prefix = "policies.fair_access";
     fair_access::validate(&p.fair_access, c);
+    c.prefix = "policies.rezoning";
+    rezoning::validate(&p.rezoning, c);
+    c.prefix = "policies.trusts";
+    trusts::validate(&p.trusts, c);
     c.prefix = "policies.barriers";
     barriers::validate(&p.barriers, c);
     c.prefix = "";

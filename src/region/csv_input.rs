@@ -4,7 +4,9 @@
 //! disadvantaged_share`. `schools.csv` columns: `id, name, x_km, y_km,
 //! capacity, type` (`maintained` or `autonomous`), and optionally
 //! `effectiveness, sen_expertise, eal_expertise` (empty for the scenario's
-//! random draw). Other columns are ignored.
+//! random draw). Other columns are ignored. An optional `catchments.csv`
+//! (`neighbourhood, school`: ids from the other two files) gives every
+//! neighbourhood its catchment school.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -82,13 +84,24 @@ fn check_position(file: &Path, line: usize, x: f64, y: f64, problems: &mut Vec<I
     }
 }
 
-/// The rows of both files, read and checked.
+/// One row of `catchments.csv`: a neighbourhood and its catchment school.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CatchmentRow {
+    /// Neighbourhood id (the `id` column of the neighbourhoods CSV).
+    pub neighbourhood: String,
+    /// School id (the `id` column of the schools CSV).
+    pub school: String,
+}
+
+/// The rows of the files, read and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvRegion {
     /// Neighbourhood rows.
     pub neighbourhoods: Vec<NeighbourhoodRow>,
     /// School rows.
     pub schools: Vec<SchoolRow>,
+    /// Catchment school (index into `schools`) of each neighbourhood row, if a catchments CSV is named.
+    pub catchments: Option<Vec<u32>>,
 }
 
 fn problem(file: &Path, line: usize, key: &str, message: String, allowed: &str) -> InputProblem {
@@ -264,6 +277,11 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
             ));
         }
     }
+    let catchments = if s.region.catchments_csv.is_empty() || !problems.is_empty() {
+        None
+    } else {
+        read_catchments(&PathBuf::from(&s.region.catchments_csv), &nrows, &srows, &mut problems)
+    };
     if !problems.is_empty() {
         if problems.len() > 50 {
             let more = problems.len() - 50;
@@ -276,7 +294,80 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     Ok(CsvRegion {
         neighbourhoods: nrows.into_iter().map(|(_, r)| r).collect(),
         schools: srows.into_iter().map(|(_, r)| r).collect(),
+        catchments,
     })
+}
+
+/// Read a catchments CSV against the neighbourhood and school rows: every
+/// neighbourhood exactly once, every school named one that exists.
+fn read_catchments(
+    path: &Path,
+    nrows: &[(usize, NeighbourhoodRow)],
+    srows: &[(usize, SchoolRow)],
+    problems: &mut Vec<InputProblem>,
+) -> Option<Vec<u32>> {
+    let before = problems.len();
+    let rows: Vec<(usize, CatchmentRow)> = read_rows(path, MAX_NEIGHBOURHOODS, problems);
+    if problems.len() > before {
+        return None;
+    }
+    let nbhd: BTreeMap<&str, usize> = nrows.iter().enumerate().map(|(k, (_, r))| (r.id.as_str(), k)).collect();
+    let school: BTreeMap<&str, usize> = srows.iter().enumerate().map(|(k, (_, r))| (r.id.as_str(), k)).collect();
+    let mut out: Vec<Option<(usize, u32)>> = vec![None; nrows.len()];
+    for (line, r) in &rows {
+        let Some(&k) = nbhd.get(r.neighbourhood.as_str()) else {
+            problems.push(problem(
+                path,
+                *line,
+                "neighbourhood",
+                format!("no neighbourhood has the id {:?}", r.neighbourhood),
+                "an `id` of the neighbourhoods CSV",
+            ));
+            continue;
+        };
+        let Some(&sid) = school.get(r.school.as_str()) else {
+            problems.push(problem(
+                path,
+                *line,
+                "school",
+                format!("no school has the id {:?}", r.school),
+                "an `id` of the schools CSV",
+            ));
+            continue;
+        };
+        if let Some((first, _)) = out[k] {
+            problems.push(problem(
+                path,
+                *line,
+                "neighbourhood",
+                format!("neighbourhood {:?} already has a catchment school (line {first})", r.neighbourhood),
+                "one row per neighbourhood",
+            ));
+            continue;
+        }
+        out[k] = Some((*line, sid as u32));
+    }
+    let missing: Vec<&str> =
+        out.iter().zip(nrows).filter(|(c, _)| c.is_none()).map(|(_, (_, r))| r.id.as_str()).collect();
+    if !missing.is_empty() && problems.len() == before {
+        let shown: Vec<&str> = missing.iter().take(5).copied().collect();
+        problems.push(problem(
+            path,
+            0,
+            "neighbourhood",
+            format!(
+                "{} neighbourhood(s) without a catchment school: {}{}",
+                missing.len(),
+                shown.join(", "),
+                if missing.len() > shown.len() { ", ..." } else { "" }
+            ),
+            "a row for every neighbourhood of the neighbourhoods CSV",
+        ));
+    }
+    if problems.len() > before {
+        return None;
+    }
+    Some(out.into_iter().map(|c| c.map_or(0, |(_, s)| s)).collect())
 }
 
 /// Build a region from checked CSV rows.
@@ -312,6 +403,7 @@ pub(crate) fn region_from_csv(s: &Scenario, data: &CsvRegion, _seed: u64) -> Reg
         groups,
         households: vec![0.0; rows.len() * types],
         sites: Vec::new(),
+        catchment: data.catchments.as_ref().map(|c| order.iter().map(|&(_, i)| c[i]).collect()),
     };
     let mut profile = [0.0; SES_BANDS];
     for (k, &(_, i)) in order.iter().enumerate() {

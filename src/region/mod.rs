@@ -9,7 +9,7 @@
 mod csv_input;
 mod synthetic;
 
-pub use csv_input::{CsvRegion, NeighbourhoodRow, SchoolRow, read_csv_region};
+pub use csv_input::{CatchmentRow, CsvRegion, NeighbourhoodRow, SchoolRow, read_csv_region};
 
 use crate::error::Result;
 use crate::scenario::{RegionSource, Scenario};
@@ -63,6 +63,9 @@ pub struct Region {
     pub households: Vec<f32>,
     /// School sites.
     pub sites: Vec<SchoolSite>,
+    /// Catchment school of each neighbourhood, if boundaries are given; `None`:
+    /// each pupil's catchment school is the nearest open school to home.
+    pub catchment: Option<Vec<u32>>,
 }
 
 impl Region {

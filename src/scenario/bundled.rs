@@ -38,6 +38,9 @@ pub const FILES: &[(&str, &str)] = &[
     ("market-moves.toml", include_str!("../../scenarios/market-moves.toml")),
     ("market-reform.toml", include_str!("../../scenarios/market-reform.toml")),
     ("market-pairing.toml", include_str!("../../scenarios/market-pairing.toml")),
+    ("market-openings.toml", include_str!("../../scenarios/market-openings.toml")),
+    ("rezoning.toml", include_str!("../../scenarios/rezoning.toml")),
+    ("trusts.toml", include_str!("../../scenarios/trusts.toml")),
     ("fragments/collaboration.toml", include_str!("../../scenarios/fragments/collaboration.toml")),
     ("validation/scenarios/chile-sae.toml", include_str!("../../scenarios/validation/scenarios/chile-sae.toml")),
     (

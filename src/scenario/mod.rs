@@ -60,6 +60,8 @@ pub struct Scenario {
     pub reputation: ReputationParams,
     /// Market rules: funding, closures, expansion, competitive pressure.
     pub market: MarketParams,
+    /// New schools opening where places run short (off by default).
+    pub openings: crate::openings::Params,
     /// Within-school improvement.
     pub improvement: ImprovementParams,
     /// Collaborative policies (plug-ins), all off by default.
@@ -183,6 +185,10 @@ pub struct RegionParams {
     pub schools_csv: String,
     /// Neighbourhoods CSV, relative to the scenario file (source = "csv").
     pub neighbourhoods_csv: String,
+    /// Catchments CSV (`neighbourhood, school` ids), relative to the scenario
+    /// file (source = "csv"); empty: each pupil's catchment school is the
+    /// nearest open school to home (default).
+    pub catchments_csv: String,
 }
 
 impl Default for RegionParams {
@@ -203,6 +209,7 @@ impl Default for RegionParams {
             field_scale_km: 3.0,
             schools_csv: String::new(),
             neighbourhoods_csv: String::new(),
+            catchments_csv: String::new(),
         }
     }
 }

@@ -97,6 +97,13 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
             );
         }
     }
+    if r.source != RegionSource::Csv && !r.catchments_csv.is_empty() {
+        c.fail(
+            "region.catchments_csv",
+            "catchments name neighbourhoods and schools of CSV files, but source is not \"csv\"".into(),
+            "a catchments CSV only with region.source = \"csv\" (or leave it empty: the nearest school)",
+        );
+    }
     c.range("region.neighbourhood_km", r.neighbourhood_km, 0.05, 50.0);
     c.int_range("region.districts", r.districts, 1, 10_000);
     c.int_range("region.entrants_per_year", r.entrants_per_year, 1, 10_000_000);
@@ -257,6 +264,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
 
     c.documented("measures.basic_threshold", s.measures.basic_threshold);
 
+    crate::openings::validate(&s.openings, &mut c);
     crate::policy::validate_params(&s.policies, &mut c);
     crate::policy::target::validate(&s.policies.targets, s, &mut c);
     // The timeline: every scenario in force after a change is valid too.

@@ -23,6 +23,7 @@ const FIXED: &[(&str, &str)] = &[
     ("region.source", "the region's source is read once, before a sweep starts"),
     ("region.schools_csv", "region CSV files are read once, before a sweep starts"),
     ("region.neighbourhoods_csv", "region CSV files are read once, before a sweep starts"),
+    ("region.catchments_csv", "region CSV files are read once, before a sweep starts"),
 ];
 
 /// One segment of a parameter path: a key, and an array index if it has one.

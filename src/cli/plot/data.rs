@@ -95,6 +95,9 @@ pub struct SiteRow {
     pub x_km: f64,
     /// Position, km.
     pub y_km: f64,
+    /// Year the school opened (0: at the start; absent in older files).
+    #[serde(default)]
+    pub opened: u32,
 }
 
 /// A row of `neighbourhoods.csv`.

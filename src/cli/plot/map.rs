@@ -63,6 +63,8 @@ pub struct SchoolMark {
     pub disadvantaged: f64,
     /// Open this year.
     pub open: bool,
+    /// Opened during the run.
+    pub new: bool,
 }
 
 /// One panel: a year of the map.
@@ -177,6 +179,11 @@ impl MapFigure {
                     + Circle::new((0, 0), r, fill.filled())
                     + Circle::new((0, 0), r, BLACK.stroke_width(1))
             }))?;
+            // Schools opened during the run: a red ring around the circle.
+            chart.draw_series(panel.schools.iter().filter(|s| s.open && s.new).map(|s| {
+                let r = radius(s.roll, sc.roll, sc.r_max) + 3;
+                EmptyElement::at((s.x, s.y)) + Circle::new((0, 0), r, RGBColor(200, 30, 30).stroke_width(2))
+            }))?;
         }
         self.draw_legend(&legend, &sc)
     }
@@ -206,7 +213,12 @@ impl MapFigure {
             cx += 2 * r + 60;
         }
         area.draw(&Cross::new((cx + 6, y + 16), 5, RGBColor(60, 60, 60).stroke_width(2)))?;
-        area.draw(&Text::new("closed school", (cx + 18, y + 8), font))?;
+        area.draw(&Text::new("closed school", (cx + 18, y + 8), font.clone()))?;
+        if self.panels.iter().any(|p| p.schools.iter().any(|s| s.new)) {
+            cx += 18 + area.estimate_text_size("closed school", &font)?.0 as i32 + 30;
+            area.draw(&Circle::new((cx + 6, y + 16), 7, RGBColor(200, 30, 30).stroke_width(2)))?;
+            area.draw(&Text::new("opened during the run", (cx + 18, y + 8), font))?;
+        }
         if !self.note.is_empty() {
             area.draw(&Text::new(self.note.clone(), (24, 126), small_font().color(&RGBColor(70, 70, 70))))?;
         }
@@ -352,12 +364,13 @@ fn cells(run: &RunData, year: u32) -> (Vec<Cell>, f64) {
 
 /// The schools of replicate 0 in `year`.
 fn schools(run: &RunData, year: u32) -> Vec<SchoolMark> {
-    let sites: HashMap<u32, (f64, f64)> = run.sites.iter().map(|s| (s.school, (s.x_km, s.y_km))).collect();
+    let sites: HashMap<u32, (f64, f64, u32)> =
+        run.sites.iter().map(|s| (s.school, (s.x_km, s.y_km, s.opened))).collect();
     run.schools
         .iter()
         .filter(|s| s.year == year)
         .filter_map(|s| {
-            let &(x, y) = sites.get(&s.school)?;
+            let &(x, y, opened) = sites.get(&s.school)?;
             Some(SchoolMark {
                 x,
                 y,
@@ -365,6 +378,7 @@ fn schools(run: &RunData, year: u32) -> Vec<SchoolMark> {
                 effectiveness: s.effectiveness.unwrap_or(f64::NAN),
                 disadvantaged: s.disadvantaged_share.unwrap_or(f64::NAN),
                 open: s.open != 0,
+                new: opened > 0,
             })
         })
         .collect()

@@ -1,0 +1,236 @@
+//! New schools: where demand for places exceeds supply in a district for a
+//! number of years, a new school opens (free schools and academies in
+//! England; charter schools elsewhere).
+//!
+//! Each year, after the market has closed and expanded schools, every
+//! district's demand is set against its places: the entrants living in the
+//! district (`trigger = "residents"`, the duty to provide a place), or its
+//! places plus the first preferences its full schools turned away
+//! (`trigger = "first_preferences"`, unmet parental demand), against the
+//! places of its open schools. A district
+//! whose demand exceeds its places by more than `shortage_share` for
+//! `shortage_years` years in a row is short of places; the most short
+//! districts (at most `max_per_year` a year) get a new school. It opens at
+//! the end of the year, with no pupils; it admits its first entrants next
+//! year and fills one year group a year. Its size, starting effectiveness,
+//! type and reputation are parameters; it builds its reputation from its own
+//! published results once it has leavers. Off by default: then nothing here
+//! runs and no random number is drawn.
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::rng::{Purpose, stream};
+use crate::scenario::{Checker, Scenario};
+use crate::world::World;
+
+/// How demand for places in a district is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// Entrants living in the district (the district's duty to provide places).
+    Residents,
+    /// Places plus first preferences the district's full schools turned away (unmet parental demand).
+    FirstPreferences,
+}
+
+/// Where in a short district the new school is sited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Site {
+    /// The neighbourhood with the most households times distance to the nearest open school.
+    Underserved,
+    /// A neighbourhood drawn at random, weighted by households.
+    Random,
+}
+
+/// Parameters of school openings (`[openings]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Switch openings on (default false).
+    pub enabled: bool,
+    /// How demand is measured: `residents` (default) or `first_preferences`.
+    pub trigger: Trigger,
+    /// Demand above places, as a share of places, that counts as a shortage (default 0.05).
+    pub shortage_share: f64,
+    /// Consecutive years of shortage before a school opens (default 2).
+    pub shortage_years: u32,
+    /// Most schools opened in one year in the whole region (default 1).
+    pub max_per_year: u32,
+    /// Where the school is sited: `underserved` (default) or `random`.
+    pub site: Site,
+    /// Places per year group, as a share of the mean of open schools (default 0.8).
+    pub capacity_share: f64,
+    /// Starting effectiveness relative to the mean of open schools, SD of value added per year (default 0).
+    pub effectiveness_shift: f64,
+    /// The new school is autonomous (a free school or academy) rather than maintained (default true).
+    pub autonomous: bool,
+    /// Reputation before the school has published results, SD units (default 0, the system mean).
+    pub initial_reputation: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            enabled: false,
+            trigger: Trigger::Residents,
+            shortage_share: 0.05,
+            shortage_years: 2,
+            max_per_year: 1,
+            site: Site::Underserved,
+            capacity_share: 0.8,
+            effectiveness_shift: 0.0,
+            autonomous: true,
+            initial_reputation: 0.0,
+        }
+    }
+}
+
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
+    c.range("openings.shortage_share", p.shortage_share, 0.0, 1.0);
+    c.int_range("openings.shortage_years", p.shortage_years, 1, 100);
+    c.int_range("openings.max_per_year", p.max_per_year, 0, 1000);
+    c.range("openings.capacity_share", p.capacity_share, 0.05, 5.0);
+    c.range("openings.effectiveness_shift", p.effectiveness_shift, -1.0, 1.0);
+    c.range("openings.initial_reputation", p.initial_reputation, -5.0, 5.0);
+}
+
+/// Years of shortage per district, kept in the world.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// Consecutive years each district has been short of places.
+    pub short_years: Vec<u32>,
+}
+
+/// A new school: everything [`crate::schools::Schools::push`] needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSchool {
+    /// Name in outputs.
+    pub name: String,
+    /// Position, km.
+    pub x: f32,
+    /// Position, km.
+    pub y: f32,
+    /// District.
+    pub district: u32,
+    /// Places per year group.
+    pub capacity: u32,
+    /// Autonomous.
+    pub autonomous: bool,
+    /// Starting effectiveness.
+    pub effectiveness: f64,
+    /// Starting latent knowledge.
+    pub latent: f64,
+    /// SEN expertise.
+    pub sen_expertise: f64,
+    /// EAL expertise.
+    pub eal_expertise: f64,
+    /// Starting reputation.
+    pub reputation: f64,
+    /// Year it opens.
+    pub opened: u32,
+}
+
+/// Decide this year's openings (after the market). Returns the schools to
+/// open, in a fixed order; the world adds them.
+pub fn decide(s: &Scenario, w: &mut World) -> Vec<NewSchool> {
+    let p = &s.openings;
+    let d = w.region.districts;
+    let sch = &w.schools;
+    let mut demand = vec![0.0f64; d];
+    let mut places = vec![0.0f64; d];
+    for sid in sch.open_ids() {
+        places[sch.district[sid] as usize] += sch.capacity[sid] as f64;
+        if p.trigger == Trigger::FirstPreferences {
+            // Places, plus the first preferences a full school had to turn away.
+            let turned_away = sch.first_prefs[sid].saturating_sub(sch.capacity[sid]);
+            demand[sch.district[sid] as usize] += sch.capacity[sid] as f64 + turned_away as f64;
+        }
+    }
+    if p.trigger == Trigger::Residents {
+        let c = &w.cohorts[w.newest()];
+        for &n in &c.nbhd {
+            demand[w.region.nbhd_district[n as usize] as usize] += 1.0;
+        }
+    }
+    let state = &mut w.openings;
+    state.short_years.resize(d, 0);
+    let mut short: Vec<(f64, usize)> = Vec::new();
+    for k in 0..d {
+        let excess = (demand[k] - places[k]) / places[k].max(1.0);
+        if demand[k] > 0.0 && excess > p.shortage_share {
+            state.short_years[k] += 1;
+            if state.short_years[k] >= p.shortage_years {
+                short.push((excess, k));
+            }
+        } else {
+            state.short_years[k] = 0;
+        }
+    }
+    if short.is_empty() || p.max_per_year == 0 {
+        return Vec::new();
+    }
+    short.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    short.truncate(p.max_per_year as usize);
+    let open: Vec<usize> = sch.open_ids().collect();
+    let n_open = open.len().max(1) as f64;
+    let mean_cap = open.iter().map(|&i| sch.capacity[i] as f64).sum::<f64>() / n_open;
+    let mean_eff = open.iter().map(|&i| sch.effectiveness[i]).sum::<f64>() / n_open;
+    let capacity = ((p.capacity_share * mean_cap).round() as u32).max(s.region.min_school_capacity).max(1);
+    let mut rng = stream(w.seed, Purpose::Openings, w.year, 0);
+    let types = w.region.types();
+    let mut out = Vec::with_capacity(short.len());
+    for (_, k) in short {
+        w.openings.short_years[k] = 0;
+        let nbhds: Vec<usize> = (0..w.region.len()).filter(|&n| w.region.nbhd_district[n] as usize == k).collect();
+        let households = |n: usize| w.households[n * types..(n + 1) * types].iter().map(|h| *h as f64).sum::<f64>();
+        let u: f64 = rng.random();
+        let site = match p.site {
+            Site::Underserved => nbhds
+                .iter()
+                .map(|&n| {
+                    let (x, y) = (w.region.nbhd_x[n] as f64, w.region.nbhd_y[n] as f64);
+                    let near = w.grid.nearest_where(x, y, |_| true).map_or(0.0, |(dist, _)| dist);
+                    (households(n) * near, n)
+                })
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+                .map(|(_, n)| n),
+            Site::Random => {
+                let total: f64 = nbhds.iter().map(|&n| households(n)).sum();
+                let mut left = u * total;
+                nbhds
+                    .iter()
+                    .copied()
+                    .find(|&n| {
+                        left -= households(n);
+                        left < 0.0
+                    })
+                    .or(nbhds.last().copied())
+            }
+        };
+        let Some(n) = site else { continue };
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let g: f64 = StandardNormal.sample(&mut rng);
+        let (u1, u2): (f64, f64) = (rng.random(), rng.random());
+        let sc = &s.schools;
+        let effectiveness = mean_eff + p.effectiveness_shift + sc.effectiveness_sd * z;
+        let id = w.schools.len() + out.len();
+        out.push(NewSchool {
+            name: format!("N{:04}", id + 1),
+            x: w.region.nbhd_x[n],
+            y: w.region.nbhd_y[n],
+            district: k as u32,
+            capacity,
+            autonomous: p.autonomous,
+            effectiveness,
+            latent: effectiveness + (sc.latent_gap_mean + sc.latent_gap_sd * g).max(0.0),
+            sen_expertise: if u1 < sc.sen_expertise_share { 1.0 } else { 0.0 },
+            eal_expertise: if u2 < sc.eal_expertise_share { 1.0 } else { 0.0 },
+            reputation: p.initial_reputation,
+            opened: w.year,
+        });
+    }
+    out
+}

@@ -1,0 +1,292 @@
+//! Trusts (multi-academy trusts, federations): groups of schools under one
+//! lead, sharing knowledge, paying for central services, and taking over
+//! failing schools instead of letting them close.
+//!
+//! When the policy starts, `school_share` of the open schools are grouped
+//! into trusts of about `size` schools: the strongest schools by
+//! effectiveness (chosen in order, one per trust) lead, and each lead
+//! gathers the nearest schools within `spread_km` not yet in a trust
+//! (`members = "nearest"`), or the weakest of them (`"weakest"`). Each year
+//! a trust is a partnership ([`super::barriers`]): members move towards the
+//! lead's knowledge at `support_rate` (scaled by trust, capacity and
+//! willingness; leads lose nothing), and the lead gains `lead_gain`. Central
+//! services cost every member `central_share` of its funding, which lowers
+//! its effectiveness this year by `funding_effect × central_share`. With
+//! closures on, a school outside any trust that has been at risk of closure
+//! for `takeover_years` years is taken over by the trust whose lead is
+//! nearest (within `spread_km`, and below `max_size`) instead of closing: it
+//! joins the trust (with the turbulence of new work) and its count of years
+//! at risk starts again.
+//!
+//! The evidence on trusts is mixed (EPI 2016; Hutchings and Francis 2017;
+//! NFER 2018): the defaults are small and the plausible ranges include no
+//! effect and harm (`support_rate` 0, `lead_gain` below 0, costly central
+//! services).
+
+use serde::{Deserialize, Serialize};
+
+use super::barriers::{Field, Partnership, exchange};
+use super::{Context, Policy};
+use crate::measures::Metric;
+use crate::scenario::Checker;
+use crate::world::World;
+
+/// How a lead chooses its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Members {
+    /// The nearest schools not yet in a trust.
+    Nearest,
+    /// The weakest schools within reach (sponsored academies).
+    Weakest,
+}
+
+/// Parameters of trusts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Params {
+    /// Switch the policy on (default false).
+    pub enabled: bool,
+    /// Share of open schools grouped into trusts when the policy starts (default 0.5).
+    pub school_share: f64,
+    /// Schools per trust, lead included, when trusts form (default 6).
+    pub size: u32,
+    /// Most schools a trust can hold after takeovers (default 12).
+    pub max_size: u32,
+    /// How members are chosen: `nearest` (default) or `weakest`.
+    pub members: Members,
+    /// Farthest a member may be from its lead, km (default 10).
+    pub spread_km: f64,
+    /// Share of the knowledge gap to the lead a member closes per year at full trust (default 0.1).
+    pub support_rate: f64,
+    /// Knowledge a lead gains per year at full trust, SD units (default 0).
+    pub lead_gain: f64,
+    /// Share of members' funding top-sliced for central services (default 0.05).
+    pub central_share: f64,
+    /// Effectiveness lost per unit share of funding taken, SD/yr (default 0.1).
+    pub funding_effect: f64,
+    /// Years at risk of closure after which a trust takes a school over; 0: never (default 2).
+    pub takeover_years: u32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            enabled: false,
+            school_share: 0.5,
+            size: 6,
+            max_size: 12,
+            members: Members::Nearest,
+            spread_km: 10.0,
+            support_rate: 0.1,
+            lead_gain: 0.0,
+            central_share: 0.05,
+            funding_effect: 0.1,
+            takeover_years: 2,
+        }
+    }
+}
+
+pub(crate) fn validate(p: &Params, c: &mut Checker) {
+    c.prob("school_share", p.school_share);
+    c.int_range("size", p.size, 2, 1000);
+    c.int_range("max_size", p.max_size, 2, 10_000);
+    if p.max_size < p.size {
+        c.fail("max_size", format!("{} is below size ({})", p.max_size, p.size), "at least `size`");
+    }
+    c.range("spread_km", p.spread_km, 0.0, 2000.0);
+    c.prob("support_rate", p.support_rate);
+    c.range("lead_gain", p.lead_gain, -1.0, 1.0);
+    c.range("central_share", p.central_share, 0.0, 0.5);
+    c.range("funding_effect", p.funding_effect, -2.0, 2.0);
+    c.int_range("takeover_years", p.takeover_years, 0, 100);
+}
+
+/// Group schools into trusts: (lead, members) with the lead first.
+pub fn form_trusts(w: &World, p: &Params) -> Vec<Vec<u32>> {
+    let s = &w.schools;
+    let mut open: Vec<u32> = s.open_ids().map(|i| i as u32).collect();
+    // Strongest first.
+    open.sort_by(|a, b| s.effectiveness[*b as usize].total_cmp(&s.effectiveness[*a as usize]).then(a.cmp(b)));
+    let target = (p.school_share * open.len() as f64).round() as usize;
+    let size = p.size as usize;
+    let mut taken = vec![false; s.len()];
+    let mut trusts: Vec<Vec<u32>> = Vec::new();
+    let mut in_trusts = 0;
+    for &lead in &open {
+        if in_trusts + 2 > target {
+            break;
+        }
+        if taken[lead as usize] {
+            continue;
+        }
+        let (lx, ly) = (s.x[lead as usize], s.y[lead as usize]);
+        let mut cands: Vec<(f64, u32)> = open
+            .iter()
+            .copied()
+            .filter(|&c| c != lead && !taken[c as usize] && s.dist(c, lx, ly) as f64 <= p.spread_km)
+            .map(|c| {
+                let key = match p.members {
+                    Members::Nearest => s.dist(c, lx, ly) as f64,
+                    Members::Weakest => s.effectiveness[c as usize],
+                };
+                (key, c)
+            })
+            .collect();
+        cands.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        cands.truncate((size - 1).min(target - in_trusts - 1));
+        if cands.is_empty() {
+            continue;
+        }
+        let mut members = vec![lead];
+        members.extend(cands.iter().map(|c| c.1));
+        for &m in &members {
+            taken[m as usize] = true;
+        }
+        in_trusts += members.len();
+        trusts.push(members);
+    }
+    trusts
+}
+
+/// Trusts.
+pub struct Trusts {
+    params: Params,
+    trusts: Vec<Partnership>,
+    takeovers: u32,
+    takeovers_total: u32,
+}
+
+impl Trusts {
+    /// The policy with its parameters.
+    pub fn new(params: Params) -> Self {
+        Trusts { params, trusts: Vec::new(), takeovers: 0, takeovers_total: 0 }
+    }
+
+    /// The trusts (school ids, lead first).
+    pub fn trusts(&self) -> Vec<Vec<u32>> {
+        self.trusts.iter().map(|t| t.members.clone()).collect()
+    }
+
+    /// Schools at risk of closure taken over by the trust whose lead is nearest.
+    fn take_over(&mut self, ctx: &mut Context<'_>) {
+        self.takeovers = 0;
+        let y = self.params.takeover_years;
+        if y == 0 || !ctx.scenario.market.closures || self.trusts.is_empty() {
+            return;
+        }
+        let w = &mut *ctx.world;
+        let n = w.schools.len();
+        let mut member = vec![false; n];
+        for t in &self.trusts {
+            for &m in &t.members {
+                member[m as usize] = true;
+            }
+        }
+        let b = &ctx.scenario.policies.barriers;
+        for sid in 0..n {
+            if member[sid] || !w.schools.open[sid] || w.schools.low_years[sid] < y {
+                continue;
+            }
+            let (x, yy) = (w.schools.x[sid], w.schools.y[sid]);
+            let best = self
+                .trusts
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| {
+                    t.members.len() < self.params.max_size as usize && w.schools.open[t.members[0] as usize]
+                })
+                .map(|(k, t)| (w.schools.dist(t.members[0], x, yy) as f64, k))
+                .filter(|(d, _)| *d <= self.params.spread_km)
+                .min_by(|a, c| a.0.total_cmp(&c.0).then(a.1.cmp(&c.1)));
+            if let Some((_, k)) = best {
+                let t = &mut self.trusts[k];
+                t.members.push(sid as u32);
+                t.trust.push(b.initial_trust);
+                w.collab.join(sid, n);
+                w.collab.start_new_work(sid, b);
+                w.schools.low_years[sid] = 0;
+                member[sid] = true;
+                self.takeovers += 1;
+            }
+        }
+        self.takeovers_total += self.takeovers;
+    }
+}
+
+impl Policy for Trusts {
+    fn label(&self) -> &'static str {
+        "trusts"
+    }
+
+    fn update(&mut self, s: &crate::scenario::Scenario) {
+        self.params = s.policies.trusts.clone();
+    }
+
+    fn start(&mut self, ctx: &mut Context<'_>) {
+        let b = &ctx.scenario.policies.barriers;
+        for members in form_trusts(ctx.world, &self.params) {
+            self.trusts.push(Partnership::form(members, 1.0, ctx.world, b));
+        }
+    }
+
+    fn end(&mut self, ctx: &mut Context<'_>) {
+        for t in self.trusts.drain(..) {
+            t.dissolve(ctx.world);
+        }
+    }
+
+    fn apply(&mut self, ctx: &mut Context<'_>) {
+        self.take_over(ctx);
+        let p = &self.params;
+        let b = &ctx.scenario.policies.barriers;
+        let cost = p.funding_effect * p.central_share;
+        for t in &mut self.trusts {
+            // Member 0 is the lead: it passes knowledge on and loses none.
+            let mut rate = vec![p.support_rate; t.members.len()];
+            rate[0] = 0.0;
+            let mut bonus = vec![0.0; t.members.len()];
+            bonus[0] = p.lead_gain;
+            exchange(ctx.scenario, b, ctx.world, t, Field::Knowledge, &rate, &bonus);
+            for &m in &t.members {
+                let m = m as usize;
+                if ctx.world.schools.open[m] {
+                    ctx.world.schools.adjustment[m] -= cost;
+                }
+            }
+        }
+    }
+
+    fn record(&self, w: &World, out: &mut Vec<Metric>) {
+        let s = &w.schools;
+        let live: Vec<Vec<usize>> = self
+            .trusts
+            .iter()
+            .map(|t| t.members.iter().map(|&m| m as usize).filter(|&m| s.open[m]).collect::<Vec<_>>())
+            .filter(|t: &Vec<usize>| !t.is_empty())
+            .collect();
+        let schools: usize = live.iter().map(Vec::len).sum();
+        out.push(Metric::new("trusts", "all", live.len() as f64));
+        out.push(Metric::new("trust_schools", "all", schools as f64));
+        let mean_size = if live.is_empty() { f64::NAN } else { schools as f64 / live.len() as f64 };
+        out.push(Metric::new("trust_size_mean", "all", mean_size));
+        // Spread of effectiveness within trusts (pooled SD around each trust's
+        // mean) and between them (SD of the trusts' means).
+        let (mut within, mut means) = (0.0, Vec::with_capacity(live.len()));
+        for t in &live {
+            let m = t.iter().map(|&i| s.effective(i)).sum::<f64>() / t.len() as f64;
+            within += t.iter().map(|&i| (s.effective(i) - m).powi(2)).sum::<f64>();
+            means.push(m);
+        }
+        let within_sd = if schools > 0 { (within / schools as f64).sqrt() } else { f64::NAN };
+        let between_sd = if means.is_empty() {
+            f64::NAN
+        } else {
+            let m = means.iter().sum::<f64>() / means.len() as f64;
+            (means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / means.len() as f64).sqrt()
+        };
+        out.push(Metric::new("effectiveness_sd", "within_trusts", within_sd));
+        out.push(Metric::new("effectiveness_sd", "between_trusts", between_sd));
+        out.push(Metric::new("takeovers", "all", self.takeovers as f64));
+    }
+}
