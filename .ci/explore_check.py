@@ -126,8 +126,8 @@ def measures_from_run(toml_path, out):
     with open(os.path.join(out, "metrics.csv")) as f:
         next(f)
         for line in f:
-            run_id, rep, year, measure, sub, value = line.rstrip("\n").split(",")
-            if rep == "0":
+            run_id, year, measure, sub, value = line.rstrip("\n").split(",")
+            if run_id == "0":
                 got[(int(year), f"{measure}/{sub}")] = float(value) if value else None
     return got
 
