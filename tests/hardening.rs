@@ -522,3 +522,111 @@ fn resume_of_a_complete_run_is_refused() {
     assert!(stderr(&o).contains("complete"), "{}", stderr(&o));
     assert_eq!(before, std::fs::read(d.join("o/metrics.csv")).unwrap());
 }
+
+#[test]
+fn a_sweep_estimated_at_weeks_is_refused_before_any_work() {
+    let d = tmp("reg-sweep-time");
+    let f = write(
+        &d,
+        "s.toml",
+        "base = \"national\"\nreplicates = 10000\nyears = 20\n[grid]\n\"admissions.cream_skimming\" = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45]\n",
+    );
+    let o = run_timed(&d, &["sweep", &f, "--out", "o", "--threads", "2"], 60);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("would take about") && e.contains("days") && e.contains("replicates"), "{e}");
+    assert!(e.contains("s.toml") && e.contains("--force"), "{e}");
+    assert!(!d.join("o").exists(), "a refused sweep made its output directory");
+}
+
+#[test]
+fn a_validation_estimated_at_weeks_is_refused_before_any_work() {
+    let d = tmp("reg-val-time");
+    write(&d, "big.toml", "extends = \"national\"\n[run]\nyears = 20\n");
+    let f = write(
+        &d,
+        "case.toml",
+        "name = \"c\"\ntitle = \"t\"\ncitation = \"x\"\nyears = 20\nreplicates = 2\n\n[[checks]]\nlabel = \"l\"\n\
+         source = \"s\"\nscenario = \"big.toml\"\nsubgroup = \"all\"\nyears = [1, 20]\n\
+         measure = \"attainment_mean\"\ntarget = [-1.0, 1.0]\n\
+         [robustness]\nsamples = 10000\nreplicates = 100\n[robustness.ranges]\n\"learning.peer_effect\" = [0.0, 0.1]\n",
+    );
+    let o = run_timed(&d, &["validate", &f, "--out", "o", "--threads", "2"], 60);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("would take about") && e.contains("robustness.samples"), "{e}");
+    assert!(!d.join("o").exists(), "a refused validation made its output directory");
+}
+
+/// Run the binary in `dir` with files limited to `kib` KiB, as on a full
+/// disk: writes past the limit fail with "File too large" (the signal that
+/// would otherwise end the process is ignored).
+#[cfg(target_os = "linux")]
+fn run_on_a_small_disk(dir: &Path, kib: u32, args: &[&str]) -> Output {
+    let mut cmd = format!("trap '' XFSZ; ulimit -f {kib}; exec '{}'", env!("CARGO_BIN_EXE_schoolscape"));
+    for a in args {
+        cmd.push_str(&format!(" '{a}'"));
+    }
+    std::process::Command::new("bash").arg("-c").arg(cmd).current_dir(dir).output().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_fails_the_run_says_why_and_resume_completes_it_with_the_same_bytes() {
+    let d = tmp("full-disk");
+    let args = ["run", "market", "--replicates", "6", "--years", "5", "--scale", "0.3", "--threads", "1", "-q"];
+    let whole = run_in(&d, &[&args[..], &["--out", "whole", "--no-plots"]].concat());
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    // The data outgrow the disk: the run fails and says which file and why.
+    let o = run_on_a_small_disk(&d, 64, &[&args[..], &["--out", "cut", "--no-plots"]].concat());
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains(".csv") && e.contains("too large"), "{e}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("cut/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "failed");
+    for f in RUN_FILES {
+        assert!(!d.join("cut").join(f).exists(), "{f} looks complete after a full disk");
+    }
+    // With room again, --resume finishes it: the same bytes as a run never cut.
+    let r = run_in(&d, &["run", "--resume", "cut", "-q", "--no-plots"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    for f in RUN_FILES {
+        assert_eq!(
+            std::fs::read(d.join("cut").join(f)).unwrap(),
+            std::fs::read(d.join("whole").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_while_drawing_leaves_no_chart_or_report_that_looks_complete() {
+    let d = tmp("full-disk-charts");
+    let args = ["run", "market", "--replicates", "6", "--years", "5", "--scale", "0.3", "--threads", "1", "-q"];
+    let o = run_on_a_small_disk(&d, 200, &[&args[..], &["--out", "o"]].concat());
+    let e = stderr(&o);
+    assert!(e.contains("too large") && e.contains("schoolscape plot"), "{e}");
+    // The data fit and are complete.
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("o/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["status"], "complete");
+    // Every chart or report under its final name is whole: no PNG is cut short, and whatever
+    // could not be finished is left under a `.partial` name.
+    let mut partial = 0;
+    for dir in [d.join("o"), d.join("o/charts")] {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let bytes = std::fs::read(entry.path()).unwrap_or_default();
+            if name.ends_with(".partial") {
+                partial += 1;
+            } else if name.ends_with(".png") {
+                assert!(bytes.ends_with(&[0xAE, 0x42, 0x60, 0x82]), "{name} is cut short");
+            } else if name.ends_with(".html") || name.ends_with(".svg") {
+                assert!(String::from_utf8_lossy(&bytes).trim_end().ends_with('>'), "{name} is cut short");
+            }
+        }
+    }
+    assert!(partial >= 1, "nothing hit the limit: the test no longer tests a full disk");
+}

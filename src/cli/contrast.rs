@@ -71,6 +71,10 @@ pub struct ContrastArgs {
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run even if the estimated memory or time exceeds what this machine
+    /// allows (the estimate is checked before any work).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The name that stands for the options in errors (they are not a file).
@@ -176,6 +180,7 @@ pub fn contrast(a: &ContrastArgs) -> Result<()> {
         shard: a.shard,
         no_plots: true,
         quiet: a.quiet,
+        force: a.force,
     };
     if !a.quiet {
         eprintln!(

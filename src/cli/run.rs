@@ -98,9 +98,29 @@ pub fn check_fits(
     threads: Option<usize>,
     force: bool,
 ) -> Result<()> {
+    let threads = threads.unwrap_or_else(default_threads);
+    let e = schoolscape::limits::estimate(s, threads, csv.map(|c| (c.neighbourhoods.len(), c.schools.len())));
+    let what = format!("this run of `{}` ({})", s.name, display_path(path));
+    refuse_unfit(&e, &what, threads, force, "a smaller `{}`, fewer threads, or --scale below 1")
+}
+
+/// Worker threads when none are asked for: the machine's cores.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Refuse (unless `force`) work estimated at more memory than this machine
+/// allows or a longer time than [`schoolscape::limits::MAX_SECONDS`], with
+/// the estimate and the key to change. `memory_fix` says what to change,
+/// with `{}` for the key.
+pub fn refuse_unfit(
+    e: &schoolscape::limits::Estimate,
+    what: &str,
+    threads: usize,
+    force: bool,
+    memory_fix: &str,
+) -> Result<()> {
     use schoolscape::limits::{self, human_bytes, human_seconds};
-    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let e = limits::estimate(s, threads, csv.map(|c| (c.neighbourhoods.len(), c.schools.len())));
     let memory = limits::physical_memory();
     if force {
         return Ok(());
@@ -110,14 +130,12 @@ pub fn check_fits(
             None,
             e.memory_key,
             format!(
-                "this run of `{}` ({}) would need about {} of memory, more than this machine's {} allows \
+                "{what} would need about {} of memory, more than this machine's {} allows \
                  (nothing was run; --force tries anyway)",
-                s.name,
-                display_path(path),
                 human_bytes(e.bytes),
                 human_bytes(memory)
             ),
-            format!("a smaller `{}`, fewer threads, or --scale below 1", e.memory_key),
+            memory_fix.replace("{}", e.memory_key),
         ));
     }
     if e.seconds > limits::MAX_SECONDS {
@@ -125,12 +143,10 @@ pub fn check_fits(
             None,
             e.time_key,
             format!(
-                "this run of `{}` ({}) would take about {} on {threads} threads (nothing was run; --force tries anyway)",
-                s.name,
-                display_path(path),
+                "{what} would take about {} on {threads} threads (nothing was run; --force tries anyway)",
                 human_seconds(e.seconds)
             ),
-            format!("a run estimated at under {}: fewer `{}`", human_seconds(limits::MAX_SECONDS), e.time_key),
+            format!("work estimated at under {}: fewer `{}`", human_seconds(limits::MAX_SECONDS), e.time_key),
         ));
     }
     Ok(())
@@ -495,18 +511,16 @@ fn run_with(p: &Prepared, writer: Writer<'_>, quiet: bool, label: &str) -> Resul
         // manifest records the last state known to be whole on disk.
         Err(_) => Err(Error::Interrupted),
     };
-    let (status, headline, done, bytes) = match (&result, closed) {
-        (Ok(()), Ok((h, n, b))) => ("complete", h, n, b),
-        (Err(Error::Interrupted), Ok((h, n, b))) => ("interrupted", h, n, b),
-        (_, _) => ("failed", Headline::default(), synced.0, synced.1),
+    let (status, headline, done, bytes, close_error) = match (&result, closed) {
+        (Ok(()), Ok((h, n, b))) => ("complete", h, n, b, None),
+        (Err(Error::Interrupted), Ok((h, n, b))) => ("interrupted", h, n, b, None),
+        (_, closed) => ("failed", Headline::default(), synced.0, synced.1, closed.err()),
     };
     let written = output::write_atomic(&dir.join("manifest.json"), &manifest(p, &clock, status, done, &bytes));
-    match (result, status) {
-        (Ok(()), "complete") => written.map(|()| headline),
-        (Ok(()), _) => Err(Error::Io {
-            path: dir.join("manifest.json"),
-            source: std::io::Error::other("the output files could not be completed"),
-        }),
+    match (result, close_error) {
+        (Ok(()), None) => written.map(|()| headline),
+        // The files could not be completed (a full disk): say why.
+        (Ok(()) | Err(Error::Interrupted), Some(e)) => Err(e),
         (Err(e), _) => Err(e),
     }
 }

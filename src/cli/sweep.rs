@@ -61,6 +61,10 @@ pub struct SweepArgs {
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run even if the sweep's estimated memory or time exceeds what this
+    /// machine allows (the estimate is checked before any work).
+    #[arg(long)]
+    pub force: bool,
 }
 
 fn parse_shard(s: &str) -> std::result::Result<Shard, String> {
@@ -689,6 +693,33 @@ pub fn sweep(a: &SweepArgs) -> Result<()> {
     execute_loaded(a, &l, start)
 }
 
+/// Estimate the memory and time of the runs of `shard` before any work, and
+/// refuse (unless `--force`) a sweep that would not fit on this machine.
+fn check_fits(a: &SweepArgs, l: &Loaded, shard: Shard) -> Result<()> {
+    let threads = a.threads.unwrap_or_else(super::run::default_threads);
+    let mut runs = vec![0.0f64; l.plan.points.len()];
+    for r in l.plan.shard_runs(shard) {
+        runs[r.point] += 1.0;
+    }
+    let sizes = l.csv.as_ref().map(|c| (c.neighbourhoods.len(), c.schools.len()));
+    let key = if l.plan.is_contrast() { "settings" } else { "replicates" };
+    let e = schoolscape::limits::estimate_batch(
+        l.plan.points.iter().zip(&runs).filter(|(_, n)| **n > 0.0).map(|(p, n)| (&p.scenario, *n)),
+        threads,
+        sizes,
+        key,
+    );
+    let what = format!(
+        "{} {} ({}: {} runs{})",
+        if l.plan.is_contrast() { "the contrast" } else { "the sweep" },
+        l.plan.name,
+        l.file.path().display(),
+        runs.iter().sum::<f64>(),
+        if shard == Shard::ALL { String::new() } else { format!(" in shard {shard}") }
+    );
+    super::run::refuse_unfit(&e, &what, threads, a.force, "a smaller `{}` in the scenario, or fewer threads")
+}
+
 /// Run a loaded sweep (or contrast) into `a.out`: everything after planning.
 pub fn execute_loaded(a: &SweepArgs, l: &Loaded, start: Instant) -> Result<()> {
     let clock = Clock::start();
@@ -697,6 +728,7 @@ pub fn execute_loaded(a: &SweepArgs, l: &Loaded, start: Instant) -> Result<()> {
     let mut t = Timings { planning: start.elapsed(), ..Timings::default() };
     set_threads(a.threads);
 
+    check_fits(a, l, shard)?;
     let opening = Instant::now();
     let (mut log, done) = open_dir(a, l, &clock, shard, &plan_csv)?;
     let shard_runs: Vec<RunSpec> = l.plan.shard_runs(shard).collect();

@@ -41,7 +41,8 @@ pub struct ValidateArgs {
     /// Output directory (default: results/validation, numbered if it exists).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Write into an existing, non-empty output directory.
+    /// Write into an existing, non-empty output directory, and run even if
+    /// the estimated memory or time exceeds what this machine allows.
     #[arg(long)]
     pub force: bool,
     /// Worker threads (default: all cores).
@@ -548,8 +549,24 @@ fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, S
 }
 
 /// `schoolscape validate`.
+/// Estimate the memory and time of every case's runs (robustness samples
+/// included) before any work, and refuse (unless `--force`) a validation
+/// that would not fit on this machine.
+fn check_fits(cases: &[Loaded], args: &ValidateArgs) -> Result<()> {
+    let threads = args.threads.unwrap_or_else(super::run::default_threads);
+    let items = cases.iter().flat_map(|l| {
+        let robust = l.case.robustness.as_ref().map_or(0.0, |r| f64::from(r.replicates) * f64::from(l.samples));
+        l.scenarios.values().flat_map(move |s| [(s, f64::from(l.replicates)), (s, robust)]).filter(|(_, n)| *n > 0.0)
+    });
+    let e = schoolscape::limits::estimate_batch(items, threads, None, "robustness.samples");
+    let files: Vec<String> = cases.iter().map(|l| l.path.display().to_string()).collect();
+    let what = format!("this validation ({})", files.join(", "));
+    super::run::refuse_unfit(&e, &what, threads, args.force, "a smaller `{}` in the cases' scenarios, or fewer threads")
+}
+
 pub fn validate(args: &ValidateArgs) -> Result<()> {
     let cases = load(args)?;
+    check_fits(&cases, args)?;
     set_threads(args.threads);
     let dir = output_dir(args.out.as_deref(), "validation", args.force)?;
     let total: u64 = cases
