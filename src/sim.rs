@@ -34,6 +34,12 @@ pub struct SchoolYear {
     pub mean_attainment: f64,
     /// Funding this year.
     pub funding: f64,
+    /// The school's trust (an id within the run), if it is in one.
+    pub trust: Option<u32>,
+    /// Neighbourhoods whose catchment school it is: by the drawn boundaries
+    /// (a catchments CSV, rezoning), or else those whose centre is nearest
+    /// to it; it changes when catchments are redrawn or schools open or close.
+    pub catchment_neighbourhoods: u32,
 }
 
 /// Everything recorded in one year.
@@ -346,6 +352,15 @@ impl<'t> Clock<'t> {
 
 fn panel(w: &World) -> Vec<SchoolYear> {
     let sch = &w.schools;
+    let mut catchment = vec![0u32; sch.len()];
+    match &w.boundaries {
+        Some(b) => b.iter().for_each(|&k| catchment[k as usize] += 1),
+        None => (0..w.region.len() as u32).filter_map(|n| w.choice_sets.of(n).first()).for_each(|&k| {
+            if let Some(c) = catchment.get_mut(k as usize) {
+                *c += 1;
+            }
+        }),
+    }
     (0..sch.len())
         .map(|i| SchoolYear {
             school: i as u32,
@@ -360,6 +375,8 @@ fn panel(w: &World) -> Vec<SchoolYear> {
             disadvantaged_share: if sch.roll[i] > 0 { 1.0 - sch.adv_share[i] } else { f64::NAN },
             mean_attainment: w.results.mean_attainment.get(i).copied().unwrap_or(f64::NAN),
             funding: sch.funding[i],
+            trust: w.trust_of.get(i).copied().filter(|&t| t != crate::policy::trusts::NO_TRUST),
+            catchment_neighbourhoods: catchment[i],
         })
         .collect()
 }

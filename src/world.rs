@@ -78,6 +78,9 @@ pub struct World {
     /// The schools the policy acting now is limited to (its target); empty:
     /// every school. Set by the policy lifecycle around each policy's turn.
     pub targets: Vec<bool>,
+    /// The trust of each school while trusts are in force (an index into the
+    /// trusts, or [`crate::policy::trusts::NO_TRUST`]); empty: no trusts.
+    pub trust_of: Vec<u32>,
     /// Districts' years of shortage of places (for openings).
     pub openings: crate::openings::State,
     admissions_ws: admissions::Workspace,
@@ -246,6 +249,7 @@ impl World {
             collab: Default::default(),
             flows: Flows::default(),
             targets: Vec::new(),
+            trust_of: Vec::new(),
             openings: Default::default(),
         };
         w.boundaries = w.region.catchment.clone();
@@ -595,6 +599,9 @@ impl World {
         self.practice_bonus.resize(n, 0.0);
         if !self.targets.is_empty() {
             self.targets.resize(n, false); // a new school is in no policy's target
+        }
+        if !self.trust_of.is_empty() {
+            self.trust_of.resize(n, crate::policy::trusts::NO_TRUST);
         }
         let y = self.years_in_school();
         let mut by_slot = vec![0u32; y * n];

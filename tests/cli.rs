@@ -139,10 +139,20 @@ fn same_seed_same_bytes_with_one_and_two_threads() {
             &["run", "market", "--years", "4", "--replicates", "3", "--scale", "0.3", "--threads", t, "--out", &out],
         );
         assert!(o.status.success(), "{}", stderr(&o));
-        // With schools opening (and closing) mid-run.
+        // With schools opening, closing and taken over by trusts mid-run.
         let out = format!("o{t}");
         let args = ["run", "market-openings", "--years", "8", "--replicates", "2", "--scale", "0.3", "--threads", t];
-        let o = run_in(&dir, &[&args[..], &["--no-plots", "--out", &out]].concat());
+        let trusts = [
+            "--set",
+            "policies.trusts.enabled=true",
+            "--set",
+            "policies.trusts.spread_km=50",
+            "--set",
+            "policies.trusts.max_size=60",
+            "--set",
+            "market.closure_occupancy=0.8",
+        ];
+        let o = run_in(&dir, &[&args[..], &trusts, &["--no-plots", "--out", &out]].concat());
         assert!(o.status.success(), "{}", stderr(&o));
     }
     for f in ["metrics.csv", "schools.csv", "runs.csv", "school_sites.csv", "neighbourhoods.csv", "scenario.toml"] {
@@ -150,12 +160,16 @@ fn same_seed_same_bytes_with_one_and_two_threads() {
         assert!(read(&dir.join("o1").join(f)) == read(&dir.join("o2").join(f)), "{f} differs with openings");
     }
     let metrics = String::from_utf8(read(&dir.join("o1/metrics.csv"))).unwrap();
-    let opened: f64 = metrics
-        .lines()
-        .filter(|l| l.contains(",openings,"))
-        .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
-        .sum();
-    assert!(opened > 0.0, "the openings scenario should open a school in 8 years at this scale");
+    let total = |m: &str| -> f64 {
+        metrics
+            .lines()
+            .filter(|l| l.contains(&format!(",{m},all,")))
+            .map(|l| l.rsplit(',').next().unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    for m in ["openings", "closures", "takeovers"] {
+        assert!(total(m) > 0.0, "the run should have {m} in 8 years at this scale");
+    }
     // A different seed gives different results.
     let o = run_in(
         &dir,
@@ -348,6 +362,65 @@ fn catchment_csv_decides_the_catchment_school_and_bad_catchments_are_located() {
         &[("s.toml", "[region]\ncatchments_csv = \"c.csv\"\n")],
         "s.toml",
         &["s.toml:2", "region.catchments_csv", "source"],
+    );
+}
+
+/// A CSV region of four schools with a trusts CSV, trusts switched on.
+fn trusts_scenario(trusts: &str) -> Vec<(&'static str, String)> {
+    let schools = "id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,100,maintained\n\
+s2,South,1.4,1.4,100,autonomous\ns3,East,1.4,0.6,100,autonomous\ns4,West,0.6,1.4,100,maintained\n";
+    let mut files = csv_scenario(schools);
+    files[0].1 =
+        files[0].1.replace("[region]\n", "[region]\ntrusts_csv = \"t.csv\"\n") + "[policies.trusts]\nenabled = true\n";
+    files.push(("t.csv", trusts.to_string()));
+    files
+}
+
+#[test]
+fn trusts_csv_groups_the_schools_and_bad_trusts_are_located() {
+    // Two trusts: A led by South (its second row), B of West alone; North in none.
+    let dir = tmp("trusts-good");
+    for (f, t) in trusts_scenario("trust,school,lead\nA,s3,\nA,s2,1\nB,s4,0\n") {
+        std::fs::write(dir.join(f), t).unwrap();
+    }
+    let o = run_in(&dir, &["run", "s.toml", "--years", "2", "--replicates", "1", "--out", "o", "--no-plots"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let panel = std::fs::read_to_string(dir.join("o/schools.csv")).unwrap();
+    let header: Vec<&str> = panel.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let mut trust = std::collections::BTreeMap::new();
+    let mut catchments = std::collections::BTreeMap::new();
+    for line in panel.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        trust.insert(f[col("school")].to_string(), f[col("trust")].to_string());
+        *catchments.entry(f[col("year")].to_string()).or_insert(0) +=
+            f[col("catchment_neighbourhoods")].parse::<u32>().unwrap();
+    }
+    // School ids are the rows of the schools CSV (0 = s1).
+    let got: Vec<&str> = (0..4).map(|k| trust[&k.to_string()].as_str()).collect();
+    assert_eq!(got, ["", "0", "0", "1"], "{panel}");
+    assert!(catchments.values().all(|&n| n == 4), "every neighbourhood has one catchment school: {catchments:?}");
+    let metrics = std::fs::read_to_string(dir.join("o/metrics.csv")).unwrap();
+    assert!(metrics.contains(",trust_schools,all,3\n"), "{metrics}");
+
+    let cases: [(&str, &str, &[&str]); 5] = [
+        ("trusts-missing-school", "trust,school\nA,s1\nA,s9\n", &["t.csv:3", "school", "s9"]),
+        ("trusts-school-twice", "trust,school\nA,s1\nA,s2\nB,s3\nB,s1\n", &["t.csv:5", "already in trust", "line 2"]),
+        ("trusts-two-leads", "trust,school,lead\nA,s1,1\nA,s2,1\n", &["t.csv:3", "lead", "line 2"]),
+        ("trusts-bad-lead", "trust,school,lead\nA,s1,2\n", &["t.csv:2", "lead", "0 or 1"]),
+        ("trusts-empty", "trust,school\n", &["t.csv", "no trusts"]),
+    ];
+    for (name, csv, expected) in cases {
+        let files = trusts_scenario(csv);
+        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        expect_input_error(name, &refs, "s.toml", expected);
+    }
+    // A trusts CSV needs a CSV region.
+    expect_input_error(
+        "trusts-synthetic",
+        &[("s.toml", "[region]\ntrusts_csv = \"t.csv\"\n")],
+        "s.toml",
+        &["s.toml:2", "region.trusts_csv", "source"],
     );
 }
 

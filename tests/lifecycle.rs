@@ -205,3 +205,43 @@ fn per_district_measures_are_off_by_default_and_cover_every_district() {
         assert_eq!((a.measure, a.value.to_bits()), (b.measure, b.value.to_bits()));
     }
 }
+
+/// Trusts grow over the timeline: raising `school_share` forms new trusts
+/// among schools in none, and the school panel records each school's trust
+/// (once in a trust, a school stays in it while trusts are in force) and
+/// every neighbourhood's catchment school.
+#[test]
+fn trusts_grow_over_the_timeline_and_the_panel_records_each_schools_trust() {
+    let s = load_from_str(
+        "[run]\nyears = 6\n[region]\nschools = 30\nentrants_per_year = 3000\nwidth_km = 16\nheight_km = 16\n\
+         [policies.trusts]\nenabled = true\nschool_share = 0.2\nsize = 3\nspread_km = 30\n\
+         [[timeline]]\nyear = 4\nset = { \"policies.trusts.school_share\" = 0.7 }\n",
+        "t.toml",
+    )
+    .unwrap();
+    let mut sim = Simulation::new(&s, None, 5).unwrap();
+    let neighbourhoods = sim.world.region.len() as u32;
+    let recs = sim.run(6);
+    let mut last: Vec<Option<u32>> = Vec::new();
+    let mut in_trusts = Vec::new();
+    for r in &recs {
+        let get = |m: &str| r.metrics.iter().find(|x| x.measure == m && x.subgroup == "all").unwrap().value;
+        let members = r.schools.iter().filter(|x| x.open && x.trust.is_some()).count();
+        assert_eq!(members as f64, get("trust_schools"), "year {}: the panel's trusts are the measure's", r.year);
+        let ids: std::collections::BTreeSet<u32> = r.schools.iter().filter_map(|x| x.trust).collect();
+        assert_eq!(ids.len() as f64, get("trusts"), "year {}", r.year);
+        for (k, was) in last.iter().enumerate() {
+            if was.is_some() {
+                assert_eq!(*was, r.schools[k].trust, "year {}: school {k} left its trust", r.year);
+            }
+        }
+        last = r.schools.iter().map(|x| x.trust).collect();
+        let catchments: u32 = r.schools.iter().map(|x| x.catchment_neighbourhoods).sum();
+        assert_eq!(catchments, neighbourhoods, "year {}: one catchment school per neighbourhood", r.year);
+        assert!(r.schools.iter().all(|x| x.open || x.catchment_neighbourhoods == 0));
+        in_trusts.push(members);
+    }
+    assert_eq!(in_trusts[0], in_trusts[2], "no growth before the change: {in_trusts:?}");
+    assert!((5..=7).contains(&in_trusts[0]), "a fifth of 30 schools: {in_trusts:?}");
+    assert!(in_trusts[3] >= 18 && in_trusts[3] <= 21, "seven tenths of 30 from year 4: {in_trusts:?}");
+}

@@ -207,6 +207,10 @@ pub struct SchoolRow {
     pub mean_attainment: Num,
     /// Funding.
     pub funding: Num,
+    /// Trust id within the run (empty: in no trust).
+    pub trust: Option<u32>,
+    /// Neighbourhoods whose catchment school it is.
+    pub catchment_neighbourhoods: u32,
 }
 
 /// A row of `school_sites.csv`: where a school of a run stands.
@@ -257,7 +261,7 @@ pub const METRICS_HEADER: &str = "run_id,year,measure,subgroup,value\n";
 /// Header of `runs.csv` (the fields of [`RunRow`]).
 pub const RUNS_HEADER: &str = "run_id,scenario,replicate,seed\n";
 /// Header of `schools.csv` (the fields of [`SchoolRow`]).
-pub const SCHOOLS_HEADER: &str = "run_id,year,school,open,capacity,roll,intake,first_preferences,effectiveness,latent_knowledge,reputation,disadvantaged_share,mean_attainment,funding\n";
+pub const SCHOOLS_HEADER: &str = "run_id,year,school,open,capacity,roll,intake,first_preferences,effectiveness,latent_knowledge,reputation,disadvantaged_share,mean_attainment,funding,trust,catchment_neighbourhoods\n";
 /// Header of `school_sites.csv` (the fields of [`SiteRow`]).
 pub const SITES_HEADER: &str = "run_id,school,name,district,type,x_km,y_km,opened\n";
 /// Header of `neighbourhoods.csv` (the fields of [`NeighbourhoodRow`]).
@@ -302,6 +306,8 @@ pub fn school_rows(run_id: u64, r: &ReplicateResult, out: &mut String) {
                 disadvantaged_share: Num(s.disadvantaged_share),
                 mean_attainment: Num(s.mean_attainment),
                 funding: Num(s.funding),
+                trust: s.trust,
+                catchment_neighbourhoods: s.catchment_neighbourhoods,
             })
         }),
         out,
@@ -381,6 +387,8 @@ mod tests {
             disadvantaged_share: n,
             mean_attainment: n,
             funding: n,
+            trust: Some(0),
+            catchment_neighbourhoods: 0,
         };
         assert_eq!(header_of(school), SCHOOLS_HEADER);
         let m = Num32(0.5);

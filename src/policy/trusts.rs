@@ -18,6 +18,11 @@
 //! joins the trust (with the turbulence of new work) and its count of years
 //! at risk starts again.
 //!
+//! With a trusts CSV (`region.trusts_csv`) the trusts are read, not
+//! generated. A timeline change that raises `school_share` forms new trusts
+//! among schools in none (growth); the world records each school's trust
+//! ([`World::trust_of`]) for the school panel.
+//!
 //! The evidence on trusts is mixed (EPI 2016; Hutchings and Francis 2017;
 //! NFER 2018): the defaults are small and the plausible ranges include no
 //! effect and harm (`support_rate` 0, `lead_gain` below 0, costly central
@@ -30,6 +35,9 @@ use super::{Context, Policy};
 use crate::measures::Metric;
 use crate::scenario::Checker;
 use crate::world::World;
+
+/// `World::trust_of` of a school in no trust.
+pub const NO_TRUST: u32 = u32::MAX;
 
 /// How a lead chooses its members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,13 +112,19 @@ pub(crate) fn validate(p: &Params, c: &mut Checker) {
 
 /// Group schools into trusts: (lead, members) with the lead first.
 pub fn form_trusts(w: &World, p: &Params) -> Vec<Vec<u32>> {
+    let open = w.schools.open_ids().count();
+    let target = (p.school_share * open as f64).round() as usize;
+    form_more(w, p, &mut vec![false; w.schools.len()], target)
+}
+
+/// Form new trusts among the open schools not `taken`, with about `target`
+/// schools in all (leads included); the schools put in a trust are marked taken.
+fn form_more(w: &World, p: &Params, taken: &mut [bool], target: usize) -> Vec<Vec<u32>> {
     let s = &w.schools;
-    let mut open: Vec<u32> = s.open_ids().map(|i| i as u32).collect();
+    let mut open: Vec<u32> = s.open_ids().filter(|&i| !taken[i]).map(|i| i as u32).collect();
     // Strongest first.
     open.sort_by(|a, b| s.effectiveness[*b as usize].total_cmp(&s.effectiveness[*a as usize]).then(a.cmp(b)));
-    let target = (p.school_share * open.len() as f64).round() as usize;
     let size = p.size as usize;
-    let mut taken = vec![false; s.len()];
     let mut trusts: Vec<Vec<u32>> = Vec::new();
     let mut in_trusts = 0;
     for &lead in &open {
@@ -155,17 +169,59 @@ pub struct Trusts {
     trusts: Vec<Partnership>,
     takeovers: u32,
     takeovers_total: u32,
+    /// A timeline change raised `school_share`: trusts grow at the next turn.
+    grow: bool,
 }
 
 impl Trusts {
     /// The policy with its parameters.
     pub fn new(params: Params) -> Self {
-        Trusts { params, trusts: Vec::new(), takeovers: 0, takeovers_total: 0 }
+        Trusts { params, trusts: Vec::new(), takeovers: 0, takeovers_total: 0, grow: false }
     }
 
     /// The trusts (school ids, lead first).
     pub fn trusts(&self) -> Vec<Vec<u32>> {
         self.trusts.iter().map(|t| t.members.clone()).collect()
+    }
+
+    /// Add trusts formed from `groups` (lead first) and record each member's
+    /// trust in the world.
+    fn add(&mut self, groups: Vec<Vec<u32>>, ctx: &mut Context<'_>) {
+        let b = &ctx.scenario.policies.barriers;
+        let w = &mut *ctx.world;
+        w.trust_of.resize(w.schools.len(), NO_TRUST);
+        for members in groups {
+            let id = self.trusts.len() as u32;
+            for &m in &members {
+                w.trust_of[m as usize] = id;
+            }
+            self.trusts.push(Partnership::form(members, 1.0, w, b));
+        }
+    }
+
+    /// Open schools in trusts now.
+    fn members_open(&self, w: &World) -> usize {
+        self.trusts.iter().flat_map(|t| &t.members).filter(|&&m| w.schools.open[m as usize]).count()
+    }
+
+    /// Trusts grow to a raised `school_share`: new trusts form, as at the
+    /// start, among the open schools not yet in one.
+    fn grow(&mut self, ctx: &mut Context<'_>) {
+        let w = &*ctx.world;
+        let open = w.schools.open_ids().count();
+        let target = (self.params.school_share * open as f64).round() as usize;
+        let now = self.members_open(w);
+        if target <= now {
+            return;
+        }
+        let mut taken = vec![false; w.schools.len()];
+        for t in &self.trusts {
+            for &m in &t.members {
+                taken[m as usize] = true;
+            }
+        }
+        let groups = form_more(w, &self.params, &mut taken, target - now);
+        self.add(groups, ctx);
     }
 
     /// Schools at risk of closure taken over by the trust whose lead is nearest.
@@ -202,6 +258,7 @@ impl Trusts {
             if let Some((_, k)) = best {
                 let t = &mut self.trusts[k];
                 t.members.push(sid as u32);
+                w.trust_of[sid] = k as u32;
                 t.trust.push(b.initial_trust);
                 w.collab.join(sid, n);
                 w.collab.start_new_work(sid, b);
@@ -220,13 +277,27 @@ impl Policy for Trusts {
     }
 
     fn update(&mut self, s: &crate::scenario::Scenario) {
+        self.grow |= s.policies.trusts.school_share > self.params.school_share;
         self.params = s.policies.trusts.clone();
     }
 
     fn start(&mut self, ctx: &mut Context<'_>) {
-        let b = &ctx.scenario.policies.barriers;
-        for members in form_trusts(ctx.world, &self.params) {
-            self.trusts.push(Partnership::form(members, 1.0, ctx.world, b));
+        let groups = match &ctx.world.region.trusts {
+            // Read from a trusts CSV: the open schools of each trust (the
+            // lead first while it is open).
+            Some(csv) => csv
+                .iter()
+                .map(|t| t.iter().copied().filter(|&m| ctx.world.schools.open[m as usize]).collect::<Vec<u32>>())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            None => form_trusts(ctx.world, &self.params),
+        };
+        self.add(groups, ctx);
+    }
+
+    fn before_admissions(&mut self, ctx: &mut Context<'_>) {
+        if std::mem::take(&mut self.grow) {
+            self.grow(ctx);
         }
     }
 
@@ -234,6 +305,7 @@ impl Policy for Trusts {
         for t in self.trusts.drain(..) {
             t.dissolve(ctx.world);
         }
+        ctx.world.trust_of.clear();
     }
 
     fn apply(&mut self, ctx: &mut Context<'_>) {

@@ -6,7 +6,9 @@
 //! `effectiveness, sen_expertise, eal_expertise` (empty for the scenario's
 //! random draw). Other columns are ignored. An optional `catchments.csv`
 //! (`neighbourhood, school`: ids from the other two files) gives every
-//! neighbourhood its catchment school.
+//! neighbourhood its catchment school. An optional `trusts.csv` (`trust,
+//! school` and optionally `lead`: a trust label, a school id of the schools
+//! file, 1 for the trust's lead) groups schools into trusts.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -93,6 +95,19 @@ pub struct CatchmentRow {
     pub school: String,
 }
 
+/// One row of `trusts.csv`: a school and the trust it belongs to.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TrustRow {
+    /// Trust label (any text; rows with the same label are one trust).
+    pub trust: String,
+    /// School id (the `id` column of the schools CSV).
+    pub school: String,
+    /// 1 if the school leads its trust, 0 or empty if not (at most one lead
+    /// per trust; without one, the trust's first row leads).
+    #[serde(default)]
+    pub lead: Option<u8>,
+}
+
 /// The rows of the files, read and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvRegion {
@@ -102,6 +117,9 @@ pub struct CsvRegion {
     pub schools: Vec<SchoolRow>,
     /// Catchment school (index into `schools`) of each neighbourhood row, if a catchments CSV is named.
     pub catchments: Option<Vec<u32>>,
+    /// Trusts (indices into `schools`, lead first), in the order of their
+    /// first row, if a trusts CSV is named.
+    pub trusts: Option<Vec<Vec<u32>>>,
 }
 
 fn problem(file: &Path, line: usize, key: &str, message: String, allowed: &str) -> InputProblem {
@@ -282,6 +300,11 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     } else {
         read_catchments(&PathBuf::from(&s.region.catchments_csv), &nrows, &srows, &mut problems)
     };
+    let trusts = if s.region.trusts_csv.is_empty() || !problems.is_empty() {
+        None
+    } else {
+        read_trusts(&PathBuf::from(&s.region.trusts_csv), &srows, &mut problems)
+    };
     if !problems.is_empty() {
         if problems.len() > 50 {
             let more = problems.len() - 50;
@@ -295,7 +318,89 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
         neighbourhoods: nrows.into_iter().map(|(_, r)| r).collect(),
         schools: srows.into_iter().map(|(_, r)| r).collect(),
         catchments,
+        trusts,
     })
+}
+
+/// Read a trusts CSV against the school rows: every school named exists and
+/// is in one trust at most; each trust has at most one lead.
+fn read_trusts(path: &Path, srows: &[(usize, SchoolRow)], problems: &mut Vec<InputProblem>) -> Option<Vec<Vec<u32>>> {
+    let before = problems.len();
+    let rows: Vec<(usize, TrustRow)> = read_rows(path, MAX_SCHOOLS, problems);
+    if problems.len() > before {
+        return None;
+    }
+    if rows.is_empty() {
+        problems.push(problem(path, 0, "", "no trusts".into(), "at least one row (or leave region.trusts_csv empty)"));
+        return None;
+    }
+    let school: BTreeMap<&str, usize> = srows.iter().enumerate().map(|(k, (_, r))| (r.id.as_str(), k)).collect();
+    // School -> (line, trust label) of the row that put it in a trust.
+    let mut member: BTreeMap<usize, (usize, &str)> = BTreeMap::new();
+    // Trust label -> (index, line of its lead row if any).
+    let mut labels: BTreeMap<&str, (usize, Option<usize>)> = BTreeMap::new();
+    let mut trusts: Vec<Vec<u32>> = Vec::new();
+    for (line, r) in &rows {
+        if r.trust.is_empty() {
+            problems.push(problem(path, *line, "trust", "an empty trust label".into(), "a label naming the trust"));
+            continue;
+        }
+        let Some(&sid) = school.get(r.school.as_str()) else {
+            problems.push(problem(
+                path,
+                *line,
+                "school",
+                format!("no school has the id {:?}", r.school),
+                "an `id` of the schools CSV",
+            ));
+            continue;
+        };
+        if let Some((first, t)) = member.get(&sid) {
+            problems.push(problem(
+                path,
+                *line,
+                "school",
+                format!("school {:?} is already in trust {t:?} (line {first})", r.school),
+                "each school in one trust at most",
+            ));
+            continue;
+        }
+        let lead = match r.lead {
+            None | Some(0) => false,
+            Some(1) => true,
+            Some(v) => {
+                problems.push(problem(path, *line, "lead", format!("{v} is not 0 or 1"), "1 for the lead, 0 or empty"));
+                continue;
+            }
+        };
+        member.insert(sid, (*line, r.trust.as_str()));
+        let next = trusts.len();
+        let entry = labels.entry(r.trust.as_str()).or_insert((next, None));
+        if entry.0 == next {
+            trusts.push(Vec::new());
+        }
+        let t = &mut trusts[entry.0];
+        if lead {
+            if let Some(first) = entry.1 {
+                problems.push(problem(
+                    path,
+                    *line,
+                    "lead",
+                    format!("trust {:?} already has a lead (line {first})", r.trust),
+                    "at most one lead per trust",
+                ));
+                continue;
+            }
+            entry.1 = Some(*line);
+            t.insert(0, sid as u32);
+        } else {
+            t.push(sid as u32);
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    Some(trusts)
 }
 
 /// Read a catchments CSV against the neighbourhood and school rows: every
@@ -404,6 +509,7 @@ pub(crate) fn region_from_csv(s: &Scenario, data: &CsvRegion, _seed: u64) -> Reg
         households: vec![0.0; rows.len() * types],
         sites: Vec::new(),
         catchment: data.catchments.as_ref().map(|c| order.iter().map(|&(_, i)| c[i]).collect()),
+        trusts: data.trusts.clone(),
     };
     let mut profile = [0.0; SES_BANDS];
     for (k, &(_, i)) in order.iter().enumerate() {

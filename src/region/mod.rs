@@ -66,6 +66,9 @@ pub struct Region {
     /// Catchment school of each neighbourhood, if boundaries are given; `None`:
     /// each pupil's catchment school is the nearest open school to home.
     pub catchment: Option<Vec<u32>>,
+    /// Trusts read from a trusts CSV (school ids, lead first); `None`:
+    /// trusts, if switched on, are generated when they start.
+    pub trusts: Option<Vec<Vec<u32>>>,
 }
 
 impl Region {

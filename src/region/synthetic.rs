@@ -92,6 +92,7 @@ pub(crate) fn generate(s: &Scenario, seed: u64) -> Region {
         households: vec![0.0; n * types],
         sites: Vec::new(),
         catchment: None,
+        trusts: None,
     };
     let mut profile = [0.0; SES_BANDS];
     let mut gshare = vec![0.0; groups];

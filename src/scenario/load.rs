@@ -480,11 +480,12 @@ fn resolve(chain: &[ChainFile]) -> Result<Scenario> {
             first.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
     }
     // CSV paths are relative to the file that names them.
-    for key in ["region.schools_csv", "region.neighbourhoods_csv", "region.catchments_csv"] {
+    for key in ["region.schools_csv", "region.neighbourhoods_csv", "region.catchments_csv", "region.trusts_csv"] {
         let value = match key {
             "region.schools_csv" => &mut scenario.region.schools_csv,
             "region.neighbourhoods_csv" => &mut scenario.region.neighbourhoods_csv,
-            _ => &mut scenario.region.catchments_csv,
+            "region.catchments_csv" => &mut scenario.region.catchments_csv,
+            _ => &mut scenario.region.trusts_csv,
         };
         if value.is_empty() || Path::new(value.as_str()).is_absolute() {
             continue;

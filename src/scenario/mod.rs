@@ -189,6 +189,10 @@ pub struct RegionParams {
     /// file (source = "csv"); empty: each pupil's catchment school is the
     /// nearest open school to home (default).
     pub catchments_csv: String,
+    /// Trusts CSV (`trust, school` and optionally `lead`; school ids of the
+    /// schools CSV), relative to the scenario file (source = "csv"); when
+    /// trusts start they are these groups. Empty: trusts are generated (default).
+    pub trusts_csv: String,
 }
 
 impl Default for RegionParams {
@@ -210,6 +214,7 @@ impl Default for RegionParams {
             schools_csv: String::new(),
             neighbourhoods_csv: String::new(),
             catchments_csv: String::new(),
+            trusts_csv: String::new(),
         }
     }
 }

@@ -104,6 +104,13 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
             "a catchments CSV only with region.source = \"csv\" (or leave it empty: the nearest school)",
         );
     }
+    if r.source != RegionSource::Csv && !r.trusts_csv.is_empty() {
+        c.fail(
+            "region.trusts_csv",
+            "a trusts CSV names schools of a schools CSV, but source is not \"csv\"".into(),
+            "a trusts CSV only with region.source = \"csv\" (or leave it empty: trusts are generated)",
+        );
+    }
     c.range("region.neighbourhood_km", r.neighbourhood_km, 0.05, 50.0);
     c.int_range("region.districts", r.districts, 1, 10_000);
     c.int_range("region.entrants_per_year", r.entrants_per_year, 1, 10_000_000);

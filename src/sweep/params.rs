@@ -24,6 +24,7 @@ const FIXED: &[(&str, &str)] = &[
     ("region.schools_csv", "region CSV files are read once, before a sweep starts"),
     ("region.neighbourhoods_csv", "region CSV files are read once, before a sweep starts"),
     ("region.catchments_csv", "region CSV files are read once, before a sweep starts"),
+    ("region.trusts_csv", "region CSV files are read once, before a sweep starts"),
 ];
 
 /// One segment of a parameter path: a key, and an array index if it has one.
