@@ -219,11 +219,48 @@ try:
         b.js("document.getElementById('colour').value = 'dis'; true")
         b.screenshot(SHOT)
 
+    # Apply from this year: at year 2, admissions by catchment from year 3 on;
+    # the page keeps years 1-2 and `run` of the exported TOML (with its
+    # timeline) reproduces all five years.
+    b.js("document.getElementById('reset').click(); true")
+    b.wait("explorer.run && explorer.run.frames.length === 1 && !explorer.busy", "year 1 after reset")
+    b.js("document.getElementById('step').click(); true")
+    b.wait("explorer.run.frames.length === 2 && !explorer.busy", "year 2 after a step")
+    b.js("document.getElementById('apply-from').click(); true")
+    mech = "document.getElementById('ctl-admissions-mechanism')"
+    b.js(f"{mech}.value = 'catchment'; {mech}.dispatchEvent(new Event('change')); true")
+    b.wait("explorer.run && explorer.run.body.changes && explorer.run.frames.length === 3 && !explorer.busy",
+           "year 3 with the change applied")
+    kept = b.js("explorer.run.frames.slice(0, 2).map(f => [f.year, f.arms[0].m])")
+    if kept != page[:2]:
+        fail("applying a change from year 3 altered the years already shown")
+    b.js("document.getElementById('play').click(); true")
+    b.wait("explorer.run.frames.length === 5 && !explorer.playing", "year 5 after the change", timeout=120)
+    exported = b.js("document.getElementById('export-toml-a').value")
+    if tomllib.loads(exported).get("timeline", [{}])[0].get("year") != 3:
+        fail("the exported TOML has no timeline entry for year 3")
+    toml_path = os.path.join(WORK, "explore-apply.toml")
+    with open(toml_path, "w") as f:
+        f.write(exported)
+    applied = b.js("explorer.run.frames.map(f => [f.year, f.arms[0].m])")
+    from_run = measures_from_run(toml_path, os.path.join(WORK, "explore-run-apply"))
+    for year, m in applied:
+        for key, v in m.items():
+            if from_run.get((year, key), "missing") != v:
+                fail(f"apply from year 3: year {year} {key}: page {v}, run {from_run.get((year, key), 'missing')}")
+    if applied[4][1] == page[4][1]:
+        fail("the change from year 3 changed nothing by year 5")
+    print("apply from this year: years 1-2 kept, the timeline's run reproduces all 5 years")
+    # Back to restarts, and A's settings as before.
+    b.js("document.getElementById('apply-from').click(); true")
+    b.js(f"{mech}.value = explorer.scenarioValues['admissions.mechanism']; {mech}.dispatchEvent(new Event('change')); true")
+    b.wait("explorer.run && !explorer.run.body.changes && explorer.run.frames.length === 1 && !('admissions.mechanism' in explorer.sets[0])",
+           "the restart without the change")
+
     # A/B: B without choice (catchment), common random numbers.
     b.js("document.getElementById('ab').click(); true")
     b.wait("explorer.run && explorer.run.static.arms.length === 2", "two runs")
     b.js("document.querySelector('input[name=arm][value=B]').click(); true")
-    mech = "document.getElementById('ctl-admissions-mechanism')"
     b.js(f"{mech}.value = 'catchment'; {mech}.dispatchEvent(new Event('change')); true")
     b.wait("explorer.run && explorer.run.frames.length === 1 && explorer.run.exports.length === 2 && explorer.run.exports[1].command.includes('mechanism=catchment')",
            "the A/B restart")

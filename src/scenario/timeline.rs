@@ -31,6 +31,22 @@ pub struct Change {
     pub set: toml::Table,
 }
 
+impl Change {
+    /// A change at `year` of the given dotted paths to the given values.
+    /// Fails on a path given twice or no path at all.
+    pub fn from_paths(year: u32, paths: Vec<(String, toml::Value)>) -> Result<Change, String> {
+        if paths.is_empty() {
+            return Err("a change that sets nothing".into());
+        }
+        for (i, (p, _)) in paths.iter().enumerate() {
+            if paths[..i].iter().any(|(q, _)| q == p) {
+                return Err(format!("`{p}` is set twice in one change"));
+            }
+        }
+        Ok(Change { year, set: nest(paths) })
+    }
+}
+
 /// Parameters that cannot change during a run, and why.
 const FIXED_IN_RUN: &[(&str, &str)] = &[
     ("timeline", "a timeline cannot change the timeline"),

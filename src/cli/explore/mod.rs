@@ -42,6 +42,8 @@ pub const MAX_SCHOOLS: u32 = 10_000;
 pub const MAX_ENTRANTS: u32 = 1_500_000;
 /// Connections served at once; more are answered "busy".
 const MAX_CONNECTIONS: usize = 64;
+/// Most changes in one run ("apply from this year").
+const MAX_CHANGES: usize = 100;
 
 /// Options of `schoolscape explore`.
 #[derive(Debug, Args, Clone)]
@@ -193,7 +195,12 @@ fn serve(listener: TcpListener, state: Arc<State>) -> Result<()> {
     listener.set_nonblocking(true).map_err(|e| Error::Io { path: "socket".into(), source: e })?;
     let stop = stop_flag();
     let active = Arc::new(AtomicUsize::new(0));
+    let mut reaped = std::time::Instant::now();
     while !stop.load(Ordering::SeqCst) {
+        if reaped.elapsed() > Duration::from_secs(5) {
+            state.sessions.reap();
+            reaped = std::time::Instant::now();
+        }
         match listener.accept() {
             Ok((stream, _)) => {
                 let _ = stream.set_nonblocking(false);
@@ -356,11 +363,50 @@ struct StartRequest {
     a: Vec<String>,
     /// `PATH=VALUE` settings of B, in A/B mode.
     b: Option<Vec<String>>,
+    /// Changes made in the middle of the run ("apply from this year"), in
+    /// order of year: each becomes an entry of the scenario's timeline.
+    #[serde(default)]
+    changes: Vec<ChangeRequest>,
 }
 
-fn prepare_arm(req: &StartRequest, sets: &[String], state: &State) -> Result<(Arm, Value)> {
-    if sets.len() > 200 {
+/// The settings in force from a year of the run on: the page's controls
+/// when the user changed them with "apply from this year".
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeRequest {
+    /// The first year the new settings are in force (2 or later).
+    year: u32,
+    /// `PATH=VALUE` settings of A from that year.
+    a: Vec<String>,
+    /// `PATH=VALUE` settings of B from that year, in A/B mode.
+    b: Option<Vec<String>>,
+}
+
+impl StartRequest {
+    /// The settings of arm `arm` (0 = A, 1 = B) at the start and at each change.
+    fn arm_sets(&self, arm: usize) -> (&[String], Vec<(u32, &[String])>) {
+        let start: &[String] = if arm == 0 { &self.a } else { self.b.as_deref().unwrap_or(&self.a) };
+        let changes = self
+            .changes
+            .iter()
+            .map(|c| (c.year, if arm == 0 { c.a.as_slice() } else { c.b.as_deref().unwrap_or(&c.a) }))
+            .collect();
+        (start, changes)
+    }
+
+    /// The year before the last change: the years the page already has.
+    fn kept_years(&self) -> u32 {
+        self.changes.last().map_or(0, |c| c.year.saturating_sub(1))
+    }
+}
+
+fn prepare_arm(req: &StartRequest, arm: usize, state: &State) -> Result<(Arm, Value)> {
+    let (sets, changes) = req.arm_sets(arm);
+    if sets.len() > 200 || changes.iter().any(|(_, c)| c.len() > 200) {
         return Err(Error::input(None, "set", "too many settings".to_string(), "at most 200"));
+    }
+    if changes.len() > MAX_CHANGES {
+        return Err(Error::input(None, "changes", "too many changes".to_string(), format!("at most {MAX_CHANGES}")));
     }
     let (file, base) = load_named(&req.scenario, state)?;
     let scale = (req.scale != 1.0).then_some(req.scale);
@@ -374,7 +420,7 @@ fn prepare_arm(req: &StartRequest, sets: &[String], state: &State) -> Result<(Ar
             ));
         }
     }
-    let opts = RunOptions {
+    let opts = |sets: &[String]| RunOptions {
         years: Some(req.years),
         seed: Some(req.seed),
         replicates: Some(1),
@@ -382,8 +428,36 @@ fn prepare_arm(req: &StartRequest, sets: &[String], state: &State) -> Result<(Ar
         set: sets.to_vec(),
         ..Default::default()
     };
-    let s = apply_overrides(base, &opts)?;
+    let mut s = apply_overrides(base.clone(), &opts(sets))?;
     check_limits(&s, scale)?;
+    // Each change: the parameters whose values differ from those in force
+    // before it become one entry of the timeline, from its year.
+    let mut before = s.clone();
+    let mut last_year = 1;
+    let mut applied: Vec<u32> = Vec::new();
+    for (year, new_sets) in &changes {
+        if *year <= last_year || *year > req.years {
+            return Err(Error::input(
+                None,
+                "changes",
+                format!("a change from year {year}"),
+                format!("years after {last_year}, in order, up to {}", req.years),
+            ));
+        }
+        last_year = *year;
+        let after = apply_overrides(base.clone(), &opts(new_sets))?;
+        let diff = changed_paths(&before, &after);
+        if !diff.is_empty() {
+            let change = schoolscape::scenario::timeline::Change::from_paths(*year, diff)
+                .map_err(|m| Error::input(None, "changes", m, "each parameter once"))?;
+            s.timeline.push(change);
+            applied.push(*year);
+        }
+        before = after;
+    }
+    if !s.timeline.is_empty() {
+        schoolscape::scenario::timeline::resolve(&s).map_err(Error::Input)?;
+    }
     let csv = if s.region.source == RegionSource::Csv { Some(schoolscape::region::read_csv_region(&s)?) } else { None };
     let mut command = format!("schoolscape run {file} --seed {} --years {} --replicates 1", req.seed, req.years);
     if let Some(f) = scale {
@@ -392,15 +466,39 @@ fn prepare_arm(req: &StartRequest, sets: &[String], state: &State) -> Result<(Ar
     for x in super::set::parse(sets)? {
         command.push_str(&format!(" --set '{}'", x.text().replace('\'', "'\\''")));
     }
+    if !applied.is_empty() {
+        // A timeline cannot be given on the command line: the TOML is the run.
+        command = format!(
+            "schoolscape run THIS_FILE.toml  # the exported TOML below; its [[timeline]] holds the changes made from year{} {}",
+            if applied.len() == 1 { "" } else { "s" },
+            applied.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        );
+    }
     let toml = format!(
-        "# Exported from schoolscape explore {}: scenario `{}`{}.\n# `schoolscape run THIS_FILE` reproduces the explorer's run (replicate 0, seed {}).\n{}",
+        "# Exported from schoolscape explore {}: scenario `{}`{}{}.\n# `schoolscape run THIS_FILE` reproduces the explorer's run (replicate 0, seed {}).\n{}",
         schoolscape::VERSION,
         req.scenario,
         if sets.is_empty() { String::new() } else { format!(" with {}", sets.join(", ")) },
+        if applied.is_empty() { String::new() } else { ", changed during the run as its timeline says".to_string() },
         req.seed,
         s.to_toml()
     );
     Ok((Arm { scenario: s, csv }, json!({"toml": toml, "command": command})))
+}
+
+/// The dotted paths (and new values) of every parameter whose value differs
+/// between two scenarios.
+fn changed_paths(before: &Scenario, after: &Scenario) -> Vec<(String, toml::Value)> {
+    use schoolscape::scenario::timeline::flatten;
+    use schoolscape::sweep::params::table_of;
+    let old: std::collections::BTreeMap<String, toml::Value> =
+        flatten(&table_of(before)).unwrap_or_default().into_iter().collect();
+    let mut out: Vec<(String, toml::Value)> =
+        flatten(&table_of(after)).unwrap_or_default().into_iter().filter(|(p, v)| old.get(p) != Some(v)).collect();
+    // (A table entry the new settings remove, such as a named target, stays:
+    // a timeline sets values, it does not delete them.)
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
 }
 
 fn start(body: &[u8], state: &State) -> Response {
@@ -415,8 +513,8 @@ fn start(body: &[u8], state: &State) -> Response {
     };
     let mut arms = Vec::new();
     let mut exports = Vec::new();
-    for sets in std::iter::once(&req.a).chain(req.b.as_ref()) {
-        match prepare_arm(&req, sets, state) {
+    for arm in 0..if req.b.is_some() { 2 } else { 1 } {
+        match prepare_arm(&req, arm, state) {
             Ok((arm, export)) => {
                 arms.push(arm);
                 exports.push(export);
@@ -428,7 +526,7 @@ fn start(body: &[u8], state: &State) -> Response {
             }
         }
     }
-    let id = state.sessions.start(arms, req.years, req.seed);
+    let id = state.sessions.start(arms, req.years, req.seed, req.kept_years());
     let Some(session) = state.sessions.get(id) else {
         return Response::json(503, &json!({"error": "busy"}));
     };
@@ -436,6 +534,7 @@ fn start(body: &[u8], state: &State) -> Response {
         Some(Message::Ready(Ok(mut v))) => {
             v["id"] = json!(id);
             v["exports"] = json!(exports);
+            v["kept_years"] = json!(req.kept_years());
             Response::json(200, &v)
         }
         Some(Message::Ready(Err(e))) => {

@@ -80,10 +80,12 @@ pub struct Sessions {
 
 impl Sessions {
     /// Start a session running `arms` for `years` years from `seed` (the
-    /// master seed: the run is replicate 0 of `run`). Returns its id.
-    pub fn start(&self, arms: Vec<Arm>, years: u32, seed: u64) -> u64 {
+    /// master seed: the run is replicate 0 of `run`), sending frames from
+    /// the year after `kept` (the page has the years up to `kept` already).
+    /// Returns its id.
+    pub fn start(&self, arms: Vec<Arm>, years: u32, seed: u64, kept: u32) -> u64 {
         let (tx, rx) = sync_channel(1);
-        std::thread::spawn(move || work(arms, years, seed, tx));
+        std::thread::spawn(move || work(arms, years, seed, kept, tx));
         let session = Arc::new(Session { rx: Mutex::new(rx), last: Mutex::new(Instant::now()) });
         let id = {
             use std::hash::{BuildHasher, Hasher};
@@ -107,6 +109,14 @@ impl Sessions {
         id
     }
 
+    /// End every session the page has not asked anything of for [`IDLE`]:
+    /// its worker stops at its next hand-over (a tab closed without saying so).
+    pub fn reap(&self) {
+        if let Ok(mut m) = self.map.lock() {
+            m.retain(|_, s| s.idle() < IDLE);
+        }
+    }
+
     /// The session `id`, if it is running.
     pub fn get(&self, id: u64) -> Option<Arc<Session>> {
         self.map.lock().ok()?.get(&id).cloned()
@@ -120,7 +130,7 @@ impl Sessions {
     }
 }
 
-fn work(arms: Vec<Arm>, years: u32, seed: u64, tx: SyncSender<Message>) {
+fn work(arms: Vec<Arm>, years: u32, seed: u64, kept: u32, tx: SyncSender<Message>) {
     let seed = replicate_seed(seed, 0);
     let sims: Result<Vec<Simulation>, String> =
         arms.iter().map(|a| Simulation::new(&a.scenario, a.csv.as_ref(), seed).map_err(|e| e.to_string())).collect();
@@ -143,12 +153,15 @@ fn work(arms: Vec<Arm>, years: u32, seed: u64, tx: SyncSender<Message>) {
             }
             all => all.iter_mut().map(|s| s.step()).collect(),
         };
-        let frame = frame_json(&records, &last);
+        let year = records.first().map_or(0, |r| r.year);
+        let frame = (year > kept).then(|| frame_json(&records, &last));
         for (l, r) in last.iter_mut().zip(records) {
             *l = Some(r.schools);
         }
-        if tx.send(Message::Frame(frame)).is_err() {
-            return;
+        if let Some(frame) = frame {
+            if tx.send(Message::Frame(frame)).is_err() {
+                return;
+            }
         }
     }
     let _ = tx.send(Message::Done);

@@ -127,7 +127,7 @@ function changeSetting(path, value) {
     if (base !== undefined && String(base) === text) delete S.sets[a][path];
     else S.sets[a][path] = text;
   }
-  settingsChanged();
+  settingsChanged(true);
 }
 
 function buildControls() {
@@ -230,7 +230,7 @@ function refreshControls() {
       const b = document.createElement("button");
       b.textContent = "×";
       b.title = "Back to the scenario's value";
-      b.addEventListener("click", () => { delete S.sets[a][k]; settingsChanged(); });
+      b.addEventListener("click", () => { delete S.sets[a][k]; settingsChanged(true); });
       li.appendChild(b);
       ul.appendChild(li);
     }
@@ -241,11 +241,14 @@ function refreshControls() {
 }
 
 let restartTimer = null;
-function settingsChanged() {
+// `parameters`: a change of the model's parameters (which "apply from this
+// year" may apply mid-run); otherwise (scenario, seed, years, scale, A/B) a restart.
+function settingsChanged(parameters = false) {
   writeHash();
   refreshControls();
   clearTimeout(restartTimer);
-  restartTimer = setTimeout(() => start(S.playing), 120);
+  const apply = parameters && $("apply-from").checked;
+  restartTimer = setTimeout(() => start(S.playing, apply), 120);
 }
 
 // ---------- runs ----------
@@ -259,14 +262,27 @@ async function loadScenario() {
   return true;
 }
 
-async function start(keepPlaying) {
+// Start a run from year 1; or, with `apply` and a run under way, the same
+// run with the current settings in force from the next year on (the years
+// shown so far are kept: the scenario's timeline gets a change at that year).
+async function start(keepPlaying, apply = false) {
   const gen = ++S.gen;
+  const prev = S.run;
   S.playing = false;
   stopSession();
   S.run = null;
   setStatus("starting…");
   const t0 = performance.now();
   const body = { scenario: S.scenario, seed: Number(S.seed), years: Number(S.years), scale: Number(S.scale), a: setList(0), b: S.ab ? setList(1) : null };
+  let kept = [];
+  if (apply && prev && prev.frames.length >= 1 && prev.frames.length < prev.years) {
+    const year = prev.frames.length + 1;
+    body.a = prev.body.a;
+    body.b = prev.body.b;
+    body.changes = (prev.body.changes || []).filter((c) => c.year < year)
+      .concat([{ year, a: setList(0), b: S.ab ? setList(1) : null }]);
+    kept = prev.frames.slice(0, year - 1);
+  }
   const r = await api("/api/start", body);
   if (gen !== S.gen) { if (r.ok) fetch(`/api/stop?id=${r.data.id}`, { method: "POST" }); return; }
   if (!r.ok) {
@@ -275,7 +291,7 @@ async function start(keepPlaying) {
     return;
   }
   showProblems([]);
-  S.run = { id: r.data.id, static: r.data, exports: r.data.exports, frames: [], drawnAt: [], done: false, years: body.years };
+  S.run = { id: r.data.id, static: r.data, exports: r.data.exports, frames: kept, drawnAt: kept.map(() => null), done: false, years: body.years, body };
   S.headline = r.data.headline;
   fillExport();
   prepareMap();
@@ -715,7 +731,7 @@ async function init() {
     const arms = S.ab ? [S.editing] : [0, 1];
     for (const a of arms) S.sets[a][t.slice(0, i).trim()] = t.slice(i + 1).trim();
     $("any-text").value = "";
-    settingsChanged();
+    settingsChanged(true);
   });
   $("export-show").addEventListener("click", () => { $("export").hidden = !$("export").hidden; });
   $("export-download-a").addEventListener("click", () => download(`${stem()}-A.toml`, new Blob([$("export-toml-a").value], { type: "text/plain" })));
