@@ -111,6 +111,17 @@ fn shards_merged_give_the_tables_of_one_go_and_plot_draws_the_contrast() {
     assert!(one.join("report.html").is_file() && one.join("charts/contrast-gap_index.svg").is_file());
     let report = text(&one.join("report.html"));
     assert!(report.contains("Who comes out better"), "no contrast section");
+    // The assumptions: each sampled parameter with its basis and sampled range, and what
+    // the collaborative scenario switches on that market does not.
+    let assumed = &report[report.find("id=\"assumptions\"").expect("no assumptions section")..];
+    let assumed = &assumed[..assumed.find("</table>").unwrap_or(assumed.len())];
+    for p in ["admissions.cream_skimming", "policies.pairing.weak_gain_rate"] {
+        let row =
+            assumed.split("<tr>").find(|r| r.contains(&format!("<code>{p}</code>"))).unwrap_or_else(|| panic!("{p}"));
+        assert!(row.contains("sampled") && (row.contains("illustrative") || row.contains("evidence")), "{row}");
+    }
+    assert!(assumed.contains("policies.pairing.enabled"), "{assumed}");
+    assert!(report.contains("Validation against published results"));
     let mut shards = Vec::new();
     for k in 1..=2 {
         let p = d.join(format!("shard-{k}"));
@@ -123,6 +134,10 @@ fn shards_merged_give_the_tables_of_one_go_and_plot_draws_the_contrast() {
     let merged = d.join("merged");
     ok(&["merge", s(&shards[0]), s(&shards[1]), "--out", s(&merged), "-q"]);
     ok(&["plot", s(&merged)]);
+    let m: serde_json::Value = serde_json::from_str(&text(&merged.join("sweep.json"))).unwrap();
+    assert_eq!((m["status"].as_str(), m["shard"].as_str()), (Some("complete"), Some("1/1")), "{m}");
+    assert_eq!(m["merged_from"].as_array().map(Vec::len), Some(2), "{m}");
+    assert!(m["version"].is_string() && m["settings"]["contrast"]["scenarios"].is_array(), "{m}");
     for f in ["contrast.csv", "contrast_settings.csv", "contrast_sensitivity.csv"] {
         assert_eq!(text(&merged.join(f)), text(&one.join(f)), "{f}");
     }

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use clap::Args;
 use schoolscape::{Error, Result};
 
+use super::manifest::{Clock, to_json};
 use super::out;
 use super::output::{AtomicFile, write_atomic};
 use super::sweep_dir::{self as dir, BlockReader, DoneLog, id_list};
@@ -190,15 +191,44 @@ fn write_merged(
         done.push('\n');
     }
     write_atomic(&o.join(dir::DONE), &done)?;
-    let mut m = manifest.clone();
-    m["command_line"] = serde_json::json!(std::env::args().collect::<Vec<_>>());
-    m["shard"] = serde_json::json!("1/1");
-    m["shard_runs"] = serde_json::json!(owner.len());
-    m["finished_runs"] = serde_json::json!(owner.len());
-    m["status"] = serde_json::json!("complete");
-    m["merged_from"] = serde_json::json!(shards.iter().map(|s| s.dir.display().to_string()).collect::<Vec<_>>());
-    if let Some(t) = m.as_object_mut() {
-        t.remove("timings_s");
-    }
-    write_atomic(&o.join(dir::MANIFEST), &(serde_json::to_string_pretty(&m).unwrap_or_default() + "\n"))
+    // What the sweep is comes from the shards (they agree: checked above);
+    // how this file was made is the merge's own provenance.
+    let field = |k: &str| manifest.get(k).cloned().unwrap_or(serde_json::Value::Null);
+    let m = MergedManifest {
+        provenance: Clock::start().provenance(),
+        sweep_file: field("sweep_file"),
+        description: field("description"),
+        base_scenario: field("base_scenario"),
+        contrast_scenario: field("contrast_scenario"),
+        settings: field("settings"),
+        shard: "1/1",
+        shard_runs: owner.len(),
+        finished_runs: owner.len(),
+        status: "complete",
+        contrast: field("contrast"),
+        files: field("files"),
+        merged_from: shards.iter().map(|s| s.dir.display().to_string()).collect(),
+    };
+    write_atomic(&o.join(dir::MANIFEST), &to_json(&m))
+}
+
+/// `sweep.json` of a merged sweep: the merge's provenance, the sweep's
+/// settings as its shards recorded them, and the shards merged (per-shard
+/// timings are not carried over: they describe the shards' runs).
+#[derive(serde::Serialize)]
+struct MergedManifest {
+    #[serde(flatten)]
+    provenance: super::manifest::Provenance,
+    sweep_file: serde_json::Value,
+    description: serde_json::Value,
+    base_scenario: serde_json::Value,
+    contrast_scenario: serde_json::Value,
+    settings: serde_json::Value,
+    shard: &'static str,
+    shard_runs: usize,
+    finished_runs: usize,
+    status: &'static str,
+    contrast: serde_json::Value,
+    files: serde_json::Value,
+    merged_from: Vec<String>,
 }

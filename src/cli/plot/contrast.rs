@@ -11,6 +11,7 @@ use std::path::Path;
 use schoolscape::Result;
 use schoolscape::sweep::contrast::{Advantage, Side};
 
+use super::assumptions;
 use super::charts::{Figure, GREY, Scatter, ScatterGroup, colour};
 use super::report::{chart_sections, details, esc, page_start};
 use super::{Chart, Drawn, PlotArgs, file_stem};
@@ -58,6 +59,31 @@ pub fn region_chart(d: &ContrastData, k: usize) -> Option<Figure> {
             group(format!("neither clearly ({})", s.settings - s.a_clear - s.b_clear), GREY, None),
         ],
     }))
+}
+
+/// The assumptions of a contrast: what each scenario sets away from the
+/// defaults or differently from the other (sampled parameters aside), and
+/// the basis of every sampled parameter with the range it was drawn from.
+fn assumptions_section(d: &ContrastData) -> String {
+    let scenario = |k: usize| d.files.get(k).map(|f| assumptions::flatten(&f.1)).unwrap_or_default();
+    let mut rows = assumptions::rows(&[scenario(1), scenario(2)]);
+    rows.retain(|r| !d.parameters.contains(&r.path));
+    for (j, p) in d.parameters.iter().enumerate() {
+        let (lo, hi) = d.values[j]
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), x| (l.min(x), u.max(x)));
+        let mut row = assumptions::varied(p, &format!("sampled {lo:.4} to {hi:.4}"));
+        row.values = vec![row.values[0].clone(), row.values[0].clone()];
+        rows.push(row);
+    }
+    let [a, b] = &d.scenarios;
+    assumptions::section(
+        &[a.as_str(), b.as_str()],
+        &rows,
+        "The sampled parameters (the same values for both scenarios at each setting), and the parameters either scenario sets away from the defaults, with the basis of each.",
+    )
 }
 
 /// The report of a contrast.
@@ -133,6 +159,7 @@ pub fn html(d: &ContrastData, charts: &[Chart]) -> String {
         h.push_str("</tr>\n");
     }
     h.push_str("</table>\n");
+    h.push_str(&assumptions_section(d));
     chart_sections(&mut h, charts, &SECTIONS);
     h.push_str("<h2 id=\"files\">Contrast file and scenarios</h2>\n<p>The tables are in <code>contrast.csv</code>, <code>contrast_sensitivity.csv</code> and <code>contrast_settings.csv</code>; the runs in <code>plan.csv</code> and <code>metrics.csv</code>.</p>\n");
     for (name, text) in &d.files {
