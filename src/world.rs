@@ -83,6 +83,9 @@ pub struct World {
     pub trust_of: Vec<u32>,
     /// Districts' years of shortage of places (for openings).
     pub openings: crate::openings::State,
+    /// Other columns of a schools CSV, by name: each school's value (schools
+    /// opened during the run have none). Empty for a synthetic region.
+    pub school_columns: std::collections::BTreeMap<String, Vec<String>>,
     admissions_ws: admissions::Workspace,
     residential_ws: residential::Workspace,
     scratch: Scratch,
@@ -251,6 +254,7 @@ impl World {
             targets: Vec::new(),
             trust_of: Vec::new(),
             openings: Default::default(),
+            school_columns: csv.map(|c| c.school_columns.clone()).unwrap_or_default(),
         };
         w.boundaries = w.region.catchment.clone();
         w.refresh_spatial(s);

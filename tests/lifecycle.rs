@@ -245,3 +245,69 @@ fn trusts_grow_over_the_timeline_and_the_panel_records_each_schools_trust() {
     assert!((5..=7).contains(&in_trusts[0]), "a fifth of 30 schools: {in_trusts:?}");
     assert!(in_trusts[3] >= 18 && in_trusts[3] <= 21, "seven tenths of 30 from year 4: {in_trusts:?}");
 }
+
+/// A CSV region of six schools with a column of its own (`grade`), in a
+/// scratch directory; returns the scenario text's region section.
+fn csv_region(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("schoolscape-lifecycle-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut n = String::from("id,x_km,y_km,district,households,disadvantaged_share\n");
+    for k in 0..36 {
+        let (x, y) = (k % 6, k / 6);
+        writeln!(n, "n{k},{}.5,{}.5,{},100,{}", x, y, if x < 3 { "A" } else { "B" }, 0.1 + 0.02 * k as f64).unwrap();
+    }
+    let schools = "id,name,x_km,y_km,capacity,type,grade\n\
+        s1,Ash,1,1,80,maintained,good\ns2,Birch,3,1,80,maintained,requires improvement\n\
+        s3,Cedar,5,1,80,autonomous,outstanding\ns4,Damson,1,5,80,maintained,requires improvement\n\
+        s5,Elm,3,5,80,autonomous,good\ns6,Fir,5,5,80,maintained,outstanding\n";
+    std::fs::write(dir.join("n.csv"), n).unwrap();
+    std::fs::write(dir.join("s.csv"), schools).unwrap();
+    format!(
+        "[run]\nyears = 4\n[region]\nsource = \"csv\"\nschools_csv = \"{}\"\nneighbourhoods_csv = \"{}\"\nentrants_per_year = 300\n",
+        dir.join("s.csv").display(),
+        dir.join("n.csv").display()
+    )
+}
+
+#[test]
+fn targets_by_a_column_of_the_schools_csv() {
+    let text = format!(
+        "{}[policies.pairing]\nenabled = true\nweakest_share = 0.5\ncross_district = true\n\
+         [policies.targets.pairing]\ncolumn = \"grade\"\nvalues = [\"requires improvement\", \"outstanding\"]\n",
+        csv_region("column")
+    );
+    let s = load_from_str(&text, "t.toml").unwrap();
+    let csv = schoolscape::region::read_csv_region(&s).unwrap();
+    assert_eq!(csv.school_columns["grade"][1], "requires improvement");
+    assert!(schoolscape::policy::target::check_csv(&s, &csv).is_empty());
+    let sim = Simulation::new(&s, Some(&csv), 5).unwrap();
+    let w = &sim.world;
+    let members: Vec<usize> = (0..w.schools.len()).filter(|&i| w.collab.memberships[i] > 0).collect();
+    assert!(!members.is_empty());
+    // Ash and Elm are graded good: never paired.
+    assert!(members.iter().all(|&i| ![0, 4].contains(&i)), "{members:?}");
+
+    // A column or value the file does not have is named with what it has.
+    let bad = text.replace("column = \"grade\"", "column = \"ofsted\"");
+    let s = load_from_str(&bad, "t.toml").unwrap();
+    let p = schoolscape::policy::target::check_csv(&s, &csv);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].key == "policies.targets.pairing.column" && p[0].allowed.contains("grade"), "{p:?}");
+    let bad = text.replace("\"outstanding\"]", "\"Outstanding\"]");
+    let s = load_from_str(&bad, "t.toml").unwrap();
+    let p = schoolscape::policy::target::check_csv(&s, &csv);
+    assert!(p.len() == 1 && p[0].key == "policies.targets.pairing.values[1]", "{p:?}");
+    assert!(p[0].allowed.contains("outstanding") && p[0].allowed.contains("good"), "{p:?}");
+    // A synthetic region has no such columns; a column needs its values.
+    let e = load_from_str(
+        &format!("{BASE}[policies.targets.pairing]\ncolumn = \"grade\"\nvalues = [\"good\"]\n"),
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("policies.targets.pairing.column") && e.contains("synthetic"), "{e}");
+    let e = load_from_str(&format!("{BASE}[policies.targets.pairing]\ncolumn = \"grade\"\n"), "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("policies.targets.pairing.values"), "{e}");
+}

@@ -8,7 +8,7 @@
 //! ```
 //!
 //! A target keeps the open schools that meet every criterion given (names or
-//! ids, districts, type); then, if a
+//! ids, districts, type, the value of a column of the schools CSV); then, if a
 //! weakest or strongest share is given, only that share of them ranked by
 //! effectiveness or by published results (both shares: the two ends). No
 //! target, or an empty one, means every school. The lifecycle
@@ -73,6 +73,14 @@ pub struct Target {
     pub strongest_share: f64,
     /// `effectiveness` (default) or `published`: what weakest and strongest are ranked by.
     pub rank_by: RankBy,
+    /// A column of the schools CSV (one the model does not read itself, such
+    /// as an inspection grade): only schools whose value in it is one of
+    /// `values` (default: not used).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub column: String,
+    /// The values of `column` that take part.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
 }
 
 /// Policies that act on schools and so can be targeted.
@@ -103,6 +111,13 @@ impl Target {
                 None => true,
                 Some(SchoolType::Autonomous) => sch.autonomous[i],
                 Some(SchoolType::Maintained) => !sch.autonomous[i],
+            })
+            .filter(|&i| {
+                self.column.is_empty()
+                    || w.school_columns
+                        .get(&self.column)
+                        .and_then(|v| v.get(i))
+                        .is_some_and(|x| self.values.contains(x))
             })
             .collect();
         if self.weakest_share > 0.0 || self.strongest_share > 0.0 {
@@ -144,6 +159,25 @@ pub(crate) fn validate(targets: &BTreeMap<String, Target>, s: &Scenario, c: &mut
                 &at("strongest_share"),
                 format!("weakest and strongest shares add to {} (above 1)", t.weakest_share + t.strongest_share),
                 "shares adding to 1 or less",
+            );
+        }
+        if t.column.is_empty() != t.values.is_empty() {
+            let (k, what) = if t.column.is_empty() {
+                ("column", "values without a column")
+            } else {
+                ("values", "a column without values")
+            };
+            c.fail(
+                &at(k),
+                what.to_string(),
+                "a column of the schools CSV and the values of it that take part, or neither",
+            );
+        }
+        if !t.column.is_empty() && s.region.source == RegionSource::Synthetic {
+            c.fail(
+                &at("column"),
+                format!("column `{}`: a synthetic region has no schools CSV", t.column),
+                "a column of `region.schools_csv` (with `region.source = \"csv\"`)",
             );
         }
         if s.region.source == RegionSource::Synthetic {
@@ -205,6 +239,38 @@ pub fn check_csv(s: &Scenario, csv: &crate::region::CsvRegion) -> Vec<InputProbl
         for mut p in check(t, csv.schools.len(), districts.len(), &name) {
             p.key = format!("policies.targets.{key}.{}", p.key);
             out.push(p);
+        }
+        if t.column.is_empty() {
+            continue;
+        }
+        match csv.school_columns.get(&t.column) {
+            None => {
+                let have: Vec<&str> = csv.school_columns.keys().map(String::as_str).collect();
+                out.push(InputProblem::new(
+                    format!("policies.targets.{key}.column"),
+                    format!("the schools CSV has no column `{}` of its own", t.column),
+                    if have.is_empty() {
+                        "a column added to the schools CSV (it has none beyond those the model reads)".to_string()
+                    } else {
+                        format!("one of its columns: {}", have.join(", "))
+                    },
+                ));
+            }
+            Some(column) => {
+                for (k, v) in t.values.iter().enumerate() {
+                    if !column.contains(v) {
+                        let mut seen: Vec<&str> = column.iter().map(String::as_str).collect();
+                        seen.sort_unstable();
+                        seen.dedup();
+                        seen.truncate(20);
+                        out.push(InputProblem::new(
+                            format!("policies.targets.{key}.values[{k}]"),
+                            format!("no school has `{v}` in column `{}`", t.column),
+                            format!("values found in it: {}", seen.join(", ")),
+                        ));
+                    }
+                }
+            }
         }
     }
     out

@@ -120,6 +120,53 @@ pub struct CsvRegion {
     /// Trusts (indices into `schools`, lead first), in the order of their
     /// first row, if a trusts CSV is named.
     pub trusts: Option<Vec<Vec<u32>>>,
+    /// The schools file's other columns (those the model does not read
+    /// itself), by name: each school's value as text, in the order of
+    /// `schools`. Policies can be targeted by them
+    /// (`[policies.targets.NAME] column`, `values`).
+    pub school_columns: BTreeMap<String, Vec<String>>,
+}
+
+/// Columns of the schools file the model reads itself (see [`SchoolRow`]).
+const SCHOOL_FIELDS: [&str; 9] =
+    ["id", "name", "x_km", "y_km", "capacity", "type", "effectiveness", "sen_expertise", "eal_expertise"];
+
+/// The other columns of the schools file, as text per row (the file has
+/// already been read and checked, row for row, by [`read_rows`]).
+fn extra_columns(path: &Path, rows: usize, problems: &mut Vec<InputProblem>) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let Ok(file) = crate::limits::open_limited(path, crate::limits::MAX_CSV_BYTES) else { return out };
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
+    let Ok(headers) = reader.headers().cloned() else { return out };
+    let extra: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !SCHOOL_FIELDS.contains(h))
+        .map(|(k, h)| (k, h.to_string()))
+        .collect();
+    if extra.is_empty() {
+        return out;
+    }
+    let mut values: Vec<Vec<String>> = vec![Vec::with_capacity(rows); extra.len()];
+    for (line, rec) in reader.records().enumerate() {
+        match rec {
+            Ok(rec) => {
+                for (c, (k, _)) in extra.iter().enumerate() {
+                    values[c].push(rec.get(*k).unwrap_or("").to_string());
+                }
+            }
+            Err(e) => {
+                problems.push(problem(path, line + 2, "", format!("cannot read: {e}"), "a well-formed CSV row"));
+                return BTreeMap::new();
+            }
+        }
+    }
+    for ((_, name), v) in extra.into_iter().zip(values) {
+        if v.len() == rows {
+            out.insert(name, v);
+        }
+    }
+    out
 }
 
 fn problem(file: &Path, line: usize, key: &str, message: String, allowed: &str) -> InputProblem {
@@ -305,6 +352,8 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     } else {
         read_trusts(&PathBuf::from(&s.region.trusts_csv), &srows, &mut problems)
     };
+    let school_columns =
+        if problems.is_empty() { extra_columns(&spath, srows.len(), &mut problems) } else { BTreeMap::new() };
     if !problems.is_empty() {
         if problems.len() > 50 {
             let more = problems.len() - 50;
@@ -319,6 +368,7 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
         schools: srows.into_iter().map(|(_, r)| r).collect(),
         catchments,
         trusts,
+        school_columns,
     })
 }
 
