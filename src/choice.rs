@@ -127,16 +127,33 @@ pub fn apply(
         .for_each(|(c, (((lists, catch), lott), fl))| {
             let mut rng = stream(seed, Purpose::Choice, year, c as u64);
             let mut cand: [(f32, u32); 33] = [(0.0, NONE); 33];
+            let mut keyed = [0u64; 33];
+            let mut top: Vec<(f32, u32)> = vec![(0.0, NONE); l];
             for j in 0..catch.len() {
                 let i = c * CHUNK + j;
                 lott[j] = rng.random();
                 let set = sets.of(nbhd[i]);
                 let mut m = set.len();
+                // Nearest first (exact distances from home), ties by id. A
+                // distance is a square root, never negative, so its bits order
+                // as the number does: (bits, id) in one integer sorts as
+                // (distance, id). The set is nearest first from the
+                // neighbourhood's centre, so the order is nearly right already
+                // and insertion sort is quick.
                 for (k, &sid) in set.iter().enumerate() {
-                    cand[k] = (schools.dist(sid, x[i], y[i]), sid);
+                    let d = schools.dist(sid, x[i], y[i]);
+                    debug_assert!(d.is_sign_positive());
+                    let v = (u64::from(d.to_bits()) << 32) | u64::from(sid);
+                    let mut p = k;
+                    while p > 0 && keyed[p - 1] > v {
+                        keyed[p] = keyed[p - 1];
+                        p -= 1;
+                    }
+                    keyed[p] = v;
                 }
-                // Nearest first (exact distances from home).
-                cand[..m].sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                for (c, &v) in cand.iter_mut().zip(&keyed[..m]) {
+                    *c = (f32::from_bits((v >> 32) as u32), v as u32);
+                }
                 if let Some(b) = boundaries {
                     // The drawn catchment school comes first, whatever its distance.
                     let home = b[nbhd[i] as usize];
@@ -185,14 +202,74 @@ pub fn apply(
                     if schools.fee_charging[su] {
                         u -= fee_weight;
                     }
-                    cand[kept] = (u, sid);
-                    kept += 1;
+                    // Keep the `l` best so far, highest utility first (ties:
+                    // lower id first): the first `l` of a full sort.
+                    kept = insert_top(&mut top[..l], kept, (u, sid));
                 }
-                // Highest utility first.
-                cand[..kept].sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                for (k, slot) in row.iter_mut().enumerate().take(kept.min(l)) {
-                    *slot = cand[k].1;
+                for (slot, t) in row.iter_mut().zip(&top[..kept]) {
+                    *slot = t.1;
                 }
             }
         });
+}
+
+/// Whether utility `a` ranks before `b`: higher utility first, then lower school id.
+#[inline]
+fn before(a: (f32, u32), b: (f32, u32)) -> bool {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt()
+}
+
+/// Insert `c` into `top[..kept]` (kept in rank order, at most `top.len()`
+/// entries), dropping the last if full and `c` ranks before it. Returns the
+/// new number kept. The result equals the first `top.len()` entries of a full
+/// sort of everything offered (the order is total: ids are distinct).
+#[inline]
+fn insert_top(top: &mut [(f32, u32)], kept: usize, c: (f32, u32)) -> usize {
+    let cap = top.len();
+    let mut k = if kept < cap {
+        kept
+    } else if cap > 0 && before(c, top[cap - 1]) {
+        cap - 1
+    } else {
+        return kept;
+    };
+    while k > 0 && before(c, top[k - 1]) {
+        top[k] = top[k - 1];
+        k -= 1;
+    }
+    top[k] = c;
+    kept.min(cap - 1) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bounded insertion keeps exactly the first `l` of a full sort, ties by id.
+    #[test]
+    fn insert_top_equals_the_head_of_a_full_sort() {
+        let mut state = 12345u64;
+        for trial in 0..2000 {
+            let m = trial % 34;
+            let l = 1 + trial % 7;
+            let items: Vec<(f32, u32)> = (0..m as u32)
+                .map(|id| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    // Few distinct values, so that ties are common.
+                    (((state >> 33) % 5) as f32 - 2.0, (id * 7919) % 97)
+                })
+                .collect();
+            let mut seen = std::collections::HashSet::new();
+            let items: Vec<_> = items.into_iter().filter(|c| seen.insert(c.1)).collect();
+            let mut full = items.clone();
+            full.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            full.truncate(l);
+            let mut top = vec![(0.0, NONE); l];
+            let mut kept = 0;
+            for &c in &items {
+                kept = insert_top(&mut top, kept, c);
+            }
+            assert_eq!(&top[..kept], &full[..], "trial {trial}");
+        }
+    }
 }
