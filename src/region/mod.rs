@@ -104,10 +104,12 @@ pub fn build(scenario: &Scenario, csv: Option<&CsvRegion>, seed: u64) -> Result<
 /// `mean` and within-neighbourhood SD is `sd`; band edges are the national
 /// twentieths of a standard normal.
 pub(crate) fn band_profile(mean: f64, sd: f64, out: &mut [f64; SES_BANDS]) {
+    // The band edges are the same for every neighbourhood: computed once.
+    static EDGES: std::sync::OnceLock<[f64; SES_BANDS]> = std::sync::OnceLock::new();
+    let edges = EDGES.get_or_init(|| std::array::from_fn(|b| norm_inv((b + 1) as f64 / SES_BANDS as f64)));
     let mut prev = 0.0;
     for (b, o) in out.iter_mut().enumerate() {
-        let upper =
-            if b + 1 == SES_BANDS { 1.0 } else { norm_cdf((norm_inv((b + 1) as f64 / SES_BANDS as f64) - mean) / sd) };
+        let upper = if b + 1 == SES_BANDS { 1.0 } else { norm_cdf((edges[b] - mean) / sd) };
         *o = (upper - prev).max(0.0);
         prev = upper;
     }

@@ -4,6 +4,7 @@
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
 use super::{Region, SES_BANDS, SchoolSite, band_profile, district_centres, equalise_bands, morton, nearest_centre};
 use crate::rng::{Purpose, Rng, stream};
@@ -34,11 +35,19 @@ pub(crate) fn gaussian_field(nx: usize, ny: usize, sigma: f64, rng: &mut Rng) ->
 }
 
 /// One pass of a 1-D blur along lines of length `len` (`count` of them):
-/// element k of line l is at `l * stride.1 + k * stride.0`.
+/// element k of line l is at `l * stride.1 + k * stride.0`, with one stride 1
+/// (lines along memory rows, or across them).
+///
+/// Memory rows of `dst` are computed in parallel; each element is the same
+/// sum in the same order as a serial pass, so the result does not depend on
+/// the thread count.
 fn blur_pass(src: &[f64], dst: &mut [f64], len: usize, count: usize, kernel: &[f64], stride: (usize, usize)) {
     let radius = (kernel.len() / 2) as isize;
-    for l in 0..count {
-        for k in 0..len {
+    let along = stride.0 == 1;
+    let row = if along { len } else { count };
+    dst[..len * count].par_chunks_mut(row.max(1)).enumerate().for_each(|(r, out)| {
+        for (c, d) in out.iter_mut().enumerate() {
+            let (l, k) = if along { (r, c) } else { (c, r) };
             let (mut s, mut w) = (0.0, 0.0);
             for (j, kv) in kernel.iter().enumerate() {
                 let kk = k as isize + j as isize - radius;
@@ -47,9 +56,9 @@ fn blur_pass(src: &[f64], dst: &mut [f64], len: usize, count: usize, kernel: &[f
                     w += kv;
                 }
             }
-            dst[l * stride.1 + k * stride.0] = s / w;
+            *d = s / w;
         }
-    }
+    });
 }
 
 /// Generate the synthetic region of a replicate.
@@ -72,7 +81,7 @@ pub(crate) fn generate(s: &Scenario, seed: u64) -> Region {
 
     let total_households = r.entrants_per_year as f64 * super::HOUSEHOLDS_PER_ENTRANT;
     let ds = r.density_sd;
-    let raw_density: Vec<f64> = order.iter().map(|&(_, i)| (ds * density_field[i] - ds * ds / 2.0).exp()).collect();
+    let raw_density: Vec<f64> = order.par_iter().map(|&(_, i)| (ds * density_field[i] - ds * ds / 2.0).exp()).collect();
     let dsum: f64 = raw_density.iter().sum();
 
     let c = r.residential_clustering;
@@ -94,33 +103,41 @@ pub(crate) fn generate(s: &Scenario, seed: u64) -> Region {
         catchment: None,
         trusts: None,
     };
-    let mut profile = [0.0; SES_BANDS];
-    let mut gshare = vec![0.0; groups];
-    for (k, &(_, i)) in order.iter().enumerate() {
-        let x = (i % nx) as f64 * cell + cell / 2.0;
-        let y = (i / nx) as f64 * cell + cell / 2.0;
-        region.nbhd_x.push(x as f32);
-        region.nbhd_y.push(y as f32);
-        region.nbhd_district.push(nearest_centre(&centres, x, y));
-        let h = total_households * raw_density[k] / dsum;
-        if groups > 1 {
-            let spread = 2.0 * gc.sqrt();
+    // Each neighbourhood on its own (in parallel; no random draws here).
+    let xy = |i: usize| ((i % nx) as f64 * cell + cell / 2.0, (i / nx) as f64 * cell + cell / 2.0);
+    region.nbhd_x.extend(order.iter().map(|&(_, i)| xy(i).0 as f32));
+    region.nbhd_y.extend(order.iter().map(|&(_, i)| xy(i).1 as f32));
+    region.nbhd_district = order
+        .par_iter()
+        .map(|&(_, i)| {
+            let (x, y) = xy(i);
+            nearest_centre(&centres, x, y)
+        })
+        .collect();
+    region.households.par_chunks_mut(types.max(1)).zip(order.par_iter()).enumerate().for_each_init(
+        || vec![0.0; groups],
+        |gshare, (k, (row, &(_, i)))| {
+            let mut profile = [0.0; SES_BANDS];
+            let h = total_households * raw_density[k] / dsum;
+            if groups > 1 {
+                let spread = 2.0 * gc.sqrt();
+                for (g, gp) in s.population.groups.iter().enumerate() {
+                    gshare[g] = gp.share * (spread * group_fields[g][i]).exp();
+                }
+                let t: f64 = gshare.iter().sum();
+                gshare.iter_mut().for_each(|v| *v /= t);
+            } else {
+                gshare[0] = 1.0;
+            }
+            let mean = c.sqrt() * ses_field[i];
             for (g, gp) in s.population.groups.iter().enumerate() {
-                gshare[g] = gp.share * (spread * group_fields[g][i]).exp();
+                band_profile(mean + gp.ses_shift, within_sd, &mut profile);
+                for b in 0..SES_BANDS {
+                    row[b * groups + g] = (h * gshare[g] * profile[b]) as f32;
+                }
             }
-            let t: f64 = gshare.iter().sum();
-            gshare.iter_mut().for_each(|v| *v /= t);
-        } else {
-            gshare[0] = 1.0;
-        }
-        let mean = c.sqrt() * ses_field[i];
-        for (g, gp) in s.population.groups.iter().enumerate() {
-            band_profile(mean + gp.ses_shift, within_sd, &mut profile);
-            for b in 0..SES_BANDS {
-                region.households[k * types + b * groups + g] = (h * gshare[g] * profile[b]) as f32;
-            }
-        }
-    }
+        },
+    );
     equalise_bands(&mut region.households, groups);
     region.sites = place_schools(s, &region, &mut rng, nx as f64 * cell, ny as f64 * cell);
     region
@@ -180,10 +197,16 @@ fn place_schools(s: &Scenario, region: &Region, rng: &mut Rng, w: f64, h: f64) -
     let fy: Vec<f32> = ys.iter().map(|v| *v as f32).collect();
     let grid = Grid::new(&fx, &fy, &vec![true; n_schools]);
     let mut demand = vec![0.0; n_schools];
-    let mut buf = Vec::new();
-    for (k, hh) in nb_h.iter().enumerate() {
-        grid.k_nearest(region.nbhd_x[k] as f64, region.nbhd_y[k] as f64, 1, &mut buf);
-        if let Some(&(_, sidx)) = buf.first() {
+    // Nearest sites found in parallel, added up in the neighbourhoods' order.
+    let nearest: Vec<u32> = (0..nb_h.len())
+        .into_par_iter()
+        .map_init(Vec::new, |buf, k| {
+            grid.k_nearest(region.nbhd_x[k] as f64, region.nbhd_y[k] as f64, 1, buf);
+            buf.first().map_or(u32::MAX, |&(_, sidx)| sidx)
+        })
+        .collect();
+    for (&sidx, hh) in nearest.iter().zip(&nb_h) {
+        if sidx != u32::MAX {
             demand[sidx as usize] += hh;
         }
     }
