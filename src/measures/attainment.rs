@@ -1,7 +1,5 @@
 //! Attainment measures as pure functions of scores.
 
-use rayon::slice::ParallelSliceMut;
-
 /// The DfE disadvantage gap index (Department for Education 2014, "Measuring
 /// disadvantaged pupils' attainment gaps over time"): all pupils are ranked
 /// (ties share their mean rank), ranks are scaled to percentiles from 0 to 1,
@@ -14,7 +12,7 @@ pub fn gap_index(pairs: &mut [(f32, bool)]) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    sort_by_score(pairs);
     let (mut sum_dis, mut n_dis, mut sum_oth, mut n_oth) = (0.0f64, 0usize, 0.0f64, 0usize);
     let mut i = 0;
     while i < n {
@@ -39,6 +37,41 @@ pub fn gap_index(pairs: &mut [(f32, bool)]) -> f64 {
         return f64::NAN;
     }
     20.0 * (sum_oth / n_oth as f64 - sum_dis / n_dis as f64)
+}
+
+/// Sort (score, flag) pairs by score in the order of `f32::total_cmp` (ties
+/// in any order), by a least-significant-digit radix sort of the scores' bits
+/// in three passes of 11 bits: linear in the number of pupils.
+fn sort_by_score(pairs: &mut [(f32, bool)]) {
+    // The bits of a float, mapped so that unsigned order is total order.
+    let ord = |v: f32| {
+        let b = v.to_bits();
+        if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
+    };
+    let unord = |k: u32| f32::from_bits(if k >> 31 == 1 { k & 0x7FFF_FFFF } else { !k });
+    let mut keys: Vec<u64> = pairs.iter().map(|&(v, d)| (u64::from(ord(v)) << 1) | u64::from(d)).collect();
+    let mut tmp = vec![0u64; keys.len()];
+    for shift in [0, 11, 22] {
+        let mut count = [0usize; 2048];
+        for &k in &keys {
+            count[((k >> shift) & 2047) as usize] += 1;
+        }
+        let mut at = 0;
+        for c in count.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        for &k in &keys {
+            let b = ((k >> shift) & 2047) as usize;
+            tmp[count[b]] = k;
+            count[b] += 1;
+        }
+        std::mem::swap(&mut keys, &mut tmp);
+    }
+    for (p, &k) in pairs.iter_mut().zip(&keys) {
+        *p = (unord((k >> 1) as u32), k & 1 == 1);
+    }
 }
 
 /// Ordinary least squares of y on x: (slope, R²).
@@ -154,6 +187,38 @@ mod tests {
         // One disadvantaged pupil in the middle of five: percentile .5 vs mean of others .5: no gap.
         let mut m = vec![(1.0, false), (2.0, false), (3.0, true), (4.0, false), (5.0, false)];
         assert!(gap_index(&mut m).abs() < 1e-12);
+    }
+
+    /// The radix sort orders scores as `total_cmp` does, signs, zeros,
+    /// infinities and NaN included, and keeps every pair.
+    #[test]
+    fn radix_sort_equals_total_cmp_sort() {
+        let mut state = 99u64;
+        let mut v: Vec<(f32, bool)> = (0..5000)
+            .map(|i| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let x = match i % 50 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => f32::INFINITY,
+                    3 => f32::NEG_INFINITY,
+                    4 => f32::NAN,
+                    5 => -f32::NAN,
+                    _ => ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 8.0,
+                };
+                (x, (state >> 7) & 1 == 1)
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        sort_by_score(&mut v);
+        let bits = |w: &[(f32, bool)]| w.iter().map(|p| p.0.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&v), bits(&want));
+        let mut flags = v.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>();
+        flags.sort();
+        let mut want_flags = want.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>();
+        want_flags.sort();
+        assert_eq!(flags, want_flags);
     }
 
     #[test]

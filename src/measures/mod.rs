@@ -15,6 +15,7 @@ use crate::cohort::{Cohort, flag};
 use crate::scenario::Scenario;
 use crate::stats::weighted_mean_sd;
 use crate::world::World;
+use rayon::prelude::*;
 
 /// One measured value.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +88,9 @@ impl Counts {
         v.chunks(k).map(|row| row[j]).collect()
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The segregation indices of these counts, in the order written: the
+    /// indices are computed in parallel (each one serially, as before), so
+    /// the values do not depend on the thread count.
     fn record(
         &self,
         prefix: &'static [&'static str; 5],
@@ -95,28 +98,45 @@ impl Counts {
         s: &Scenario,
         groups: usize,
         bands: usize,
-        out: &mut Vec<Metric>,
-    ) {
-        let push = |out: &mut Vec<Metric>, sub: Cow<'static, str>, b: segregation::Binary| {
-            for (name, v) in prefix.iter().zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure]) {
-                out.push(Metric::new(name, sub.clone(), v));
-            }
-        };
-        push(out, "disadvantaged".into(), segregation::binary(&self.dis, &self.total));
+    ) -> Vec<Metric> {
+        enum Task<'c> {
+            Binary(Cow<'static, str>, Cow<'c, [f64]>),
+            Multi(&'static str, &'c [f64], usize),
+        }
+        let mut tasks = vec![Task::Binary("disadvantaged".into(), Cow::Borrowed(&self.dis[..]))];
         if groups > 1 {
             for (g, gp) in s.population.groups.iter().enumerate() {
-                let x = Self::column(&self.groups, groups, g);
-                push(out, format!("group:{}", gp.name).into(), segregation::binary(&x, &self.total));
+                tasks.push(Task::Binary(
+                    format!("group:{}", gp.name).into(),
+                    Cow::Owned(Self::column(&self.groups, groups, g)),
+                ));
             }
-            out.push(Metric::new(theil_multi, "groups", segregation::theil_multi(&self.groups, groups)));
+            tasks.push(Task::Multi("groups", &self.groups, groups));
         }
         if bands > 1 {
             for b in 0..bands {
-                let x = Self::column(&self.bands, bands, b);
-                push(out, format!("band:{}", b + 1).into(), segregation::binary(&x, &self.total));
+                tasks.push(Task::Binary(
+                    format!("band:{}", b + 1).into(),
+                    Cow::Owned(Self::column(&self.bands, bands, b)),
+                ));
             }
-            out.push(Metric::new(theil_multi, "bands", segregation::theil_multi(&self.bands, bands)));
+            tasks.push(Task::Multi("bands", &self.bands, bands));
         }
+        let parts: Vec<Vec<Metric>> = tasks
+            .into_par_iter()
+            .map(|task| match task {
+                Task::Binary(sub, x) => {
+                    let b = segregation::binary(&x, &self.total);
+                    prefix
+                        .iter()
+                        .zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure])
+                        .map(|(name, v)| Metric::new(name, sub.clone(), v))
+                        .collect()
+                }
+                Task::Multi(sub, counts, k) => vec![Metric::new(theil_multi, sub, segregation::theil_multi(counts, k))],
+            })
+            .collect();
+        parts.into_iter().flatten().collect()
     }
 }
 
@@ -143,9 +163,26 @@ impl Recorder {
             || self.school.fill(&w.cohorts, |c, i| c.school[i]),
             || self.nbhd.fill(&w.cohorts, |c, i| c.nbhd[i]),
         );
-        self.school.record(&SCHOOL, "school_theil_multigroup", s, groups, bands, &mut out);
-        self.nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s, groups, bands, &mut out);
-        self.leavers(s, w, &mut out);
+        // Segregation between schools, between neighbourhoods, and the
+        // leavers' attainment are independent: computed in parallel, written
+        // in this order.
+        let (school, nbhd, pairs) = (&self.school, &self.nbhd, &mut self.pairs);
+        let ((by_school, by_nbhd), leavers) = rayon::join(
+            || {
+                rayon::join(
+                    || school.record(&SCHOOL, "school_theil_multigroup", s, groups, bands),
+                    || nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s, groups, bands),
+                )
+            },
+            || {
+                let mut v = Vec::with_capacity(32);
+                leavers(pairs, s, w, &mut v);
+                v
+            },
+        );
+        out.extend(by_school);
+        out.extend(by_nbhd);
+        out.extend(leavers);
         self.entrants(w, &mut out);
         schools_and_system(w, &mut out);
         if s.measures.per_district {
@@ -222,69 +259,72 @@ impl Recorder {
             ));
         }
     }
+}
 
-    fn leavers(&mut self, s: &Scenario, w: &World, out: &mut Vec<Metric>) {
-        let c = &w.cohorts[w.leaving()];
-        let n = c.len();
-        let n_schools = w.schools.len();
-        let mut all = attainment::Moments::default();
-        let mut by = [attainment::Moments::default(), attainment::Moments::default()];
-        let mut needs = [[0.0f64; 2]; 4]; // SEN: (sum, n), non-SEN, EAL, non-EAL
-        let mut below = [0usize; 2];
-        let mut count = vec![0.0; n_schools];
-        let mut sum = vec![0.0; n_schools];
-        let d = w.region.districts;
-        let (mut dsum, mut dcnt) = (vec![0.0; d], vec![0.0; d]);
-        let mut ss = 0.0;
-        self.pairs.clear();
-        let basic = s.measures.basic_threshold;
-        for i in 0..n {
-            let a = c.attainment[i] as f64;
-            let dis = c.flags[i] & flag::DIS != 0;
-            all.add(c.ses[i] as f64, a);
-            by[usize::from(dis)].add(0.0, a);
-            let sen = c.flags[i] & flag::SEN != 0;
-            let eal = c.flags[i] & flag::EAL != 0;
-            let k = if sen { 0 } else { 1 };
-            needs[k][0] += a;
-            needs[k][1] += 1.0;
-            let k = if eal { 2 } else { 3 };
-            needs[k][0] += a;
-            needs[k][1] += 1.0;
-            if a < basic {
-                below[usize::from(dis)] += 1;
-            }
-            let sid = c.school[i] as usize;
-            count[sid] += 1.0;
-            sum[sid] += a;
-            let di = w.schools.district[sid] as usize;
-            dsum[di] += a;
-            dcnt[di] += 1.0;
-            ss += a * a;
-            self.pairs.push((c.attainment[i], dis));
+/// The measures of the leaving cohort (`pairs`: working memory for the gap index).
+fn leavers(pairs: &mut Vec<(f32, bool)>, s: &Scenario, w: &World, out: &mut Vec<Metric>) {
+    let c = &w.cohorts[w.leaving()];
+    let n = c.len();
+    let n_schools = w.schools.len();
+    let mut all = attainment::Moments::default();
+    let mut by = [attainment::Moments::default(), attainment::Moments::default()];
+    let mut needs = [[0.0f64; 2]; 4]; // SEN: (sum, n), non-SEN, EAL, non-EAL
+    let mut below = [0usize; 2];
+    let mut count = vec![0.0; n_schools];
+    let mut sum = vec![0.0; n_schools];
+    let d = w.region.districts;
+    let (mut dsum, mut dcnt) = (vec![0.0; d], vec![0.0; d]);
+    let mut ss = 0.0;
+    pairs.clear();
+    let basic = s.measures.basic_threshold;
+    for i in 0..n {
+        let a = c.attainment[i] as f64;
+        let dis = c.flags[i] & flag::DIS != 0;
+        all.add(c.ses[i] as f64, a);
+        by[usize::from(dis)].add(0.0, a);
+        let sen = c.flags[i] & flag::SEN != 0;
+        let eal = c.flags[i] & flag::EAL != 0;
+        let k = if sen { 0 } else { 1 };
+        needs[k][0] += a;
+        needs[k][1] += 1.0;
+        let k = if eal { 2 } else { 3 };
+        needs[k][0] += a;
+        needs[k][1] += 1.0;
+        if a < basic {
+            below[usize::from(dis)] += 1;
         }
-        let sd = all.sd_y();
-        let (slope, r2) = all.slope_r2();
-        // Means of empty groups are 0/0: NaN, written as missing.
-        out.push(Metric::new("attainment_mean", "all", all.mean_y()));
-        out.push(Metric::new("attainment_mean", "advantaged", by[0].mean_y()));
-        out.push(Metric::new("attainment_mean", "disadvantaged", by[1].mean_y()));
-        out.push(Metric::new("attainment_sd", "all", sd));
-        out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
-        out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
-        out.push(Metric::new("gap_sd", "eal", (needs[3][0] / needs[3][1] - needs[2][0] / needs[2][1]) / sd));
-        out.push(Metric::new("gap_index", "disadvantaged", attainment::gap_index(&mut self.pairs)));
-        out.push(Metric::new("ses_gradient", "all", slope));
-        out.push(Metric::new("ses_r2", "all", r2));
-        let n_d = self.pairs.iter().filter(|p| p.1).count() as f64;
-        let n_a = n as f64 - n_d;
-        out.push(Metric::new("below_basic", "all", (below[0] + below[1]) as f64 / n as f64));
-        out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
-        out.push(Metric::new("below_basic", "disadvantaged", below[1] as f64 / n_d));
-        out.push(Metric::new("between_school_variance", "all", attainment::between_share(&count, &sum, ss)));
-        out.push(Metric::new("district_attainment_gap", "all", range_of_means(&dsum, &dcnt) / sd));
+        let sid = c.school[i] as usize;
+        count[sid] += 1.0;
+        sum[sid] += a;
+        let di = w.schools.district[sid] as usize;
+        dsum[di] += a;
+        dcnt[di] += 1.0;
+        ss += a * a;
+        pairs.push((c.attainment[i], dis));
     }
+    let sd = all.sd_y();
+    let (slope, r2) = all.slope_r2();
+    // Means of empty groups are 0/0: NaN, written as missing.
+    out.push(Metric::new("attainment_mean", "all", all.mean_y()));
+    out.push(Metric::new("attainment_mean", "advantaged", by[0].mean_y()));
+    out.push(Metric::new("attainment_mean", "disadvantaged", by[1].mean_y()));
+    out.push(Metric::new("attainment_sd", "all", sd));
+    out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
+    out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
+    out.push(Metric::new("gap_sd", "eal", (needs[3][0] / needs[3][1] - needs[2][0] / needs[2][1]) / sd));
+    out.push(Metric::new("gap_index", "disadvantaged", attainment::gap_index(pairs)));
+    out.push(Metric::new("ses_gradient", "all", slope));
+    out.push(Metric::new("ses_r2", "all", r2));
+    let n_d = pairs.iter().filter(|p| p.1).count() as f64;
+    let n_a = n as f64 - n_d;
+    out.push(Metric::new("below_basic", "all", (below[0] + below[1]) as f64 / n as f64));
+    out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
+    out.push(Metric::new("below_basic", "disadvantaged", below[1] as f64 / n_d));
+    out.push(Metric::new("between_school_variance", "all", attainment::between_share(&count, &sum, ss)));
+    out.push(Metric::new("district_attainment_gap", "all", range_of_means(&dsum, &dcnt) / sd));
+}
 
+impl Recorder {
     fn entrants(&mut self, w: &World, out: &mut Vec<Metric>) {
         let c = &w.cohorts[w.newest()];
         let apps = &w.applications;
