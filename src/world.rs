@@ -514,17 +514,24 @@ impl World {
             if slot == newest {
                 continue;
             }
-            for i in 0..self.cohorts[slot].len() {
+            // Who is excluded does not depend on earlier exclusions: found in
+            // parallel, then placed one by one in order.
+            let (seed, year, rates) = (self.seed, self.year, &self.schools.exclusion_rate);
+            let c = &self.cohorts[slot];
+            let excluded: Vec<u32> = (0..c.len() as u32)
+                .into_par_iter()
+                .filter(|&i| {
+                    let i = i as usize;
+                    let rate = rates[c.school[i] as usize];
+                    rate > 0.0
+                        && admissions::hard_to_teach(c, i, below)
+                        && hash_unit(&[seed, Purpose::Exclusions as u64, year as u64, slot as u64, i as u64]) < rate
+                })
+                .collect();
+            for i in excluded {
+                let i = i as usize;
                 let c = &self.cohorts[slot];
                 let sid = c.school[i] as usize;
-                let rate = self.schools.exclusion_rate[sid];
-                if rate <= 0.0 || !admissions::hard_to_teach(c, i, below) {
-                    continue;
-                }
-                if hash_unit(&[self.seed, Purpose::Exclusions as u64, self.year as u64, slot as u64, i as u64]) >= rate
-                {
-                    continue;
-                }
                 let roll = &self.roll_by_slot[slot * n..(slot + 1) * n];
                 let maintained = |k: usize| !self.schools.autonomous[k] && k != sid;
                 let (to, over) =

@@ -15,10 +15,11 @@ pub mod deferred_acceptance;
 
 use crate::choice::{Applications, NONE};
 use crate::cohort::{Cohort, flag};
-use crate::rng::{Purpose, hash_unit};
+use crate::rng::{CHUNK, Purpose, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
+use rayon::prelude::*;
 
 /// Counts of what happened in admissions this year.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,6 +41,7 @@ pub struct Workspace {
     capacity: Vec<u32>,
     order: Vec<u32>,
     hard: Vec<u32>,
+    first_key: Vec<u128>,
 }
 
 /// The priority rules of each kind of school.
@@ -52,7 +54,9 @@ struct Rules<'a> {
 #[inline]
 fn quantise(v: f32, lo: f32, hi: f32, bits: u32) -> u128 {
     let top = ((1u64 << bits) - 1) as f64;
-    ((((v.clamp(lo, hi) - lo) / (hi - lo)) as f64) * top) as u128
+    // At most 2^bits − 1 (bits ≤ 20): through u64, the same value as a
+    // direct conversion to u128, without its software routine.
+    (((((v.clamp(lo, hi) - lo) / (hi - lo)) as f64) * top) as u64) as u128
 }
 
 /// Whether a pupil counts as hard to teach (SEN, or prior attainment below the threshold).
@@ -170,16 +174,37 @@ pub fn admit(
         )
     };
     match s.admissions.mechanism {
-        Mechanism::DeferredAcceptance => deferred_acceptance::run(
-            n,
-            |i| apps_ref.list(i),
-            pool,
-            &ws.capacity,
-            key,
-            &mut assigned,
-            &mut rank,
-            &mut ws.da,
-        ),
+        Mechanism::DeferredAcceptance => {
+            // Every pupil proposes to its first choice: those keys are
+            // computed in parallel beforehand (the same values), so that the
+            // serial rounds mostly only compare.
+            let l = apps_ref.list_length;
+            ws.first_key.clear();
+            ws.first_key.resize(n, 0);
+            ws.first_key.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
+                for (j, k) in out.iter_mut().enumerate() {
+                    let i = c * CHUNK + j;
+                    let first = apps_ref.lists[i * l];
+                    if first != NONE {
+                        *k = key(i, first);
+                    }
+                }
+            });
+            let first_key = &ws.first_key;
+            let key = |i: usize, sid: u32| {
+                if apps_ref.lists[i * l] == sid { first_key[i] } else { key(i, sid) }
+            };
+            deferred_acceptance::run(
+                n,
+                |i| apps_ref.list(i),
+                pool,
+                &ws.capacity,
+                key,
+                &mut assigned,
+                &mut rank,
+                &mut ws.da,
+            )
+        }
         Mechanism::Boston | Mechanism::Catchment => {
             boston::run(n, |i| apps_ref.list(i), pool, &ws.capacity, key, &mut assigned, &mut rank, &mut ws.boston)
         }
