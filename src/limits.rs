@@ -61,9 +61,18 @@ impl<R: Read> Read for Limited<R> {
     }
 }
 
-/// Open an input file: a file or a pipe, not a directory or a device
+/// Open an input file: a file, not a directory, a named pipe or a device
 /// (`/dev/zero` would never end).
 fn open_input(path: &Path) -> std::io::Result<std::fs::File> {
+    // A named pipe is refused before it is opened: opening one that no
+    // program writes to would wait for ever.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if std::fs::metadata(path)?.file_type().is_fifo() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "is a named pipe, not a file"));
+        }
+    }
     let file = std::fs::File::open(path)?;
     let kind = file.metadata()?.file_type();
     if kind.is_dir() {

@@ -41,7 +41,7 @@ pub struct Case {
     #[serde(default = "default_replicates")]
     pub replicates: u32,
     /// Master seed shared by the case's scenarios (common random numbers).
-    #[serde(default = "default_seed")]
+    #[serde(default = "default_seed", deserialize_with = "crate::scenario::seed_serde::deserialize")]
     pub seed: u64,
     /// Checks with targets.
     #[serde(default)]

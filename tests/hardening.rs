@@ -630,3 +630,57 @@ fn a_full_disk_while_drawing_leaves_no_chart_or_report_that_looks_complete() {
     }
     assert!(partial >= 1, "nothing hit the limit: the test no longer tests a full disk");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_as_input_is_refused_not_waited_on() {
+    let d = tmp("fifo");
+    let fifo = d.join("fifo.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let o = run_timed(&d, &["check", "fifo.toml"], 20);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("fifo.toml") && e.contains("named pipe"), "{e}");
+    let f = write(
+        &d,
+        "csv.toml",
+        "[region]\nsource = \"csv\"\nschools_csv = \"fifo.toml\"\nneighbourhoods_csv = \"fifo.toml\"\n",
+    );
+    let o = run_timed(&d, &["run", &f, "--out", "o"], 20);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("named pipe"), "{e}");
+    assert!(!d.join("o").exists());
+}
+
+#[test]
+fn seeds_above_i64_are_read_alike_in_sweep_and_validation_files_quoted_or_bare() {
+    let d = tmp("seeds");
+    for (name, seed) in [("quoted", "\"18446744073709551615\""), ("bare", "18446744073709551615")] {
+        let f = write(
+            &d,
+            &format!("{name}.toml"),
+            &format!(
+                "base = \"market\"\nreplicates = 1\nyears = 2\nscale = 0.2\nseed = {seed}\n[grid]\n\"admissions.cream_skimming\" = [0.0]\n"
+            ),
+        );
+        let o = run_timed(&d, &["sweep", &f, "--out", name, "-q", "--no-plots"], 60);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("quoted/plan.csv")).unwrap(),
+        std::fs::read_to_string(d.join("bare/plan.csv")).unwrap()
+    );
+    write(&d, "small.toml", &format!("extends = \"market\"\n{SMALL}"));
+    let case = |seed: &str| {
+        format!(
+            "name = \"c\"\ntitle = \"t\"\ncitation = \"x\"\nyears = 2\nreplicates = 2\nseed = {seed}\n\n[[checks]]\nlabel = \"l\"\n\
+             source = \"s\"\nscenario = \"small.toml\"\nsubgroup = \"all\"\nyears = [1, 2]\nmeasure = \"attainment_mean\"\ntarget = [-9.0, 9.0]\n"
+        )
+    };
+    for (name, seed) in [("vq", "\"18446744073709551615\""), ("vb", "18446744073709551615")] {
+        let f = write(&d, &format!("{name}.toml"), &case(seed));
+        let o = run_timed(&d, &["validate", &f, "--out", name, "-q", "--samples", "0"], 60);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+}

@@ -266,13 +266,20 @@ fn compare_writes_data_charts_and_report() {
     check_charts(&dir, &stems);
     check_difference_charts(&dir, &diffs);
     check_shared_map_scales(&dir, &["market", "catchment"], 3);
-    // Other measures of a comparison: their differences and trends; differences.csv keeps the headline's.
+    // Other measures of a comparison: their differences and trends beside the headline
+    // charts (which stay); differences.csv keeps the headline's.
     run(&["plot", path(&dir), "--measure", "distance_km/disadvantaged"]);
-    let selected: Vec<String> =
-        ["differences-final-year", "differences-over-time", "trend-distance_km-disadvantaged", "final-year"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+    let mut selected = stems.clone();
+    selected.extend(
+        [
+            "differences-final-year-measures",
+            "differences-over-time-measures",
+            "trend-distance_km-disadvantaged",
+            "final-year-measures",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     check_charts(&dir, &selected);
     assert_eq!(std::fs::read_to_string(dir.join("differences.csv")).unwrap(), diffs);
     run(&["plot", path(&dir)]);
@@ -382,10 +389,12 @@ fn run_draws_its_own_charts_and_plot_redraws_them_from_the_csv_files() {
         "the report did not redraw from metrics.csv"
     );
 
-    // Any measure and subgroup, on a run directory as on a sweep's.
-    run(&["plot", path(&dir), "--measure", "distance_km", "--measure", "school_gorard/band:1"]);
-    let stems: Vec<String> =
-        ["trend-distance_km-all", "trend-school_gorard-band_1", "final-year"].iter().map(|s| s.to_string()).collect();
+    // Any measure and subgroup, on a run directory as on a sweep's, beside the headline charts.
+    run(&["plot", path(&dir), "--map-year", "2", "--measure", "distance_km", "--measure", "school_gorard/band:1"]);
+    let mut stems = stems;
+    stems.extend(
+        ["trend-distance_km-all", "trend-school_gorard-band_1", "final-year-measures"].iter().map(|s| s.to_string()),
+    );
     check_charts(&dir, &stems);
     let html = check_report(&dir, &stems);
     assert!(html.contains("distance_km (all)") && html.contains("school_gorard (band:1)"), "{html}");

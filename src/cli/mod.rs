@@ -165,6 +165,13 @@ pub fn main() -> ExitCode {
             let code = match &e {
                 Error::Input(_) => 2,
                 Error::Interrupted => 130,
+                // An input refused for what it is (a directory, a named pipe, a
+                // device, a file over the size limit) is bad input, like any other.
+                Error::Io { source, .. }
+                    if matches!(source.kind(), std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData) =>
+                {
+                    2
+                }
                 Error::Io { .. } => 1,
             };
             let _ = writeln!(std::io::stderr(), "error: {e}");

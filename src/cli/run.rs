@@ -555,7 +555,13 @@ fn resume(dir: &Path, a: &RunArgs) -> Result<()> {
     let m: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| bad(format!("{}: not a run manifest: {e}", path.display())))?;
     match m["status"].as_str() {
-        Some("complete") => return Err(bad(format!("{} is complete: nothing to resume", dir.display()))),
+        Some("complete") => {
+            return Err(bad(format!(
+                "{} is complete: nothing to resume (if its charts or report are missing, `schoolscape plot {}` draws them)",
+                dir.display(),
+                dir.display()
+            )));
+        }
         Some("running" | "interrupted" | "failed") => {}
         _ => return Err(bad(format!("{} has no status a run writes", path.display()))),
     }

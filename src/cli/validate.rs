@@ -564,7 +564,28 @@ fn check_fits(cases: &[Loaded], args: &ValidateArgs) -> Result<()> {
     super::run::refuse_unfit(&e, &what, threads, args.force, "a smaller `{}` in the cases' scenarios, or fewer threads")
 }
 
+/// `manifest.json` of a validation: provenance, and each case's file, seed,
+/// replicates, robustness samples and resolved scenarios.
+#[derive(serde::Serialize)]
+struct ValidationManifest<'a> {
+    #[serde(flatten)]
+    provenance: super::manifest::Provenance,
+    cases: Vec<CaseRecord<'a>>,
+}
+
+/// One case, as the manifest records it.
+#[derive(serde::Serialize)]
+struct CaseRecord<'a> {
+    case: &'a str,
+    file: String,
+    seed: u64,
+    replicates: u32,
+    robustness_samples: u32,
+    scenarios: BTreeMap<&'a str, &'a Scenario>,
+}
+
 pub fn validate(args: &ValidateArgs) -> Result<()> {
+    let clock = super::manifest::Clock::start();
     let cases = load(args)?;
     check_fits(&cases, args)?;
     set_threads(args.threads);
@@ -595,23 +616,21 @@ pub fn validate(args: &ValidateArgs) -> Result<()> {
     output::write_atomic(&dir.join("validation.csv"), &csv(&rows))?;
     let text = table(&rows, &cases);
     output::write_atomic(&dir.join("validation.txt"), &text)?;
-    let manifest = serde_json::json!({
-        "program": "schoolscape",
-        "version": schoolscape::VERSION,
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "cases": cases.iter().map(|l| serde_json::json!({
-            "case": l.case.name,
-            "file": display_path(&l.path),
-            "seed": l.case.seed,
-            "replicates": l.replicates,
-            "robustness_samples": l.samples,
-            "scenarios": l.scenarios.iter().map(|(k, s)| (k.clone(), serde_json::to_value(s).unwrap_or_default())).collect::<BTreeMap<_, _>>(),
-        })).collect::<Vec<_>>(),
-    });
-    output::write_atomic(
-        &dir.join("manifest.json"),
-        &(serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n"),
-    )?;
+    let manifest = ValidationManifest {
+        provenance: clock.provenance(),
+        cases: cases
+            .iter()
+            .map(|l| CaseRecord {
+                case: &l.case.name,
+                file: display_path(&l.path),
+                seed: l.case.seed,
+                replicates: l.replicates,
+                robustness_samples: l.samples,
+                scenarios: l.scenarios.iter().map(|(k, s)| (k.as_str(), s)).collect(),
+            })
+            .collect(),
+    };
+    output::write_atomic(&dir.join("manifest.json"), &super::manifest::to_json(&manifest))?;
     if !args.no_plots {
         let chart_dir = dir.join("charts");
         let drawn = (|| -> Result<BTreeMap<String, Vec<(String, String)>>> {

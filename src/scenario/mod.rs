@@ -102,8 +102,8 @@ pub struct RunParams {
 }
 
 /// A seed as a TOML integer when it fits one, else as a quoted string of
-/// digits; both forms are read back.
-mod seed_serde {
+/// digits; both forms are read back (scenarios, sweep and validation files alike).
+pub(crate) mod seed_serde {
     use serde::{Deserializer, Serializer, de};
 
     pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
@@ -132,6 +132,11 @@ mod seed_serde {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
         d.deserialize_any(Seed)
+    }
+
+    /// An optional seed (absent: `None`), read as [`deserialize`] reads one.
+    pub fn deserialize_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        deserialize(d).map(Some)
     }
 }
 

@@ -27,6 +27,7 @@ struct Spec {
     #[serde(default = "one")]
     replicates: u32,
     years: Option<u32>,
+    #[serde(default, deserialize_with = "crate::scenario::seed_serde::deserialize_option")]
     seed: Option<u64>,
     scale: Option<f64>,
     #[serde(default)]

@@ -79,13 +79,21 @@ pub fn preferred_colour(name: &str) -> usize {
 }
 
 /// The colours of the scenarios of one report: each its name's preferred
-/// colour; a name whose colour an earlier one took gets the next free one
-/// (so two scenarios of one report never share a colour while the palette lasts).
+/// colour; where two names prefer the same colour, the first in alphabetical
+/// order keeps it and the other gets the next free one (so two scenarios of
+/// one report never share a colour while the palette lasts, and the colours
+/// do not depend on the order the scenarios were given in).
 pub fn scenario_colours<S: AsRef<str>>(names: &[S]) -> Vec<RGBColor> {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    // Bundled names (fixed places) first, so a hashed name never takes theirs.
+    order.sort_by(|&a, &b| {
+        let fixed = |k: usize| !NAMED.iter().any(|(n, _)| *n == names[k].as_ref());
+        (fixed(a), names[a].as_ref(), a).cmp(&(fixed(b), names[b].as_ref(), b))
+    });
     let mut taken = [false; PALETTE.len()];
-    let mut out = Vec::with_capacity(names.len());
-    for n in names {
-        let mut i = preferred_colour(n.as_ref());
+    let mut out = vec![PALETTE[0]; names.len()];
+    for k in order {
+        let mut i = preferred_colour(names[k].as_ref());
         if taken.iter().all(|t| *t) {
             taken = [false; PALETTE.len()];
         }
@@ -93,7 +101,7 @@ pub fn scenario_colours<S: AsRef<str>>(names: &[S]) -> Vec<RGBColor> {
             i = (i + 1) % PALETTE.len();
         }
         taken[i] = true;
-        out.push(PALETTE[i]);
+        out[k] = PALETTE[i];
     }
     out
 }
@@ -709,6 +717,29 @@ impl Scatter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scenario_colours_do_not_depend_on_the_order_given() {
+        let names = ["market-openings", "voucher", "rezoning", "market", "trusts", "my-own", "market-reform"];
+        let colours = scenario_colours(&names);
+        let mut distinct = colours.clone();
+        distinct.sort_by_key(|c| (c.0, c.1, c.2));
+        distinct.dedup();
+        assert_eq!(distinct.len(), names.len(), "two scenarios of one report share a colour");
+        assert_eq!(colours[3], PALETTE[0], "market keeps its blue");
+        let mut reversed = names;
+        reversed.reverse();
+        let back = scenario_colours(&reversed);
+        for (k, n) in names.iter().enumerate() {
+            assert_eq!(colours[k], back[names.len() - 1 - k], "{n}");
+        }
+        // Pairs that collide on the palette.
+        for pair in [["market-openings", "voucher"], ["voucher", "market-openings"]] {
+            let c = scenario_colours(&pair);
+            let voucher = pair.iter().position(|n| *n == "voucher").unwrap();
+            assert_eq!(c[voucher], PALETTE[5], "voucher keeps its place whatever the order");
+        }
+    }
 
     fn trend() -> Figure {
         let pts = |base: f64| (1..=5).map(|y| (y, base + 0.01 * y as f64, base, base + 0.06)).collect();

@@ -44,8 +44,9 @@ pub struct PlotArgs {
     /// Year of the single-year maps (default: the last year).
     #[arg(long)]
     pub map_year: Option<u32>,
-    /// A measure of `metrics.csv` to chart instead of the headline measures, as
-    /// NAME or NAME/SUBGROUP (repeat for more); runs, comparisons and sweeps.
+    /// A measure of `metrics.csv` to chart (besides the headline measures of
+    /// a run or comparison; instead of them in a sweep), as NAME or
+    /// NAME/SUBGROUP (repeat for more).
     #[arg(long, value_name = "NAME[/SUBGROUP]")]
     pub measure: Vec<String>,
     /// Sweeps: the parameter across the heatmaps (default: the first varied).
@@ -326,11 +327,16 @@ pub fn fresh_charts_dir(dir: &Path) -> Result<PathBuf> {
     Ok(charts_dir)
 }
 
-/// Draw every chart and the report for `runs` into `dir`.
-pub fn draw(dir: &Path, runs: &[RunData], map_year: Option<u32>) -> Result<Drawn> {
+/// Draw every chart of `runs` (the headline measures), and the charts of
+/// the same runs read with other measures (`asked`: `plot --measure`), and
+/// the report with all of them.
+fn draw_with(dir: &Path, runs: &[RunData], asked: &[RunData], map_year: Option<u32>) -> Result<Drawn> {
     let charts_dir = fresh_charts_dir(dir)?;
-    let mut charts = Vec::new();
-    for (stem, section, fig) in figures(runs, map_year) {
+    let mut charts: Vec<Chart> = Vec::new();
+    let extra = if asked.is_empty() { Vec::new() } else { figures(asked, map_year) };
+    for (stem, section, fig) in figures(runs, map_year).into_iter().chain(extra) {
+        // An asked-for chart of a kind the headline has too (final year, differences) gets its own name.
+        let stem = if charts.iter().any(|c| c.stem == stem) { format!("{stem}-measures") } else { stem };
         let svg = charts::render(&fig, &charts_dir, &stem)?;
         charts.push(Chart { stem, title: fig.title().to_string(), section, svg });
     }
@@ -367,7 +373,9 @@ pub fn draw_dir(a: &PlotArgs) -> Result<Drawn> {
             format!("{flag} only with a directory written by `schoolscape sweep` or `merge`"),
         ));
     }
-    let runs = read_runs(&a.dir, &a.measure)?;
+    // The headline charts always; the measures asked for beside them.
+    let runs = read_runs(&a.dir, &[])?;
+    let asked = if a.measure.is_empty() { Vec::new() } else { read_runs(&a.dir, &a.measure)? };
     if let Some(y) = a.map_year {
         if let Some(r) = runs.iter().find(|r| !r.years().contains(&y)) {
             let years = r.years();
@@ -379,7 +387,7 @@ pub fn draw_dir(a: &PlotArgs) -> Result<Drawn> {
             ));
         }
     }
-    draw(&a.dir, &runs, a.map_year)
+    draw_with(&a.dir, &runs, &asked, a.map_year)
 }
 
 /// The line that says what was drawn.
