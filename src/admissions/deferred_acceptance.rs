@@ -9,6 +9,8 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use rayon::prelude::*;
+
 use crate::choice::NONE;
 
 /// Working memory reused from year to year.
@@ -17,7 +19,11 @@ pub struct Workspace {
     heaps: Vec<BinaryHeap<Reverse<(u128, u32)>>>,
     next: Vec<u32>,
     free: Vec<u32>,
+    first: Vec<u128>,
 }
+
+/// Pupils whose first keys are computed together.
+const BLOCK: usize = 1 << 14;
 
 /// Run deferred acceptance.
 ///
@@ -29,10 +35,10 @@ pub struct Workspace {
 #[allow(clippy::too_many_arguments)]
 pub fn run<'l>(
     n: usize,
-    list: impl Fn(usize) -> &'l [u32],
+    list: impl Fn(usize) -> &'l [u32] + Sync,
     pool: impl Fn(usize, u32) -> usize,
     capacity: &[u32],
-    key: impl Fn(usize, u32) -> u128,
+    key: impl Fn(usize, u32) -> u128 + Sync,
     assigned: &mut [u32],
     rank: &mut [u8],
     ws: &mut Workspace,
@@ -44,33 +50,49 @@ pub fn run<'l>(
     ws.next.clear();
     ws.next.resize(n, 0);
     ws.free.clear();
-    ws.free.extend((0..n as u32).rev());
-    while let Some(i) = ws.free.pop() {
-        let iu = i as usize;
-        let l = list(iu);
-        let k = ws.next[iu] as usize;
-        if k >= l.len() {
-            continue; // exhausted: unplaced
-        }
-        ws.next[iu] += 1;
-        let s = l[k];
-        let p = pool(iu, s);
-        let cap = capacity[p] as usize;
-        if cap == 0 {
-            ws.free.push(i);
-            continue;
-        }
-        let kk = key(iu, s);
-        let heap = &mut ws.heaps[p];
-        if heap.len() < cap {
-            heap.push(Reverse((kk, i)));
-        } else if let Some(Reverse((worst, _))) = heap.peek() {
-            if *worst < kk {
-                let Reverse((_, out)) = heap.pop().expect("non-empty heap");
-                heap.push(Reverse((kk, i)));
-                ws.free.push(out);
-            } else {
-                ws.free.push(i);
+    // Pupils enter in blocks. The keys of a block's first proposals are
+    // computed in parallel; then each pupil of the block proposes, and every
+    // pupil it displaces proposes on down its list (keys computed as needed).
+    // The order of proposals does not change the result.
+    ws.first.resize(BLOCK.min(n), 0);
+    for start in (0..n).step_by(BLOCK) {
+        let end = (start + BLOCK).min(n);
+        ws.first[..end - start].par_iter_mut().enumerate().for_each(|(j, k)| {
+            if let Some(&s) = list(start + j).first() {
+                *k = key(start + j, s);
+            }
+        });
+        for entrant in start..end {
+            ws.free.push(entrant as u32);
+            while let Some(i) = ws.free.pop() {
+                let iu = i as usize;
+                let l = list(iu);
+                let k = ws.next[iu] as usize;
+                if k >= l.len() {
+                    continue; // exhausted: unplaced
+                }
+                ws.next[iu] += 1;
+                let s = l[k];
+                let p = pool(iu, s);
+                let cap = capacity[p] as usize;
+                if cap == 0 {
+                    ws.free.push(i);
+                    continue;
+                }
+                // Only the entrant itself can be making its first proposal.
+                let kk = if k == 0 { ws.first[iu - start] } else { key(iu, s) };
+                let heap = &mut ws.heaps[p];
+                if heap.len() < cap {
+                    heap.push(Reverse((kk, i)));
+                } else if let Some(Reverse((worst, _))) = heap.peek() {
+                    if *worst < kk {
+                        let Reverse((_, out)) = heap.pop().expect("non-empty heap");
+                        heap.push(Reverse((kk, i)));
+                        ws.free.push(out);
+                    } else {
+                        ws.free.push(i);
+                    }
+                }
             }
         }
     }

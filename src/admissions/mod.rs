@@ -15,11 +15,10 @@ pub mod deferred_acceptance;
 
 use crate::choice::{Applications, NONE};
 use crate::cohort::{Cohort, flag};
-use crate::rng::{CHUNK, Purpose, hash_unit};
+use crate::rng::{Purpose, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
-use rayon::prelude::*;
 
 /// Counts of what happened in admissions this year.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -41,7 +40,6 @@ pub struct Workspace {
     capacity: Vec<u32>,
     order: Vec<u32>,
     hard: Vec<u32>,
-    first_key: Vec<u128>,
 }
 
 /// The priority rules of each kind of school.
@@ -174,37 +172,16 @@ pub fn admit(
         )
     };
     match s.admissions.mechanism {
-        Mechanism::DeferredAcceptance => {
-            // Every pupil proposes to its first choice: those keys are
-            // computed in parallel beforehand (the same values), so that the
-            // serial rounds mostly only compare.
-            let l = apps_ref.list_length;
-            ws.first_key.clear();
-            ws.first_key.resize(n, 0);
-            ws.first_key.par_chunks_mut(CHUNK).enumerate().for_each(|(c, out)| {
-                for (j, k) in out.iter_mut().enumerate() {
-                    let i = c * CHUNK + j;
-                    let first = apps_ref.lists[i * l];
-                    if first != NONE {
-                        *k = key(i, first);
-                    }
-                }
-            });
-            let first_key = &ws.first_key;
-            let key = |i: usize, sid: u32| {
-                if apps_ref.lists[i * l] == sid { first_key[i] } else { key(i, sid) }
-            };
-            deferred_acceptance::run(
-                n,
-                |i| apps_ref.list(i),
-                pool,
-                &ws.capacity,
-                key,
-                &mut assigned,
-                &mut rank,
-                &mut ws.da,
-            )
-        }
+        Mechanism::DeferredAcceptance => deferred_acceptance::run(
+            n,
+            |i| apps_ref.list(i),
+            pool,
+            &ws.capacity,
+            key,
+            &mut assigned,
+            &mut rank,
+            &mut ws.da,
+        ),
         Mechanism::Boston | Mechanism::Catchment => {
             boston::run(n, |i| apps_ref.list(i), pool, &ws.capacity, key, &mut assigned, &mut rank, &mut ws.boston)
         }
