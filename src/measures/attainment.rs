@@ -48,13 +48,12 @@ fn sort_by_score(pairs: &mut [(f32, bool)]) {
         let b = v.to_bits();
         if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
     };
-    let unord = |k: u32| f32::from_bits(if k >> 31 == 1 { k & 0x7FFF_FFFF } else { !k });
-    let mut keys: Vec<u64> = pairs.iter().map(|&(v, d)| (u64::from(ord(v)) << 1) | u64::from(d)).collect();
-    let mut tmp = vec![0u64; keys.len()];
+    let mut tmp = vec![(0.0f32, false); pairs.len()];
+    let (mut from, mut to): (&mut [(f32, bool)], &mut [(f32, bool)]) = (pairs, &mut tmp);
     for shift in [0, 11, 22] {
         let mut count = [0usize; 2048];
-        for &k in &keys {
-            count[((k >> shift) & 2047) as usize] += 1;
+        for p in from.iter() {
+            count[((ord(p.0) >> shift) & 2047) as usize] += 1;
         }
         let mut at = 0;
         for c in count.iter_mut() {
@@ -62,16 +61,15 @@ fn sort_by_score(pairs: &mut [(f32, bool)]) {
             *c = at;
             at += n;
         }
-        for &k in &keys {
-            let b = ((k >> shift) & 2047) as usize;
-            tmp[count[b]] = k;
+        for p in from.iter() {
+            let b = ((ord(p.0) >> shift) & 2047) as usize;
+            to[count[b]] = *p;
             count[b] += 1;
         }
-        std::mem::swap(&mut keys, &mut tmp);
+        std::mem::swap(&mut from, &mut to);
     }
-    for (p, &k) in pairs.iter_mut().zip(&keys) {
-        *p = (unord((k >> 1) as u32), k & 1 == 1);
-    }
+    // Three passes: the sorted pairs are in `tmp`.
+    to.copy_from_slice(from);
 }
 
 /// Ordinary least squares of y on x: (slope, R²).

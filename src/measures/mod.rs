@@ -59,6 +59,8 @@ struct Counts {
     dis: Vec<f64>,
     groups: Vec<f64>,
     bands: Vec<f64>,
+    /// Working counts: per unit, total, disadvantaged, each group, each band.
+    rows: Vec<u32>,
 }
 
 impl Counts {
@@ -69,17 +71,33 @@ impl Counts {
         }
     }
 
-    /// Count pupils on roll by the unit `unit` gives each.
-    fn fill(&mut self, cohorts: &[Cohort], unit: impl Fn(&Cohort, usize) -> u32) {
-        let groups = self.groups.len() / self.total.len().max(1);
-        let bands = self.bands.len() / self.total.len().max(1);
+    /// Count pupils on roll by the unit `unit` gives each (a column of the
+    /// cohort). Counted in integers, a row per unit, then stored as numbers:
+    /// the same values as adding ones.
+    fn fill(&mut self, cohorts: &[Cohort], unit: impl Fn(&Cohort) -> &[u32]) {
+        let units = self.total.len();
+        let groups = self.groups.len() / units.max(1);
+        let bands = self.bands.len() / units.max(1);
+        let w = 2 + groups + bands;
+        self.rows.clear();
+        self.rows.resize(units * w, 0);
         for c in cohorts {
-            for i in 0..c.len() {
-                let u = unit(c, i) as usize;
-                self.total[u] += 1.0;
-                self.dis[u] += f64::from(u8::from(c.flags[i] & flag::DIS != 0));
-                self.groups[u * groups + c.group[i] as usize] += 1.0;
-                self.bands[u * bands + c.band[i] as usize] += 1.0;
+            for (((&u, &f), &g), &b) in unit(c).iter().zip(&c.flags).zip(&c.group).zip(&c.band) {
+                let row = &mut self.rows[u as usize * w..(u as usize + 1) * w];
+                row[0] += 1;
+                row[1] += u32::from(f & flag::DIS != 0);
+                row[2 + g as usize] += 1;
+                row[2 + groups + b as usize] += 1;
+            }
+        }
+        for (u, row) in self.rows.chunks_exact(w).enumerate() {
+            self.total[u] = f64::from(row[0]);
+            self.dis[u] = f64::from(row[1]);
+            for (k, v) in row[2..2 + groups].iter().enumerate() {
+                self.groups[u * groups + k] = f64::from(*v);
+            }
+            for (k, v) in row[2 + groups..].iter().enumerate() {
+                self.bands[u * bands + k] = f64::from(*v);
             }
         }
     }
@@ -99,33 +117,30 @@ impl Counts {
         groups: usize,
         bands: usize,
     ) -> Vec<Metric> {
+        // A column of `counts` (laid out `k` per unit) is taken out only
+        // inside its task, so that few are held at once.
         enum Task<'c> {
-            Binary(Cow<'static, str>, Cow<'c, [f64]>),
+            Binary(Cow<'static, str>, &'c [f64], usize, usize),
             Multi(&'static str, &'c [f64], usize),
         }
-        let mut tasks = vec![Task::Binary("disadvantaged".into(), Cow::Borrowed(&self.dis[..]))];
+        let mut tasks = vec![Task::Binary("disadvantaged".into(), &self.dis[..], 1, 0)];
         if groups > 1 {
             for (g, gp) in s.population.groups.iter().enumerate() {
-                tasks.push(Task::Binary(
-                    format!("group:{}", gp.name).into(),
-                    Cow::Owned(Self::column(&self.groups, groups, g)),
-                ));
+                tasks.push(Task::Binary(format!("group:{}", gp.name).into(), &self.groups, groups, g));
             }
             tasks.push(Task::Multi("groups", &self.groups, groups));
         }
         if bands > 1 {
             for b in 0..bands {
-                tasks.push(Task::Binary(
-                    format!("band:{}", b + 1).into(),
-                    Cow::Owned(Self::column(&self.bands, bands, b)),
-                ));
+                tasks.push(Task::Binary(format!("band:{}", b + 1).into(), &self.bands, bands, b));
             }
             tasks.push(Task::Multi("bands", &self.bands, bands));
         }
         let parts: Vec<Vec<Metric>> = tasks
             .into_par_iter()
             .map(|task| match task {
-                Task::Binary(sub, x) => {
+                Task::Binary(sub, counts, k, j) => {
+                    let x = if k == 1 { Cow::Borrowed(counts) } else { Cow::Owned(Self::column(counts, k, j)) };
                     let b = segregation::binary(&x, &self.total);
                     prefix
                         .iter()
@@ -159,10 +174,7 @@ impl Recorder {
         let n_schools = w.schools.len();
         self.school.reset(n_schools, groups, bands);
         self.nbhd.reset(w.region.len(), groups, bands);
-        rayon::join(
-            || self.school.fill(&w.cohorts, |c, i| c.school[i]),
-            || self.nbhd.fill(&w.cohorts, |c, i| c.nbhd[i]),
-        );
+        rayon::join(|| self.school.fill(&w.cohorts, |c| &c.school), || self.nbhd.fill(&w.cohorts, |c| &c.nbhd));
         // Segregation between schools, between neighbourhoods, and the
         // leavers' attainment are independent: computed in parallel, written
         // in this order.
