@@ -49,7 +49,8 @@ fn sort_by_score(pairs: &mut [(f32, bool)]) {
         if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
     };
     let mut tmp = vec![(0.0f32, false); pairs.len()];
-    let (mut from, mut to): (&mut [(f32, bool)], &mut [(f32, bool)]) = (pairs, &mut tmp);
+    let mut from: &mut [(f32, bool)] = pairs;
+    let mut to: &mut [(f32, bool)] = &mut tmp;
     for shift in [0, 11, 22] {
         let mut count = [0usize; 2048];
         for p in from.iter() {
