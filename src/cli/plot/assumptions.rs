@@ -161,12 +161,12 @@ pub fn validation_sentence() -> String {
         return "No validation summary is recorded for this version: run <code>schoolscape validate</code>.".into();
     }
     let count = |w: &str| checks.iter().filter(|c| c.2 == w).count();
-    let (pass, fail) = (count("pass"), count("fail"));
-    let other = checks.len() - pass - fail;
+    let (pass, fail, inconclusive) = (count("pass"), count("fail"), count("inconclusive"));
+    let other = checks.len() - pass - fail - inconclusive;
     let failing: Vec<String> =
         checks.iter().filter(|c| c.2 == "fail").map(|c| format!("{}: {}", esc(&c.0), esc(&c.1))).collect();
     let mut s = format!(
-        "Validation against published results, as recorded for schoolscape {} in <code>docs/VALIDATION.md</code>: <span class=\"pass\">{pass} pass</span>, <span class=\"fail\">{fail} fail</span>, {other} reported without a target (inconclusive).",
+        "Validation against published results, as recorded for schoolscape {} in <code>docs/VALIDATION.md</code>: <span class=\"pass\">{pass} pass</span>, <span class=\"fail\">{fail} fail</span>, {inconclusive} inconclusive (the interval straddles the band's edge), and {other} reported without a target.",
         esc(schoolscape::VERSION)
     );
     if !failing.is_empty() {
