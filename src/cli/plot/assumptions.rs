@@ -256,7 +256,12 @@ mod tests {
     fn the_validation_summary_is_read() {
         let checks = validation_checks();
         assert!(checks.len() >= 5, "{checks:?}");
-        assert!(checks.iter().all(|c| ["pass", "fail", "report"].contains(&c.2.as_str())), "{checks:?}");
+        assert!(
+            checks.iter().all(|c| ["pass", "fail", "inconclusive", "report"].contains(&c.2.as_str())),
+            "{checks:?}"
+        );
+        let inconclusive = checks.iter().filter(|c| c.2 == "inconclusive").count();
         assert!(validation_sentence().contains(" pass</span>"));
+        assert!(validation_sentence().contains(&format!("{inconclusive} inconclusive")));
     }
 }
