@@ -61,6 +61,15 @@ pub fn region_chart(d: &ContrastData, k: usize) -> Option<Figure> {
     }))
 }
 
+/// The lowest and highest finite value a parameter was sampled at.
+fn sampled_range(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), x| (l.min(x), u.max(x)))
+}
+
 /// The assumptions of a contrast: what each scenario sets away from the
 /// defaults or differently from the other (sampled parameters aside), and
 /// the basis of every sampled parameter with the range it was drawn from.
@@ -69,11 +78,7 @@ fn assumptions_section(d: &ContrastData) -> String {
     let mut rows = assumptions::rows(&[scenario(1), scenario(2)]);
     rows.retain(|r| !d.parameters.contains(&r.path));
     for (j, p) in d.parameters.iter().enumerate() {
-        let (lo, hi) = d.values[j]
-            .iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), x| (l.min(x), u.max(x)));
+        let (lo, hi) = sampled_range(&d.values[j]);
         let mut row = assumptions::varied(p, &format!("sampled {lo:.4} to {hi:.4}"));
         row.values = vec![row.values[0].clone(), row.values[0].clone()];
         rows.push(row);
@@ -145,8 +150,7 @@ pub fn html(d: &ContrastData, charts: &[Chart]) -> String {
     }
     h.push_str("</tr>\n");
     for (j, p) in d.parameters.iter().enumerate() {
-        let v = d.values[j].iter().copied().filter(|x| x.is_finite());
-        let (lo, hi) = v.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, u), x| (l.min(x), u.max(x)));
+        let (lo, hi) = sampled_range(&d.values[j]);
         let _ = write!(
             h,
             "<tr><td><code>{}</code></td><td class=\"num\">{lo:.4}</td><td class=\"num\">{hi:.4}</td>",
