@@ -567,6 +567,9 @@ fn a_sampled_sweep_draws_binned_charts_with_plot_and_none_with_no_plots_or_as_a_
     // 12 points in an 8 × 8 grid of bins: at most 12 cells, blank elsewhere.
     let cells = heatmap_cells(&dir, "school_gorard");
     assert!((8..=12).contains(&cells), "{cells} cells");
+    // The gap index's lines sit far from zero (about 3 to 4): the chart says its axis is zoomed.
+    let lines = std::fs::read_to_string(dir.join("charts/lines-gap_index.svg")).unwrap();
+    assert!(lines.contains("Axis zoomed to the data"), "the sweep's line chart does not say it is zoomed");
 }
 
 #[test]

@@ -261,7 +261,9 @@ impl Lines {
         DB::ErrorType: 'static,
     {
         let keys = [Key { label: "mean".into(), colour: colour(0), mark: Mark::Line }];
-        let plot = frame(root, &self.title, &keys, &self.note)?;
+        let ranges = self.panels.iter().map(|panel| padded(panel.points.iter().flat_map(|p| [p.1, p.2, p.3])));
+        let note = super::charts::with_zero_note(&self.note, ranges);
+        let plot = frame(root, &self.title, &keys, &note)?;
         let cols = self.columns();
         let cells = plot.split_evenly((self.panels.len().div_ceil(cols).max(1), cols));
         for (panel, cell) in self.panels.iter().zip(&cells) {
