@@ -197,3 +197,17 @@ fn bad_contrast_input_is_named_and_located() {
     assert!(!out.exists(), "nothing is written on bad input");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn too_few_settings_for_the_regression_are_said_plainly() {
+    let d = scratch("few");
+    let out = d.join("few");
+    // 5 settings of every default parameter (more than 5): no rank regression can be fitted.
+    ok(&[&["contrast", "market", "market-collaborative", "--out", s(&out), "-q"][..], &SMALL[..]].concat());
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        report.contains("the rank regression needs more settings than sampled parameters (5 settings"),
+        "no reason given"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -144,7 +144,16 @@ pub fn html(d: &ContrastData, charts: &[Chart]) -> String {
             s.srrc.r_squared
         );
     }
-    h.push_str("</table>\n<h2 id=\"parameters\">Sampled parameters</h2>\n<table>\n<tr><th>Parameter</th><th>Sampled from</th><th>to</th>");
+    h.push_str("</table>\n");
+    let settings = d.values.first().map_or(0, Vec::len);
+    if d.outcomes.iter().any(|(_, _, s)| !s.srrc.r_squared.is_finite()) {
+        let _ = writeln!(
+            h,
+            "<p class=\"warning\">No deciding parameters and no charts: the rank regression needs more settings than sampled parameters ({settings} settings, {} parameters). Run more settings (<code>--settings</code>) or sample fewer parameters (<code>--param</code>).</p>",
+            d.parameters.len()
+        );
+    }
+    h.push_str("<h2 id=\"parameters\">Sampled parameters</h2>\n<table>\n<tr><th>Parameter</th><th>Sampled from</th><th>to</th>");
     for (o, _, _) in &d.outcomes {
         let _ = write!(h, "<th>SRRC: {}</th>", esc(o.label));
     }
