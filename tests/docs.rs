@@ -151,6 +151,7 @@ mod registry {
             "policies.trusts.support_rate",
             "policies.trusts.lead_gain",
             "policies.trusts.funding_effect",
+            "policies.trusts.money_effect",
         ];
         for e in effects {
             let p = docs::lookup(e).unwrap_or_else(|| panic!("{e} is not documented"));

@@ -369,3 +369,47 @@ fn trusts_form_share_knowledge_and_take_over_failing_schools() {
     assert!(taken > 0.0, "the test should exercise takeovers");
     assert!(open_with > open_without, "more schools stay open: {open_without} -> {open_with}");
 }
+
+/// Pooled funding: each trust's funding is conserved while it moves to the
+/// weaker members, whose effectiveness in force rises as the strongest's
+/// falls, so the spread within trusts narrows; with no effect of money,
+/// money moves and effectiveness does not.
+#[test]
+fn pooled_funding_moves_money_to_weaker_members_and_conserves_it() {
+    let mut s = small("trusts.toml");
+    let year1 = |s: &Scenario| Simulation::new(s, None, 11).unwrap().run(1).remove(0);
+    let get = |r: &YearRecord, m: &str, sub: &str| {
+        r.metrics.iter().find(|x| x.measure == m && x.subgroup == sub).map(|x| x.value)
+    };
+    let off = year1(&s);
+    assert_eq!(get(&off, "trust_funding_moved", "all"), None, "no pooling, no measure");
+    s.policies.trusts.pool_share = 0.1;
+    let on = year1(&s);
+    // The same schools, rolls and trusts in year 1; only funding and effectiveness move.
+    let mut sums: std::collections::BTreeMap<u32, (f64, f64)> = Default::default();
+    let mut moved = 0;
+    for (a, b) in off.schools.iter().zip(&on.schools) {
+        assert_eq!((a.roll, a.trust), (b.roll, b.trust));
+        if let Some(t) = b.trust {
+            let e = sums.entry(t).or_default();
+            e.0 += a.funding;
+            e.1 += b.funding;
+            moved += usize::from((a.funding - b.funding).abs() > 1e-9);
+        } else {
+            assert_eq!(a.funding, b.funding, "a school in no trust keeps its funding");
+        }
+    }
+    assert!(moved > 0, "pooling moves money");
+    for (t, (before, after)) in &sums {
+        assert!((before - after).abs() <= 1e-9 * before.max(1.0), "trust {t}: {before} -> {after}");
+    }
+    let share = get(&on, "trust_funding_moved", "all").unwrap();
+    assert!(share > 0.0 && share <= 0.1, "{share}");
+    let within = |r: &YearRecord| get(r, "effectiveness_sd", "within_trusts").unwrap();
+    assert!(within(&on) < within(&off), "spread within trusts: {} pooled vs {}", within(&on), within(&off));
+    // Money without effect: the same effectiveness as without pooling.
+    s.policies.trusts.money_effect = 0.0;
+    let neutral = year1(&s);
+    assert_eq!(within(&neutral), within(&off));
+    assert!(neutral.schools.iter().zip(&on.schools).all(|(a, b)| a.funding == b.funding));
+}

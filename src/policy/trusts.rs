@@ -18,6 +18,12 @@
 //! joins the trust (with the turbulence of new work) and its count of years
 //! at risk starts again.
 //!
+//! With `pool_share` above 0 the trust pools that share of its members'
+//! funding and gives it to the members weaker than its strongest, in
+//! proportion to their gap ([`pool_funding`]): money moves effectiveness
+//! at `money_effect` per unit share of a school's funding, and the trust's
+//! funding is conserved.
+//!
 //! With a trusts CSV (`region.trusts_csv`) the trusts are read, not
 //! generated. A timeline change that raises `school_share` forms new trusts
 //! among schools in none (growth); the world records each school's trust
@@ -75,6 +81,12 @@ pub struct Params {
     pub funding_effect: f64,
     /// Years at risk of closure after which a trust takes a school over; 0: never (default 2).
     pub takeover_years: u32,
+    /// Share of each member's funding the trust pools and gives to its
+    /// members in proportion to their effectiveness gap to its strongest (default 0: none).
+    pub pool_share: f64,
+    /// Effectiveness gained (lost) per unit share of its own funding a member
+    /// gains (gives up) through pooling, SD/yr (default 0.1).
+    pub money_effect: f64,
 }
 
 impl Default for Params {
@@ -91,6 +103,8 @@ impl Default for Params {
             central_share: 0.05,
             funding_effect: 0.1,
             takeover_years: 2,
+            pool_share: 0.0,
+            money_effect: 0.1,
         }
     }
 }
@@ -108,6 +122,38 @@ pub(crate) fn validate(p: &Params, c: &mut Checker) {
     c.range("central_share", p.central_share, 0.0, 0.5);
     c.range("funding_effect", p.funding_effect, -2.0, 2.0);
     c.int_range("takeover_years", p.takeover_years, 0, 100);
+    c.range("pool_share", p.pool_share, 0.0, 1.0);
+    c.range("money_effect", p.money_effect, -2.0, 2.0);
+}
+
+/// Pooled funding in one trust: each open member gives `share` of its
+/// funding to a pool, which goes to the members in proportion to their gap
+/// in effectiveness in force to the trust's strongest. A member's
+/// effectiveness this year moves by `effect` times the share of its own
+/// funding it gained or lost (a gain counted up to its own funding). The
+/// trust's funding is conserved. Returns the funding moved (net received).
+pub fn pool_funding(w: &mut World, members: &[u32], share: f64, effect: f64) -> f64 {
+    let s = &mut w.schools;
+    let open: Vec<usize> = members.iter().map(|&m| m as usize).filter(|&m| s.open[m] && s.funding[m] > 0.0).collect();
+    if open.len() < 2 || share <= 0.0 {
+        return 0.0;
+    }
+    let best = open.iter().map(|&m| s.effective(m)).fold(f64::NEG_INFINITY, f64::max);
+    let gaps: Vec<f64> = open.iter().map(|&m| best - s.effective(m)).collect();
+    let total_gap: f64 = gaps.iter().sum();
+    if total_gap <= 0.0 {
+        return 0.0;
+    }
+    let pool: f64 = open.iter().map(|&m| share * s.funding[m]).sum();
+    let mut moved = 0.0;
+    for (&m, g) in open.iter().zip(&gaps) {
+        let before = s.funding[m];
+        let after = before * (1.0 - share) + pool * g / total_gap;
+        s.funding[m] = after;
+        s.adjustment[m] += effect * ((after - before) / before).min(1.0);
+        moved += (after - before).max(0.0);
+    }
+    moved
 }
 
 /// Group schools into trusts: (lead, members) with the lead first.
@@ -169,6 +215,8 @@ pub struct Trusts {
     trusts: Vec<Partnership>,
     takeovers: u32,
     takeovers_total: u32,
+    /// Share of members' funding moved by pooling this year.
+    pooled: f64,
     /// A timeline change raised `school_share`: trusts grow at the next turn.
     grow: bool,
 }
@@ -176,7 +224,7 @@ pub struct Trusts {
 impl Trusts {
     /// The policy with its parameters.
     pub fn new(params: Params) -> Self {
-        Trusts { params, trusts: Vec::new(), takeovers: 0, takeovers_total: 0, grow: false }
+        Trusts { params, trusts: Vec::new(), takeovers: 0, takeovers_total: 0, pooled: 0.0, grow: false }
     }
 
     /// The trusts (school ids, lead first).
@@ -327,6 +375,20 @@ impl Policy for Trusts {
                 }
             }
         }
+        if p.pool_share > 0.0 {
+            let w = &mut *ctx.world;
+            let (mut moved, mut funding) = (0.0, 0.0);
+            for t in &self.trusts {
+                funding += t
+                    .members
+                    .iter()
+                    .filter(|&&m| w.schools.open[m as usize])
+                    .map(|&m| w.schools.funding[m as usize])
+                    .sum::<f64>();
+                moved += pool_funding(w, &t.members, p.pool_share, p.money_effect);
+            }
+            self.pooled = if funding > 0.0 { moved / funding } else { 0.0 };
+        }
     }
 
     fn record(&self, w: &World, out: &mut Vec<Metric>) {
@@ -360,5 +422,8 @@ impl Policy for Trusts {
         out.push(Metric::new("effectiveness_sd", "within_trusts", within_sd));
         out.push(Metric::new("effectiveness_sd", "between_trusts", between_sd));
         out.push(Metric::new("takeovers", "all", self.takeovers as f64));
+        if self.params.pool_share > 0.0 {
+            out.push(Metric::new("trust_funding_moved", "all", self.pooled));
+        }
     }
 }
