@@ -245,6 +245,28 @@ impl ChoiceSets {
         });
     }
 
+    /// Schools `new` have opened (already in `grid`): recompute only the rows
+    /// of neighbourhoods to which one of them is at least as near as the
+    /// row's farthest school. Every other row is what [`ChoiceSets::build`]
+    /// would give: a school farther than the k-th nearest does not enter it.
+    pub fn add(&mut self, grid: &Grid, nx: &[f32], ny: &[f32], new: std::ops::Range<u32>) {
+        let k = self.k;
+        self.schools.par_chunks_mut(k.max(1)).enumerate().for_each_init(Vec::new, |buf, (n, row)| {
+            let (x, y) = (nx[n] as f64, ny[n] as f64);
+            let reach = match row.last() {
+                Some(&last) if last != u32::MAX => grid.dist(last, x, y),
+                _ => f64::INFINITY,
+            };
+            if new.clone().any(|j| grid.dist(j, x, y) <= reach) {
+                grid.k_nearest(x, y, k, buf);
+                row.fill(u32::MAX);
+                for (slot, (_, s)) in row.iter_mut().zip(buf.iter()) {
+                    *slot = *s;
+                }
+            }
+        });
+    }
+
     /// The choice set of neighbourhood `n` (open schools, nearest first).
     #[inline]
     pub fn of(&self, n: u32) -> &[u32] {

@@ -626,16 +626,29 @@ impl World {
         t.prior.resize(n, 0.0);
         t.group.resize(n * t.groups, 0); // school-major: new schools at the end
         self.events.openings += new.len() as u32;
-        self.refresh_spatial(s);
+        self.grid = Grid::new(&self.schools.x, &self.schools.y, &self.schools.open);
+        // Drawn catchments: a neighbourhood now nearest to a new school takes
+        // it (a tie goes to the old school, the lower id, as `nearest_where`
+        // would; the old nearest is the first of the choice set before it is updated).
         if let Some(b) = &mut self.boundaries {
+            let (nx, ny, grid, sets) = (&self.region.nbhd_x, &self.region.nbhd_y, &self.grid, &self.choice_sets);
             for (k, home) in b.iter_mut().enumerate() {
-                let (x, y) = (self.region.nbhd_x[k] as f64, self.region.nbhd_y[k] as f64);
-                if let Some((_, sid)) = self.grid.nearest_where(x, y, |_| true) {
-                    if sid as usize >= old {
-                        *home = sid;
+                let (x, y) = (nx[k] as f64, ny[k] as f64);
+                let mut best = sets.of(k as u32).first().map_or(f64::INFINITY, |&i| grid.dist(i, x, y));
+                for j in old as u32..n as u32 {
+                    let d = grid.dist(j, x, y);
+                    if d < best {
+                        best = d;
+                        *home = j;
                     }
                 }
             }
+        }
+        let open = self.schools.open.iter().filter(|o| **o).count();
+        if (s.choice.choice_set_size as usize).min(open).max(1) == self.choice_sets.k {
+            self.choice_sets.add(&self.grid, &self.region.nbhd_x, &self.region.nbhd_y, old as u32..n as u32);
+        } else {
+            self.refresh_spatial(s);
         }
     }
 

@@ -205,6 +205,10 @@ fn new_schools_open_where_places_run_short_and_fill_year_by_year() {
             w.schools.column_lengths(groups)
         );
         assert_eq!(rec.schools.len(), n, "the panel has every school so far");
+        // Choice sets updated where a school opened are those a full rebuild gives.
+        let full =
+            schoolscape::spatial::ChoiceSets::build(&w.grid, &w.region.nbhd_x, &w.region.nbhd_y, w.choice_sets.k);
+        assert!(full.schools == w.choice_sets.schools, "year {year}: choice sets differ from a full rebuild");
         assert_eq!(w.roll_by_slot.len(), y as usize * n);
         let on_roll: usize = w.cohorts.iter().map(|c| c.len()).sum();
         assert_eq!(on_roll, w.schools.roll.iter().sum::<u32>() as usize);
@@ -222,4 +226,25 @@ fn new_schools_open_where_places_run_short_and_fill_year_by_year() {
         w.schools.opened[first] < 8 && w.schools.roll[first] > 0,
         "a school opened before the last year takes pupils"
     );
+}
+
+/// Openings follow the shortage rule: at most `max_per_year` a year, and
+/// none where no district's unmet first preferences reach `shortage_share`
+/// of its places (more than its places: impossible here).
+#[test]
+fn schools_open_only_on_a_shortage_and_at_most_max_per_year() {
+    let mut s = scenario("market-openings.toml").scaled(0.4);
+    s.openings.shortage_share = 0.0;
+    s.openings.shortage_years = 1;
+    s.openings.max_per_year = 1;
+    let per_year = |s: &schoolscape::Scenario| -> Vec<f64> {
+        let mut sim = Simulation::new(s, None, 11).unwrap();
+        (0..8).map(|_| sim.step().metrics.iter().find(|m| m.measure == "openings").unwrap().value).collect()
+    };
+    let eager = per_year(&s);
+    assert!(eager.iter().all(|&n| n <= 1.0), "{eager:?}");
+    assert!(eager.iter().sum::<f64>() >= 2.0, "a shortage every year opens schools: {eager:?}");
+    s.openings.shortage_share = 1.0;
+    let never = per_year(&s);
+    assert!(never.iter().all(|&n| n == 0.0), "{never:?}");
 }
