@@ -413,3 +413,46 @@ fn pooled_funding_moves_money_to_weaker_members_and_conserves_it() {
     assert_eq!(within(&neutral), within(&off));
     assert!(neutral.schools.iter().zip(&on.schools).all(|(a, b)| a.funding == b.funding));
 }
+
+/// Coordinated admissions: every member of a trust admits by its lead's
+/// rules, so members of one trust share them whatever their type; when the
+/// timeline stops the coordination, each school's rules are its type's again.
+#[test]
+fn trusts_coordinate_admissions_by_their_leads_rules() {
+    let mut s = small("trusts.toml");
+    s.policies.trusts.common_admissions = true;
+    s.timeline = schoolscape::scenario::load_from_str(
+        "[[timeline]]\nyear = 3\nset = { \"policies.trusts.common_admissions\" = false }\n",
+        "t.toml",
+    )
+    .unwrap()
+    .timeline;
+    let own = |w: &schoolscape::world::World, k: usize| {
+        let au = w.schools.autonomous[k];
+        let a = &s.admissions;
+        (a.banding, if au { a.cream_skimming } else { 0.0 }, if au { a.exclusion_rate } else { 0.0 })
+    };
+    let rules = |w: &schoolscape::world::World, k: usize| {
+        (w.schools.banded[k], w.schools.cream_skimming[k], w.schools.exclusion_rate[k])
+    };
+    let mut sim = Simulation::new(&s, None, 11).unwrap();
+    sim.step();
+    let w = &sim.world;
+    let mut by_trust: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for k in w.schools.open_ids() {
+        match w.trust_of[k] {
+            schoolscape::policy::trusts::NO_TRUST => assert_eq!(rules(w, k), own(w, k), "school {k} in no trust"),
+            t => by_trust.entry(t).or_default().push(k),
+        }
+    }
+    let mut mixed = 0;
+    for (t, members) in &by_trust {
+        assert!(members.iter().all(|&k| rules(w, k) == rules(w, members[0])), "trust {t}: members' rules differ");
+        mixed += usize::from(members.iter().any(|&k| rules(w, k) != own(w, k)));
+    }
+    assert!(mixed > 0, "some member admits by rules other than its own type's");
+    sim.step();
+    sim.step();
+    let w = &sim.world;
+    assert!(w.schools.open_ids().all(|k| rules(w, k) == own(w, k)), "coordination stopped in year 3");
+}

@@ -24,6 +24,10 @@
 //! at `money_effect` per unit share of a school's funding, and the trust's
 //! funding is conserved.
 //!
+//! With `common_admissions` a trust coordinates admissions: every member
+//! admits by its lead's rules (banding, covert selection, exclusions), so a
+//! trust spreads whatever its lead does, banding or cream-skimming.
+//!
 //! With a trusts CSV (`region.trusts_csv`) the trusts are read, not
 //! generated. A timeline change that raises `school_share` forms new trusts
 //! among schools in none (growth); the world records each school's trust
@@ -87,6 +91,9 @@ pub struct Params {
     /// Effectiveness gained (lost) per unit share of its own funding a member
     /// gains (gives up) through pooling, SD/yr (default 0.1).
     pub money_effect: f64,
+    /// Coordinated admissions: every member admits by its lead's rules
+    /// (banding, covert selection, exclusions) (default false).
+    pub common_admissions: bool,
 }
 
 impl Default for Params {
@@ -105,6 +112,7 @@ impl Default for Params {
             takeover_years: 2,
             pool_share: 0.0,
             money_effect: 0.1,
+            common_admissions: false,
         }
     }
 }
@@ -219,12 +227,14 @@ pub struct Trusts {
     pooled: f64,
     /// A timeline change raised `school_share`: trusts grow at the next turn.
     grow: bool,
+    /// Members admit by their lead's rules (set while `common_admissions` is on).
+    common: bool,
 }
 
 impl Trusts {
     /// The policy with its parameters.
     pub fn new(params: Params) -> Self {
-        Trusts { params, trusts: Vec::new(), takeovers: 0, takeovers_total: 0, pooled: 0.0, grow: false }
+        Trusts { params, trusts: Vec::new(), takeovers: 0, takeovers_total: 0, pooled: 0.0, grow: false, common: false }
     }
 
     /// The trusts (school ids, lead first).
@@ -244,6 +254,38 @@ impl Trusts {
                 w.trust_of[m as usize] = id;
             }
             self.trusts.push(Partnership::form(members, 1.0, w, b));
+        }
+    }
+
+    /// Coordinated admissions: each open member takes its open lead's
+    /// admission rules (banding, cream-skimming, exclusions), as they are
+    /// this year.
+    fn coordinate_admissions(&self, w: &mut World) {
+        let s = &mut w.schools;
+        for t in &self.trusts {
+            let lead = t.members[0] as usize;
+            if !s.open[lead] {
+                continue;
+            }
+            let (banded, cream, exclusion) = (s.banded[lead], s.cream_skimming[lead], s.exclusion_rate[lead]);
+            for &m in &t.members[1..] {
+                let m = m as usize;
+                s.banded[m] = banded;
+                s.cream_skimming[m] = cream;
+                s.exclusion_rate[m] = exclusion;
+            }
+        }
+    }
+
+    /// Members' admission rules back to what the scenario in force sets for
+    /// their type (as a timeline change of admissions sets them).
+    fn restore_admissions(&self, sc: &crate::scenario::Scenario, w: &mut World) {
+        let (a, s) = (&sc.admissions, &mut w.schools);
+        for &m in self.trusts.iter().flat_map(|t| &t.members) {
+            let (m, au) = (m as usize, s.autonomous[m as usize]);
+            s.banded[m] = a.banding;
+            s.cream_skimming[m] = if au { a.cream_skimming } else { 0.0 };
+            s.exclusion_rate[m] = if au { a.exclusion_rate } else { 0.0 };
         }
     }
 
@@ -347,9 +389,18 @@ impl Policy for Trusts {
         if std::mem::take(&mut self.grow) {
             self.grow(ctx);
         }
+        if self.params.common_admissions {
+            self.coordinate_admissions(ctx.world);
+            self.common = true;
+        } else if std::mem::take(&mut self.common) {
+            self.restore_admissions(ctx.scenario, ctx.world);
+        }
     }
 
     fn end(&mut self, ctx: &mut Context<'_>) {
+        if std::mem::take(&mut self.common) {
+            self.restore_admissions(ctx.scenario, ctx.world);
+        }
         for t in self.trusts.drain(..) {
             t.dissolve(ctx.world);
         }
