@@ -527,6 +527,9 @@ where
     X::ValueType: Clone + 'static,
     Y: Ranged<ValueType = f64>,
 {
+    // Many overlapping fills blend into one grey: the more series, the
+    // fainter each fill (the edges keep every band's own colour).
+    let fill = if series.len() <= 2 { 0.18 } else { 0.36 / series.len() as f64 };
     for (c, points) in series {
         // One polygon per stretch of points with both bounds: a band is never
         // drawn across a point without one.
@@ -534,7 +537,7 @@ where
             if pts.len() > 1 && pts.iter().any(|p| p.3 > p.2) {
                 let mut poly: Vec<(X::ValueType, f64)> = pts.iter().map(|p| (p.0.clone(), p.3)).collect();
                 poly.extend(pts.iter().rev().map(|p| (p.0.clone(), p.2)));
-                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.18).filled())))?;
+                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(fill).filled())))?;
                 // Thin edges in the series' colour keep overlapping bands apart.
                 for edge in [
                     pts.iter().map(|p| (p.0.clone(), p.2)).collect::<Vec<_>>(),
