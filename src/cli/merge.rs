@@ -44,6 +44,7 @@ fn refuse(message: String, allowed: &str) -> Error {
 
 /// `schoolscape merge`.
 pub fn merge(a: &MergeArgs) -> Result<()> {
+    let clock = Clock::start();
     let first = &a.dirs[0];
     for d in &a.dirs {
         if !d.join(dir::MANIFEST).exists() || !d.join(dir::PLAN).exists() {
@@ -123,7 +124,8 @@ pub fn merge(a: &MergeArgs) -> Result<()> {
         ));
     }
 
-    write_merged(a, &shards, &files, &owner, &manifest, &plan, &scenario)?;
+    write_merged(a, &shards, &files, &owner, &plan, &scenario)?;
+    write_atomic(&a.out.join(dir::MANIFEST), &to_json(&merged_manifest(&clock, &manifest, &shards, owner.len())))?;
     if !a.quiet {
         out(&format!(
             "Merged {runs} runs from {} director{} into {}\nSummarise with: schoolscape sweep-summary {}\n",
@@ -141,7 +143,6 @@ fn write_merged(
     shards: &[Shard],
     files: &[dir::ResultFile],
     owner: &BTreeMap<u64, Vec<usize>>,
-    manifest: &serde_json::Value,
     plan: &str,
     scenario: &str,
 ) -> Result<()> {
@@ -191,25 +192,29 @@ fn write_merged(
         done.push('\n');
     }
     write_atomic(&o.join(dir::DONE), &done)?;
-    // What the sweep is comes from the shards (they agree: checked above);
-    // how this file was made is the merge's own provenance.
+    Ok(())
+}
+
+/// The merged sweep's manifest: what the sweep is comes from the shards
+/// (they agree: checked before merging); how this file was made is the
+/// merge's own provenance.
+fn merged_manifest(clock: &Clock, manifest: &serde_json::Value, shards: &[Shard], runs: usize) -> MergedManifest {
     let field = |k: &str| manifest.get(k).cloned().unwrap_or(serde_json::Value::Null);
-    let m = MergedManifest {
-        provenance: Clock::start().provenance(),
+    MergedManifest {
+        provenance: clock.provenance(),
         sweep_file: field("sweep_file"),
         description: field("description"),
         base_scenario: field("base_scenario"),
         contrast_scenario: field("contrast_scenario"),
         settings: field("settings"),
         shard: "1/1",
-        shard_runs: owner.len(),
-        finished_runs: owner.len(),
+        shard_runs: runs,
+        finished_runs: runs,
         status: "complete",
         contrast: field("contrast"),
         files: field("files"),
         merged_from: shards.iter().map(|s| s.dir.display().to_string()).collect(),
-    };
-    write_atomic(&o.join(dir::MANIFEST), &to_json(&m))
+    }
 }
 
 /// `sweep.json` of a merged sweep: the merge's provenance, the sweep's

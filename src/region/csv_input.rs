@@ -395,16 +395,7 @@ fn read_trusts(path: &Path, srows: &[(usize, SchoolRow)], problems: &mut Vec<Inp
             problems.push(problem(path, *line, "trust", "an empty trust label".into(), "a label naming the trust"));
             continue;
         }
-        let Some(&sid) = school.get(r.school.as_str()) else {
-            problems.push(problem(
-                path,
-                *line,
-                "school",
-                format!("no school has the id {:?}", r.school),
-                "an `id` of the schools CSV",
-            ));
-            continue;
-        };
+        let Some(sid) = school_id(&school, &r.school, path, *line, problems) else { continue };
         if let Some((first, t)) = member.get(&sid) {
             problems.push(problem(
                 path,
@@ -453,6 +444,27 @@ fn read_trusts(path: &Path, srows: &[(usize, SchoolRow)], problems: &mut Vec<Inp
     Some(trusts)
 }
 
+/// The index of the school with this `id`, or a problem at the row naming it.
+fn school_id(
+    schools: &BTreeMap<&str, usize>,
+    id: &str,
+    path: &Path,
+    line: usize,
+    problems: &mut Vec<InputProblem>,
+) -> Option<usize> {
+    let found = schools.get(id).copied();
+    if found.is_none() {
+        problems.push(problem(
+            path,
+            line,
+            "school",
+            format!("no school has the id {id:?}"),
+            "an `id` of the schools CSV",
+        ));
+    }
+    found
+}
+
 /// Read a catchments CSV against the neighbourhood and school rows: every
 /// neighbourhood exactly once, every school named one that exists.
 fn read_catchments(
@@ -480,16 +492,7 @@ fn read_catchments(
             ));
             continue;
         };
-        let Some(&sid) = school.get(r.school.as_str()) else {
-            problems.push(problem(
-                path,
-                *line,
-                "school",
-                format!("no school has the id {:?}", r.school),
-                "an `id` of the schools CSV",
-            ));
-            continue;
-        };
+        let Some(sid) = school_id(&school, &r.school, path, *line, problems) else { continue };
         if let Some((first, _)) = out[k] {
             problems.push(problem(
                 path,
