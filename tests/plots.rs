@@ -74,7 +74,7 @@ fn check_report(dir: &Path, stems: &[String]) -> String {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     for stem in stems {
         let at = html
-            .find(&format!("<figure class=\"chart\" id=\"chart-{stem}\">\n<svg"))
+            .find(&format!("<figure class=\"chart\" id=\"chart-{stem}\"><svg"))
             .unwrap_or_else(|| panic!("report lacks {stem}"));
         let end = html[at..].find("</svg>").unwrap();
         assert!(html[at..at + end].contains("<text"), "{stem} is empty in the report");

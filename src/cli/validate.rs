@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use maud::{PreEscaped, html};
 use schoolscape::rng::{Purpose, keyed_seed};
 use schoolscape::run::run_replicates;
 use schoolscape::scenario::Loader;
@@ -19,7 +20,6 @@ use super::output::{self, field, num};
 use super::plot::assumptions;
 use super::plot::charts::{self, BandSeries, Figure, Trend, colour};
 use super::plot::data::median_band;
-use super::plot::report::esc;
 use super::progress::Progress;
 use super::run::{output_dir, set_threads, stop_flag};
 use super::{bundled, display_path, out};
@@ -493,13 +493,9 @@ fn wrap_title(s: &str) -> String {
     format!("{}…", &s[..cut])
 }
 
+/// The validation report: the assumptions of the cases' scenarios, then per
+/// case its checks and their charts (`charts`: per case, label and SVG).
 fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, String)>>) -> String {
-    let mut h = super::plot::report::page_start("Validation against published results");
-    let _ = writeln!(
-        h,
-        "<p>schoolscape {}. Each value is the mean over replicates of the measure averaged over the years named, with a 95% interval; contrasts are paired differences (common random numbers). A check passes only when its 95% interval lies inside the target band, fails when the interval lies wholly outside, and is inconclusive when the interval straddles an edge. Robustness: the number of parameter settings, drawn by Latin hypercube from the plausible ranges, in which the check's direction holds against the same threshold as its target. A failing case is reported as failing: no parameter is tuned case by case.</p>",
-        esc(schoolscape::VERSION)
-    );
     // Assumptions: what the cases' scenarios set away from the defaults, with the basis of each.
     let flat: Vec<(String, assumptions::Flat)> = cases
         .iter()
@@ -509,43 +505,41 @@ fn html(rows: &[Row], cases: &[Loaded], charts: &BTreeMap<String, Vec<(String, S
         .collect();
     let names: Vec<&str> = flat.iter().map(|(n, _)| n.as_str()).collect();
     let assumed = assumptions::rows(&flat.iter().map(|f| f.1.clone()).collect::<Vec<_>>());
-    h.push_str(&assumptions::section(
-        &names,
-        &assumed,
-        "The parameters the validation cases' scenarios set away from the defaults (columns: case/scenario), with the basis of each.",
-    ));
-    for l in cases {
-        let _ = writeln!(
-            h,
-            "<h2>{}</h2>\n<p>{}</p>\n<table><tr><th>check</th><th>target</th><th>model (95% CI)</th><th>result</th><th>robustness</th></tr>",
-            esc(&l.case.title),
-            esc(&l.case.citation)
-        );
-        for r in rows.iter().filter(|r| r.case == l.case.name) {
-            let (cls, verdict) = match r.verdict {
-                Some(v) => (v.word(), v.word()),
-                None => ("", "reported"),
-            };
-            let _ = writeln!(
-                h,
-                "<tr><td>{}<br><small>{}</small></td><td>{}</td><td>{:.3} [{:.3}, {:.3}]</td><td class=\"{cls}\">{verdict}</td><td>{}</td></tr>",
-                esc(&r.label),
-                esc(&r.source),
-                r.target.map_or("–".to_string(), |t| format!("{} to {}", t[0], t[1])),
-                r.value.mean,
-                r.value.mean - r.value.half,
-                r.value.mean + r.value.half,
-                r.robust.map_or("–".to_string(), |(a, n)| format!("{a} of {n}"))
-            );
+    let body = html! {
+        p {
+            "schoolscape " (schoolscape::VERSION)
+            ". Each value is the mean over replicates of the measure averaged over the years named, with a 95% interval; contrasts are paired differences (common random numbers). A check passes only when its 95% interval lies inside the target band, fails when the interval lies wholly outside, and is inconclusive when the interval straddles an edge. Robustness: the number of parameter settings, drawn by Latin hypercube from the plausible ranges, in which the check's direction holds against the same threshold as its target. A failing case is reported as failing: no parameter is tuned case by case."
         }
-        h.push_str("</table>\n");
-        for (label, svg) in charts.get(&l.case.name).into_iter().flatten() {
-            let _ = writeln!(h, "<figure class=\"chart\">{svg}<figcaption>{}</figcaption></figure>", esc(label));
+        (assumptions::section(
+            &names,
+            &assumed,
+            "The parameters the validation cases' scenarios set away from the defaults (columns: case/scenario), with the basis of each.",
+        ))
+        @for l in cases {
+            h2 { (l.case.title) }
+            p { (l.case.citation) }
+            table {
+                tr { th { "check" } th { "target" } th { "model (95% CI)" } th { "result" } th { "robustness" } }
+                @for r in rows.iter().filter(|r| r.case == l.case.name) {
+                    @let (cls, verdict) = r.verdict.map_or(("", "reported"), |v| (v.word(), v.word()));
+                    tr {
+                        td { (r.label) br; small { (r.source) } }
+                        td { (r.target.map_or("–".to_string(), |t| format!("{} to {}", t[0], t[1]))) }
+                        td {
+                            (format!("{:.3} [{:.3}, {:.3}]", r.value.mean, r.value.mean - r.value.half, r.value.mean + r.value.half))
+                        }
+                        td class=(cls) { (verdict) }
+                        td { (r.robust.map_or("–".to_string(), |(a, n)| format!("{a} of {n}"))) }
+                    }
+                }
+            }
+            @for (label, svg) in charts.get(&l.case.name).into_iter().flatten() {
+                figure.chart { (PreEscaped(svg)) figcaption { (label) } }
+            }
+            p { "Case file: " (display_path(&l.path)) }
         }
-        let _ = writeln!(h, "<p>Case file: {}</p>", esc(&display_path(&l.path)));
-    }
-    h.push_str("</body>\n</html>\n");
-    h
+    };
+    super::plot::report::page("Validation against published results", body)
 }
 
 /// `schoolscape validate`.

@@ -5,12 +5,10 @@
 //! and the validation status recorded for this version.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
+use maud::{Markup, html};
 use schoolscape::Scenario;
 use schoolscape::scenario::docs;
-
-use super::report::esc;
 
 /// The validation summary the project records (`docs/VALIDATION.md`), read at build time.
 const VALIDATION_MD: &str = include_str!("../../../docs/VALIDATION.md");
@@ -155,74 +153,69 @@ pub fn validation_checks() -> Vec<(String, String, String)> {
 }
 
 /// A sentence on the validation status, with the failing checks named.
-pub fn validation_sentence() -> String {
+pub fn validation_sentence() -> Markup {
     let checks = validation_checks();
     if checks.is_empty() {
-        return "No validation summary is recorded for this version: run <code>schoolscape validate</code>.".into();
+        return html! {
+            "No validation summary is recorded for this version: run " code { "schoolscape validate" } "."
+        };
     }
     let count = |w: &str| checks.iter().filter(|c| c.2 == w).count();
     let (pass, fail, inconclusive) = (count("pass"), count("fail"), count("inconclusive"));
     let other = checks.len() - pass - fail - inconclusive;
-    let failing: Vec<String> =
-        checks.iter().filter(|c| c.2 == "fail").map(|c| format!("{}: {}", esc(&c.0), esc(&c.1))).collect();
-    let mut s = format!(
-        "Validation against published results, as recorded for schoolscape {} in <code>docs/VALIDATION.md</code>: <span class=\"pass\">{pass} pass</span>, <span class=\"fail\">{fail} fail</span>, {inconclusive} inconclusive (the interval straddles the band's edge), and {other} reported without a target.",
-        esc(schoolscape::VERSION)
-    );
-    if !failing.is_empty() {
-        let _ = write!(s, " Failing: {}.", failing.join("; "));
+    let failing: Vec<String> = checks.iter().filter(|c| c.2 == "fail").map(|c| format!("{}: {}", c.0, c.1)).collect();
+    html! {
+        "Validation against published results, as recorded for schoolscape " (schoolscape::VERSION) " in "
+        code { "docs/VALIDATION.md" } ": "
+        span.pass { (pass) " pass" } ", " span.fail { (fail) " fail" } ", "
+        (inconclusive) " inconclusive (the interval straddles the band's edge), and "
+        (other) " reported without a target."
+        @if !failing.is_empty() {
+            " Failing: " (failing.join("; ")) "."
+        }
+        " Details and charts: " code { "schoolscape validate" } " writes them, or see " code { "docs/VALIDATION.md" } "."
     }
-    s.push_str(
-        " Details and charts: <code>schoolscape validate</code> writes them, or see <code>docs/VALIDATION.md</code>.",
-    );
-    s
 }
 
 /// The HTML of an assumptions section: `names` are the scenarios (one for a
 /// run), `rows` the parameters to show (see [`rows`]), `intro` what they are.
-pub fn section(names: &[&str], rows: &[Row], intro: &str) -> String {
-    let mut h = String::from("<h2 id=\"assumptions\">Assumptions</h2>\n");
+pub fn section(names: &[&str], rows: &[Row], intro: &str) -> Markup {
     // Settings (run length, region size) are not assumptions about the world.
     let settings = rows.iter().filter(|r| r.role == "setting").count();
     let rows: Vec<&Row> = rows.iter().filter(|r| r.role != "setting").collect();
     let illustrative = rows.iter().filter(|r| r.status == "illustrative").count();
-    let _ = writeln!(
-        h,
-        "<p>{intro} {} of the {} {} illustrative: an assumption not yet checked against data, which the result depends on as much as on any evidence.{} Every parameter's unit, default, plausible range and source: <code>schoolscape params</code> and <code>docs/ODD.md</code>.</p>",
-        illustrative,
-        rows.len(),
-        if rows.len() == 1 { "is" } else { "are" },
-        if settings > 0 {
-            format!(" Not shown: {settings} settings (run length, region size) that differ from the defaults.")
-        } else {
-            String::new()
-        }
-    );
-    if !rows.is_empty() {
-        h.push_str("<table>\n<tr><th>Parameter</th>");
-        for n in names {
-            let _ = write!(h, "<th>{}</th>", esc(n));
-        }
-        h.push_str("<th>Default</th><th>Unit</th><th>Basis</th><th>Source</th></tr>\n");
-        for r in &rows {
-            let _ = write!(h, "<tr><td><code>{}</code></td>", esc(&r.path));
-            for v in &r.values {
-                let _ = write!(h, "<td class=\"num\">{}</td>", esc(v));
+    html! {
+        h2 #assumptions { "Assumptions" }
+        p {
+            (intro) " " (illustrative) " of the " (rows.len()) " " (if rows.len() == 1 { "is" } else { "are" })
+            " illustrative: an assumption not yet checked against data, which the result depends on as much as on any evidence."
+            @if settings > 0 {
+                " Not shown: " (settings) " settings (run length, region size) that differ from the defaults."
             }
-            let cls = if r.status == "illustrative" { " class=\"illustrative\"" } else { "" };
-            let _ = writeln!(
-                h,
-                "<td class=\"num\">{}</td><td>{}</td><td{cls}>{}</td><td>{}</td></tr>",
-                esc(&r.default),
-                esc(&r.unit),
-                esc(&r.status),
-                esc(&r.source)
-            );
+            " Every parameter's unit, default, plausible range and source: " code { "schoolscape params" }
+            " and " code { "docs/ODD.md" } "."
         }
-        h.push_str("</table>\n");
+        @if !rows.is_empty() {
+            table {
+                tr {
+                    th { "Parameter" }
+                    @for n in names { th { (n) } }
+                    th { "Default" } th { "Unit" } th { "Basis" } th { "Source" }
+                }
+                @for r in &rows {
+                    tr {
+                        td { code { (r.path) } }
+                        @for v in &r.values { td.num { (v) } }
+                        td.num { (r.default) }
+                        td { (r.unit) }
+                        td class=[(r.status == "illustrative").then_some("illustrative")] { (r.status) }
+                        td { (r.source) }
+                    }
+                }
+            }
+        }
+        p { (validation_sentence()) }
     }
-    let _ = writeln!(h, "<p>{}</p>", validation_sentence());
-    h
 }
 
 #[cfg(test)]
@@ -261,7 +254,8 @@ mod tests {
             "{checks:?}"
         );
         let inconclusive = checks.iter().filter(|c| c.2 == "inconclusive").count();
-        assert!(validation_sentence().contains(" pass</span>"));
-        assert!(validation_sentence().contains(&format!("{inconclusive} inconclusive")));
+        let sentence = validation_sentence().into_string();
+        assert!(sentence.contains(" pass</span>"), "{sentence}");
+        assert!(sentence.contains(&format!("{inconclusive} inconclusive")), "{sentence}");
     }
 }

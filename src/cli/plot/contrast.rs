@@ -5,15 +5,15 @@
 //! the region where each side wins can be seen; and a report with the share
 //! of settings in which each side is ahead.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
+use maud::{Markup, html};
 use schoolscape::Result;
 use schoolscape::sweep::contrast::{Advantage, Side};
 
 use super::assumptions;
 use super::charts::{Figure, GREY, Scatter, ScatterGroup, colour};
-use super::report::{chart_sections, details, esc, page_start};
+use super::report::{chart_sections, details, page};
 use super::{Chart, Drawn, PlotArgs, file_stem};
 use crate::cli::contrast::{ContrastData, decisive, read, write_tables};
 use crate::cli::output;
@@ -73,7 +73,7 @@ fn sampled_range(values: &[f64]) -> (f64, f64) {
 /// The assumptions of a contrast: what each scenario sets away from the
 /// defaults or differently from the other (sampled parameters aside), and
 /// the basis of every sampled parameter with the range it was drawn from.
-fn assumptions_section(d: &ContrastData) -> String {
+fn assumptions_section(d: &ContrastData) -> Markup {
     let scenario = |k: usize| d.files.get(k).map(|f| assumptions::flatten(&f.1)).unwrap_or_default();
     let mut rows = assumptions::rows(&[scenario(1), scenario(2)]);
     rows.retain(|r| !d.parameters.contains(&r.path));
@@ -94,92 +94,96 @@ fn assumptions_section(d: &ContrastData) -> String {
 /// The report of a contrast.
 pub fn html(d: &ContrastData, charts: &[Chart]) -> String {
     let [a, b] = &d.scenarios;
-    let mut h = page_start(&format!("Contrast: {a} against {b}"));
-    let _ = writeln!(
-        h,
-        "<p>Made by schoolscape {}. {} settings of {} parameters drawn by Latin hypercube from their plausible ranges; at each, both scenarios ran {} paired replicates from the same seeds (common random numbers), so the difference at a setting comes from the scenarios, not from luck. Values of year {}; {} of {} runs finished.</p>",
-        esc(schoolscape::VERSION),
-        d.values.first().map_or(0, Vec::len),
-        d.parameters.len(),
-        d.replicates,
-        d.year,
-        d.runs.1,
-        d.runs.0
-    );
-    h.push_str("<h2 id=\"who-wins\">Who comes out better, and what decides it</h2>\n");
-    let _ = writeln!(
-        h,
-        "<p><em>{a} ahead</em>: the share of settings in which {a} is better on the mean of the paired replicates, with a 95% Wilson interval (the settings are a sample of the plausible region). <em>Clearly</em>: settings in which the paired 95% interval excludes zero. The advantage of {a} is signed so that a positive value means {a} is better. The deciding parameters are those with the largest standardized rank regression coefficients (SRRC) of {a}'s advantage: a positive one favours {a} as it rises.</p>"
-    );
-    h.push_str("<table>\n<tr><th>Outcome</th><th>Better</th><th>");
-    let _ = writeln!(
-        h,
-        "{} ahead</th><th>{} clearly</th><th>{} clearly</th><th>Mean advantage of {} [95%]</th><th>Range</th><th>Deciding parameters (SRRC)</th><th>R²</th></tr>",
-        esc(a),
-        esc(a),
-        esc(b),
-        esc(a)
-    );
-    for (o, _, s) in &d.outcomes {
-        let deciding: Vec<String> = (0..3)
-            .filter_map(|k| decisive(d, s, k))
-            .map(|(p, c)| format!("<code>{}</code> {c:+.2}", esc(&p)))
-            .collect();
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.0}% <span class=\"ci\">[{:.0}%, {:.0}%]</span></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:+.3} <span class=\"ci\">[{:+.3}, {:+.3}]</span></td><td class=\"num\">{:+.3} to {:+.3}</td><td>{}</td><td class=\"num\">{:.2}</td></tr>",
-            esc(o.label),
-            if o.higher_is_better { "higher" } else { "lower" },
-            100.0 * s.share,
-            100.0 * s.share_ci.0,
-            100.0 * s.share_ci.1,
-            s.a_clear,
-            s.b_clear,
-            s.mean_advantage.0,
-            s.mean_advantage.0 - s.mean_advantage.1,
-            s.mean_advantage.0 + s.mean_advantage.1,
-            s.range.0,
-            s.range.1,
-            deciding.join(", "),
-            s.srrc.r_squared
-        );
-    }
-    h.push_str("</table>\n");
     let settings = d.values.first().map_or(0, Vec::len);
-    if d.outcomes.iter().any(|(_, _, s)| !s.srrc.r_squared.is_finite()) {
-        let _ = writeln!(
-            h,
-            "<p class=\"warning\">No deciding parameters and no charts: the rank regression needs more settings than sampled parameters ({settings} settings, {} parameters). Run more settings (<code>--settings</code>) or sample fewer parameters (<code>--param</code>).</p>",
-            d.parameters.len()
-        );
-    }
-    h.push_str("<h2 id=\"parameters\">Sampled parameters</h2>\n<table>\n<tr><th>Parameter</th><th>Sampled from</th><th>to</th>");
-    for (o, _, _) in &d.outcomes {
-        let _ = write!(h, "<th>SRRC: {}</th>", esc(o.label));
-    }
-    h.push_str("</tr>\n");
-    for (j, p) in d.parameters.iter().enumerate() {
-        let (lo, hi) = sampled_range(&d.values[j]);
-        let _ = write!(
-            h,
-            "<tr><td><code>{}</code></td><td class=\"num\">{lo:.4}</td><td class=\"num\">{hi:.4}</td>",
-            esc(p)
-        );
-        for (_, _, s) in &d.outcomes {
-            let c = s.srrc.coefficients[j];
-            let _ = write!(h, "<td class=\"num\">{}</td>", if c.is_finite() { format!("{c:+.2}") } else { "–".into() });
+    let body = html! {
+        p {
+            "Made by schoolscape " (schoolscape::VERSION) ". " (settings) " settings of " (d.parameters.len())
+            " parameters drawn by Latin hypercube from their plausible ranges; at each, both scenarios ran "
+            (d.replicates)
+            " paired replicates from the same seeds (common random numbers), so the difference at a setting comes from the scenarios, not from luck. Values of year "
+            (d.year) "; " (d.runs.1) " of " (d.runs.0) " runs finished."
         }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table>\n");
-    h.push_str(&assumptions_section(d));
-    chart_sections(&mut h, charts, &SECTIONS);
-    h.push_str("<h2 id=\"files\">Contrast file and scenarios</h2>\n<p>The tables are in <code>contrast.csv</code>, <code>contrast_sensitivity.csv</code> and <code>contrast_settings.csv</code>; the runs in <code>plan.csv</code> and <code>metrics.csv</code>.</p>\n");
-    for (name, text) in &d.files {
-        details(&mut h, name, text);
-    }
-    h.push_str("</body>\n</html>\n");
-    h
+        h2 #who-wins { "Who comes out better, and what decides it" }
+        p {
+            em { (a) " ahead" } ": the share of settings in which " (a)
+            " is better on the mean of the paired replicates, with a 95% Wilson interval (the settings are a sample of the plausible region). "
+            em { "Clearly" } ": settings in which the paired 95% interval excludes zero. The advantage of " (a)
+            " is signed so that a positive value means " (a)
+            " is better. The deciding parameters are those with the largest standardized rank regression coefficients (SRRC) of "
+            (a) "'s advantage: a positive one favours " (a) " as it rises."
+        }
+        table {
+            tr {
+                th { "Outcome" } th { "Better" } th { (a) " ahead" } th { (a) " clearly" } th { (b) " clearly" }
+                th { "Mean advantage of " (a) " [95%]" } th { "Range" } th { "Deciding parameters (SRRC)" } th { "R²" }
+            }
+            @for (o, _, s) in &d.outcomes {
+                tr {
+                    td { (o.label) }
+                    td { (if o.higher_is_better { "higher" } else { "lower" }) }
+                    td.num {
+                        (format!("{:.0}% ", 100.0 * s.share))
+                        span.ci { (format!("[{:.0}%, {:.0}%]", 100.0 * s.share_ci.0, 100.0 * s.share_ci.1)) }
+                    }
+                    td.num { (s.a_clear) }
+                    td.num { (s.b_clear) }
+                    td.num {
+                        (format!("{:+.3} ", s.mean_advantage.0))
+                        span.ci {
+                            (format!(
+                                "[{:+.3}, {:+.3}]",
+                                s.mean_advantage.0 - s.mean_advantage.1,
+                                s.mean_advantage.0 + s.mean_advantage.1
+                            ))
+                        }
+                    }
+                    td.num { (format!("{:+.3} to {:+.3}", s.range.0, s.range.1)) }
+                    td {
+                        @for (k, (p, c)) in (0..3).filter_map(|k| decisive(d, s, k)).enumerate() {
+                            @if k > 0 { ", " }
+                            code { (p) } (format!(" {c:+.2}"))
+                        }
+                    }
+                    td.num { (format!("{:.2}", s.srrc.r_squared)) }
+                }
+            }
+        }
+        @if d.outcomes.iter().any(|(_, _, s)| !s.srrc.r_squared.is_finite()) {
+            p.warning {
+                "No deciding parameters and no charts: the rank regression needs more settings than sampled parameters ("
+                (settings) " settings, " (d.parameters.len()) " parameters). Run more settings ("
+                code { "--settings" } ") or sample fewer parameters (" code { "--param" } ")."
+            }
+        }
+        h2 #parameters { "Sampled parameters" }
+        table {
+            tr {
+                th { "Parameter" } th { "Sampled from" } th { "to" }
+                @for (o, _, _) in &d.outcomes { th { "SRRC: " (o.label) } }
+            }
+            @for (j, p) in d.parameters.iter().enumerate() {
+                @let (lo, hi) = sampled_range(&d.values[j]);
+                tr {
+                    td { code { (p) } }
+                    td.num { (format!("{lo:.4}")) }
+                    td.num { (format!("{hi:.4}")) }
+                    @for (_, _, s) in &d.outcomes {
+                        @let c = s.srrc.coefficients[j];
+                        td.num { (if c.is_finite() { format!("{c:+.2}") } else { "–".into() }) }
+                    }
+                }
+            }
+        }
+        (assumptions_section(d))
+        (chart_sections(charts, &SECTIONS))
+        h2 #files { "Contrast file and scenarios" }
+        p {
+            "The tables are in " code { "contrast.csv" } ", " code { "contrast_sensitivity.csv" } " and "
+            code { "contrast_settings.csv" } "; the runs in " code { "plan.csv" } " and " code { "metrics.csv" } "."
+        }
+        @for (name, text) in &d.files { (details(name, text)) }
+    };
+    page(&format!("Contrast: {a} against {b}"), body)
 }
 
 /// Draw a contrast's charts and report from its data; also (re)write its tables.

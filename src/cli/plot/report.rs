@@ -1,7 +1,8 @@
 //! The self-contained HTML report: one file, charts inlined as SVG, no
-//! scripts and nothing fetched from the network.
+//! scripts and nothing fetched from the network. Pages are written with
+//! [`maud`] templates, which escape every value spliced into them.
 
-use std::fmt::Write as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use schoolscape::stats::mean_ci;
 
@@ -9,17 +10,16 @@ use super::assumptions;
 use super::data::{Difference, RunData};
 use super::{Chart, SECTIONS};
 
-/// Text escaped for HTML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// A mean with its 95% interval, or a dash.
-fn cell(mean: f64, half: f64) -> String {
-    match (mean.is_finite(), half.is_finite()) {
-        (false, _) => "–".to_string(),
-        (true, false) => format!("{mean:.3}"),
-        (true, true) => format!("{mean:.3} <span class=\"ci\">[{:.3}, {:.3}]</span>", mean - half, mean + half),
+fn cell(mean: f64, half: f64) -> Markup {
+    html! {
+        @match (mean.is_finite(), half.is_finite()) {
+            (false, _) => "–",
+            (true, false) => (format!("{mean:.3}")),
+            (true, true) => {
+                (format!("{mean:.3} ")) span.ci { (format!("[{:.3}, {:.3}]", mean - half, mean + half)) }
+            }
+        }
     }
 }
 
@@ -42,171 +42,175 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
     } else {
         format!("Scenario {}", names.join(""))
     };
-    let mut h = page_start(&title);
     let first = runs.first();
-    let _ = writeln!(
-        h,
-        "<p>Made by schoolscape {} from the files in each scenario's folder. Years: {}. Replicates: {}. Master seed: {}.{}</p>",
-        esc(schoolscape::VERSION),
-        first.and_then(RunData::final_year).map_or("–".to_string(), |y| y.to_string()),
-        first.map_or(0, RunData::replicates),
-        first.and_then(|r| r.seed).map_or("–".to_string(), |s| s.to_string()),
-        if runs.len() > 1 {
-            " Every scenario ran with the same seeds (common random numbers): replicate r of each shares its seed, so differences between paired replicates come from policy, not luck."
-        } else {
-            ""
-        }
-    );
-
     let colours = super::charts::scenario_colours(&names);
-    h.push_str("<h2 id=\"scenarios\">Scenarios</h2>\n<table>\n<tr><th>Scenario</th><th>Description</th><th>From</th><th>Status</th></tr>\n");
-    for (r, &c) in runs.iter().zip(&colours) {
-        let _ = writeln!(
-            h,
-            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            super::charts::hex(c),
-            esc(&r.name),
-            esc(&r.description),
-            esc(&r.scenario_file),
-            esc(&r.status)
-        );
-    }
-    h.push_str("</table>\n");
-
-    assumptions(&mut h, runs);
-
-    h.push_str("<h2 id=\"summary\">Final year</h2>\n<p>Mean across replicates with a 95% confidence interval (t).</p>\n<table>\n<tr><th>Measure</th>");
-    for n in &names {
-        let _ = write!(h, "<th>{}</th>", esc(n));
-    }
-    h.push_str("</tr>\n");
-    for (k, m) in first.map(|r| r.measures.clone()).unwrap_or_default().iter().enumerate() {
-        let _ = write!(h, "<tr><td>{}</td>", esc(&m.title));
-        for r in runs {
-            let v: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
-            let (mean, half) = mean_ci(&v);
-            let _ = write!(h, "<td class=\"num\">{}</td>", cell(mean, half));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table>\n");
-
+    let measures = first.map(|r| r.measures.clone()).unwrap_or_default();
     let diffs = super::data::final_year(diffs);
-    if let Some(d0) = diffs.first() {
-        let _ = writeln!(
-            h,
-            "<h2 id=\"differences\">Differences from {}</h2>\n<p>Year {}: each scenario minus {}, mean over paired replicates with a 95% t-interval. An interval that excludes 0 is a difference the replicates resolve. Every year's are in <code>differences.csv</code> and drawn below.</p>",
-            esc(&d0.baseline),
-            d0.year,
-            esc(&d0.baseline)
-        );
-        h.push_str(
-            "<table>\n<tr><th>Measure</th><th>Scenario</th><th>Mean difference [95% CI]</th><th>Pairs</th></tr>\n",
-        );
-        for d in &diffs {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(&d.measure.title),
-                esc(&d.scenario),
-                esc(&super::diff_charts::label(d.mean, d.half)),
-                d.pairs
-            );
+    let href = |r: &RunData| {
+        if runs.len() > 1 { format!("{}/scenario.toml", super::file_stem(&r.name)) } else { "scenario.toml".into() }
+    };
+    let body = html! {
+        p {
+            "Made by schoolscape " (schoolscape::VERSION) " from the files in each scenario's folder. Years: "
+            (first.and_then(RunData::final_year).map_or("–".to_string(), |y| y.to_string()))
+            ". Replicates: " (first.map_or(0, RunData::replicates))
+            ". Master seed: " (first.and_then(|r| r.seed).map_or("–".to_string(), |s| s.to_string())) "."
+            @if runs.len() > 1 {
+                " Every scenario ran with the same seeds (common random numbers): replicate r of each shares its seed, so differences between paired replicates come from policy, not luck."
+            }
         }
-        h.push_str("</table>\n");
-    }
-
-    chart_sections(&mut h, charts, &SECTIONS);
-
-    h.push_str("<h2 id=\"parameters\">Resolved parameters</h2>\n<p>Each scenario's full <code>scenario.toml</code>, after <code>extends</code>, defaults and command-line options (<code>schoolscape run scenario.toml</code> reruns it): ");
-    let links: Vec<String> = runs
-        .iter()
-        .map(|r| {
-            let href = if runs.len() > 1 {
-                format!("{}/scenario.toml", super::file_stem(&r.name))
-            } else {
-                "scenario.toml".into()
-            };
-            format!("<a href=\"{}\">{}</a>", esc(&href), esc(&r.name))
-        })
-        .collect();
-    h.push_str(&links.join(", "));
-    h.push_str(".</p>\n");
-    h.push_str("</body>\n</html>\n");
-    h
+        h2 #scenarios { "Scenarios" }
+        table {
+            tr { th { "Scenario" } th { "Description" } th { "From" } th { "Status" } }
+            @for (r, &c) in runs.iter().zip(&colours) {
+                tr {
+                    td { span.swatch style={ "background:" (super::charts::hex(c)) } {} (r.name) }
+                    td { (r.description) }
+                    td { (r.scenario_file) }
+                    td { (r.status) }
+                }
+            }
+        }
+        (assumptions(runs))
+        h2 #summary { "Final year" }
+        p { "Mean across replicates with a 95% confidence interval (t)." }
+        table {
+            tr { th { "Measure" } @for n in &names { th { (n) } } }
+            @for (k, m) in measures.iter().enumerate() {
+                tr {
+                    td { (m.title) }
+                    @for r in runs {
+                        @let v: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
+                        @let (mean, half) = mean_ci(&v);
+                        td.num { (cell(mean, half)) }
+                    }
+                }
+            }
+        }
+        @if let Some(d0) = diffs.first() {
+            h2 #differences { "Differences from " (d0.baseline) }
+            p {
+                "Year " (d0.year) ": each scenario minus " (d0.baseline)
+                ", mean over paired replicates with a 95% t-interval. An interval that excludes 0 is a difference the replicates resolve. Every year's are in "
+                code { "differences.csv" } " and drawn below."
+            }
+            table {
+                tr { th { "Measure" } th { "Scenario" } th { "Mean difference [95% CI]" } th { "Pairs" } }
+                @for d in &diffs {
+                    tr {
+                        td { (d.measure.title) }
+                        td { (d.scenario) }
+                        td.num { (super::diff_charts::label(d.mean, d.half)) }
+                        td.num { (d.pairs) }
+                    }
+                }
+            }
+        }
+        (chart_sections(charts, &SECTIONS))
+        h2 #parameters { "Resolved parameters" }
+        p {
+            "Each scenario's full " code { "scenario.toml" } ", after " code { "extends" }
+            ", defaults and command-line options (" code { "schoolscape run scenario.toml" } " reruns it): "
+            @for (i, r) in runs.iter().enumerate() {
+                @if i > 0 { ", " }
+                a href=(href(r)) { (r.name) }
+            }
+            "."
+        }
+    };
+    page(&title, body)
 }
 
 /// The assumptions section of a run's or a comparison's report: what
 /// differs from the defaults (and between the scenarios), with each
 /// parameter's basis, and the validation status.
-fn assumptions(h: &mut String, runs: &[RunData]) {
+fn assumptions(runs: &[RunData]) -> Markup {
     let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
     let flat: Vec<assumptions::Flat> = runs.iter().map(|r| assumptions::flatten(&r.scenario_toml)).collect();
     let rows = assumptions::rows(&flat);
-    if runs.len() > 1 {
-        let between = assumptions::differing(&rows);
-        let _ = writeln!(
-            h,
-            "<h2 id=\"what-differs\">What differs between the scenarios</h2>\n<p>The {} resolved parameters in which the scenarios differ; everything else is the same in all of them (full files under <a href=\"#parameters\">Resolved parameters</a>).</p>",
-            between.len()
-        );
-        h.push_str("<table>\n<tr><th>Parameter</th>");
-        for n in &names {
-            let _ = write!(h, "<th>{}</th>", esc(n));
-        }
-        h.push_str("<th>Basis</th></tr>\n");
-        for r in &between {
-            let _ = write!(h, "<tr><td><code>{}</code></td>", esc(&r.path));
-            for v in &r.values {
-                let _ = write!(h, "<td class=\"num\">{}</td>", esc(v));
-            }
-            let _ = writeln!(h, "<td>{}</td></tr>", esc(&r.status));
-        }
-        h.push_str("</table>\n");
-    }
     let intro = if runs.len() > 1 {
         "The parameters that differ from the defaults in any scenario compared, with the basis of each."
     } else {
         "The parameters this scenario sets away from the defaults, with the basis of each."
     };
-    h.push_str(&assumptions::section(&names, &rows, intro));
+    html! {
+        @if runs.len() > 1 {
+            @let between = assumptions::differing(&rows);
+            h2 #what-differs { "What differs between the scenarios" }
+            p {
+                "The " (between.len()) " resolved parameters in which the scenarios differ; everything else is the same in all of them (full files under "
+                a href="#parameters" { "Resolved parameters" } ")."
+            }
+            table {
+                tr { th { "Parameter" } @for n in &names { th { (n) } } th { "Basis" } }
+                @for r in &between {
+                    tr {
+                        td { code { (r.path) } }
+                        @for v in &r.values { td.num { (v) } }
+                        td { (r.status) }
+                    }
+                }
+            }
+        }
+        (assumptions::section(&names, &rows, intro))
+    }
 }
 
-/// The start of a report page: head with the styles, and the title.
-pub fn page_start(title: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<h1>{t}</h1>\n",
-        t = esc(title)
-    )
+/// A whole report page: head with the one stylesheet, the title, then `body`.
+pub fn page(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { (title) }
+                (body)
+            }
+        }
+    }
+    .into_string()
+}
+
+/// An SVG file's text without its XML declaration, to inline in a page.
+fn inline_svg(svg: &str) -> &str {
+    let svg = svg.trim_start_matches(|ch: char| ch != '<');
+    match svg.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(rest, |(_, s)| s).trim_start(),
+        None => svg,
+    }
 }
 
 /// The charts, a heading per section in the order given, each chart inlined as SVG.
-pub fn chart_sections(h: &mut String, charts: &[Chart], sections: &[&str]) {
-    for &section in sections {
-        let in_section: Vec<&Chart> = charts.iter().filter(|c| c.section == section).collect();
-        if in_section.is_empty() {
-            continue;
-        }
-        let _ = writeln!(h, "<h2>{}</h2>", esc(section));
-        for c in in_section {
-            let svg = c.svg.trim_start_matches(|ch: char| ch != '<');
-            let svg = match svg.strip_prefix("<?xml") {
-                Some(rest) => rest.split_once("?>").map_or(rest, |(_, s)| s),
-                None => svg,
-            };
-            let _ = writeln!(
-                h,
-                "<figure class=\"chart\" id=\"chart-{s}\">\n{svg}\n<figcaption>{t}: <a href=\"charts/{s}.png\">PNG</a>, <a href=\"charts/{s}.svg\">SVG</a></figcaption>\n</figure>",
-                s = esc(&c.stem),
-                t = esc(&c.title)
-            );
+pub fn chart_sections(charts: &[Chart], sections: &[&str]) -> Markup {
+    html! {
+        @for &section in sections {
+            @let in_section: Vec<&Chart> = charts.iter().filter(|c| c.section == section).collect();
+            @if !in_section.is_empty() {
+                h2 { (section) }
+                @for c in in_section {
+                    figure.chart #{ "chart-" (c.stem) } {
+                        (PreEscaped(inline_svg(&c.svg)))
+                        figcaption {
+                            (c.title) ": "
+                            a href={ "charts/" (c.stem) ".png" } { "PNG" } ", "
+                            a href={ "charts/" (c.stem) ".svg" } { "SVG" }
+                        }
+                    }
+                }
+            }
         }
     }
 }
 
 /// A folded block of preformatted text.
-pub fn details(h: &mut String, summary: &str, text: &str) {
-    let _ = writeln!(h, "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>", esc(summary), esc(text));
+pub fn details(summary: &str, text: &str) -> Markup {
+    html! {
+        details { summary { (summary) } pre { (text) } }
+    }
 }
 
 #[cfg(test)]
@@ -220,13 +224,14 @@ mod tests {
             stem: "trend-x".into(),
             title: "T".into(),
             section: SECTIONS[0],
-            svg: "<svg width=\"1\"><text>1</text></svg>".into(),
+            svg: "<?xml version=\"1.0\"?>\n<svg width=\"1\"><text>1</text></svg>".into(),
         }];
         let h = html(&runs, &[], &charts);
-        assert!(h.contains("<figure class=\"chart\" id=\"chart-trend-x\">\n<svg width=\"1\">"));
+        assert!(h.contains("<figure class=\"chart\" id=\"chart-trend-x\"><svg width=\"1\">"), "{h}");
         assert!(h.contains("a&lt;b") && !h.contains("a<b"));
         // The scenario's departure from the defaults is listed, escaped, among the assumptions.
         assert!(h.contains("<tr><td><code>x</code></td><td class=\"num\">&quot;&amp;&quot;</td>"), "{h}");
         assert_eq!(h.matches("<svg").count(), 1);
+        assert!(!h.contains("<?xml"));
     }
 }

@@ -11,9 +11,9 @@
 //! year's values of the measures drawn: one number per run and measure.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
+use maud::html;
 use schoolscape::measures::HEADLINE;
 use schoolscape::stats::mean_ci;
 use schoolscape::sweep::sensitivity::{Srrc, srrc};
@@ -21,7 +21,7 @@ use schoolscape::{Error, Result};
 
 use super::assumptions;
 use super::charts::{Figure, tick};
-use super::report::{chart_sections, details, esc, page_start};
+use super::report::{chart_sections, details, page};
 use super::sweep_charts::{Bars, HeatAxis, Heatmap, LinePanel, Lines};
 use super::{Chart, Drawn, PlotArgs, data, file_stem};
 use crate::cli::output;
@@ -599,97 +599,84 @@ pub fn figures(
 
 /// The report of a sweep.
 pub fn html(d: &SweepData, levels: &[Levels], sens: &[(Srrc, usize)], charts: &[Chart]) -> String {
-    let mut h = page_start(&format!("Sweep {}", d.name));
-    if !d.description.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", esc(&d.description));
-    }
-    let runs = d.plan.runs();
-    let _ = writeln!(
-        h,
-        "<p>Made by schoolscape {} from the files in this folder. Base scenario: {}. Design: {}, {} points × {} replicate{} = {} runs of {} years; {} finished (status: {}). Master seed: {}. Charts show the final year, {}.</p>",
-        esc(schoolscape::VERSION),
-        esc(&d.base),
-        d.design.describe(),
-        d.points(),
-        d.replicates,
-        if d.replicates == 1 { "" } else { "s" },
-        runs,
-        d.years,
-        d.finished,
-        esc(&d.status),
-        d.seed.map_or("–".to_string(), |s| s.to_string()),
-        d.years
-    );
-    h.push_str("<h2 id=\"parameters\">Varied parameters</h2>\n<table>\n<tr><th>Parameter</th><th>Values</th><th>On the charts</th></tr>\n");
-    for (j, l) in levels.iter().enumerate() {
-        let shown = if l.binned() {
+    let shown = |l: &Levels| {
+        if l.binned() {
             format!("{BINS} bins of equal width")
         } else {
             format!("{} value{}", l.labels.len(), if l.labels.len() == 1 { "" } else { "s" })
-        };
-        let _ = writeln!(
-            h,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            esc(&l.parameter),
-            esc(&l.values_text(&d.plan, j)),
-            shown
-        );
-    }
-    h.push_str("</table>\n");
-    h.push_str("<h2 id=\"sensitivity\">Sensitivity</h2>\n<p>Standardized rank regression coefficients (SRRC) of each final-year measure on the varied parameters, over the finished runs: the sign is the direction, the size ranks the parameters; R² is the share of the variance of the measure's ranks the rank regression explains (as <code>schoolscape sweep-summary</code> writes to <code>sensitivity.csv</code>).</p>\n<table>\n<tr><th>Parameter</th>");
-    for (o, _) in &d.outcomes {
-        let _ = write!(h, "<th>{}</th>", esc(&o.title));
-    }
-    h.push_str("</tr>\n");
-    let num = |v: f64| if v.is_finite() { format!("{v:+.3}") } else { "–".into() };
-    for (j, p) in d.plan.parameters.iter().enumerate() {
-        let _ = write!(h, "<tr><td><code>{}</code></td>", esc(p));
-        for (s, _) in sens {
-            let _ = write!(h, "<td class=\"num\">{}</td>", num(s.coefficients.get(j).copied().unwrap_or(f64::NAN)));
         }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("<tr><th>R²</th>");
-    for (s, _) in sens {
-        let r2 = if s.r_squared.is_finite() { format!("{:.3}", s.r_squared) } else { "–".into() };
-        let _ = write!(h, "<td class=\"num\">{r2}</td>");
-    }
-    h.push_str("</tr>\n<tr><th>Runs</th>");
-    for (_, n) in sens {
-        let _ = write!(h, "<td class=\"num\">{n}</td>");
-    }
-    h.push_str("</tr>\n</table>\n");
+    };
+    let num = |v: f64| if v.is_finite() { format!("{v:+.3}") } else { "–".into() };
     let weak: Vec<String> = d
         .outcomes
         .iter()
         .zip(sens)
         .filter(|(_, (s, _))| low_r2_warning(s).is_some())
-        .map(|((o, _), (s, _))| format!("{} (R² = {:.2})", esc(&o.title), s.r_squared))
+        .map(|((o, _), (s, _))| format!("{} (R² = {:.2})", o.title, s.r_squared))
         .collect();
-    if !weak.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p class=\"warning\">The varied parameters explain little of {}: their charts mostly show replicate noise, however vivid the colours.</p>",
-            weak.join(", ")
-        );
-    }
     // Assumptions: the base scenario's departures from the defaults, and the basis of each varied parameter.
     let mut rows = assumptions::rows(&[assumptions::flatten(&d.scenario_toml)]);
     rows.retain(|r| !d.plan.parameters.contains(&r.path));
     for (j, l) in levels.iter().enumerate() {
         rows.push(assumptions::varied(&l.parameter, &l.values_text(&d.plan, j)));
     }
-    h.push_str(&assumptions::section(
-        &["Sweep"],
-        &rows,
-        "The varied parameters, and those the base scenario sets away from the defaults, with the basis of each.",
-    ));
-    chart_sections(&mut h, charts, &SECTIONS);
-    h.push_str("<h2 id=\"files\">Sweep file and base scenario</h2>\n<p><code>schoolscape sweep sweep.toml --out DIR</code> reruns the sweep, with the base scenario beside it.</p>\n");
-    details(&mut h, "sweep.toml", &d.sweep_toml);
-    details(&mut h, "scenario.toml (the resolved base scenario)", &d.scenario_toml);
-    h.push_str("</body>\n</html>\n");
-    h
+    let body = html! {
+        @if !d.description.is_empty() {
+            p { (d.description) }
+        }
+        p {
+            "Made by schoolscape " (schoolscape::VERSION) " from the files in this folder. Base scenario: " (d.base)
+            ". Design: " (d.design.describe()) ", " (d.points()) " points × " (d.replicates) " replicate"
+            (if d.replicates == 1 { "" } else { "s" }) " = " (d.plan.runs()) " runs of " (d.years) " years; "
+            (d.finished) " finished (status: " (d.status) "). Master seed: "
+            (d.seed.map_or("–".to_string(), |s| s.to_string())) ". Charts show the final year, " (d.years) "."
+        }
+        h2 #parameters { "Varied parameters" }
+        table {
+            tr { th { "Parameter" } th { "Values" } th { "On the charts" } }
+            @for (j, l) in levels.iter().enumerate() {
+                tr { td { code { (l.parameter) } } td { (l.values_text(&d.plan, j)) } td { (shown(l)) } }
+            }
+        }
+        h2 #sensitivity { "Sensitivity" }
+        p {
+            "Standardized rank regression coefficients (SRRC) of each final-year measure on the varied parameters, over the finished runs: the sign is the direction, the size ranks the parameters; R² is the share of the variance of the measure's ranks the rank regression explains (as "
+            code { "schoolscape sweep-summary" } " writes to " code { "sensitivity.csv" } ")."
+        }
+        table {
+            tr { th { "Parameter" } @for (o, _) in &d.outcomes { th { (o.title) } } }
+            @for (j, p) in d.plan.parameters.iter().enumerate() {
+                tr {
+                    td { code { (p) } }
+                    @for (s, _) in sens { td.num { (num(s.coefficients.get(j).copied().unwrap_or(f64::NAN))) } }
+                }
+            }
+            tr {
+                th { "R²" }
+                @for (s, _) in sens {
+                    td.num { (if s.r_squared.is_finite() { format!("{:.3}", s.r_squared) } else { "–".into() }) }
+                }
+            }
+            tr { th { "Runs" } @for (_, n) in sens { td.num { (n) } } }
+        }
+        @if !weak.is_empty() {
+            p.warning {
+                "The varied parameters explain little of " (weak.join(", "))
+                ": their charts mostly show replicate noise, however vivid the colours."
+            }
+        }
+        (assumptions::section(
+            &["Sweep"],
+            &rows,
+            "The varied parameters, and those the base scenario sets away from the defaults, with the basis of each.",
+        ))
+        (chart_sections(charts, &SECTIONS))
+        h2 #files { "Sweep file and base scenario" }
+        p { code { "schoolscape sweep sweep.toml --out DIR" } " reruns the sweep, with the base scenario beside it." }
+        (details("sweep.toml", &d.sweep_toml))
+        (details("scenario.toml (the resolved base scenario)", &d.scenario_toml))
+    };
+    page(&format!("Sweep {}", d.name), body)
 }
 
 /// Draw every chart of a sweep and its report into its directory.
