@@ -127,6 +127,16 @@ pub fn differing(rows: &[Row]) -> Vec<Row> {
 
 /// The checks of the validation summary in `docs/VALIDATION.md`: (case, check, result).
 pub fn validation_checks() -> Vec<(String, String, String)> {
+    validation_table()
+        .into_iter()
+        .map(|c| (c[0].clone(), c[1].clone(), c[4].trim_matches('*').to_lowercase()))
+        .collect()
+}
+
+/// The rows of the validation summary's table in `docs/VALIDATION.md`, each
+/// its cells (case, check, target, model with its interval, result, and how
+/// often the direction holds in the robustness sample), as written there.
+pub fn validation_table() -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut in_table = false;
     for line in VALIDATION_MD.lines() {
@@ -145,8 +155,7 @@ pub fn validation_checks() -> Vec<(String, String, String)> {
             continue;
         }
         if cells.len() >= 5 && !cells[0].starts_with("---") {
-            let result = cells[4].trim_matches('*').to_lowercase();
-            out.push((cells[0].to_string(), cells[1].to_string(), result));
+            out.push(cells.iter().map(|c| c.to_string()).collect());
         }
     }
     out
@@ -173,7 +182,42 @@ pub fn validation_sentence() -> Markup {
         @if !failing.is_empty() {
             " Failing: " (failing.join("; ")) "."
         }
-        " Details and charts: " code { "schoolscape validate" } " writes them, or see " code { "docs/VALIDATION.md" } "."
+        " " a href="#validation-checks" { "Every check" } " is listed below; "
+        code { "schoolscape validate" } " reruns them with charts."
+    }
+}
+
+/// The validation summary's table as a collapsed HTML section (the target of
+/// the link in [`validation_sentence`]); empty when none is recorded.
+pub fn validation_details() -> Markup {
+    let rows = validation_table();
+    let class = |i: usize, text: &str| match (i, text) {
+        (4, "pass") => Some("pass"),
+        (4, "fail") => Some("fail"),
+        _ => None,
+    };
+    html! {
+        @if !rows.is_empty() {
+            details #validation-checks {
+                summary {
+                    "The validation checks recorded for schoolscape " (schoolscape::VERSION)
+                    " (from " code { "docs/VALIDATION.md" } ")"
+                }
+                table {
+                    tr {
+                        th { "Case" } th { "Check" } th { "Target" } th { "Model (95% CI)" }
+                        th { "Result" } th { "Direction holds" }
+                    }
+                    @for r in &rows {
+                        tr {
+                            @for (i, c) in r.iter().take(6).enumerate() {
+                                td class=[class(i, c.trim_matches('*'))] { (c.trim_matches('*')) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -215,6 +259,7 @@ pub fn section(names: &[&str], rows: &[Row], intro: &str) -> Markup {
             }
         }
         p { (validation_sentence()) }
+        (validation_details())
     }
 }
 
@@ -257,5 +302,11 @@ mod tests {
         let sentence = validation_sentence().into_string();
         assert!(sentence.contains(" pass</span>"), "{sentence}");
         assert!(sentence.contains(&format!("{inconclusive} inconclusive")), "{sentence}");
+        // The sentence links to the table, which lists every check once.
+        let details = validation_details().into_string();
+        assert!(sentence.contains("href=\"#validation-checks\""), "{sentence}");
+        assert!(details.contains("id=\"validation-checks\""));
+        assert_eq!(details.matches("<tr><td").count(), checks.len(), "{details}");
+        assert_eq!(details.matches("<td class=\"fail\">").count(), checks.iter().filter(|c| c.2 == "fail").count());
     }
 }
