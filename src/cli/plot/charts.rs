@@ -32,9 +32,11 @@ pub type Area<DB> = DrawingArea<DB, Shift>;
 pub type DrawResult<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// Colours of scenarios: Okabe and Ito's palette (distinguishable with
-/// colour-blindness; its yellow, too pale on white, left out), with a dark
-/// purple, a wine red and a brown from Paul Tol's palettes added.
-pub const PALETTE: [RGBColor; 10] = [
+/// colour-blindness; its yellow, too pale on white, left out), then a dark
+/// purple, a wine red and a brown from Paul Tol's palettes, then Tol's
+/// "muted" green, olive, indigo, rose and teal and a mid grey, so that each
+/// bundled scenario has a colour of its own.
+pub const PALETTE: [RGBColor; 16] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -45,6 +47,12 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(117, 112, 179),
     RGBColor(136, 34, 85),
     RGBColor(153, 102, 51),
+    RGBColor(17, 119, 51),
+    RGBColor(153, 153, 51),
+    RGBColor(51, 34, 136),
+    RGBColor(204, 102, 119),
+    RGBColor(68, 170, 153),
+    RGBColor(119, 119, 119),
 ];
 
 /// The colour of the `i`th entry of the palette (for series that are not scenarios).
@@ -53,18 +61,27 @@ pub fn colour(i: usize) -> RGBColor {
 }
 
 /// The bundled scenarios' fixed places in [`PALETTE`]: market is the same
-/// blue in every report, whatever the order of the command line.
-const NAMED: [(&str, usize); 10] = [
+/// blue in every report, whatever the order of the command line, and no two
+/// bundled scenarios share a colour. Scenarios often shown beside `market`
+/// (its variants, `voucher`, `catchment`) are kept away from its blue; the
+/// sky blue goes to `national`, which is seldom compared with it.
+const NAMED: [(&str, usize); 16] = [
     ("market", 0),
     ("catchment", 1),
     ("collaborative", 2),
     ("market-collaborative", 3),
     ("comprehensive", 4),
-    ("voucher", 5),
-    ("national", 6),
+    ("national", 5),
+    ("england", 6),
     ("city-challenge", 7),
     ("market-moves", 8),
-    ("england", 9),
+    ("voucher", 9),
+    ("market-openings", 10),
+    ("market-pairing", 11),
+    ("rezoning", 12),
+    ("market-reform", 13),
+    ("base", 14),
+    ("trusts", 15),
 ];
 
 /// The preferred palette place of a scenario name: fixed for the bundled
@@ -736,12 +753,33 @@ mod tests {
         for (k, n) in names.iter().enumerate() {
             assert_eq!(colours[k], back[names.len() - 1 - k], "{n}");
         }
-        // Pairs that collide on the palette.
-        for pair in [["market-openings", "voucher"], ["voucher", "market-openings"]] {
+        // A bundled name keeps its place whatever the order, even beside a
+        // name of the user's that hashes to the same place.
+        let clash = (0..1000).map(|i| format!("mine-{i}")).find(|n| preferred_colour(n) == 9).unwrap();
+        for pair in [[clash.as_str(), "voucher"], ["voucher", clash.as_str()]] {
             let c = scenario_colours(&pair);
             let voucher = pair.iter().position(|n| *n == "voucher").unwrap();
-            assert_eq!(c[voucher], PALETTE[5], "voucher keeps its place whatever the order");
+            assert_eq!(c[voucher], PALETTE[9], "voucher keeps its place whatever the order");
+            assert_ne!(c[0], c[1]);
         }
+    }
+
+    #[test]
+    fn every_bundled_scenario_has_a_colour_of_its_own() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(String::from))
+            .filter(|n| dir.join(format!("{n}.toml")).is_file())
+            .collect();
+        names.sort();
+        let mut places: Vec<usize> = names.iter().map(|n| preferred_colour(n)).collect();
+        for n in &names {
+            assert!(NAMED.iter().any(|(m, _)| m == n), "bundled scenario {n} has no fixed colour");
+        }
+        places.sort_unstable();
+        places.dedup();
+        assert_eq!(places.len(), names.len(), "two bundled scenarios share a colour: {names:?}");
     }
 
     fn trend() -> Figure {
