@@ -190,8 +190,10 @@ where
     let (x0, x1) = y_range(panel, true);
     let (width, _) = cell.dim_in_pixel();
     let label_x = width as i32 - 300;
-    let mut chart = ChartBuilder::on(cell)
-        .caption(&panel.title, label_font().style(FontStyle::Bold))
+    // The title is centred over the plotting area, not over the whole cell
+    // (whose right part holds the values), so it sits above its own panel.
+    let (head, body) = cell.split_vertically(34);
+    let mut chart = ChartBuilder::on(&body)
         .margin_left(10)
         .margin_right(310)
         .x_label_area_size(44)
@@ -213,6 +215,10 @@ where
         vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Last)],
         BLACK.stroke_width(2),
     )))?;
+    let (plot_x, _) = chart.plotting_area().get_pixel_range();
+    let (head_x, _) = head.get_base_pixel();
+    let title = label_font().style(FontStyle::Bold).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Bottom));
+    head.draw(&Text::new(panel.title.as_str(), ((plot_x.start + plot_x.end) / 2 - head_x, 30), title))?;
     let font = small_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
     for (i, s) in panel.series.iter().enumerate() {
         let Some(&(_, mean, lo, hi)) = s.points.last() else { continue };
