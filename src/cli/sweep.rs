@@ -148,28 +148,50 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded> {
 }
 
 /// What is compared on `--resume` and by `merge`: two directories hold the
-/// same sweep if and only if these are equal (and so are their plans).
-pub fn settings(l: &Loaded) -> serde_json::Value {
+/// same sweep if and only if these are equal (and so are their plans). The
+/// fields are in alphabetical order, the order `sweep.json` has always had.
+#[derive(Serialize)]
+pub struct Settings<'a> {
+    base: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contrast: Option<ContrastSettings<'a>>,
+    name: &'a str,
+    parameters: &'a [String],
+    points: usize,
+    replicates: u32,
+    results: Vec<&'static str>,
+    runs: u64,
+    seed: u64,
+    years: u32,
+}
+
+/// The settings of a contrast: its two scenarios and how many settings were sampled.
+#[derive(Serialize)]
+struct ContrastSettings<'a> {
+    as_written: [&'a str; 2],
+    scenarios: &'a [String],
+    settings: usize,
+}
+
+/// The settings of a sweep, as `sweep.json` records them.
+pub fn settings(l: &Loaded) -> Settings<'_> {
     let p = &l.plan;
-    let mut s = serde_json::json!({
-        "name": p.name,
-        "base": l.file.base(),
-        "runs": p.len(),
-        "points": p.points.len(),
-        "replicates": p.replicates,
-        "years": p.years,
-        "seed": p.seed,
-        "parameters": p.parameters,
-        "results": dir::result_files(l.file.school_panel()).iter().map(|f| f.name).collect::<Vec<_>>(),
-    });
-    if p.is_contrast() {
-        s["contrast"] = serde_json::json!({
-            "scenarios": p.arms,
-            "as_written": [l.file.base(), l.file.contrast().unwrap_or_default()],
-            "settings": p.settings(),
-        });
+    Settings {
+        base: l.file.base(),
+        contrast: p.is_contrast().then(|| ContrastSettings {
+            as_written: [l.file.base(), l.file.contrast().unwrap_or_default()],
+            scenarios: &p.arms,
+            settings: p.settings(),
+        }),
+        name: &p.name,
+        parameters: &p.parameters,
+        points: p.points.len(),
+        replicates: p.replicates,
+        results: dir::result_files(l.file.school_panel()).iter().map(|f| f.name).collect(),
+        runs: p.len(),
+        seed: p.seed,
+        years: p.years,
     }
-    s
 }
 
 /// The text of `scenario.toml` (and, in a contrast, of `contrast.toml`).
@@ -187,10 +209,39 @@ fn contrast_text(l: &Loaded) -> Option<String> {
     ))
 }
 
+/// A contrast in `sweep.json`: its scenarios, pairing, sampled parameters and
+/// outcomes (fields in alphabetical order, as the file has always had them).
+#[derive(Serialize)]
+struct ContrastRecord<'a> {
+    outcomes: Vec<OutcomeRecord>,
+    paired_replicates: u32,
+    pairing: &'static str,
+    parameters: Vec<RangeRecord<'a>>,
+    scenarios: &'a [String],
+    settings: usize,
+}
+
+/// A sampled parameter of a contrast: the range it was sampled over, and its plausible range.
+#[derive(Serialize)]
+struct RangeRecord<'a> {
+    parameter: &'a str,
+    plausible_range: Option<[f64; 2]>,
+    sampled_max: f64,
+    sampled_min: f64,
+}
+
+/// An outcome a contrast compares, and which way is better.
+#[derive(Serialize)]
+struct OutcomeRecord {
+    better: &'static str,
+    measure: &'static str,
+    subgroup: &'static str,
+}
+
 /// The ranges of a contrast's sampled parameters, for the manifest.
-fn contrast_ranges(l: &Loaded) -> serde_json::Value {
+fn contrast_ranges(l: &Loaded) -> ContrastRecord<'_> {
     let p = &l.plan;
-    let ranges: Vec<serde_json::Value> = p
+    let parameters = p
         .parameters
         .iter()
         .enumerate()
@@ -200,25 +251,29 @@ fn contrast_ranges(l: &Loaded) -> serde_json::Value {
                 .iter()
                 .filter_map(|pt| pt.values[j].as_float().or(pt.values[j].as_integer().map(|i| i as f64)))
                 .collect();
-            let plausible = schoolscape::sweep::contrast::plausible(path);
-            serde_json::json!({
-                "parameter": path,
-                "sampled_min": v.iter().copied().fold(f64::INFINITY, f64::min),
-                "sampled_max": v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                "plausible_range": plausible.map(|(lo, hi)| vec![lo, hi]),
-            })
+            RangeRecord {
+                parameter: path,
+                plausible_range: schoolscape::sweep::contrast::plausible(path).map(|(lo, hi)| [lo, hi]),
+                sampled_max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                sampled_min: v.iter().copied().fold(f64::INFINITY, f64::min),
+            }
         })
         .collect();
-    serde_json::json!({
-        "scenarios": p.arms,
-        "settings": p.settings(),
-        "paired_replicates": p.replicates,
-        "pairing": "replicate r of both scenarios at a setting runs from the same seed (common random numbers)",
-        "parameters": ranges,
-        "outcomes": schoolscape::sweep::contrast::OUTCOMES.iter().map(|o| serde_json::json!({
-            "measure": o.measure, "subgroup": o.subgroup, "better": if o.higher_is_better { "higher" } else { "lower" },
-        })).collect::<Vec<_>>(),
-    })
+    ContrastRecord {
+        outcomes: schoolscape::sweep::contrast::OUTCOMES
+            .iter()
+            .map(|o| OutcomeRecord {
+                better: if o.higher_is_better { "higher" } else { "lower" },
+                measure: o.measure,
+                subgroup: o.subgroup,
+            })
+            .collect(),
+        paired_replicates: p.replicates,
+        pairing: "replicate r of both scenarios at a setting runs from the same seed (common random numbers)",
+        parameters,
+        scenarios: &p.arms,
+        settings: p.settings(),
+    }
 }
 
 /// Time spent outside the simulations.
@@ -261,12 +316,12 @@ struct SweepManifest<'a> {
     description: &'a str,
     base_scenario: String,
     contrast_scenario: Option<String>,
-    settings: serde_json::Value,
+    settings: Settings<'a>,
     shard: String,
     shard_runs: usize,
     finished_runs: usize,
     status: &'a str,
-    contrast: serde_json::Value,
+    contrast: Option<ContrastRecord<'a>>,
     timings_s: TimingsRecord,
     files: BTreeMap<&'static str, &'static str>,
 }
@@ -291,7 +346,7 @@ fn manifest(
         shard_runs,
         finished_runs: done,
         status,
-        contrast: if l.plan.is_contrast() { contrast_ranges(l) } else { serde_json::Value::Null },
+        contrast: l.plan.is_contrast().then(|| contrast_ranges(l)),
         timings_s: TimingsRecord {
             planning: t.planning.as_secs_f64(),
             opening_and_resuming: t.opening.as_secs_f64(),
@@ -533,7 +588,7 @@ fn open_dir(a: &SweepArgs, l: &Loaded, clock: &Clock, shard: Shard, plan_csv: &s
     }
     // The same sweep? Same settings, shard, plan and base scenario.
     let old = dir::read_manifest(d)?;
-    let new = settings(l);
+    let new = serde_json::to_value(settings(l)).unwrap_or_default();
     let same_sweep = |what: String| {
         Error::input(
             None,
