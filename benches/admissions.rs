@@ -42,6 +42,7 @@ fn bench(c: &mut Criterion) {
                 |_, s| s as usize,
                 &w.schools.capacity,
                 key,
+                schoolscape::admissions::key_pupil,
                 &mut assigned,
                 &mut rank,
                 &mut ws,

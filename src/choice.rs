@@ -90,7 +90,8 @@ fn behaviour(s: &Scenario, b: &ChoiceBehaviour, g: usize) -> Behaviour {
 }
 
 /// Form the ranked lists of the entering cohort. `boundaries` gives each
-/// neighbourhood's catchment school, if catchment boundaries are drawn.
+/// neighbourhood's catchment school, if catchment boundaries are drawn;
+/// `ses_pct` each entrant's SES percentile.
 #[allow(clippy::too_many_arguments)]
 pub fn apply(
     s: &Scenario,
@@ -98,11 +99,13 @@ pub fn apply(
     sets: &ChoiceSets,
     boundaries: Option<&[u32]>,
     cohort: &mut Cohort,
+    ses_pct: &[f32],
     apps: &mut Applications,
     seed: u64,
     year: u32,
 ) {
     let n = cohort.len();
+    debug_assert_eq!(ses_pct.len(), n);
     let catchment_only = s.admissions.mechanism == Mechanism::Catchment;
     let l = if catchment_only { 1 } else { s.choice.list_length as usize };
     apps.resize(n, l);
@@ -115,8 +118,8 @@ pub fn apply(
         })
         .collect();
     let fee_cost = s.schools.fee_cost as f32;
-    let Cohort { x, y, nbhd, ses_pct, flags, group, .. } = cohort;
-    let (x, y, nbhd, ses_pct, group) = (&*x, &*y, &*nbhd, &*ses_pct, &*group);
+    let Cohort { x, y, nbhd, flags, group, .. } = cohort;
+    let (x, y, nbhd, group) = (&*x, &*y, &*nbhd, &*group);
     let Applications { lists, catchment, lottery, .. } = apps;
     lists
         .par_chunks_mut(CHUNK * l)

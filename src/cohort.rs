@@ -37,10 +37,10 @@ pub struct Cohort {
     pub y: Vec<f32>,
     /// Home neighbourhood.
     pub nbhd: Vec<u32>,
-    /// SES as a standard normal score of the national percentile.
+    /// SES as a standard normal score of the national percentile (the
+    /// percentile itself is kept only for the entering cohort, in
+    /// [`Scratch::ses_pct`]).
     pub ses: Vec<f32>,
-    /// SES as a national percentile, 0 to 1.
-    pub ses_pct: Vec<f32>,
     /// Flags, see [`flag`].
     pub flags: Vec<u8>,
     /// Group index.
@@ -74,7 +74,7 @@ impl Cohort {
 
     fn resize(&mut self, n: usize) {
         let extra = n / 20;
-        for v in [&mut self.x, &mut self.y, &mut self.ses, &mut self.ses_pct, &mut self.prior, &mut self.attainment] {
+        for v in [&mut self.x, &mut self.y, &mut self.ses, &mut self.prior, &mut self.attainment] {
             if v.capacity() < n {
                 v.reserve(n + extra - v.len());
             }
@@ -132,6 +132,9 @@ pub struct Scratch {
     pub counts: Vec<u32>,
     /// Values (for example prior attainment to find band cut points).
     pub values: Vec<f32>,
+    /// SES as a national percentile, 0 to 1, of each pupil of the cohort
+    /// that entered last (read by choice in the year of entry only).
+    pub ses_pct: Vec<f32>,
 }
 
 /// Fill `cohort` with a new cohort of entrants drawn from the current
@@ -147,7 +150,7 @@ pub fn enter(
     entry_year: i32,
     work: &mut Scratch,
 ) {
-    let scratch = &mut work.counts;
+    let Scratch { counts: scratch, values, ses_pct } = work;
     let types = region.types();
     let groups = region.groups;
     let nn = region.len();
@@ -166,6 +169,8 @@ pub fn enter(
     }
     let total: usize = scratch.iter().map(|c| *c as usize).sum();
     cohort.resize(total);
+    ses_pct.clear();
+    ses_pct.resize(total, 0.0);
     cohort.entry_year = entry_year;
     let chunk_sizes: Vec<usize> = scratch.chunks(NBHD_CHUNK).map(|c| c.iter().map(|v| *v as usize).sum()).collect();
     let p = &s.population;
@@ -175,7 +180,7 @@ pub fn enter(
     let beta = p.sen_ses_slope;
     let cell = region.cell_km as f32;
     let counts: &[u32] = scratch;
-    let Cohort { x, y, nbhd, ses, ses_pct, flags, group, prior, attainment, school, .. } = cohort;
+    let Cohort { x, y, nbhd, ses, flags, group, prior, attainment, school, .. } = cohort;
     let parts = split_sizes(x, &chunk_sizes)
         .into_iter()
         .zip(split_sizes(y, &chunk_sizes))
@@ -243,7 +248,7 @@ pub fn enter(
             }
         }
     });
-    assign_bands(cohort, s.admissions.bands as usize, &mut work.values);
+    assign_bands(cohort, s.admissions.bands as usize, values);
 }
 
 /// Prior-attainment bands: equal-sized groups of the cohort by prior attainment.

@@ -372,6 +372,7 @@ impl World {
             &self.choice_sets,
             self.boundaries.as_deref(),
             &mut self.cohorts[slot],
+            &self.scratch.ses_pct,
             &mut self.applications,
             self.seed,
             year_key,

@@ -149,6 +149,7 @@ fn deferred_acceptance_ends_with_lists_longer_than_255() {
         |_, s| s as usize,
         &cap,
         |i, _| i as u128,
+        |k| k as u32,
         &mut assigned,
         &mut rank,
         &mut Workspace::default(),

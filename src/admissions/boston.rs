@@ -67,7 +67,7 @@ mod tests {
     fn worked_example() {
         let lists = [vec![0u32, 1], vec![1, 0], vec![0, 1]];
         let prio = [[1u128, 0, 2], [3, 2, 1]];
-        let key = |i: usize, s: u32| prio[s as usize][i];
+        let key = |i: usize, s: u32| (prio[s as usize][i] << 32) | i as u128;
         let mut a = vec![0; 3];
         let mut r = vec![0; 3];
         run(3, |i| &lists[i], |_, s| s as usize, &[1, 1], key, &mut a, &mut r, &mut Workspace::default());
@@ -80,6 +80,7 @@ mod tests {
             |_, s| s as usize,
             &[1, 1],
             key,
+            |k| k as u32,
             &mut a,
             &mut r,
             &mut ws,

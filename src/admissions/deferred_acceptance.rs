@@ -6,9 +6,6 @@
 //! propose to their next school. The result is the pupil-optimal stable
 //! matching, whatever the order of proposals.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
 use rayon::prelude::*;
 
 use crate::choice::NONE;
@@ -16,7 +13,10 @@ use crate::choice::NONE;
 /// Working memory reused from year to year.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    heaps: Vec<BinaryHeap<Reverse<(u128, u32)>>>,
+    /// Each pool's holders, a binary min-heap of their keys (the weakest on
+    /// top); its room is reserved once, up to the pool's capacity, so that a
+    /// pool never holds more than it needs.
+    heaps: Vec<Vec<u128>>,
     next: Vec<u32>,
     free: Vec<u32>,
     first: Vec<u128>,
@@ -25,11 +25,49 @@ pub struct Workspace {
 /// Pupils whose first keys are computed together.
 const BLOCK: usize = 1 << 14;
 
+/// Restore the min-heap order of `h` after its last element was pushed.
+#[inline]
+fn sift_up(h: &mut [u128]) {
+    let mut k = h.len() - 1;
+    let v = h[k];
+    while k > 0 {
+        let parent = (k - 1) / 2;
+        if h[parent] <= v {
+            break;
+        }
+        h[k] = h[parent];
+        k = parent;
+    }
+    h[k] = v;
+}
+
+/// Replace the top (smallest) of the min-heap `h` by `v` and restore the order.
+#[inline]
+fn replace_top(h: &mut [u128], v: u128) {
+    let n = h.len();
+    let mut k = 0;
+    loop {
+        let l = 2 * k + 1;
+        if l >= n {
+            break;
+        }
+        let c = if l + 1 < n && h[l + 1] < h[l] { l + 1 } else { l };
+        if h[c] >= v {
+            break;
+        }
+        h[k] = h[c];
+        k = c;
+    }
+    h[k] = v;
+}
+
 /// Run deferred acceptance.
 ///
 /// - `n`: pupils; `list(i)`: pupil i's ranked schools;
 /// - `pool(i, s)`: the seat pool pupil i would take at school s; `capacity[p]`: seats in pool p;
 /// - `key(i, s)`: school s's priority for pupil i, higher first, all distinct for one pool;
+/// - `pupil(k)`: the pupil whose key is `k` (every key names its pupil, so
+///   that a pool holds keys alone);
 /// - `assigned[i]`, `rank[i]`: the school and list position each pupil gets (or [`NONE`] / 255);
 ///   lists may have any length, and positions from 254 on are reported as 254.
 #[allow(clippy::too_many_arguments)]
@@ -39,13 +77,16 @@ pub fn run<'l>(
     pool: impl Fn(usize, u32) -> usize,
     capacity: &[u32],
     key: impl Fn(usize, u32) -> u128 + Sync,
+    pupil: impl Fn(u128) -> u32,
     assigned: &mut [u32],
     rank: &mut [u8],
     ws: &mut Workspace,
 ) {
-    ws.heaps.resize_with(capacity.len(), BinaryHeap::new);
-    for h in &mut ws.heaps[..capacity.len()] {
+    ws.heaps.resize_with(capacity.len(), Vec::new);
+    for (h, &cap) in ws.heaps.iter_mut().zip(capacity) {
         h.clear();
+        // Room for every seat (or every pupil, if fewer), reserved exactly.
+        h.reserve_exact((cap as usize).min(n));
     }
     ws.next.clear();
     ws.next.resize(n, 0);
@@ -83,15 +124,14 @@ pub fn run<'l>(
                 let kk = if k == 0 { ws.first[iu - start] } else { key(iu, s) };
                 let heap = &mut ws.heaps[p];
                 if heap.len() < cap {
-                    heap.push(Reverse((kk, i)));
-                } else if let Some(Reverse((worst, _))) = heap.peek() {
-                    if *worst < kk {
-                        let Reverse((_, out)) = heap.pop().expect("non-empty heap");
-                        heap.push(Reverse((kk, i)));
-                        ws.free.push(out);
-                    } else {
-                        ws.free.push(i);
-                    }
+                    heap.push(kk);
+                    sift_up(heap);
+                } else if heap[0] < kk {
+                    // The weakest holder is displaced and proposes on.
+                    ws.free.push(pupil(heap[0]));
+                    replace_top(heap, kk);
+                } else {
+                    ws.free.push(i);
                 }
             }
         }
@@ -99,8 +139,8 @@ pub fn run<'l>(
     assigned[..n].fill(NONE);
     rank[..n].fill(u8::MAX);
     for h in &ws.heaps[..capacity.len()] {
-        for Reverse((_, i)) in h.iter() {
-            let iu = *i as usize;
+        for &k in h {
+            let iu = pupil(k) as usize;
             let r = ws.next[iu] - 1;
             assigned[iu] = list(iu)[r as usize];
             rank[iu] = r.min(254) as u8;
@@ -112,6 +152,7 @@ pub fn run<'l>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use std::cmp::Reverse;
 
     /// A random market: pupils' lists over schools, one pool per school, random priorities.
     fn instance() -> impl Strategy<Value = (Vec<Vec<u32>>, Vec<u32>, Vec<Vec<u32>>)> {
@@ -167,7 +208,7 @@ mod tests {
             let mut assigned = vec![0; n];
             let mut rank = vec![0; n];
             let mut ws = Workspace::default();
-            run(n, |i| &lists[i], |_, s| s as usize, &cap, key, &mut assigned, &mut rank, &mut ws);
+            run(n, |i| &lists[i], |_, s| s as usize, &cap, key, |k| k as u32, &mut assigned, &mut rank, &mut ws);
             // Capacity.
             for (s, c) in cap.iter().enumerate() {
                 prop_assert!(assigned.iter().filter(|&&a| a == s as u32).count() <= *c as usize);
@@ -202,7 +243,7 @@ mod tests {
         let (mut assigned, mut rank) = (vec![0; 3], vec![0; 3]);
         let mut ws = Workspace::default();
         let key = |i: usize, _s: u32| i as u128;
-        run(3, |i| &lists[i], |_, s| s as usize, &cap, key, &mut assigned, &mut rank, &mut ws);
+        run(3, |i| &lists[i], |_, s| s as usize, &cap, key, |k| k as u32, &mut assigned, &mut rank, &mut ws);
         assert_eq!(assigned, vec![NONE, 299, 299]);
         assert_eq!(rank, vec![u8::MAX, 254, 254]);
         assert_eq!(assigned, reference(&lists, &cap, &key));
@@ -222,7 +263,7 @@ mod tests {
             let key = |i: usize, s: u32| (((seed as u128 * 31 + s as u128 * 17 + i as u128 * 5) % 101) << 32) | i as u128;
             let (mut assigned, mut rank) = (vec![0; pupils], vec![0; pupils]);
             let mut ws = Workspace::default();
-            run(pupils, |i| &lists[i], |_, s| s as usize, &caps, key, &mut assigned, &mut rank, &mut ws);
+            run(pupils, |i| &lists[i], |_, s| s as usize, &caps, key, |k| k as u32, &mut assigned, &mut rank, &mut ws);
             prop_assert_eq!(assigned, reference(&lists, &caps, &key));
         }
     }

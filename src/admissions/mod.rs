@@ -97,7 +97,17 @@ pub fn priority_key(
             Priority::Lottery => (k << 12) | (lottery >> 20) as u128,
         };
     }
-    (k << 61) | ((lottery as u128) << 29) | ((u32::MAX - pupil) & ((1 << 29) - 1)) as u128
+    (k << 61) | ((lottery as u128) << 29) | ((u32::MAX - pupil) & PUPIL_BITS) as u128
+}
+
+/// The low bits of a priority key that name its pupil.
+const PUPIL_BITS: u32 = (1 << 29) - 1;
+
+/// The pupil a [`priority_key`] names (cohorts are far smaller than 2^29
+/// pupils: at most 10 million entrants a year).
+#[inline]
+pub fn key_pupil(k: u128) -> u32 {
+    PUPIL_BITS - (k as u32 & PUPIL_BITS)
 }
 
 /// Admit the entering cohort: run the mechanism, then place the unplaced.
@@ -178,6 +188,7 @@ pub fn admit(
             pool,
             &ws.capacity,
             key,
+            key_pupil,
             &mut assigned,
             &mut rank,
             &mut ws.da,
@@ -300,5 +311,10 @@ mod tests {
         let dis = priority_key(&[Priority::Disadvantaged], false, false, false, true, 3.0, 0.0, 0, 6);
         let adv = priority_key(&[Priority::Disadvantaged], false, false, false, false, 3.0, 0.0, u32::MAX, 7);
         assert!(dis > adv);
+        // Every key names its pupil.
+        for pupil in [0u32, 1, 17, 600_000, 10_000_000, PUPIL_BITS] {
+            let k = priority_key(&p_all, true, true, false, true, 12.5, 0.3, 0xdead_beef, pupil);
+            assert_eq!(key_pupil(k), pupil);
+        }
     }
 }
