@@ -26,13 +26,23 @@ pub struct Workspace {
     weight: Vec<f64>,
 }
 
+impl Workspace {
+    /// Working memory for a region whose initial households are
+    /// `households` (`types` per neighbourhood): they give each
+    /// neighbourhood's housing stock.
+    pub fn new(households: &[f32], types: usize) -> Workspace {
+        let stock = households.chunks(types).map(|row| row.iter().map(|v| *v as f64).sum()).collect();
+        Workspace { stock, ..Workspace::default() }
+    }
+}
+
 /// Share of band `b` that is disadvantaged.
 fn band_dis(b: usize, p: f64) -> f64 {
     (p * SES_BANDS as f64 - b as f64).clamp(0.0, 1.0)
 }
 
-/// One year of residential moves. `stock` is each neighbourhood's housing
-/// (its initial households), computed on the first call.
+/// One year of residential moves. The housing stock of each neighbourhood
+/// (its initial households) is in `ws` (see [`Workspace::new`]).
 pub fn step(
     s: &Scenario,
     region: &Region,
@@ -46,9 +56,7 @@ pub fn step(
     let types = region.types();
     let nn = region.len();
     let p = s.population.disadvantaged_share;
-    if ws.stock.len() != nn {
-        ws.stock = region.households.chunks(types).map(|row| row.iter().map(|v| *v as f64).sum()).collect();
-    }
+    debug_assert_eq!(ws.stock.len(), nn, "the workspace is made for the region");
     // Own-type share of every (neighbourhood, type).
     ws.own_share.clear();
     ws.own_share.resize(nn * types, 0.0);

@@ -216,7 +216,7 @@ impl World {
     /// Build the world of a replicate: region, schools, and the year groups
     /// already in school (the warm start, see `docs/ODD.md`).
     pub fn new(s: &Scenario, csv: Option<&CsvRegion>, seed: u64) -> Result<World> {
-        let region = region::build(s, csv, seed)?;
+        let mut region = region::build(s, csv, seed)?;
         let intake = if s.schools.effectiveness_intake_correlation != 0.0 {
             crate::schools::local_advantage(&region)
         } else {
@@ -225,10 +225,15 @@ impl World {
         let schools = Schools::new(s, &region, seed, &intake);
         let y = s.population.years_in_school as usize;
         let n_schools = schools.len();
+        // The region's households are the world's at the start: moved, not
+        // copied (they are the region's largest array). Residential moves
+        // keep the housing stock they give.
+        let households = std::mem::take(&mut region.households);
+        let residential_ws = residential::Workspace::new(&households, region.types());
         let mut w = World {
             year: 0,
             seed,
-            households: region.households.clone(),
+            households,
             home_bonus: vec![0.0; region.len()],
             inclusive_gain: vec![0.0; n_schools],
             practice_bonus: vec![0.0; n_schools],
@@ -244,7 +249,7 @@ impl World {
             results: Results::default(),
             events: Events::default(),
             admissions_ws: admissions::Workspace::default(),
-            residential_ws: residential::Workspace::default(),
+            residential_ws,
             scratch: Scratch::default(),
             terms: SchoolTerms::default(),
             closing: Vec::new(),

@@ -60,6 +60,8 @@ pub struct Region {
     /// Number of population groups.
     pub groups: usize,
     /// Initial households, `SES_BANDS × groups` per neighbourhood, band-major.
+    /// A world built on the region takes them over (`World::households`),
+    /// leaving this empty.
     pub households: Vec<f32>,
     /// School sites.
     pub sites: Vec<SchoolSite>,
