@@ -34,6 +34,11 @@ impl Workspace {
         let stock = households.chunks(types).map(|row| row.iter().map(|v| *v as f64).sum()).collect();
         Workspace { stock, ..Workspace::default() }
     }
+
+    /// Each neighbourhood's housing stock: its initial households.
+    pub fn stock(&self) -> &[f64] {
+        &self.stock
+    }
 }
 
 /// Share of band `b` that is disadvantaged.

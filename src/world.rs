@@ -296,6 +296,12 @@ impl World {
         self.schools.open_ids().filter(|&i| self.takes_part(i))
     }
 
+    /// Each neighbourhood's housing stock (its initial households, in all),
+    /// which residential moves respect.
+    pub fn housing_stock(&self) -> &[f64] {
+        self.residential_ws.stock()
+    }
+
     /// Years a cohort stays.
     pub fn years_in_school(&self) -> usize {
         self.cohorts.len()

@@ -140,8 +140,8 @@ fn residential_moves_conserve_households_and_respect_housing_stock() {
     let s = scenario("market-moves.toml").scaled(0.5);
     let mut sim = Simulation::new(&s, None, 8).unwrap();
     let types = sim.world.region.types();
-    let stock: Vec<f64> =
-        sim.world.region.households.chunks(types).map(|r| r.iter().map(|v| *v as f64).sum()).collect();
+    let stock: Vec<f64> = sim.world.housing_stock().to_vec();
+    assert_eq!(stock.len(), sim.world.region.len());
     let by_type = |h: &[f32]| -> Vec<f64> { (0..types).map(|t| h.chunks(types).map(|r| r[t] as f64).sum()).collect() };
     let before = by_type(&sim.world.households);
     for _ in 0..6 {
