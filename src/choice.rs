@@ -16,13 +16,11 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use crate::cohort::{Cohort, flag};
+use crate::ids::NONE;
 use crate::rng::{CHUNK, Purpose, stream};
 use crate::scenario::{ChoiceBehaviour, Mechanism, Scenario};
 use crate::schools::Schools;
 use crate::spatial::ChoiceSets;
-
-/// No school: an empty list slot or an unplaced pupil.
-pub const NONE: u32 = u32::MAX;
 
 /// The applications of the entering cohort, and what admissions gave them.
 #[derive(Debug, Clone, Default)]

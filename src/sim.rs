@@ -375,7 +375,7 @@ fn panel(w: &World) -> Vec<SchoolYear> {
             disadvantaged_share: if sch.roll[i] > 0 { 1.0 - sch.adv_share[i] } else { f64::NAN },
             mean_attainment: w.results.mean_attainment.get(i).copied().unwrap_or(f64::NAN),
             funding: sch.funding[i],
-            trust: w.trust_of.get(i).copied().filter(|&t| t != crate::policy::trusts::NO_TRUST),
+            trust: w.trust_of.get(i).copied().filter(|&t| t != crate::ids::NO_TRUST),
             catchment_neighbourhoods: catchment[i],
         })
         .collect()

@@ -2,9 +2,10 @@
 //! columns), schools, the spatial index, and working memory reused every year.
 
 use crate::admissions::{self, AdmissionCounts};
-use crate::choice::{self, Applications, NONE};
+use crate::choice::{self, Applications};
 use crate::cohort::{self, Cohort, Scratch, flag};
 use crate::error::Result;
+use crate::ids::{NO_TRUST, NONE};
 use crate::learning::{self, SchoolTerms};
 use crate::market::MarketCounts;
 use crate::publish::{self, Results};
@@ -79,7 +80,7 @@ pub struct World {
     /// every school. Set by the policy lifecycle around each policy's turn.
     pub targets: Vec<bool>,
     /// The trust of each school while trusts are in force (an index into the
-    /// trusts, or [`crate::policy::trusts::NO_TRUST`]); empty: no trusts.
+    /// trusts, or [`NO_TRUST`]); empty: no trusts.
     pub trust_of: Vec<u32>,
     /// Districts' years of shortage of places (for openings).
     pub openings: crate::openings::State,
@@ -624,7 +625,7 @@ impl World {
             self.targets.resize(n, false); // a new school is in no policy's target
         }
         if !self.trust_of.is_empty() {
-            self.trust_of.resize(n, crate::policy::trusts::NO_TRUST);
+            self.trust_of.resize(n, NO_TRUST);
         }
         let y = self.years_in_school();
         let mut by_slot = vec![0u32; y * n];

@@ -1,7 +1,7 @@
 //! Properties of the model that must hold whatever the parameters.
 
 use schoolscape::Simulation;
-use schoolscape::choice::NONE;
+use schoolscape::ids::NONE;
 use schoolscape::scenario::{Mechanism, Priority, Scenario, load_path};
 
 fn scenario(name: &str) -> Scenario {

@@ -7,7 +7,7 @@
 
 use std::cmp::Reverse;
 
-use crate::choice::NONE;
+use crate::ids::NONE;
 
 /// Working memory reused from year to year.
 #[derive(Debug, Default)]

@@ -8,7 +8,7 @@
 
 use rayon::prelude::*;
 
-use crate::choice::NONE;
+use crate::ids::NONE;
 
 /// Working memory reused from year to year.
 #[derive(Debug, Default)]

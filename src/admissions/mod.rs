@@ -13,8 +13,9 @@
 pub mod boston;
 pub mod deferred_acceptance;
 
-use crate::choice::{Applications, NONE};
+use crate::choice::Applications;
 use crate::cohort::{Cohort, flag};
+use crate::ids::NONE;
 use crate::rng::{Purpose, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;

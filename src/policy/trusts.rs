@@ -46,8 +46,7 @@ use crate::measures::Metric;
 use crate::scenario::Checker;
 use crate::world::World;
 
-/// `World::trust_of` of a school in no trust.
-pub const NO_TRUST: u32 = u32::MAX;
+pub use crate::ids::NO_TRUST;
 
 /// How a lead chooses its members.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
