@@ -4,31 +4,11 @@
 //! reducing the spread between districts (Ainscow 2016, "Policy
 //! implications"; Hargreaves and Ainscow 2015).
 
-use serde::{Deserialize, Serialize};
-
 use super::barriers::{funding_factor, record_ties, willingness};
 use super::{Context, Policy};
-use crate::scenario::{Checker, Scenario};
+use crate::scenario::Scenario;
 
-/// Parameters of district collaboration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Params {
-    /// Switch the mechanism on (default false).
-    pub enabled: bool,
-    /// Share of the gap between a district's mean knowledge and the target closed per year at full trust (default 0.1).
-    pub rate: f64,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        Params { enabled: false, rate: 0.1 }
-    }
-}
-
-pub(crate) fn validate(p: &Params, c: &mut Checker) {
-    c.prob("rate", p.rate);
-}
+pub use crate::scenario::policies::districts::Params;
 
 /// District collaboration.
 pub struct DistrictCollaboration {

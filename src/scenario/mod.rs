@@ -14,6 +14,7 @@
 pub mod bundled;
 pub mod docs;
 pub(crate) mod load;
+pub mod policies;
 pub mod timeline;
 mod validate;
 
@@ -23,7 +24,7 @@ pub use validate::{MAX_REPLICATES, validate};
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::PolicyParams;
+use policies::PolicyParams;
 
 /// A complete, resolved scenario.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -272,8 +272,8 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.documented("measures.basic_threshold", s.measures.basic_threshold);
 
     crate::openings::validate(&s.openings, &mut c);
-    crate::policy::validate_params(&s.policies, &mut c);
-    crate::policy::target::validate(&s.policies.targets, s, &mut c);
+    super::policies::validate_params(&s.policies, &mut c);
+    super::policies::target::validate(&s.policies.targets, s, &mut c);
     // The timeline: every scenario in force after a change is valid too.
     if c.problems.is_empty() && !s.timeline.is_empty() {
         if let Err(p) = super::timeline::resolve(s) {
