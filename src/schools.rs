@@ -201,7 +201,7 @@ impl Schools {
 
     /// Add a school opened during the run (see [`crate::openings`]): every
     /// column grows by one; the school has no pupils and no year groups yet.
-    pub fn push(&mut self, s: &Scenario, new: &crate::openings::NewSchool) {
+    pub fn push(&mut self, s: &Scenario, new: &NewSchool) {
         let a = &s.admissions;
         let au = new.autonomous;
         self.name.push(new.name.clone());
@@ -376,4 +376,33 @@ pub fn local_advantage(region: &Region) -> Vec<f64> {
     let m = v.iter().sum::<f64>() / n.max(1) as f64;
     let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n.max(1) as f64).sqrt();
     v.iter().map(|x| if sd > 0.0 { (x - m) / sd } else { 0.0 }).collect()
+}
+
+/// A new school (see [`crate::openings`]): everything [`Schools::push`] needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSchool {
+    /// Name in outputs.
+    pub name: String,
+    /// Position, km.
+    pub x: f32,
+    /// Position, km.
+    pub y: f32,
+    /// District.
+    pub district: u32,
+    /// Places per year group.
+    pub capacity: u32,
+    /// Autonomous.
+    pub autonomous: bool,
+    /// Starting effectiveness.
+    pub effectiveness: f64,
+    /// Starting latent knowledge.
+    pub latent: f64,
+    /// SEN expertise.
+    pub sen_expertise: f64,
+    /// EAL expertise.
+    pub eal_expertise: f64,
+    /// Starting reputation.
+    pub reputation: f64,
+    /// Year it opens.
+    pub opened: u32,
 }

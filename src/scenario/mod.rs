@@ -14,6 +14,7 @@
 pub mod bundled;
 pub mod docs;
 pub(crate) mod load;
+pub mod openings;
 pub mod policies;
 pub mod timeline;
 mod validate;
@@ -62,7 +63,7 @@ pub struct Scenario {
     /// Market rules: funding, closures, expansion, competitive pressure.
     pub market: MarketParams,
     /// New schools opening where places run short (off by default).
-    pub openings: crate::openings::Params,
+    pub openings: openings::Params,
     /// Within-school improvement.
     pub improvement: ImprovementParams,
     /// Collaborative policies (plug-ins), all off by default.

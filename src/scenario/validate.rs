@@ -271,7 +271,7 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
 
     c.documented("measures.basic_threshold", s.measures.basic_threshold);
 
-    crate::openings::validate(&s.openings, &mut c);
+    super::openings::validate(&s.openings, &mut c);
     super::policies::validate_params(&s.policies, &mut c);
     super::policies::target::validate(&s.policies.targets, s, &mut c);
     // The timeline: every scenario in force after a change is valid too.
