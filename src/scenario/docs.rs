@@ -147,7 +147,7 @@ impl Param {
 pub fn value_in(s: &Scenario, path: &str) -> Option<f64> {
     let t = toml::Table::try_from(s).ok()?;
     let path = path.replace("[]", "[0]");
-    match crate::sweep::params::get(&t, &path)? {
+    match super::params::get(&t, &path)? {
         toml::Value::Float(f) => Some(*f),
         toml::Value::Integer(i) => Some(*i as f64),
         _ => None,

@@ -15,6 +15,7 @@ pub mod bundled;
 pub mod docs;
 pub(crate) mod load;
 pub mod openings;
+pub mod params;
 pub mod policies;
 pub mod timeline;
 mod validate;

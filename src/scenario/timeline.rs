@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::Scenario;
 use crate::error::InputProblem;
-use crate::sweep::params;
+use super::params;
 
 /// One change of the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,7 +16,7 @@
 
 pub mod contrast;
 mod file;
-pub mod params;
+pub use crate::scenario::params;
 pub mod plan;
 pub mod sensitivity;
 
