@@ -66,6 +66,7 @@ pub mod admissions;
 pub mod choice;
 pub mod cohort;
 pub mod error;
+pub mod estimate;
 pub mod ids;
 pub mod improvement;
 pub mod learning;

@@ -99,7 +99,7 @@ pub fn check_fits(
     force: bool,
 ) -> Result<()> {
     let threads = threads.unwrap_or_else(default_threads);
-    let e = schoolscape::limits::estimate(s, threads, csv.map(|c| (c.neighbourhoods.len(), c.schools.len())));
+    let e = schoolscape::estimate::estimate(s, threads, csv.map(|c| (c.neighbourhoods.len(), c.schools.len())));
     let what = format!("this run of `{}` ({})", s.name, display_path(path));
     refuse_unfit(&e, &what, threads, force, "a smaller `{}`, fewer threads, or --scale below 1")
 }
@@ -110,18 +110,19 @@ pub fn default_threads() -> usize {
 }
 
 /// Refuse (unless `force`) work estimated at more memory than this machine
-/// allows or a longer time than [`schoolscape::limits::MAX_SECONDS`], with
+/// allows or a longer time than [`schoolscape::estimate::MAX_SECONDS`], with
 /// the estimate and the key to change. `memory_fix` says what to change,
 /// with `{}` for the key.
 pub fn refuse_unfit(
-    e: &schoolscape::limits::Estimate,
+    e: &schoolscape::estimate::Estimate,
     what: &str,
     threads: usize,
     force: bool,
     memory_fix: &str,
 ) -> Result<()> {
-    use schoolscape::limits::{self, human_bytes, human_seconds};
-    let memory = limits::physical_memory();
+    use schoolscape::estimate::{MAX_SECONDS, physical_memory};
+    use schoolscape::limits::{human_bytes, human_seconds};
+    let memory = physical_memory();
     if force {
         return Ok(());
     }
@@ -138,7 +139,7 @@ pub fn refuse_unfit(
             memory_fix.replace("{}", e.memory_key),
         ));
     }
-    if e.seconds > limits::MAX_SECONDS {
+    if e.seconds > MAX_SECONDS {
         return Err(Error::input(
             None,
             e.time_key,
@@ -146,7 +147,7 @@ pub fn refuse_unfit(
                 "{what} would take about {} on {threads} threads (nothing was run; --force tries anyway)",
                 human_seconds(e.seconds)
             ),
-            format!("work estimated at under {}: fewer `{}`", human_seconds(limits::MAX_SECONDS), e.time_key),
+            format!("work estimated at under {}: fewer `{}`", human_seconds(MAX_SECONDS), e.time_key),
         ));
     }
     Ok(())

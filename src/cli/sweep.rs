@@ -758,7 +758,7 @@ fn check_fits(a: &SweepArgs, l: &Loaded, shard: Shard) -> Result<()> {
     }
     let sizes = l.csv.as_ref().map(|c| (c.neighbourhoods.len(), c.schools.len()));
     let key = if l.plan.is_contrast() { "settings" } else { "replicates" };
-    let e = schoolscape::limits::estimate_batch(
+    let e = schoolscape::estimate::estimate_batch(
         l.plan.points.iter().zip(&runs).filter(|(_, n)| **n > 0.0).map(|(p, n)| (&p.scenario, *n)),
         threads,
         sizes,

@@ -552,7 +552,7 @@ fn check_fits(cases: &[Loaded], args: &ValidateArgs) -> Result<()> {
         let robust = l.case.robustness.as_ref().map_or(0.0, |r| f64::from(r.replicates) * f64::from(l.samples));
         l.scenarios.values().flat_map(move |s| [(s, f64::from(l.replicates)), (s, robust)]).filter(|(_, n)| *n > 0.0)
     });
-    let e = schoolscape::limits::estimate_batch(items, threads, None, "robustness.samples");
+    let e = schoolscape::estimate::estimate_batch(items, threads, None, "robustness.samples");
     let files: Vec<String> = cases.iter().map(|l| l.path.display().to_string()).collect();
     let what = format!("this validation ({})", files.join(", "));
     super::run::refuse_unfit(&e, &what, threads, args.force, "a smaller `{}` in the cases' scenarios, or fewer threads")

@@ -17,8 +17,8 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::Scenario;
-use crate::error::InputProblem;
 use super::params;
+use crate::error::InputProblem;
 
 /// One change of the timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
