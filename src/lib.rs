@@ -86,6 +86,7 @@ pub mod sim;
 pub mod spatial;
 pub mod stats;
 pub mod sweep;
+pub mod ties;
 pub mod validation;
 pub mod world;
 

@@ -73,7 +73,7 @@ pub struct World {
     /// This year's events.
     pub events: Events,
     /// Collaboration state shared by the policies.
-    pub collab: crate::policy::barriers::Shared,
+    pub collab: crate::ties::Ties,
     /// Entrants' moves between schools this year (counted while partnerships exist).
     pub flows: Flows,
     /// The schools the policy acting now is limited to (its target); empty:
