@@ -7,22 +7,32 @@
 //! year by year.
 //!
 //! The library holds the model and nothing else: no command line, no
-//! plotting, no output files. The layers are:
+//! plotting, no output files. Its modules depend downward only, in layers
+//! (each uses only those listed before it):
 //!
-//! - [`scenario`]: the typed, validated description of one simulated system,
-//!   read from TOML files that may `extends` one another;
-//! - [`region`]: neighbourhoods, districts and school sites, synthetic or
-//!   loaded from CSV;
-//! - [`world`]: the changing state of one replicate: households, pupils in
-//!   columns, schools;
-//! - the phases of the yearly schedule, a module each: [`residential`],
-//!   [`cohort`], [`choice`], [`admissions`], [`learning`], [`publish`],
-//!   [`market`], [`openings`], [`improvement`], [`policy`];
-//! - [`measures`]: pure functions of counts and scores, and the yearly record;
-//! - [`sim`]: the explicit yearly schedule, and [`run`]: replicates in
-//!   parallel;
-//! - [`sweep`]: parameter sweeps planned as a list of runs, and the
-//!   sensitivity of outcomes to parameters.
+//! 1. the ground: [`error`], [`ids`] (ids and sentinels such as
+//!    [`ids::NONE`]), [`rng`] (named random streams), [`stats`],
+//!    [`spatial`], [`limits`] (input size limits);
+//! 2. the description: [`scenario`] (the typed, validated description of one
+//!    simulated system, read from TOML files that may `extends` one another,
+//!    with every parameter, the policies' and openings' included) and
+//!    [`region`] (neighbourhoods, districts and school sites, synthetic or
+//!    loaded from CSV);
+//! 3. the state: [`schools`], [`cohort`] (pupils in columns) and [`ties`]
+//!    (partnerships between schools);
+//! 4. the mechanisms of the yearly schedule, a module each: [`residential`],
+//!    [`choice`], [`admissions`], [`learning`], [`publish`], [`market`],
+//!    [`improvement`];
+//! 5. [`world`]: the changing state of one replicate, and the phases run on
+//!    it; [`openings`] (new schools) still sits beside it (the world calls it
+//!    and it reads the world);
+//! 6. [`measures`] (pure functions of counts and scores, and the yearly
+//!    record) and [`policy`] (the collaborative policies, acting through the
+//!    world);
+//! 7. [`sim`]: the explicit yearly schedule; [`run`]: replicates in
+//!    parallel; [`estimate`]: a run's memory and time; [`sweep`] (parameter
+//!    sweeps planned as a list of runs, and the sensitivity of outcomes to
+//!    parameters) and [`validation`] (runs checked against published results).
 //!
 //! ## Using the library
 //!
