@@ -712,3 +712,16 @@ fn a_timeline_runs_through_the_binary_and_is_shown_and_recorded() {
     assert_eq!(again.timeline.len(), 1);
     assert_eq!(again.run.warm_up, 1);
 }
+
+/// Without the cargo feature `parquet`, `export` is known and says how to get it.
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn export_without_the_parquet_feature_says_how_to_build_it() {
+    let dir = tmp("export-no-feature");
+    std::fs::write(dir.join("metrics.csv"), "run_id,value\n0,1.5\n").unwrap();
+    let o = bin().args(["export", dir.to_str().unwrap()]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--features parquet"), "{}", stderr(&o));
+    assert!(!dir.join("parquet").exists(), "nothing is written");
+    let _ = std::fs::remove_dir_all(&dir);
+}

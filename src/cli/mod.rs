@@ -5,6 +5,7 @@ pub use schoolscape::scenario::bundled;
 mod compare;
 mod contrast;
 mod explore;
+mod export;
 pub mod manifest;
 mod merge;
 pub mod output;
@@ -80,6 +81,9 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Summarise a sweep: final-year table per point, and parameters ranked by influence (SRRC).
     SweepSummary(sweep_summary::SummaryArgs),
+    /// Write the CSV files of a run, comparison, sweep or contrast directory as Parquet
+    /// (typed columns; needs a build with the cargo feature `parquet`).
+    Export(export::ExportArgs),
 }
 
 /// Options of `schoolscape run`.
@@ -158,6 +162,7 @@ pub fn main() -> ExitCode {
         Command::Slurm(a) => slurm::slurm(&a),
         Command::SweepSummary(a) => sweep_summary::summary(&a),
         Command::Validate(a) => validate::validate(&a),
+        Command::Export(a) => export::export(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
