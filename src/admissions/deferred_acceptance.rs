@@ -22,6 +22,9 @@ pub struct Workspace {
     first: Vec<u128>,
 }
 
+/// `next` of a pupil who has proposed to every school on its list and holds no seat.
+const EXHAUSTED: u32 = u32::MAX;
+
 /// Pupils whose first keys are computed together.
 const BLOCK: usize = 1 << 14;
 
@@ -110,7 +113,8 @@ pub fn run<'l>(
                 let l = list(iu);
                 let k = ws.next[iu] as usize;
                 if k >= l.len() {
-                    continue; // exhausted: unplaced
+                    ws.next[iu] = EXHAUSTED; // unplaced
+                    continue;
                 }
                 ws.next[iu] += 1;
                 let s = l[k];
@@ -136,16 +140,19 @@ pub fn run<'l>(
             }
         }
     }
-    assigned[..n].fill(NONE);
-    rank[..n].fill(u8::MAX);
-    for h in &ws.heaps[..capacity.len()] {
-        for &k in h {
-            let iu = pupil(k) as usize;
-            let r = ws.next[iu] - 1;
-            assigned[iu] = list(iu)[r as usize];
-            rank[iu] = r.min(254) as u8;
+    // Every pupil now holds a seat at the school it proposed to last, or has
+    // run out of schools: read from the proposals, in parallel.
+    let next = &ws.next;
+    assigned[..n].par_iter_mut().zip(rank[..n].par_iter_mut()).enumerate().for_each(|(i, (a, r))| match next[i] {
+        EXHAUSTED => {
+            *a = NONE;
+            *r = u8::MAX;
         }
-    }
+        k => {
+            *a = list(i)[k as usize - 1];
+            *r = (k - 1).min(254) as u8;
+        }
+    });
 }
 
 #[cfg(test)]

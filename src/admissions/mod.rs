@@ -16,10 +16,12 @@ pub mod deferred_acceptance;
 use crate::choice::Applications;
 use crate::cohort::{Cohort, flag};
 use crate::ids::NONE;
-use crate::rng::{Purpose, hash_unit};
+use crate::rng::{CHUNK, Purpose, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
+
+use rayon::prelude::*;
 
 /// Counts of what happened in admissions this year.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -145,11 +147,29 @@ pub fn admit(
             ws.capacity.push(cap);
         }
     }
-    schools.first_prefs.iter_mut().for_each(|v| *v = 0);
-    for i in 0..n {
-        if let Some(&first) = apps.list(i).first() {
-            schools.first_prefs[first as usize] += 1;
-        }
+    // First preferences, counted in parallel pieces (whole numbers: the sum
+    // does not depend on the pieces).
+    let l = apps.list_length.max(1);
+    let firsts = apps.lists[..n * l]
+        .par_chunks(CHUNK * l)
+        .fold(
+            || vec![0u32; n_schools],
+            |mut acc, rows| {
+                for row in rows.chunks_exact(l) {
+                    if row[0] != NONE {
+                        acc[row[0] as usize] += 1;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        });
+    match firsts {
+        Some(f) => schools.first_prefs.copy_from_slice(&f),
+        None => schools.first_prefs.iter_mut().for_each(|v| *v = 0),
     }
     let rules = Rules { maintained: s.priorities_for(false), autonomous: s.priorities_for(true) };
     let below = s.admissions.hard_to_teach_below;
