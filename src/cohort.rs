@@ -260,18 +260,56 @@ pub fn assign_bands(cohort: &mut Cohort, bands: usize, scratch: &mut Vec<f32>) {
     }
     scratch.clear();
     scratch.extend_from_slice(&cohort.prior);
+    // The cut points are order statistics of the priors (in the total order
+    // of floats, where equal means the same bits: each is one exact value).
+    let mut pos = [0usize; 32];
     let mut cuts = [f32::INFINITY; 32];
-    let mut done = 0;
-    for k in 1..bands.min(32) {
-        let pos = (k * n / bands).min(n - 1);
-        let (_, v, _) = scratch[done..].select_nth_unstable_by(pos - done, f32::total_cmp);
-        cuts[k - 1] = *v;
-        done = pos;
+    let k = bands.min(32) - 1;
+    for (j, p) in pos[..k].iter_mut().enumerate() {
+        *p = ((j + 1) * n / bands).min(n - 1);
     }
-    let cuts = &cuts[..bands.min(32) - 1];
+    // Distinct positions (they repeat only when there are fewer pupils than bands).
+    let mut uniq = pos;
+    let mut m = 0;
+    for j in 0..k {
+        if m == 0 || uniq[m - 1] != pos[j] {
+            uniq[m] = pos[j];
+            m += 1;
+        }
+    }
+    let mut vals = [0.0f32; 32];
+    order_statistics(scratch, 0, &uniq[..m], &mut vals[..m]);
+    for j in 0..k {
+        cuts[j] = vals[uniq[..m].partition_point(|&u| u < pos[j])];
+    }
+    let cuts = &cuts[..k];
     cohort.prior.par_iter().zip(cohort.band.par_iter_mut()).for_each(|(p, b)| {
         *b = cuts.partition_point(|c| *c <= *p) as u8;
     });
+}
+
+/// The values at the distinct, increasing positions `pos` (offset by `base`)
+/// of `v` in sorted order, into `out`: the middle one first, then the two
+/// sides (in parallel when large), which hold the smaller and larger values.
+fn order_statistics(v: &mut [f32], base: usize, pos: &[usize], out: &mut [f32]) {
+    if pos.is_empty() {
+        return;
+    }
+    let m = pos.len() / 2;
+    let p = pos[m] - base;
+    let (left, mid, right) = v.select_nth_unstable_by(p, f32::total_cmp);
+    out[m] = *mid;
+    let (pl, pr) = pos.split_at(m);
+    let (ol, or) = out.split_at_mut(m);
+    let large = left.len() + right.len() > 1 << 16;
+    let mut lower = move || order_statistics(left, base, pl, ol);
+    let mut upper = move || order_statistics(right, base + p + 1, &pr[1..], &mut or[1..]);
+    if large {
+        rayon::join(lower, upper);
+    } else {
+        lower();
+        upper();
+    }
 }
 
 #[cfg(test)]
@@ -298,6 +336,31 @@ mod tests {
         // Bands are equal-sized.
         let low = c.band.iter().filter(|b| **b == 0).count() as f64 / n;
         assert!((low - 0.2).abs() < 0.01, "{low}");
+    }
+
+    /// The band cut points are the order statistics a full sort gives, for
+    /// any size of cohort (fewer pupils than bands included) and many ties.
+    #[test]
+    fn band_cuts_are_the_sorted_order_statistics() {
+        let mut state = 7u64;
+        for n in [1usize, 2, 3, 4, 5, 7, 30, 1000, 70_001, 200_000] {
+            for bands in [2usize, 3, 5, 9, 32, 40] {
+                let mut c = Cohort::default();
+                c.resize(n);
+                for p in c.prior.iter_mut() {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    *p = ((state >> 40) % 50) as f32 * 0.1 - 2.5;
+                }
+                let mut sorted = c.prior.clone();
+                sorted.sort_by(f32::total_cmp);
+                let k = bands.min(32) - 1;
+                let cuts: Vec<f32> = (1..=k).map(|j| sorted[(j * n / bands).min(n - 1)]).collect();
+                assign_bands(&mut c, bands, &mut Vec::new());
+                for (p, b) in c.prior.iter().zip(&c.band) {
+                    assert_eq!(*b as usize, cuts.partition_point(|x| *x <= *p), "n {n} bands {bands}");
+                }
+            }
+        }
     }
 
     #[test]
