@@ -62,9 +62,9 @@
 //! ## Cargo features
 //!
 //! - `cli` (default): the `schoolscape` binary and what only it needs
-//!   (command line, progress bars, charts and maps, JSON manifests). Embed
-//!   the model with `default-features = false` to compile only the model's
-//!   own dependencies.
+//!   (command line, progress bars, charts and maps, HTML reports, JSON
+//!   manifests). Embed the model with `default-features = false` to compile
+//!   only the model's own dependencies.
 //!
 //! The order of the yearly schedule is written once, in
 //! [`sim::Simulation::step`], and described in `docs/ODD.md`.
