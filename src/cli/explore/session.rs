@@ -7,7 +7,7 @@
 //! ahead of what the page has asked for, and it stops when the page goes
 //! (the session is dropped, and the next hand-over fails).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,7 +17,8 @@ use schoolscape::region::CsvRegion;
 use schoolscape::rng::replicate_seed;
 use schoolscape::sim::{SchoolYear, YearRecord};
 use schoolscape::{Scenario, Simulation};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Sessions kept at once; starting another ends the least recently used.
 pub const MAX_SESSIONS: usize = 6;
@@ -167,17 +168,90 @@ fn work(arms: Vec<Arm>, years: u32, seed: u64, kept: u32, tx: SyncSender<Message
     let _ = tx.send(Message::Done);
 }
 
-/// Round for the map (three significant decimals are plenty on screen).
-fn r3(v: f64) -> Value {
-    if v.is_finite() { json!((v * 1000.0).round() / 1000.0) } else { Value::Null }
+/// Round for the map (three significant decimals are plenty on screen);
+/// `None` (JSON null) for a value that is not finite.
+fn r3(v: f64) -> Option<f64> {
+    v.is_finite().then(|| (v * 1000.0).round() / 1000.0)
 }
 
-fn exact(v: f64) -> Value {
-    if v.is_finite() { json!(v) } else { Value::Null }
+/// A finite value as it is; `None` (JSON null) otherwise.
+fn exact(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+// The JSON the page reads. Fields are in alphabetical order, the order the
+// responses have always had.
+
+/// What a session sends first: per arm, its map and schools; the measures charted.
+#[derive(Serialize)]
+struct StaticData {
+    arms: Vec<ArmStatic>,
+    headline: Vec<Headline>,
+}
+
+/// The map and schools of one arm, which do not change from year to year.
+#[derive(Serialize)]
+struct ArmStatic {
+    /// West, south, east, north edges, km.
+    bounds: [f64; 4],
+    cell_km: f64,
+    nbhd: Neighbourhoods,
+    policies: Vec<&'static str>,
+    schools: SchoolSites,
+}
+
+/// The neighbourhoods of the map.
+#[derive(Serialize)]
+struct Neighbourhoods {
+    dis: Vec<Option<f64>>,
+    households: Vec<u64>,
+    x: Vec<Option<f64>>,
+    y: Vec<Option<f64>>,
+}
+
+/// The schools as they start.
+#[derive(Serialize)]
+struct SchoolSites {
+    autonomous: Vec<bool>,
+    district: Vec<u32>,
+    name: Vec<String>,
+    x: Vec<Option<f64>>,
+    y: Vec<Option<f64>>,
+}
+
+/// A headline measure the page charts.
+#[derive(Serialize)]
+struct Headline {
+    key: String,
+    title: &'static str,
+}
+
+/// One year's frame: per arm, the measures and the schools.
+#[derive(Serialize)]
+struct Frame {
+    arms: Vec<ArmFrame>,
+    year: u32,
+}
+
+/// One arm's year.
+#[derive(Serialize)]
+struct ArmFrame {
+    att: Vec<Option<f64>>,
+    capacity: Vec<u32>,
+    dis: Vec<Option<f64>>,
+    eff: Vec<Option<f64>>,
+    /// Since last year: closed (-1), grew (+1), else 0.
+    event: Vec<i8>,
+    intake: Vec<u32>,
+    /// Measures by `measure/subgroup`.
+    m: BTreeMap<String, Option<f64>>,
+    open: Vec<u8>,
+    rep: Vec<Option<f64>>,
+    roll: Vec<u32>,
 }
 
 fn static_json(sims: &[Simulation]) -> Value {
-    let arms: Vec<Value> =
+    let arms =
         sims.iter()
             .map(|sim| {
                 let st = sim.school_static();
@@ -191,27 +265,28 @@ fn static_json(sims: &[Simulation]) -> Value {
                             [b[0].min(*x as f64), b[1].min(*y as f64), b[2].max(*x as f64), b[3].max(*y as f64)]
                         },
                     );
-                json!({
-                    "bounds": [bounds[0] - half, bounds[1] - half, bounds[2] + half, bounds[3] + half],
-                    "cell_km": map.cell_km,
-                    "nbhd": {
-                        "x": map.x.iter().map(|v| r3(*v as f64)).collect::<Vec<_>>(),
-                        "y": map.y.iter().map(|v| r3(*v as f64)).collect::<Vec<_>>(),
-                        "dis": dis.iter().map(|v| r3(*v as f64)).collect::<Vec<_>>(),
-                        "households": households.iter().map(|v| v.round() as u64).collect::<Vec<_>>(),
+                let r3s = |v: &[f32]| v.iter().map(|v| r3(*v as f64)).collect::<Vec<_>>();
+                ArmStatic {
+                    bounds: [bounds[0] - half, bounds[1] - half, bounds[2] + half, bounds[3] + half],
+                    cell_km: map.cell_km,
+                    nbhd: Neighbourhoods {
+                        dis: dis.iter().map(|v| r3(*v as f64)).collect(),
+                        households: households.iter().map(|v| v.round() as u64).collect(),
+                        x: r3s(&map.x),
+                        y: r3s(&map.y),
                     },
-                    "schools": {
-                        "name": st.name,
-                        "x": st.x.iter().map(|v| r3(*v as f64)).collect::<Vec<_>>(),
-                        "y": st.y.iter().map(|v| r3(*v as f64)).collect::<Vec<_>>(),
-                        "autonomous": st.autonomous,
-                        "district": st.district,
+                    policies: sim.policy_labels(),
+                    schools: SchoolSites {
+                        autonomous: st.autonomous.clone(),
+                        district: st.district.clone(),
+                        name: st.name.clone(),
+                        x: r3s(&st.x),
+                        y: r3s(&st.y),
                     },
-                    "policies": sim.policy_labels(),
-                })
+                }
             })
             .collect();
-    json!({ "arms": arms, "headline": headline_json() })
+    serde_json::to_value(StaticData { arms, headline: headline_json() }).unwrap_or(Value::Null)
 }
 
 /// The headline measures the page charts: (measure, subgroup, title).
@@ -221,22 +296,17 @@ pub fn headline() -> Vec<(&'static str, &'static str, &'static str)> {
     h
 }
 
-fn headline_json() -> Value {
-    json!(headline().iter().map(|(m, s, t)| json!({"key": format!("{m}/{s}"), "title": t})).collect::<Vec<_>>())
+fn headline_json() -> Vec<Headline> {
+    headline().iter().map(|(m, s, t)| Headline { key: format!("{m}/{s}"), title: t }).collect()
 }
 
 fn frame_json(records: &[YearRecord], last: &[Option<Vec<SchoolYear>>]) -> String {
-    let arms: Vec<Value> = records
+    let arms = records
         .iter()
         .zip(last)
         .map(|(r, prev)| {
-            let mut m = serde_json::Map::new();
-            for x in &r.metrics {
-                m.insert(format!("{}/{}", x.measure, x.subgroup), exact(x.value));
-            }
             let s = &r.schools;
-            // Events since last year: closed (-1), grew (+1), else 0.
-            let events: Vec<i8> = s
+            let events = s
                 .iter()
                 .enumerate()
                 .map(|(i, y)| match prev.as_ref().and_then(|p| p.get(i)) {
@@ -246,20 +316,20 @@ fn frame_json(records: &[YearRecord], last: &[Option<Vec<SchoolYear>>]) -> Strin
                     _ => 0,
                 })
                 .collect();
-            json!({
-                "m": m,
-                "open": s.iter().map(|y| u8::from(y.open)).collect::<Vec<_>>(),
-                "roll": s.iter().map(|y| y.roll).collect::<Vec<_>>(),
-                "intake": s.iter().map(|y| y.intake).collect::<Vec<_>>(),
-                "capacity": s.iter().map(|y| y.capacity).collect::<Vec<_>>(),
-                "dis": s.iter().map(|y| r3(y.disadvantaged_share)).collect::<Vec<_>>(),
-                "eff": s.iter().map(|y| r3(y.effectiveness)).collect::<Vec<_>>(),
-                "rep": s.iter().map(|y| r3(y.reputation)).collect::<Vec<_>>(),
-                "att": s.iter().map(|y| r3(y.mean_attainment)).collect::<Vec<_>>(),
-                "event": events,
-            })
+            ArmFrame {
+                att: s.iter().map(|y| r3(y.mean_attainment)).collect(),
+                capacity: s.iter().map(|y| y.capacity).collect(),
+                dis: s.iter().map(|y| r3(y.disadvantaged_share)).collect(),
+                eff: s.iter().map(|y| r3(y.effectiveness)).collect(),
+                event: events,
+                intake: s.iter().map(|y| y.intake).collect(),
+                m: r.metrics.iter().map(|x| (format!("{}/{}", x.measure, x.subgroup), exact(x.value))).collect(),
+                open: s.iter().map(|y| u8::from(y.open)).collect(),
+                rep: s.iter().map(|y| r3(y.reputation)).collect(),
+                roll: s.iter().map(|y| y.roll).collect(),
+            }
         })
         .collect();
     let year = records.first().map_or(0, |r| r.year);
-    json!({ "year": year, "arms": arms }).to_string()
+    serde_json::to_string(&Frame { arms, year }).unwrap_or_default()
 }
