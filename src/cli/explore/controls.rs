@@ -6,7 +6,8 @@
 //! library's parameter registry ([`schoolscape::scenario::docs`]), the same
 //! table `docs/ODD.md` lists.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 /// What kind of control a parameter gets.
 #[derive(Debug, Clone, Copy)]
@@ -205,40 +206,74 @@ fn slider(d: &Doc) -> (f64, f64) {
     (lo, hi)
 }
 
-fn finite(v: f64) -> Value {
-    if v.is_finite() { json!(v) } else { Value::Null }
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+/// A control as the page reads it (fields in the alphabetical order the
+/// response has always had; a number's range only for numbers).
+#[derive(Serialize)]
+struct ControlJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed: Option<[Option<f64>; 2]>,
+    explain: &'static str,
+    group: &'static str,
+    kind: &'static str,
+    label: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<&'static [(&'static str, &'static str)]>,
+    path: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plausible: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'static str>,
 }
 
 /// Every control as JSON for the page.
 pub fn to_json() -> Value {
-    Value::Array(
-        CONTROLS
-            .iter()
-            .map(|c| {
-                let mut v = json!({ "group": c.group, "path": c.path, "label": c.label, "explain": c.explain });
-                match c.kind {
-                    Kind::Switch => v["kind"] = json!("switch"),
-                    Kind::Choice(options) => {
-                        v["kind"] = json!("choice");
-                        v["options"] = json!(options.iter().map(|(k, l)| json!([k, l])).collect::<Vec<_>>());
-                    }
-                    Kind::Number | Kind::Whole => {
-                        v["kind"] = json!(if matches!(c.kind, Kind::Whole) { "whole" } else { "number" });
-                        if let Some(d) = doc(c.path) {
-                            let (lo, hi) = slider(&d);
-                            v["unit"] = json!(d.unit);
-                            v["explain"] = json!(d.explain);
-                            v["min"] = json!(lo);
-                            v["max"] = json!(hi);
-                            v["plausible"] = json!([d.plausible.0, d.plausible.1]);
-                            v["allowed"] = json!([finite(d.allowed.0), finite(d.allowed.1)]);
-                        }
+    let controls: Vec<ControlJson> = CONTROLS
+        .iter()
+        .map(|c| {
+            let mut v = ControlJson {
+                allowed: None,
+                explain: c.explain,
+                group: c.group,
+                kind: "switch",
+                label: c.label,
+                max: None,
+                min: None,
+                options: None,
+                path: c.path,
+                plausible: None,
+                unit: None,
+            };
+            match c.kind {
+                Kind::Switch => {}
+                Kind::Choice(options) => {
+                    v.kind = "choice";
+                    v.options = Some(options);
+                }
+                Kind::Number | Kind::Whole => {
+                    v.kind = if matches!(c.kind, Kind::Whole) { "whole" } else { "number" };
+                    if let Some(d) = doc(c.path) {
+                        let (lo, hi) = slider(&d);
+                        v.unit = Some(d.unit);
+                        v.explain = d.explain;
+                        v.min = Some(lo);
+                        v.max = Some(hi);
+                        v.plausible = Some([d.plausible.0, d.plausible.1]);
+                        v.allowed = Some([finite(d.allowed.0), finite(d.allowed.1)]);
                     }
                 }
-                v
-            })
-            .collect(),
-    )
+            }
+            v
+        })
+        .collect();
+    serde_json::to_value(controls).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -128,8 +128,8 @@ impl Response {
     }
 
     /// A JSON response.
-    pub fn json(status: u16, v: &serde_json::Value) -> Response {
-        Response { status, content_type: "application/json", body: v.to_string().into_bytes() }
+    pub fn json(status: u16, v: &impl serde::Serialize) -> Response {
+        Response { status, content_type: "application/json", body: serde_json::to_vec(v).unwrap_or_default() }
     }
 
     /// Write the response and close.

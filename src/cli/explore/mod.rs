@@ -25,6 +25,7 @@ use std::time::Duration;
 use clap::Args;
 use schoolscape::scenario::RegionSource;
 use schoolscape::{Error, Result, Scenario};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::run::{apply_overrides, set_threads, stop_flag};
@@ -80,7 +81,7 @@ pub struct ExploreArgs {
 struct State {
     /// The name the page uses for the scenario given on the command line, and its file.
     given: Option<(String, String)>,
-    defaults: Value,
+    defaults: Defaults,
     sessions: Sessions,
     allowed_hosts: Vec<String>,
     loopback: bool,
@@ -97,13 +98,13 @@ pub fn explore(a: &ExploreArgs) -> Result<()> {
     set_threads(a.threads);
     let given = (!path.starts_with(bundled::DIR)).then(|| (base.name.clone(), arg.clone()));
     let name = if given.is_some() { base.name.clone() } else { arg.trim_end_matches(".toml").to_string() };
-    let defaults = json!({
-        "scenario": name,
-        "seed": s.run.seed,
-        "years": s.run.years.min(MAX_YEARS),
-        "scale": a.scale.unwrap_or(1.0),
-        "set": super::set::parse(&a.set)?.iter().map(|x| x.text()).collect::<Vec<_>>(),
-    });
+    let defaults = Defaults {
+        scale: a.scale.unwrap_or(1.0),
+        scenario: name,
+        seed: s.run.seed,
+        set: super::set::parse(&a.set)?.iter().map(|x| x.text()).collect(),
+        years: s.run.years.min(MAX_YEARS),
+    };
 
     let listener = TcpListener::bind((a.host, a.port)).map_err(|e| {
         Error::input(None, "--port", format!("cannot listen on {}:{}: {e}", a.host, a.port), "a free port")
@@ -296,14 +297,102 @@ fn scenario_names(state: &State) -> Vec<(String, String)> {
     v
 }
 
-fn info(state: &State) -> Value {
-    json!({
-        "version": schoolscape::VERSION,
-        "scenarios": scenario_names(state).iter().map(|(n, d)| json!({"name": n, "description": d})).collect::<Vec<_>>(),
-        "controls": controls::to_json(),
-        "defaults": state.defaults,
-        "limits": {"years": MAX_YEARS, "scale": MAX_SCALE, "schools": MAX_SCHOOLS, "entrants": MAX_ENTRANTS},
-    })
+// The JSON of the API's responses. Fields are in alphabetical order, the
+// order the responses have always had.
+
+/// What the page starts with (the scenario, seed, years, scale and settings
+/// given on the command line).
+#[derive(Serialize)]
+struct Defaults {
+    scale: f64,
+    scenario: String,
+    seed: u64,
+    set: Vec<String>,
+    years: u32,
+}
+
+/// `/api/info`: the scenarios, controls, defaults and limits.
+#[derive(Serialize)]
+struct Info<'a> {
+    controls: Value,
+    defaults: &'a Defaults,
+    limits: Limits,
+    scenarios: Vec<ScenarioName>,
+    version: &'static str,
+}
+
+/// The largest run the page may start.
+#[derive(Serialize)]
+struct Limits {
+    entrants: u32,
+    scale: f64,
+    schools: u32,
+    years: u32,
+}
+
+/// A scenario the page lists.
+#[derive(Serialize)]
+struct ScenarioName {
+    description: String,
+    name: String,
+}
+
+/// Problems with a request, each with its key (and, when an arm of an A/B
+/// run has them, which arm).
+#[derive(Serialize)]
+struct Problems {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    arm: Option<&'static str>,
+    problems: Vec<ProblemJson>,
+}
+
+/// One problem: the key, what is wrong, what is allowed, and the whole text.
+#[derive(Serialize)]
+struct ProblemJson {
+    allowed: String,
+    key: String,
+    message: String,
+    text: String,
+}
+
+impl Problems {
+    /// One problem that is not about a key.
+    fn of_text(message: String) -> Problems {
+        Problems {
+            arm: None,
+            problems: vec![ProblemJson { allowed: String::new(), key: String::new(), text: message.clone(), message }],
+        }
+    }
+}
+
+/// `/api/scenario`: a scenario's value of every control.
+#[derive(Serialize)]
+struct ScenarioValues {
+    description: String,
+    name: String,
+    seed: u64,
+    values: serde_json::Map<String, Value>,
+    years: u32,
+}
+
+/// How to rerun an arm from the command line: the command and the resolved scenario.
+#[derive(Serialize)]
+struct Export {
+    command: String,
+    toml: String,
+}
+
+fn info(state: &State) -> Info<'_> {
+    Info {
+        controls: controls::to_json(),
+        defaults: &state.defaults,
+        limits: Limits { entrants: MAX_ENTRANTS, scale: MAX_SCALE, schools: MAX_SCHOOLS, years: MAX_YEARS },
+        scenarios: scenario_names(state)
+            .into_iter()
+            .map(|(name, description)| ScenarioName { description, name })
+            .collect(),
+        version: schoolscape::VERSION,
+    }
 }
 
 /// Load a scenario the page names: only a bundled one or the one given.
@@ -319,14 +408,21 @@ fn load_named(name: &str, state: &State) -> Result<(String, Scenario)> {
     load_scenario(name).map(|(_, s)| (name.to_string(), s))
 }
 
-fn problems_json(e: &Error) -> Value {
+fn problems_json(e: &Error) -> Problems {
     match e {
-        Error::Input(p) => json!({"problems": p.iter().map(|x| json!({
-            "key": x.key, "message": x.message, "allowed": x.allowed, "text": x.to_string(),
-        })).collect::<Vec<_>>()}),
-        other => {
-            json!({"problems": [{"key": "", "message": other.to_string(), "allowed": "", "text": other.to_string()}]})
-        }
+        Error::Input(p) => Problems {
+            arm: None,
+            problems: p
+                .iter()
+                .map(|x| ProblemJson {
+                    allowed: x.allowed.clone(),
+                    key: x.key.clone(),
+                    message: x.message.clone(),
+                    text: x.to_string(),
+                })
+                .collect(),
+        },
+        other => Problems::of_text(other.to_string()),
     }
 }
 
@@ -342,9 +438,10 @@ fn scenario_values(name: &str, state: &State) -> Response {
                     Some((c.path.to_string(), serde_json::to_value(v).ok()?))
                 })
                 .collect();
+            let years = s.run.years.min(MAX_YEARS);
             Response::json(
                 200,
-                &json!({"name": s.name, "description": s.description, "values": values, "seed": s.run.seed, "years": s.run.years.min(MAX_YEARS)}),
+                &ScenarioValues { description: s.description, name: s.name, seed: s.run.seed, values, years },
             )
         }
         Err(e) => Response::json(400, &problems_json(&e)),
@@ -400,7 +497,7 @@ impl StartRequest {
     }
 }
 
-fn prepare_arm(req: &StartRequest, arm: usize, state: &State) -> Result<(Arm, Value)> {
+fn prepare_arm(req: &StartRequest, arm: usize, state: &State) -> Result<(Arm, Export)> {
     let (sets, changes) = req.arm_sets(arm);
     if sets.len() > 200 || changes.iter().any(|(_, c)| c.len() > 200) {
         return Err(Error::input(None, "set", "too many settings".to_string(), "at most 200"));
@@ -483,7 +580,7 @@ fn prepare_arm(req: &StartRequest, arm: usize, state: &State) -> Result<(Arm, Va
         req.seed,
         s.to_toml()
     );
-    Ok((Arm { scenario: s, csv }, json!({"toml": toml, "command": command})))
+    Ok((Arm { scenario: s, csv }, Export { command, toml }))
 }
 
 /// The dotted paths (and new values) of every parameter whose value differs
@@ -505,10 +602,7 @@ fn start(body: &[u8], state: &State) -> Response {
     let req: StartRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
-            return Response::json(
-                400,
-                &json!({"problems": [{"key": "", "message": e.to_string(), "allowed": "", "text": e.to_string()}]}),
-            );
+            return Response::json(400, &Problems::of_text(e.to_string()));
         }
     };
     let mut arms = Vec::new();
@@ -521,7 +615,7 @@ fn start(body: &[u8], state: &State) -> Response {
             }
             Err(e) => {
                 let mut v = problems_json(&e);
-                v["arm"] = json!(if arms.is_empty() { "A" } else { "B" });
+                v.arm = Some(if arms.is_empty() { "A" } else { "B" });
                 return Response::json(400, &v);
             }
         }
@@ -533,13 +627,13 @@ fn start(body: &[u8], state: &State) -> Response {
     match session.next(Duration::from_secs(300)) {
         Some(Message::Ready(Ok(mut v))) => {
             v["id"] = json!(id);
-            v["exports"] = json!(exports);
+            v["exports"] = serde_json::to_value(&exports).unwrap_or_default();
             v["kept_years"] = json!(req.kept_years());
             Response::json(200, &v)
         }
         Some(Message::Ready(Err(e))) => {
             state.sessions.stop(id);
-            Response::json(400, &json!({"problems": [{"key": "", "message": e, "allowed": "", "text": e}]}))
+            Response::json(400, &Problems::of_text(e))
         }
         _ => {
             state.sessions.stop(id);
