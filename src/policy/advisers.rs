@@ -23,9 +23,9 @@ pub use crate::scenario::policies::advisers::Params;
 /// The weakest `weakest_share` of open schools (weakest first), each with an
 /// adviser's school from the strongest (strongest first).
 pub fn match_advisers(w: &World, p: &Params) -> Vec<(u32, u32)> {
-    let s = &w.schools;
+    let sch = &w.schools;
     let mut open: Vec<u32> = w.taking_part().map(|i| i as u32).collect();
-    open.sort_by(|a, b| s.effectiveness[*a as usize].total_cmp(&s.effectiveness[*b as usize]).then(a.cmp(b)));
+    open.sort_by(|a, b| sch.effectiveness[*a as usize].total_cmp(&sch.effectiveness[*b as usize]).then(a.cmp(b)));
     let k = ((p.weakest_share * open.len() as f64).round() as usize).min(open.len() / 2);
     (0..k).map(|j| (open[open.len() - 1 - j], open[j])).collect()
 }

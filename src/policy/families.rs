@@ -21,7 +21,7 @@ pub use crate::scenario::policies::families::Params;
 /// minimum are dissolved and their schools re-placed where they fit, else
 /// left out. Returns families of school ids.
 pub fn form_families(w: &World, p: &Params) -> Vec<Vec<u32>> {
-    let s = &w.schools;
+    let sch = &w.schools;
     let open: Vec<usize> = w.taking_part().collect();
     if open.len() < p.min_size as usize {
         return Vec::new();
@@ -32,12 +32,12 @@ pub fn form_families(w: &World, p: &Params) -> Vec<Vec<u32>> {
         let sd = (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt().max(1e-12);
         xs.into_iter().map(move |x| (x - m) / sd).collect::<Vec<f64>>()
     };
-    let prior = z(&|i| s.peer_mean[i]);
-    let dis = z(&|i| 1.0 - s.adv_share[i]);
+    let prior = z(&|i| sch.peer_mean[i]);
+    let dis = z(&|i| 1.0 - sch.adv_share[i]);
     let mut order: Vec<(f64, u32)> = open.iter().enumerate().map(|(k, &i)| (prior[k] - dis[k], i as u32)).collect();
     order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let target = ((p.min_size + p.max_size) / 2) as usize;
-    let competes = |a: u32, b: u32| s.dist(a, s.x[b as usize], s.y[b as usize]) < p.competitor_km as f32;
+    let competes = |a: u32, b: u32| sch.dist(a, sch.x[b as usize], sch.y[b as usize]) < p.competitor_km as f32;
     let fits = |fam: &[u32], i: u32, cap: usize| fam.len() < cap && fam.iter().all(|&m| !competes(m, i));
     let mut families: Vec<Vec<u32>> = Vec::new();
     for &(_, i) in &order {

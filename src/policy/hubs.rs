@@ -13,15 +13,14 @@ pub use crate::scenario::policies::hubs::Params;
 /// Hub networks for one kind of expertise: each school below the threshold
 /// joins the nearest hub with room. Returns (hub, supported schools).
 pub fn form_networks(w: &World, p: &Params, field: Field) -> Vec<(u32, Vec<u32>)> {
-    let s = &w.schools;
-    let level = |i: usize| if field == Field::Sen { s.sen_expertise[i] } else { s.eal_expertise[i] };
+    let sch = &w.schools;
+    let level = |i: usize| if field == Field::Sen { sch.sen_expertise[i] } else { sch.eal_expertise[i] };
     let hubs: Vec<u32> = w.taking_part().filter(|&i| level(i) >= p.hub_threshold).map(|i| i as u32).collect();
     let mut nets: Vec<(u32, Vec<u32>)> = hubs.iter().map(|&h| (h, Vec::new())).collect();
     for i in w.taking_part().filter(|&i| level(i) < p.hub_threshold) {
-        let best = nets
-            .iter_mut()
-            .filter(|(_, m)| m.len() < p.network_size as usize)
-            .min_by(|a, b| s.dist(a.0, s.x[i], s.y[i]).total_cmp(&s.dist(b.0, s.x[i], s.y[i])).then(a.0.cmp(&b.0)));
+        let best = nets.iter_mut().filter(|(_, m)| m.len() < p.network_size as usize).min_by(|a, b| {
+            sch.dist(a.0, sch.x[i], sch.y[i]).total_cmp(&sch.dist(b.0, sch.x[i], sch.y[i])).then(a.0.cmp(&b.0))
+        });
         if let Some((_, m)) = best {
             m.push(i as u32);
         }

@@ -16,9 +16,9 @@ pub use crate::scenario::policies::pairing::Params;
 /// Each weak school (weakest first) takes the strongest free school from
 /// another district when `cross_district` allows, else from any district.
 pub fn match_partners(w: &World, p: &Params) -> Vec<(u32, Vec<u32>)> {
-    let s = &w.schools;
+    let sch = &w.schools;
     let mut open: Vec<u32> = w.taking_part().map(|i| i as u32).collect();
-    open.sort_by(|a, b| s.effectiveness[*a as usize].total_cmp(&s.effectiveness[*b as usize]).then(a.cmp(b)));
+    open.sort_by(|a, b| sch.effectiveness[*a as usize].total_cmp(&sch.effectiveness[*b as usize]).then(a.cmp(b)));
     let n_weak = ((p.weakest_share * open.len() as f64).round() as usize).min(open.len() / 2);
     let per_strong = if p.trios { 2 } else { 1 };
     let weak: Vec<u32> = open[..n_weak].to_vec();
@@ -28,7 +28,7 @@ pub fn match_partners(w: &World, p: &Params) -> Vec<(u32, Vec<u32>)> {
         // Join an unfilled trio in another district first.
         if per_strong > 1 {
             if let Some(g) = groups.iter_mut().find(|(st, m)| {
-                m.len() < per_strong && (!p.cross_district || s.district[*st as usize] != s.district[wk as usize])
+                m.len() < per_strong && (!p.cross_district || sch.district[*st as usize] != sch.district[wk as usize])
             }) {
                 g.1.push(wk);
                 continue;
@@ -36,7 +36,7 @@ pub fn match_partners(w: &World, p: &Params) -> Vec<(u32, Vec<u32>)> {
         }
         let pick = strong
             .iter()
-            .position(|&st| p.cross_district && s.district[st as usize] != s.district[wk as usize])
+            .position(|&st| p.cross_district && sch.district[st as usize] != sch.district[wk as usize])
             .or(if strong.is_empty() { None } else { Some(0) });
         if let Some(k) = pick {
             let st = strong.remove(k);

@@ -54,24 +54,25 @@ pub use crate::scenario::policies::trusts::{Members, Params};
 /// funding it gained or lost (a gain counted up to its own funding). The
 /// trust's funding is conserved. Returns the funding moved (net received).
 pub fn pool_funding(w: &mut World, members: &[u32], share: f64, effect: f64) -> f64 {
-    let s = &mut w.schools;
-    let open: Vec<usize> = members.iter().map(|&m| m as usize).filter(|&m| s.open[m] && s.funding[m] > 0.0).collect();
+    let sch = &mut w.schools;
+    let open: Vec<usize> =
+        members.iter().map(|&m| m as usize).filter(|&m| sch.open[m] && sch.funding[m] > 0.0).collect();
     if open.len() < 2 || share <= 0.0 {
         return 0.0;
     }
-    let best = open.iter().map(|&m| s.effective(m)).fold(f64::NEG_INFINITY, f64::max);
-    let gaps: Vec<f64> = open.iter().map(|&m| best - s.effective(m)).collect();
+    let best = open.iter().map(|&m| sch.effective(m)).fold(f64::NEG_INFINITY, f64::max);
+    let gaps: Vec<f64> = open.iter().map(|&m| best - sch.effective(m)).collect();
     let total_gap: f64 = gaps.iter().sum();
     if total_gap <= 0.0 {
         return 0.0;
     }
-    let pool: f64 = open.iter().map(|&m| share * s.funding[m]).sum();
+    let pool: f64 = open.iter().map(|&m| share * sch.funding[m]).sum();
     let mut moved = 0.0;
     for (&m, g) in open.iter().zip(&gaps) {
-        let before = s.funding[m];
+        let before = sch.funding[m];
         let after = before * (1.0 - share) + pool * g / total_gap;
-        s.funding[m] = after;
-        s.adjustment[m] += effect * ((after - before) / before).min(1.0);
+        sch.funding[m] = after;
+        sch.adjustment[m] += effect * ((after - before) / before).min(1.0);
         moved += (after - before).max(0.0);
     }
     moved
@@ -87,10 +88,10 @@ pub fn form_trusts(w: &World, p: &Params) -> Vec<Vec<u32>> {
 /// Form new trusts among the open schools not `taken`, with about `target`
 /// schools in all (leads included); the schools put in a trust are marked taken.
 fn form_more(w: &World, p: &Params, taken: &mut [bool], target: usize) -> Vec<Vec<u32>> {
-    let s = &w.schools;
-    let mut open: Vec<u32> = s.open_ids().filter(|&i| !taken[i]).map(|i| i as u32).collect();
+    let sch = &w.schools;
+    let mut open: Vec<u32> = sch.open_ids().filter(|&i| !taken[i]).map(|i| i as u32).collect();
     // Strongest first.
-    open.sort_by(|a, b| s.effectiveness[*b as usize].total_cmp(&s.effectiveness[*a as usize]).then(a.cmp(b)));
+    open.sort_by(|a, b| sch.effectiveness[*b as usize].total_cmp(&sch.effectiveness[*a as usize]).then(a.cmp(b)));
     let size = p.size as usize;
     let mut trusts: Vec<Vec<u32>> = Vec::new();
     let mut in_trusts = 0;
@@ -101,15 +102,15 @@ fn form_more(w: &World, p: &Params, taken: &mut [bool], target: usize) -> Vec<Ve
         if taken[lead as usize] {
             continue;
         }
-        let (lx, ly) = (s.x[lead as usize], s.y[lead as usize]);
+        let (lx, ly) = (sch.x[lead as usize], sch.y[lead as usize]);
         let mut cands: Vec<(f64, u32)> = open
             .iter()
             .copied()
-            .filter(|&c| c != lead && !taken[c as usize] && s.dist(c, lx, ly) as f64 <= p.spread_km)
+            .filter(|&c| c != lead && !taken[c as usize] && sch.dist(c, lx, ly) as f64 <= p.spread_km)
             .map(|c| {
                 let key = match p.members {
-                    Members::Nearest => s.dist(c, lx, ly) as f64,
-                    Members::Weakest => s.effectiveness[c as usize],
+                    Members::Nearest => sch.dist(c, lx, ly) as f64,
+                    Members::Weakest => sch.effectiveness[c as usize],
                 };
                 (key, c)
             })
@@ -174,18 +175,18 @@ impl Trusts {
     /// admission rules (banding, cream-skimming, exclusions), as they are
     /// this year.
     fn coordinate_admissions(&self, w: &mut World) {
-        let s = &mut w.schools;
+        let sch = &mut w.schools;
         for t in &self.trusts {
             let lead = t.members[0] as usize;
-            if !s.open[lead] {
+            if !sch.open[lead] {
                 continue;
             }
-            let (banded, cream, exclusion) = (s.banded[lead], s.cream_skimming[lead], s.exclusion_rate[lead]);
+            let (banded, cream, exclusion) = (sch.banded[lead], sch.cream_skimming[lead], sch.exclusion_rate[lead]);
             for &m in &t.members[1..] {
                 let m = m as usize;
-                s.banded[m] = banded;
-                s.cream_skimming[m] = cream;
-                s.exclusion_rate[m] = exclusion;
+                sch.banded[m] = banded;
+                sch.cream_skimming[m] = cream;
+                sch.exclusion_rate[m] = exclusion;
             }
         }
     }
@@ -356,11 +357,11 @@ impl Policy for Trusts {
     }
 
     fn record(&self, w: &World, out: &mut Vec<Metric>) {
-        let s = &w.schools;
+        let sch = &w.schools;
         let live: Vec<Vec<usize>> = self
             .trusts
             .iter()
-            .map(|t| t.members.iter().map(|&m| m as usize).filter(|&m| s.open[m]).collect::<Vec<_>>())
+            .map(|t| t.members.iter().map(|&m| m as usize).filter(|&m| sch.open[m]).collect::<Vec<_>>())
             .filter(|t: &Vec<usize>| !t.is_empty())
             .collect();
         let schools: usize = live.iter().map(Vec::len).sum();
@@ -372,8 +373,8 @@ impl Policy for Trusts {
         // mean) and between them (SD of the trusts' means).
         let (mut within, mut means) = (0.0, Vec::with_capacity(live.len()));
         for t in &live {
-            let m = t.iter().map(|&i| s.effective(i)).sum::<f64>() / t.len() as f64;
-            within += t.iter().map(|&i| (s.effective(i) - m).powi(2)).sum::<f64>();
+            let m = t.iter().map(|&i| sch.effective(i)).sum::<f64>() / t.len() as f64;
+            within += t.iter().map(|&i| (sch.effective(i) - m).powi(2)).sum::<f64>();
             means.push(m);
         }
         let within_sd = if schools > 0 { (within / schools as f64).sqrt() } else { f64::NAN };
