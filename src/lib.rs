@@ -24,11 +24,11 @@
 //!    [`choice`], [`admissions`], [`learning`], [`publish`], [`market`],
 //!    [`improvement`];
 //! 5. [`world`]: the changing state of one replicate, and the phases run on
-//!    it; [`openings`] (new schools) still sits beside it (the world calls it
-//!    and it reads the world);
-//! 6. [`measures`] (pure functions of counts and scores, and the yearly
-//!    record) and [`policy`] (the collaborative policies, acting through the
-//!    world);
+//!    it;
+//! 6. [`openings`] (new schools where places are short), [`measures`] (pure
+//!    functions of counts and scores, and the yearly record) and [`policy`]
+//!    (the collaborative policies), each reading the world and acting through
+//!    it;
 //! 7. [`sim`]: the explicit yearly schedule; [`run`]: replicates in
 //!    parallel; [`estimate`]: a run's memory and time; [`sweep`] (parameter
 //!    sweeps planned as a list of runs, and the sensitivity of outcomes to

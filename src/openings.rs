@@ -27,13 +27,6 @@ use crate::world::World;
 pub use crate::scenario::openings::{Params, Site, Trigger};
 pub use crate::schools::NewSchool;
 
-/// Years of shortage per district, kept in the world.
-#[derive(Debug, Clone, Default)]
-pub struct State {
-    /// Consecutive years each district has been short of places.
-    pub short_years: Vec<u32>,
-}
-
 /// Decide this year's openings (after the market). Returns the schools to
 /// open, in a fixed order; the world adds them.
 pub fn decide(s: &Scenario, w: &mut World) -> Vec<NewSchool> {

@@ -209,8 +209,8 @@ impl<'a> Simulation<'a> {
     /// 4. pupils learn;
     /// 5. results are published and reputations follow;
     /// 6. schools adapt: market (funding, shrinking, closures, expansion,
-    ///    competitive pressure), within-school improvement, then policies
-    ///    (between and beyond schools);
+    ///    competitive pressure), openings, within-school improvement, then
+    ///    policies (between and beyond schools);
     /// 7. measures are recorded.
     ///
     /// The record's year counts recorded years (1 = the first after the warm-up).
@@ -260,6 +260,10 @@ impl<'a> Simulation<'a> {
 
         // 6. Adaptation: market, within school, then policies between and beyond schools.
         w.market(s);
+        if s.openings.enabled {
+            let new = crate::openings::decide(s, w);
+            w.open_schools(s, &new);
+        }
         clock.lap(Phase::Market);
         crate::improvement::apply(s, &mut w.schools, &w.practice_bonus, w.seed, year);
         self.policies.apply(s, w);

@@ -83,7 +83,7 @@ pub struct World {
     /// trusts, or [`NO_TRUST`]); empty: no trusts.
     pub trust_of: Vec<u32>,
     /// Districts' years of shortage of places (for openings).
-    pub openings: crate::openings::State,
+    pub openings: Shortage,
     /// Other columns of a schools CSV, by name: each school's value (schools
     /// opened during the run have none). Empty for a synthetic region.
     pub school_columns: std::collections::BTreeMap<String, Vec<String>>,
@@ -93,6 +93,13 @@ pub struct World {
     terms: SchoolTerms,
     closing: Vec<u32>,
     tally: Tally,
+}
+
+/// Years of shortage of places per district, kept for [`crate::openings`].
+#[derive(Debug, Clone, Default)]
+pub struct Shortage {
+    /// Consecutive years each district has been short of places.
+    pub short_years: Vec<u32>,
 }
 
 /// Where entrants went this year relative to their catchment school.
@@ -610,7 +617,7 @@ impl World {
     /// Add schools opened this year: every per-school array grows; the new
     /// schools join the grid, the choice sets and (where boundaries are drawn)
     /// the catchments of the neighbourhoods they are now nearest to.
-    pub(crate) fn open_schools(&mut self, s: &Scenario, new: &[crate::openings::NewSchool]) {
+    pub(crate) fn open_schools(&mut self, s: &Scenario, new: &[crate::schools::NewSchool]) {
         if new.is_empty() {
             return;
         }
@@ -665,8 +672,8 @@ impl World {
         }
     }
 
-    /// Market adaptation, including closures and the moves they cause, then
-    /// openings (if switched on).
+    /// Market adaptation, including closures and the moves they cause (the
+    /// yearly step then runs openings, if switched on: [`crate::openings`]).
     pub(crate) fn market(&mut self, s: &Scenario) {
         // Schools opened during the run gain a year group a year.
         let y = self.years_in_school() as u32;
@@ -678,10 +685,6 @@ impl World {
         crate::market::adapt(s, &mut self.schools, largest, &mut closing, &mut self.events.market);
         self.closing = closing;
         self.close_schools(s);
-        if s.openings.enabled {
-            let new = crate::openings::decide(s, self);
-            self.open_schools(s, &new);
-        }
     }
 
     /// One year of learning for every pupil on roll.
