@@ -584,11 +584,13 @@ impl World {
         self.redraw_closed_catchments();
         let n = self.schools.len();
         for slot in 0..self.cohorts.len() {
-            for i in 0..self.cohorts[slot].len() {
-                let sid = self.cohorts[slot].school[i] as usize;
-                if self.schools.open[sid] {
-                    continue;
-                }
+            // Who is in a closed school does not change as others move: found
+            // in parallel, then moved one by one in order.
+            let (open, school) = (&self.schools.open, &self.cohorts[slot].school);
+            let moving: Vec<u32> =
+                school.par_iter().enumerate().filter(|(_, s)| !open[**s as usize]).map(|(i, _)| i as u32).collect();
+            for i in moving {
+                let i = i as usize;
                 let c = &self.cohorts[slot];
                 let roll = &self.roll_by_slot[slot * n..(slot + 1) * n];
                 let (to, over) = admissions::place_unplaced(&self.schools, &self.grid, c.x[i], c.y[i], roll, None);
