@@ -135,6 +135,8 @@ pub struct Scratch {
     /// SES as a national percentile, 0 to 1, of each pupil of the cohort
     /// that entered last (read by choice in the year of entry only).
     pub ses_pct: Vec<f32>,
+    /// Households in each neighbourhood.
+    pub totals: Vec<f64>,
 }
 
 /// Fill `cohort` with a new cohort of entrants drawn from the current
@@ -150,18 +152,28 @@ pub fn enter(
     entry_year: i32,
     work: &mut Scratch,
 ) {
-    let Scratch { counts: scratch, values, ses_pct } = work;
+    let Scratch { counts: scratch, values, ses_pct, totals } = work;
     let types = region.types();
     let groups = region.groups;
     let nn = region.len();
     // How many entrants each neighbourhood sends: expected share, stochastic rounding.
-    let total_h: f64 = households.iter().map(|h| *h as f64).sum();
+    // The households in all and in each neighbourhood (each summed in its
+    // own order), side by side.
+    totals.clear();
+    totals.resize(nn, 0.0);
+    let (total_h, ()) = rayon::join(
+        || households.iter().map(|h| *h as f64).sum::<f64>(),
+        || {
+            totals.par_iter_mut().enumerate().with_min_len(1024).for_each(|(n, t)| {
+                *t = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
+            })
+        },
+    );
     let per_h = s.region.entrants_per_year as f64 / total_h.max(1e-12);
     let mut rng = stream(seed, Purpose::Cohort, year, u64::MAX);
     scratch.clear();
     scratch.resize(nn, 0);
-    for (n, count) in scratch.iter_mut().enumerate() {
-        let h: f64 = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
+    for (count, &h) in scratch.iter_mut().zip(totals.iter()) {
         let e = h * per_h;
         let base = e.floor();
         let u: f64 = rng.random();
