@@ -46,15 +46,14 @@ impl Applications {
         &row[..len]
     }
 
+    /// Room for `n` pupils' lists of `l`. What was there is not cleared:
+    /// [`apply`] writes every list in full (padded with [`NONE`]), every
+    /// catchment and lottery number, and admissions every rank.
     fn resize(&mut self, n: usize, l: usize) {
         self.list_length = l;
-        self.lists.clear();
         self.lists.resize(n * l, NONE);
-        self.catchment.clear();
         self.catchment.resize(n, NONE);
-        self.lottery.clear();
         self.lottery.resize(n, 0);
-        self.rank.clear();
         self.rank.resize(n, u8::MAX);
     }
 }
@@ -178,8 +177,8 @@ pub fn apply(
                 let b = &kinds[if dis { groups + g } else { g }];
                 let active = rng.random::<f64>() < b.active;
                 if !active {
-                    for (k, slot) in row.iter_mut().enumerate().take(m.min(l)) {
-                        *slot = cand[k].1;
+                    for (k, slot) in row.iter_mut().enumerate() {
+                        *slot = if k < m { cand[k].1 } else { NONE };
                     }
                     continue;
                 }
@@ -207,8 +206,8 @@ pub fn apply(
                     // lower id first): the first `l` of a full sort.
                     kept = insert_top(&mut top[..l], kept, (u, sid));
                 }
-                for (slot, t) in row.iter_mut().zip(&top[..kept]) {
-                    *slot = t.1;
+                for (k, slot) in row.iter_mut().enumerate() {
+                    *slot = if k < kept { top[k].1 } else { NONE };
                 }
             }
         });

@@ -181,8 +181,7 @@ pub fn enter(
     }
     let total: usize = scratch.iter().map(|c| *c as usize).sum();
     cohort.resize(total);
-    ses_pct.clear();
-    ses_pct.resize(total, 0.0);
+    ses_pct.resize(total, 0.0); // every value is written below
     cohort.entry_year = entry_year;
     let chunk_sizes: Vec<usize> = scratch.chunks(NBHD_CHUNK).map(|c| c.iter().map(|v| *v as usize).sum()).collect();
     let p = &s.population;
