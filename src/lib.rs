@@ -8,7 +8,7 @@
 //!
 //! The library holds the model and nothing else: no command line, no
 //! plotting, no output files. Its modules depend downward only, in layers
-//! (each uses only those listed before it):
+//! (each uses only those listed before it; `tests/layers.rs` checks it):
 //!
 //! 1. the ground: [`error`], [`ids`] (ids and sentinels such as
 //!    [`ids::NONE`]), [`rng`] (named random streams), [`stats`],
