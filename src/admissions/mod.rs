@@ -129,48 +129,9 @@ pub fn admit(
     counts: &mut AdmissionCounts,
 ) {
     let n = cohort.len();
-    let n_schools = schools.len();
     let bands = s.admissions.bands.max(1) as usize;
-    // Seat pools: one per school, or one per band at banded schools.
-    ws.pool_start.clear();
-    ws.capacity.clear();
-    for sid in 0..n_schools {
-        ws.pool_start.push(ws.capacity.len() as u32);
-        let cap = if schools.open[sid] { schools.capacity[sid] } else { 0 };
-        if schools.banded[sid] && bands > 1 {
-            // Equal quotas per band (bands are equal shares of the cohort).
-            for b in 0..bands {
-                let q = cap as usize * (b + 1) / bands - cap as usize * b / bands;
-                ws.capacity.push(q as u32);
-            }
-        } else {
-            ws.capacity.push(cap);
-        }
-    }
-    // First preferences, counted in parallel pieces (whole numbers: the sum
-    // does not depend on the pieces).
-    let l = apps.list_length.max(1);
-    let firsts = apps.lists[..n * l]
-        .par_chunks(CHUNK * l)
-        .fold(
-            || vec![0u32; n_schools],
-            |mut acc, rows| {
-                for row in rows.chunks_exact(l) {
-                    if row[0] != NONE {
-                        acc[row[0] as usize] += 1;
-                    }
-                }
-                acc
-            },
-        )
-        .reduce_with(|mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-            a
-        });
-    match firsts {
-        Some(f) => schools.first_prefs.copy_from_slice(&f),
-        None => schools.first_prefs.iter_mut().for_each(|v| *v = 0),
-    }
+    seat_pools(schools, bands, ws);
+    count_first_preferences(apps, n, schools);
     let rules = Rules { maintained: s.priorities_for(false), autonomous: s.priorities_for(true) };
     let below = s.admissions.hard_to_teach_below;
     let mut assigned = std::mem::take(&mut cohort.school);
@@ -226,9 +187,75 @@ pub fn admit(
             schools.intake[sid as usize] += 1;
         }
     }
-    // The district places the rest, in lottery order. Under a fair access
-    // agreement, hard-to-teach pupils go to the nearby member school with
-    // room that has taken the fewest of them so far.
+    place_the_rest(s, schools, grid, sets, cohort, apps, ws, counts);
+}
+
+/// The seat pools of the year: one per school, or one per band at banded
+/// schools, with their capacities (a closed school has none).
+fn seat_pools(schools: &Schools, bands: usize, ws: &mut Workspace) {
+    ws.pool_start.clear();
+    ws.capacity.clear();
+    for sid in 0..schools.len() {
+        ws.pool_start.push(ws.capacity.len() as u32);
+        let cap = if schools.open[sid] { schools.capacity[sid] } else { 0 };
+        if schools.banded[sid] && bands > 1 {
+            // Equal quotas per band (bands are equal shares of the cohort).
+            for b in 0..bands {
+                let q = cap as usize * (b + 1) / bands - cap as usize * b / bands;
+                ws.capacity.push(q as u32);
+            }
+        } else {
+            ws.capacity.push(cap);
+        }
+    }
+}
+
+/// Each school's first preferences (`schools.first_prefs`), counted in
+/// parallel pieces (whole numbers: the sum does not depend on the pieces).
+fn count_first_preferences(apps: &Applications, n: usize, schools: &mut Schools) {
+    let n_schools = schools.len();
+    let l = apps.list_length.max(1);
+    let firsts = apps.lists[..n * l]
+        .par_chunks(CHUNK * l)
+        .fold(
+            || vec![0u32; n_schools],
+            |mut acc, rows| {
+                for row in rows.chunks_exact(l) {
+                    if row[0] != NONE {
+                        acc[row[0] as usize] += 1;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        });
+    match firsts {
+        Some(f) => schools.first_prefs.copy_from_slice(&f),
+        None => schools.first_prefs.iter_mut().for_each(|v| *v = 0),
+    }
+}
+
+/// The pupils the mechanism left unplaced, placed by the district in lottery
+/// order (each counted in `counts.unplaced`). Under a fair access agreement,
+/// hard-to-teach pupils go to the nearby member school with room that has
+/// taken the fewest of them so far; the rest to the nearest school with room.
+#[allow(clippy::too_many_arguments)]
+fn place_the_rest(
+    s: &Scenario,
+    schools: &mut Schools,
+    grid: &Grid,
+    sets: &ChoiceSets,
+    cohort: &mut Cohort,
+    apps: &Applications,
+    ws: &mut Workspace,
+    counts: &mut AdmissionCounts,
+) {
+    let n = cohort.len();
+    let n_schools = schools.len();
+    let below = s.admissions.hard_to_teach_below;
     let sharing = schools.fair_share.iter().any(|f| *f);
     if sharing {
         ws.hard.clear();
