@@ -86,6 +86,85 @@ fn behaviour(s: &Scenario, b: &ChoiceBehaviour, g: usize) -> Behaviour {
     }
 }
 
+/// The schools of a choice set ordered nearest first from home (exact
+/// distances), ties by id, written to `cand`; returns how many. A distance is
+/// a square root, never negative, so its bits order as the number does:
+/// (bits, id) in one integer sorts as (distance, id). The set is nearest
+/// first from the neighbourhood's centre, so the order is nearly right
+/// already and insertion sort is quick.
+#[inline]
+fn nearest_first(
+    set: &[u32],
+    schools: &Schools,
+    x: f32,
+    y: f32,
+    keyed: &mut [u64; 33],
+    cand: &mut [(f32, u32); 33],
+) -> usize {
+    for (k, &sid) in set.iter().enumerate() {
+        let d = schools.dist(sid, x, y);
+        debug_assert!(d.is_sign_positive());
+        let v = (u64::from(d.to_bits()) << 32) | u64::from(sid);
+        let mut p = k;
+        while p > 0 && keyed[p - 1] > v {
+            keyed[p] = keyed[p - 1];
+            p -= 1;
+        }
+        keyed[p] = v;
+    }
+    for (c, &v) in cand.iter_mut().zip(&keyed[..set.len()]) {
+        *c = (f32::from_bits((v >> 32) as u32), v as u32);
+    }
+    set.len()
+}
+
+/// What an active family's utility of a school depends on besides the school.
+struct Family<'a> {
+    /// Its behaviour (by disadvantage and group).
+    b: &'a Behaviour,
+    /// Its group.
+    group: usize,
+    /// Number of groups.
+    groups: usize,
+    /// Its weight on fees.
+    fee_weight: f32,
+}
+
+/// An active family's list: the schools of `cand` (nearest first) it would
+/// travel to (the nearest always), each with a noisy utility, the best
+/// `top.len()` kept, highest utility first (ties: lower id first: the first
+/// of a full sort). Returns how many were kept.
+#[inline]
+fn best_by_utility<R: rand::Rng + ?Sized>(
+    f: &Family,
+    schools: &Schools,
+    cand: &[(f32, u32)],
+    rng: &mut R,
+    top: &mut [(f32, u32)],
+) -> usize {
+    let b = f.b;
+    let mut kept = 0;
+    for (k, &(d, sid)) in cand.iter().enumerate() {
+        if k > 0 && d > b.travel {
+            continue;
+        }
+        let su = sid as usize;
+        let noise: f32 = StandardNormal.sample(rng);
+        let mut u = b.w_rep * schools.reputation[su] as f32 - b.w_dist * d + b.noise_sd * noise;
+        if b.w_comp != 0.0 {
+            u += b.w_comp * schools.adv_share[su] as f32;
+        }
+        if b.w_own != 0.0 {
+            u += b.w_own * schools.group_share[su * f.groups + f.group] as f32;
+        }
+        if schools.fee_charging[su] {
+            u -= f.fee_weight;
+        }
+        kept = insert_top(top, kept, (u, sid));
+    }
+    kept
+}
+
 /// Form the ranked lists of the entering cohort. `boundaries` gives each
 /// neighbourhood's catchment school, if catchment boundaries are drawn;
 /// `ses_pct` each entrant's SES percentile.
@@ -132,28 +211,7 @@ pub fn apply(
             for j in 0..catch.len() {
                 let i = c * CHUNK + j;
                 lott[j] = rng.random();
-                let set = sets.of(nbhd[i]);
-                let mut m = set.len();
-                // Nearest first (exact distances from home), ties by id. A
-                // distance is a square root, never negative, so its bits order
-                // as the number does: (bits, id) in one integer sorts as
-                // (distance, id). The set is nearest first from the
-                // neighbourhood's centre, so the order is nearly right already
-                // and insertion sort is quick.
-                for (k, &sid) in set.iter().enumerate() {
-                    let d = schools.dist(sid, x[i], y[i]);
-                    debug_assert!(d.is_sign_positive());
-                    let v = (u64::from(d.to_bits()) << 32) | u64::from(sid);
-                    let mut p = k;
-                    while p > 0 && keyed[p - 1] > v {
-                        keyed[p] = keyed[p - 1];
-                        p -= 1;
-                    }
-                    keyed[p] = v;
-                }
-                for (c, &v) in cand.iter_mut().zip(&keyed[..m]) {
-                    *c = (f32::from_bits((v >> 32) as u32), v as u32);
-                }
+                let mut m = nearest_first(sets.of(nbhd[i]), schools, x[i], y[i], &mut keyed, &mut cand);
                 if let Some(b) = boundaries {
                     // The drawn catchment school comes first, whatever its distance.
                     let home = b[nbhd[i] as usize];
@@ -183,29 +241,8 @@ pub fn apply(
                     continue;
                 }
                 fl[j] |= flag::ACTIVE;
-                let fee_weight = fee_cost * (1.0 - ses_pct[i]);
-                let mut kept = 0;
-                for k in 0..m {
-                    let (d, sid) = cand[k];
-                    if k > 0 && d > b.travel {
-                        continue;
-                    }
-                    let su = sid as usize;
-                    let noise: f32 = StandardNormal.sample(&mut rng);
-                    let mut u = b.w_rep * schools.reputation[su] as f32 - b.w_dist * d + b.noise_sd * noise;
-                    if b.w_comp != 0.0 {
-                        u += b.w_comp * schools.adv_share[su] as f32;
-                    }
-                    if b.w_own != 0.0 {
-                        u += b.w_own * schools.group_share[su * groups + g] as f32;
-                    }
-                    if schools.fee_charging[su] {
-                        u -= fee_weight;
-                    }
-                    // Keep the `l` best so far, highest utility first (ties:
-                    // lower id first): the first `l` of a full sort.
-                    kept = insert_top(&mut top[..l], kept, (u, sid));
-                }
+                let family = Family { b, group: g, groups, fee_weight: fee_cost * (1.0 - ses_pct[i]) };
+                let kept = best_by_utility(&family, schools, &cand[..m], &mut rng, &mut top[..l]);
                 for (k, slot) in row.iter_mut().enumerate() {
                     *slot = if k < kept { top[k].1 } else { NONE };
                 }
