@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::region::{Region, SES_BANDS};
 use crate::rng::{Purpose, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{PopulationParams, Scenario};
 use crate::stats::norm_inv;
 
 /// Bit flags of a pupil.
@@ -139,6 +139,94 @@ pub struct Scratch {
     pub totals: Vec<f64>,
 }
 
+/// `e` rounded down, or up with probability its fractional part (`u` uniform on 0 to 1).
+#[inline]
+fn stochastic_round(e: f64, u: f64) -> u32 {
+    let base = e.floor();
+    base as u32 + u32::from(u < e - base)
+}
+
+/// What the draw of an entrant depends on, fixed for a year.
+struct Draw<'a> {
+    p: &'a PopulationParams,
+    /// Household types (SES bands × groups).
+    types: usize,
+    groups: usize,
+    dis_cut: f32,
+    /// Correlation of prior attainment with SES, and what is left of 1.
+    r: f32,
+    r_rest: f32,
+    /// Slope of the SEN share in SES.
+    beta: f64,
+}
+
+/// An entrant, before its home is placed.
+struct Entrant {
+    /// Household type (SES band × group).
+    household: usize,
+    /// SES (a standard normal score) and its percentile.
+    z: f32,
+    pct: f32,
+    flags: u8,
+    /// Prior attainment.
+    prior: f32,
+}
+
+impl<'a> Draw<'a> {
+    fn new(p: &'a PopulationParams, groups: usize) -> Self {
+        let r = p.prior_ses_correlation as f32;
+        Draw {
+            p,
+            types: SES_BANDS * groups,
+            groups,
+            dis_cut: p.disadvantaged_share as f32,
+            r,
+            r_rest: (1.0 - r * r).max(0.0).sqrt(),
+            beta: p.sen_ses_slope,
+        }
+    }
+
+    /// One entrant of a neighbourhood whose households by type are `row`
+    /// (`row_total` in all): its household type in proportion to them, its
+    /// SES within the type's band, its flags and prior attainment.
+    #[inline]
+    fn entrant<R: rand::Rng + ?Sized>(&self, row: &[f32], row_total: f32, rng: &mut R) -> Entrant {
+        let (p, beta) = (self.p, self.beta);
+        let mut u: f32 = rng.random::<f32>() * row_total;
+        let mut t = self.types - 1;
+        for (k, h) in row.iter().enumerate() {
+            if u < *h {
+                t = k;
+                break;
+            }
+            u -= *h;
+        }
+        let band = t / self.groups;
+        let pct = ((band as f32 + rng.random::<f32>()) / SES_BANDS as f32).min(0.999_999);
+        let z = fast_norm_inv(pct);
+        let mut f = 0u8;
+        if pct < self.dis_cut {
+            f |= flag::DIS;
+        }
+        let p_sen = (p.sen_share * (-beta * z as f64 - beta * beta / 2.0).exp()).min(1.0);
+        if rng.random::<f64>() < p_sen {
+            f |= flag::SEN;
+        }
+        if rng.random::<f64>() < p.eal_share {
+            f |= flag::EAL;
+        }
+        let eps: f32 = StandardNormal.sample(rng);
+        let mut a = self.r * z + self.r_rest * eps;
+        if f & flag::SEN != 0 {
+            a -= p.sen_prior_gap as f32;
+        }
+        if f & flag::EAL != 0 {
+            a -= p.eal_prior_gap as f32;
+        }
+        Entrant { household: t, z, pct, flags: f, prior: a }
+    }
+}
+
 /// Fill `cohort` with a new cohort of entrants drawn from the current
 /// households. `work` is reused working memory.
 #[allow(clippy::too_many_arguments)]
@@ -174,21 +262,14 @@ pub fn enter(
     scratch.clear();
     scratch.resize(nn, 0);
     for (count, &h) in scratch.iter_mut().zip(totals.iter()) {
-        let e = h * per_h;
-        let base = e.floor();
-        let u: f64 = rng.random();
-        *count = base as u32 + u32::from(u < e - base);
+        *count = stochastic_round(h * per_h, rng.random());
     }
     let total: usize = scratch.iter().map(|c| *c as usize).sum();
     cohort.resize(total);
     ses_pct.resize(total, 0.0); // every value is written below
     cohort.entry_year = entry_year;
     let chunk_sizes: Vec<usize> = scratch.chunks(NBHD_CHUNK).map(|c| c.iter().map(|v| *v as usize).sum()).collect();
-    let p = &s.population;
-    let dis_cut = p.disadvantaged_share as f32;
-    let r = p.prior_ses_correlation as f32;
-    let r_rest = (1.0 - r * r).max(0.0).sqrt();
-    let beta = p.sen_ses_slope;
+    let draw = Draw::new(&s.population, groups);
     let cell = region.cell_km as f32;
     let counts: &[u32] = scratch;
     let Cohort { x, y, nbhd, ses, flags, group, prior, attainment, school, .. } = cohort;
@@ -213,47 +294,16 @@ pub fn enter(
             let row = &households[n * types..(n + 1) * types];
             let row_total: f32 = row.iter().sum();
             for _ in 0..counts[n] {
-                // Household type, in proportion to the neighbourhood's households.
-                let mut u: f32 = rng.random::<f32>() * row_total;
-                let mut t = types - 1;
-                for (k, h) in row.iter().enumerate() {
-                    if u < *h {
-                        t = k;
-                        break;
-                    }
-                    u -= *h;
-                }
-                let band = t / groups;
-                let pct = ((band as f32 + rng.random::<f32>()) / SES_BANDS as f32).min(0.999_999);
-                let z = fast_norm_inv(pct);
-                let mut f = 0u8;
-                if pct < dis_cut {
-                    f |= flag::DIS;
-                }
-                let p_sen = (p.sen_share * (-beta * z as f64 - beta * beta / 2.0).exp()).min(1.0);
-                if rng.random::<f64>() < p_sen {
-                    f |= flag::SEN;
-                }
-                if rng.random::<f64>() < p.eal_share {
-                    f |= flag::EAL;
-                }
-                let eps: f32 = StandardNormal.sample(&mut rng);
-                let mut a = r * z + r_rest * eps;
-                if f & flag::SEN != 0 {
-                    a -= p.sen_prior_gap as f32;
-                }
-                if f & flag::EAL != 0 {
-                    a -= p.eal_prior_gap as f32;
-                }
+                let e = draw.entrant(row, row_total, &mut rng);
                 xs[i] = region.nbhd_x[n] + (rng.random::<f32>() - 0.5) * cell;
                 ys[i] = region.nbhd_y[n] + (rng.random::<f32>() - 0.5) * cell;
                 nb[i] = n as u32;
-                se[i] = z;
-                sp[i] = pct;
-                fl[i] = f;
-                gr[i] = (t % groups) as u8;
-                pr[i] = a;
-                at[i] = a;
+                se[i] = e.z;
+                sp[i] = e.pct;
+                fl[i] = e.flags;
+                gr[i] = (e.household % groups) as u8;
+                pr[i] = e.prior;
+                at[i] = e.prior;
                 sch[i] = u32::MAX;
                 i += 1;
             }
