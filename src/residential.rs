@@ -12,7 +12,7 @@
 //! popular schools, and residential and school segregation can feed each other.
 
 use crate::region::{Region, SES_BANDS};
-use crate::scenario::Scenario;
+use crate::scenario::{ResidentialParams, Scenario};
 use crate::schools::Schools;
 use crate::spatial::ChoiceSets;
 
@@ -46,6 +46,50 @@ fn band_dis(b: usize, p: f64) -> f64 {
     (p * SES_BANDS as f64 - b as f64).clamp(0.0, 1.0)
 }
 
+/// The own-type share of every (neighbourhood, type), into `own_share`:
+/// with groups, the share of the household's group among the
+/// neighbourhood's households; without, the chance that a neighbour is on
+/// the same side of the disadvantage line (`p`).
+fn own_shares(households: &[f32], nn: usize, g: usize, types: usize, p: f64, own_share: &mut Vec<f32>) {
+    own_share.clear();
+    own_share.resize(nn * types, 0.0);
+    for n in 0..nn {
+        let row = &households[n * types..(n + 1) * types];
+        let total: f64 = row.iter().map(|v| *v as f64).sum::<f64>().max(1e-12);
+        if g > 1 {
+            for gi in 0..g {
+                let share = (0..SES_BANDS).map(|b| row[b * g + gi] as f64).sum::<f64>() / total;
+                for b in 0..SES_BANDS {
+                    own_share[n * types + b * g + gi] = share as f32;
+                }
+            }
+        } else {
+            let dis = (0..SES_BANDS).map(|b| row[b] as f64 * band_dis(b, p)).sum::<f64>() / total;
+            for b in 0..SES_BANDS {
+                let d = band_dis(b, p);
+                own_share[n * types + b] = (d * dis + (1.0 - d) * (1.0 - dis)) as f32;
+            }
+        }
+    }
+}
+
+/// Households moving out of every neighbourhood (the unhappy at a higher
+/// rate), taken from `households` and added up by type in `ws.movers`.
+fn move_out(r: &ResidentialParams, households: &mut [f32], nn: usize, types: usize, ws: &mut Workspace) {
+    ws.movers.clear();
+    ws.movers.resize(types, 0.0);
+    for n in 0..nn {
+        for t in 0..types {
+            let h = &mut households[n * types + t];
+            let unhappy = (ws.own_share[n * types + t] as f64) < r.tolerance;
+            let rate = (r.move_rate + if unhappy { r.unhappy_move_rate } else { 0.0 }).min(1.0);
+            let out = *h as f64 * rate;
+            ws.movers[t] += out;
+            *h -= out as f32;
+        }
+    }
+}
+
 /// One year of residential moves. The housing stock of each neighbourhood
 /// (its initial households) is in `ws` (see [`Workspace::new`]).
 pub fn step(
@@ -62,40 +106,8 @@ pub fn step(
     let nn = region.len();
     let p = s.population.disadvantaged_share;
     debug_assert_eq!(ws.stock.len(), nn, "the workspace is made for the region");
-    // Own-type share of every (neighbourhood, type).
-    ws.own_share.clear();
-    ws.own_share.resize(nn * types, 0.0);
-    for n in 0..nn {
-        let row = &households[n * types..(n + 1) * types];
-        let total: f64 = row.iter().map(|v| *v as f64).sum::<f64>().max(1e-12);
-        if g > 1 {
-            for gi in 0..g {
-                let share = (0..SES_BANDS).map(|b| row[b * g + gi] as f64).sum::<f64>() / total;
-                for b in 0..SES_BANDS {
-                    ws.own_share[n * types + b * g + gi] = share as f32;
-                }
-            }
-        } else {
-            let dis = (0..SES_BANDS).map(|b| row[b] as f64 * band_dis(b, p)).sum::<f64>() / total;
-            for b in 0..SES_BANDS {
-                let d = band_dis(b, p);
-                ws.own_share[n * types + b] = (d * dis + (1.0 - d) * (1.0 - dis)) as f32;
-            }
-        }
-    }
-    // Moving out.
-    ws.movers.clear();
-    ws.movers.resize(types, 0.0);
-    for n in 0..nn {
-        for t in 0..types {
-            let h = &mut households[n * types + t];
-            let unhappy = (ws.own_share[n * types + t] as f64) < r.tolerance;
-            let rate = (r.move_rate + if unhappy { r.unhappy_move_rate } else { 0.0 }).min(1.0);
-            let out = *h as f64 * rate;
-            ws.movers[t] += out;
-            *h -= out as f32;
-        }
-    }
+    own_shares(households, nn, g, types, p, &mut ws.own_share);
+    move_out(r, households, nn, types, ws);
     ws.vacancy.clear();
     ws.vacancy.extend((0..nn).map(|n| {
         let occupied: f64 = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
