@@ -101,14 +101,7 @@ pub fn redraw(w: &mut World, p: &Params, disadvantaged_share: f64) -> Report {
         big_h[map[k] as usize] += h[k];
         big_d[map[k] as usize] += d[k];
     }
-    let districts = w.region.districts;
-    let (mut dh, mut dd) = (vec![0.0; districts], vec![0.0; districts]);
-    for k in 0..nn {
-        let dk = w.region.nbhd_district[k] as usize;
-        dh[dk] += h[k];
-        dd[dk] += d[k];
-    }
-    let target: Vec<f64> = (0..districts).map(|x| if dh[x] > 0.0 { dd[x] / dh[x] } else { 0.0 }).collect();
+    let target = district_shares(w, &h, &d);
     let cost = |hh: f64, dd: f64, t: f64| if hh > 0.0 { hh * (dd / hh - t).powi(2) } else { 0.0 };
     for _ in 0..p.passes {
         let mut moved = false;
@@ -150,22 +143,45 @@ pub fn redraw(w: &mut World, p: &Params, disadvantaged_share: f64) -> Report {
             break;
         }
     }
+    let report = compare_maps(w, &before, &map, &h, &d);
+    w.boundaries = Some(map);
+    report
+}
+
+/// Each district's share of households disadvantaged (the target of every
+/// catchment in it), from the neighbourhoods' households `h` and
+/// disadvantaged households `d`.
+fn district_shares(w: &World, h: &[f64], d: &[f64]) -> Vec<f64> {
+    let districts = w.region.districts;
+    let (mut dh, mut dd) = (vec![0.0; districts], vec![0.0; districts]);
+    for k in 0..w.region.len() {
+        let dk = w.region.nbhd_district[k] as usize;
+        dh[dk] += h[k];
+        dd[dk] += d[k];
+    }
+    (0..districts).map(|x| if dh[x] > 0.0 { dd[x] / dh[x] } else { 0.0 }).collect()
+}
+
+/// What a redrawing did: the share of households whose catchment school
+/// changed, their extra distance per household, and the catchments'
+/// dissimilarity before and after.
+fn compare_maps(w: &World, before: &[u32], map: &[u32], h: &[f64], d: &[f64]) -> Report {
+    let total_h: f64 = h.iter().sum();
     let (mut switched, mut extra) = (0.0, 0.0);
-    for k in 0..nn {
+    for k in 0..w.region.len() {
         if map[k] != before[k] {
-            let (x, y) = centre(k);
+            let (x, y) = (w.region.nbhd_x[k], w.region.nbhd_y[k]);
             switched += h[k];
             extra += h[k] * (w.schools.dist(map[k], x, y) - w.schools.dist(before[k], x, y)) as f64;
         }
     }
-    let report = Report {
+    let ns = w.schools.len();
+    Report {
         switched_share: if total_h > 0.0 { switched / total_h } else { 0.0 },
         extra_km: if total_h > 0.0 { extra / total_h } else { 0.0 },
-        dissimilarity_before: catchment_dissimilarity(&before, &h, &d, ns),
-        dissimilarity_after: catchment_dissimilarity(&map, &h, &d, ns),
-    };
-    w.boundaries = Some(map);
-    report
+        dissimilarity_before: catchment_dissimilarity(before, h, d, ns),
+        dissimilarity_after: catchment_dissimilarity(map, h, d, ns),
+    }
 }
 
 /// Rezoning as a policy: catchments are redrawn when it starts.
