@@ -126,3 +126,26 @@ fn export_refuses_what_is_not_an_output_directory() {
     assert!(!dir.join("parquet/bad.parquet").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A full disk while writing (a file-size limit, its signal ignored) fails
+/// the export naming the file, and leaves no unfinished file behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_fails_the_export_and_leaves_nothing_unfinished() {
+    let dir = tmp("export-full");
+    let run = dir.join("run");
+    let r = run.to_str().unwrap();
+    ok(&[&["run", "market", "--out", r, "--no-plots"][..], &SMALL].concat());
+    let cmd = format!("trap '' XFSZ; ulimit -f 16; exec '{}' export '{r}'", env!("CARGO_BIN_EXE_schoolscape"));
+    let o = std::process::Command::new("bash").arg("-c").arg(cmd).output().unwrap();
+    assert!(!o.status.success(), "an export over the size limit must fail");
+    assert!(stderr(&o).contains(".parquet.partial"), "{}", stderr(&o));
+    let left: Vec<_> = std::fs::read_dir(run.join("parquet"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "unfinished files left: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -274,7 +274,18 @@ pub mod parquet_file {
     pub fn convert(csv: &Path, target: &Path, manifest: Option<&str>) -> Result<()> {
         let (header, kinds) = kinds(csv)?;
         let partial = partial_name(target);
-        let file = File::create(&partial).map_err(io(&partial))?;
+        let written = write(csv, &partial, &header, &kinds, manifest);
+        if written.is_err() {
+            // Nothing unfinished is left behind (a full disk, a file changed while read).
+            let _ = std::fs::remove_file(&partial);
+        }
+        written?;
+        std::fs::rename(&partial, target).map_err(io(target))
+    }
+
+    /// Write the Parquet file `partial` from `csv`, whose columns are `header` of `kinds`.
+    fn write(csv: &Path, partial: &Path, header: &[String], kinds: &[Kind], manifest: Option<&str>) -> Result<()> {
+        let file = File::create(partial).map_err(io(partial))?;
         let mut meta = vec![KeyValue::new("schoolscape.version".into(), schoolscape::VERSION.to_string())];
         if let Some(m) = manifest {
             meta.push(KeyValue::new("schoolscape.manifest".into(), m.to_string()));
@@ -284,8 +295,8 @@ pub mod parquet_file {
             .set_created_by(format!("schoolscape {}", schoolscape::VERSION))
             .set_key_value_metadata(Some(meta))
             .build();
-        let schema = Arc::new(schema(&header, &kinds).map_err(pq(csv))?);
-        let mut w = SerializedFileWriter::new(file, schema, Arc::new(props)).map_err(pq(&partial))?;
+        let schema = Arc::new(schema(header, kinds).map_err(pq(csv))?);
+        let mut w = SerializedFileWriter::new(file, schema, Arc::new(props)).map_err(pq(partial))?;
         let mut cols: Vec<Column> = kinds.iter().map(|&k| Column::new(k)).collect();
         let mut r = reader(csv)?;
         let mut rec = csv::StringRecord::new();
@@ -298,15 +309,15 @@ pub mod parquet_file {
             }
             let rows = cols.first().map_or(0, Column::rows);
             if rows > 0 && (rows >= ROWS || !more) {
-                write_group(&mut w, &cols).map_err(pq(&partial))?;
+                write_group(&mut w, &cols).map_err(pq(partial))?;
                 cols.iter_mut().for_each(Column::clear);
             }
             if !more {
                 break;
             }
         }
-        w.close().map_err(pq(&partial))?;
-        std::fs::rename(&partial, target).map_err(io(target))
+        w.close().map_err(pq(partial))?;
+        Ok(())
     }
 
     fn write_group(w: &mut SerializedFileWriter<File>, cols: &[Column]) -> parquet::errors::Result<()> {
