@@ -5,7 +5,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use schoolscape::Simulation;
-use schoolscape::admissions::{boston, deferred_acceptance, priority_key};
+use schoolscape::admissions::{Applicant, Market, boston, deferred_acceptance, priority_key};
 use schoolscape::scenario::{Priority, load_path};
 
 fn bench(c: &mut Criterion) {
@@ -19,50 +19,29 @@ fn bench(c: &mut Criterion) {
     let n = cohort.len();
     let prios = [Priority::Catchment, Priority::Distance];
     let key = |i: usize, sid: u32| {
-        priority_key(
-            &prios,
-            false,
-            false,
-            apps.catchment[i] == sid,
-            cohort.dis(i),
-            w.schools.dist(sid, cohort.x[i], cohort.y[i]),
-            cohort.prior[i],
-            apps.lottery[i],
-            i as u32,
-        )
+        let a = Applicant {
+            demoted: false,
+            in_catchment: apps.catchment[i] == sid,
+            disadvantaged: cohort.dis(i),
+            distance_km: w.schools.dist(sid, cohort.x[i], cohort.y[i]),
+            prior: cohort.prior[i],
+            lottery: apps.lottery[i],
+            pupil: i as u32,
+        };
+        priority_key(&prios, false, &a)
     };
+    let market = Market { n, list: |i| apps.list(i), pool: |_, s: u32| s as usize, capacity: &w.schools.capacity, key };
     let mut assigned = vec![0; n];
     let mut rank = vec![0; n];
     let mut ws = deferred_acceptance::Workspace::default();
     c.bench_function(&format!("deferred_acceptance_{n}_pupils_{}_schools", w.schools.len()), |b| {
         b.iter(|| {
-            deferred_acceptance::run(
-                n,
-                |i| apps.list(i),
-                |_, s| s as usize,
-                &w.schools.capacity,
-                key,
-                schoolscape::admissions::key_pupil,
-                &mut assigned,
-                &mut rank,
-                &mut ws,
-            )
+            deferred_acceptance::run(&market, schoolscape::admissions::key_pupil, &mut assigned, &mut rank, &mut ws)
         })
     });
     let mut bws = boston::Workspace::default();
     c.bench_function(&format!("boston_{n}_pupils_{}_schools", w.schools.len()), |b| {
-        b.iter(|| {
-            boston::run(
-                n,
-                |i| apps.list(i),
-                |_, s| s as usize,
-                &w.schools.capacity,
-                key,
-                &mut assigned,
-                &mut rank,
-                &mut bws,
-            )
-        })
+        b.iter(|| boston::run(&market, &mut assigned, &mut rank, &mut bws))
     });
 }
 

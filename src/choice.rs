@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::cohort::{Cohort, flag};
 use crate::ids::NONE;
-use crate::rng::{CHUNK, Purpose, stream};
+use crate::rng::{CHUNK, Purpose, Year, stream};
 use crate::scenario::{ChoiceBehaviour, Mechanism, Scenario};
 use crate::schools::Schools;
 use crate::spatial::ChoiceSets;
@@ -165,21 +165,31 @@ fn best_by_utility<R: rand::Rng + ?Sized>(
     kept
 }
 
-/// Form the ranked lists of the entering cohort. `boundaries` gives each
-/// neighbourhood's catchment school, if catchment boundaries are drawn;
-/// `ses_pct` each entrant's SES percentile.
-#[allow(clippy::too_many_arguments)]
+/// What families choose from: the schools, each neighbourhood's choice set,
+/// and each neighbourhood's catchment school if catchment boundaries are
+/// drawn (`None`: the nearest open school to home).
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The schools.
+    pub schools: &'a Schools,
+    /// Each neighbourhood's nearest open schools.
+    pub sets: &'a ChoiceSets,
+    /// Each neighbourhood's drawn catchment school, if any.
+    pub boundaries: Option<&'a [u32]>,
+}
+
+/// Form the ranked lists of the entering cohort from `options`; `ses_pct`
+/// gives each entrant's SES percentile.
 pub fn apply(
     s: &Scenario,
-    schools: &Schools,
-    sets: &ChoiceSets,
-    boundaries: Option<&[u32]>,
+    options: Options<'_>,
     cohort: &mut Cohort,
     ses_pct: &[f32],
     apps: &mut Applications,
-    seed: u64,
-    year: u32,
+    at: Year,
 ) {
+    let Options { schools, sets, boundaries } = options;
+    let Year { seed, year } = at;
     let n = cohort.len();
     debug_assert_eq!(ses_pct.len(), n);
     let catchment_only = s.admissions.mechanism == Mechanism::Catchment;

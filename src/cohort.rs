@@ -8,7 +8,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use crate::region::{Region, SES_BANDS};
-use crate::rng::{Purpose, stream};
+use crate::rng::{Purpose, Year, stream};
 use crate::scenario::{PopulationParams, Scenario};
 use crate::stats::norm_inv;
 
@@ -228,18 +228,18 @@ impl<'a> Draw<'a> {
 }
 
 /// Fill `cohort` with a new cohort of entrants drawn from the current
-/// households. `work` is reused working memory.
-#[allow(clippy::too_many_arguments)]
+/// households, entering in `entry_year`, from the streams of `at`. `work` is
+/// reused working memory.
 pub fn enter(
     cohort: &mut Cohort,
     s: &Scenario,
     region: &Region,
     households: &[f32],
-    seed: u64,
-    year: u32,
+    at: Year,
     entry_year: i32,
     work: &mut Scratch,
 ) {
+    let Year { seed, year } = at;
     let Scratch { counts: scratch, values, ses_pct, totals } = work;
     let types = region.types();
     let groups = region.groups;
@@ -383,7 +383,7 @@ mod tests {
         let region = crate::region::build(&s, None, 11).unwrap();
         let mut c = Cohort::default();
         let mut scratch = Scratch::default();
-        enter(&mut c, &s, &region, &region.households, 11, 1, 1, &mut scratch);
+        enter(&mut c, &s, &region, &region.households, Year { seed: 11, year: 1 }, 1, &mut scratch);
         let n = c.len() as f64;
         assert!((n - 6000.0).abs() < 200.0, "{n}");
         let dis = (0..c.len()).filter(|&i| c.dis(i)).count() as f64 / n;

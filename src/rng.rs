@@ -15,6 +15,16 @@ pub type Rng = ChaCha8Rng;
 /// Pupils per chunk in parallel loops; fixed so results do not depend on threads.
 pub const CHUNK: usize = 4096;
 
+/// The replicate's seed and the key of the year: what every stream of one
+/// year's phase is derived from (with its purpose and chunk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Year {
+    /// The replicate's seed.
+    pub seed: u64,
+    /// The year's key (the simulated year, or a key of the warm start).
+    pub year: u32,
+}
+
 /// What a stream is for. Each purpose has its own stream, and every random
 /// draw of the model goes through one: a generator from [`stream`], a keyed
 /// draw from [`hash_unit`] or a seed from [`keyed_seed`], each with its

@@ -1,8 +1,8 @@
 //! The changing state of one replicate: households, pupils (in cohorts of
 //! columns), schools, the spatial index, and working memory reused every year.
 
-use crate::admissions::{self, AdmissionCounts};
-use crate::choice::{self, Applications};
+use crate::admissions::{self, AdmissionCounts, Entrants, Map};
+use crate::choice::{self, Applications, Options};
 use crate::cohort::{self, Cohort, Scratch, flag};
 use crate::error::Result;
 use crate::ids::{NO_TRUST, NONE};
@@ -11,7 +11,7 @@ use crate::market::MarketCounts;
 use crate::publish::{self, Results};
 use crate::region::{self, CsvRegion, Region};
 use crate::residential;
-use crate::rng::{Purpose, hash_unit};
+use crate::rng::{Purpose, Year, hash_unit};
 use crate::scenario::Scenario;
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
@@ -375,37 +375,19 @@ impl World {
 
     /// A new cohort enters at `slot`, families apply, and admissions place it.
     pub(crate) fn admit_cohort(&mut self, s: &Scenario, slot: usize, entry_year: i32, year_key: u32) {
-        cohort::enter(
-            &mut self.cohorts[slot],
-            s,
-            &self.region,
-            &self.households,
-            self.seed,
-            year_key,
-            entry_year,
-            &mut self.scratch,
-        );
-        choice::apply(
-            s,
-            &self.schools,
-            &self.choice_sets,
-            self.boundaries.as_deref(),
-            &mut self.cohorts[slot],
-            &self.scratch.ses_pct,
-            &mut self.applications,
-            self.seed,
-            year_key,
-        );
+        let at = Year { seed: self.seed, year: year_key };
+        cohort::enter(&mut self.cohorts[slot], s, &self.region, &self.households, at, entry_year, &mut self.scratch);
+        let options =
+            Options { schools: &self.schools, sets: &self.choice_sets, boundaries: self.boundaries.as_deref() };
+        let cohort = &mut self.cohorts[slot];
+        choice::apply(s, options, cohort, &self.scratch.ses_pct, &mut self.applications, at);
         admissions::admit(
             s,
             &mut self.schools,
-            &self.grid,
-            &self.choice_sets,
-            &mut self.cohorts[slot],
-            &mut self.applications,
+            Map { grid: &self.grid, sets: &self.choice_sets },
+            Entrants { cohort, apps: &mut self.applications },
             &mut self.admissions_ws,
-            self.seed,
-            year_key,
+            at,
             &mut self.events.admissions,
         );
         self.lost_shares(slot);

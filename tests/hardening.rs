@@ -138,22 +138,20 @@ fn long_admissions_priorities_are_refused_in_linear_time() {
 
 #[test]
 fn deferred_acceptance_ends_with_lists_longer_than_255() {
+    use schoolscape::admissions::Market;
     use schoolscape::admissions::deferred_acceptance::{Workspace, run};
     let lists: Vec<Vec<u32>> = (0..4).map(|_| (0..400).collect()).collect();
     let mut cap = vec![0u32; 400];
     cap[399] = 1;
     let (mut assigned, mut rank) = (vec![0u32; 4], vec![0u8; 4]);
-    run(
-        4,
-        |i| &lists[i],
-        |_, s| s as usize,
-        &cap,
-        |i, _| i as u128,
-        |k| k as u32,
-        &mut assigned,
-        &mut rank,
-        &mut Workspace::default(),
-    );
+    let market = Market {
+        n: 4,
+        list: |i: usize| &lists[i][..],
+        pool: |_, s: u32| s as usize,
+        capacity: &cap,
+        key: |i: usize, _: u32| i as u128,
+    };
+    run(&market, |k| k as u32, &mut assigned, &mut rank, &mut Workspace::default());
     assert_eq!(assigned[3], 399);
     assert_eq!(assigned.iter().filter(|&&a| a == 399).count(), 1);
 }

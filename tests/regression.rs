@@ -3,7 +3,7 @@
 //!
 //! The defects of commit 8963134 were found while writing docs/ODD.md.
 
-use schoolscape::admissions::priority_key;
+use schoolscape::admissions::{Applicant, priority_key};
 use schoolscape::policy::districts::{self, DistrictCollaboration};
 use schoolscape::policy::{Context, Policy};
 use schoolscape::scenario::{Priority, Scenario, bundled, validate};
@@ -49,12 +49,30 @@ fn odd_temporary_adjustments_reach_learning() {
 fn odd_priority_keys_fit_every_criterion() {
     let all =
         [Priority::Catchment, Priority::Disadvantaged, Priority::Distance, Priority::Attainment, Priority::Lottery];
-    let worst_not_demoted = priority_key(&all, true, false, false, false, 999.0, -7.9, 0, 8);
-    let best_demoted = priority_key(&all, true, true, true, true, 0.0, 7.9, u32::MAX, 9);
+    let worst = Applicant {
+        demoted: false,
+        in_catchment: false,
+        disadvantaged: false,
+        distance_km: 999.0,
+        prior: -7.9,
+        lottery: 0,
+        pupil: 8,
+    };
+    let best = Applicant {
+        demoted: true,
+        in_catchment: true,
+        disadvantaged: true,
+        distance_km: 0.0,
+        prior: 7.9,
+        lottery: u32::MAX,
+        pupil: 9,
+    };
+    let worst_not_demoted = priority_key(&all, true, &worst);
+    let best_demoted = priority_key(&all, true, &best);
     assert!(worst_not_demoted > best_demoted, "the demotion bit survives the longest key");
     // And each criterion still ranks, in order, below the ones before it.
-    let near = priority_key(&all, true, false, false, false, 1.0, 0.0, 0, 1);
-    let far = priority_key(&all, true, false, false, false, 10.0, 0.0, 0, 1);
+    let near = priority_key(&all, true, &Applicant { distance_km: 1.0, prior: 0.0, pupil: 1, ..worst });
+    let far = priority_key(&all, true, &Applicant { distance_km: 10.0, prior: 0.0, pupil: 1, ..worst });
     assert!(near > far, "distance still ranks with every criterion on");
 }
 

@@ -7,6 +7,7 @@
 
 use std::cmp::Reverse;
 
+use super::Market;
 use crate::ids::NONE;
 
 /// Working memory reused from year to year.
@@ -16,19 +17,16 @@ pub struct Workspace {
     remaining: Vec<u32>,
 }
 
-/// Run the Boston mechanism. Arguments as for
+/// Run the Boston mechanism over `market`. Arguments as for
 /// [`deferred_acceptance::run`](super::deferred_acceptance::run).
-#[allow(clippy::too_many_arguments)]
-pub fn run<'l>(
-    n: usize,
-    list: impl Fn(usize) -> &'l [u32],
-    pool: impl Fn(usize, u32) -> usize,
-    capacity: &[u32],
-    key: impl Fn(usize, u32) -> u128,
-    assigned: &mut [u32],
-    rank: &mut [u8],
-    ws: &mut Workspace,
-) {
+pub fn run<'l, L, P, K>(market: &Market<'_, L, P, K>, assigned: &mut [u32], rank: &mut [u8], ws: &mut Workspace)
+where
+    L: Fn(usize) -> &'l [u32],
+    P: Fn(usize, u32) -> usize,
+    K: Fn(usize, u32) -> u128,
+{
+    let Market { n, list, pool, capacity, key } = market;
+    let (n, capacity) = (*n, *capacity);
     assigned[..n].fill(NONE);
     rank[..n].fill(u8::MAX);
     ws.remaining.clear();
@@ -70,21 +68,13 @@ mod tests {
         let key = |i: usize, s: u32| (prio[s as usize][i] << 32) | i as u128;
         let mut a = vec![0; 3];
         let mut r = vec![0; 3];
-        run(3, |i| &lists[i], |_, s| s as usize, &[1, 1], key, &mut a, &mut r, &mut Workspace::default());
+        let market =
+            Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &[1, 1], key };
+        run(&market, &mut a, &mut r, &mut Workspace::default());
         assert_eq!(a, vec![NONE, 1, 0]);
         assert_eq!(r, vec![u8::MAX, 0, 0]);
         let mut ws = super::super::deferred_acceptance::Workspace::default();
-        super::super::deferred_acceptance::run(
-            3,
-            |i| &lists[i],
-            |_, s| s as usize,
-            &[1, 1],
-            key,
-            |k| k as u32,
-            &mut a,
-            &mut r,
-            &mut ws,
-        );
+        super::super::deferred_acceptance::run(&market, |k| k as u32, &mut a, &mut r, &mut ws);
         assert_eq!(a, vec![1, NONE, 0]);
     }
 
@@ -96,7 +86,9 @@ mod tests {
         let key = |i: usize, _s: u32| if i == 0 { 10u128 } else { 1 };
         let mut a = vec![0; 2];
         let mut r = vec![0; 2];
-        run(2, |i| &lists[i], |_, s| s as usize, &[1, 1], key, &mut a, &mut r, &mut Workspace::default());
+        let market =
+            Market { n: 2, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &[1, 1], key };
+        run(&market, &mut a, &mut r, &mut Workspace::default());
         assert_eq!(a, vec![1, 0]);
     }
 
@@ -108,7 +100,8 @@ mod tests {
         let key = |i: usize, _s: u32| (u32::MAX - (dist[i] * 1000.0) as u32) as u128;
         let mut a = vec![0; 3];
         let mut r = vec![0; 3];
-        run(3, |i| &lists[i], |_, s| s as usize, &[2], key, &mut a, &mut r, &mut Workspace::default());
+        let market = Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &[2], key };
+        run(&market, &mut a, &mut r, &mut Workspace::default());
         assert_eq!(a, vec![NONE, 0, 0]);
     }
 }

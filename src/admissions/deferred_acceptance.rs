@@ -8,6 +8,7 @@
 
 use rayon::prelude::*;
 
+use super::Market;
 use crate::ids::NONE;
 
 /// Working memory reused from year to year.
@@ -64,27 +65,27 @@ fn replace_top(h: &mut [u128], v: u128) {
     h[k] = v;
 }
 
-/// Run deferred acceptance.
+/// Run deferred acceptance over `market` (see [`Market`]: pupils' lists,
+/// their seat pools, the pools' capacities and the schools' priority keys,
+/// all distinct for one pool).
 ///
-/// - `n`: pupils; `list(i)`: pupil i's ranked schools;
-/// - `pool(i, s)`: the seat pool pupil i would take at school s; `capacity[p]`: seats in pool p;
-/// - `key(i, s)`: school s's priority for pupil i, higher first, all distinct for one pool;
 /// - `pupil(k)`: the pupil whose key is `k` (every key names its pupil, so
 ///   that a pool holds keys alone);
 /// - `assigned[i]`, `rank[i]`: the school and list position each pupil gets (or [`NONE`] / 255);
 ///   lists may have any length, and positions from 254 on are reported as 254.
-#[allow(clippy::too_many_arguments)]
-pub fn run<'l>(
-    n: usize,
-    list: impl Fn(usize) -> &'l [u32] + Sync,
-    pool: impl Fn(usize, u32) -> usize,
-    capacity: &[u32],
-    key: impl Fn(usize, u32) -> u128 + Sync,
+pub fn run<'l, L, P, K>(
+    market: &Market<'_, L, P, K>,
     pupil: impl Fn(u128) -> u32,
     assigned: &mut [u32],
     rank: &mut [u8],
     ws: &mut Workspace,
-) {
+) where
+    L: Fn(usize) -> &'l [u32] + Sync,
+    P: Fn(usize, u32) -> usize,
+    K: Fn(usize, u32) -> u128 + Sync,
+{
+    let Market { n, list, pool, capacity, key } = market;
+    let (n, capacity) = (*n, *capacity);
     ws.heaps.resize_with(capacity.len(), Vec::new);
     for (h, &cap) in ws.heaps.iter_mut().zip(capacity) {
         h.clear();
@@ -215,7 +216,8 @@ mod tests {
             let mut assigned = vec![0; n];
             let mut rank = vec![0; n];
             let mut ws = Workspace::default();
-            run(n, |i| &lists[i], |_, s| s as usize, &cap, key, |k| k as u32, &mut assigned, &mut rank, &mut ws);
+            let market = Market { n, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &cap, key: &key };
+            run(&market, |k| k as u32, &mut assigned, &mut rank, &mut ws);
             // Capacity.
             for (s, c) in cap.iter().enumerate() {
                 prop_assert!(assigned.iter().filter(|&&a| a == s as u32).count() <= *c as usize);
@@ -250,7 +252,9 @@ mod tests {
         let (mut assigned, mut rank) = (vec![0; 3], vec![0; 3]);
         let mut ws = Workspace::default();
         let key = |i: usize, _s: u32| i as u128;
-        run(3, |i| &lists[i], |_, s| s as usize, &cap, key, |k| k as u32, &mut assigned, &mut rank, &mut ws);
+        let market =
+            Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &cap, key: &key };
+        run(&market, |k| k as u32, &mut assigned, &mut rank, &mut ws);
         assert_eq!(assigned, vec![NONE, 299, 299]);
         assert_eq!(rank, vec![u8::MAX, 254, 254]);
         assert_eq!(assigned, reference(&lists, &cap, &key));
@@ -270,7 +274,8 @@ mod tests {
             let key = |i: usize, s: u32| (((seed as u128 * 31 + s as u128 * 17 + i as u128 * 5) % 101) << 32) | i as u128;
             let (mut assigned, mut rank) = (vec![0; pupils], vec![0; pupils]);
             let mut ws = Workspace::default();
-            run(pupils, |i| &lists[i], |_, s| s as usize, &caps, key, |k| k as u32, &mut assigned, &mut rank, &mut ws);
+            let market = Market { n: pupils, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &caps, key: &key };
+            run(&market, |k| k as u32, &mut assigned, &mut rank, &mut ws);
             prop_assert_eq!(assigned, reference(&lists, &caps, &key));
         }
     }

@@ -16,7 +16,7 @@ pub mod deferred_acceptance;
 use crate::choice::Applications;
 use crate::cohort::{Cohort, flag};
 use crate::ids::NONE;
-use crate::rng::{CHUNK, Purpose, hash_unit};
+use crate::rng::{CHUNK, Purpose, Year, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
@@ -66,7 +66,27 @@ pub fn hard_to_teach(cohort: &Cohort, i: usize, below: f64) -> bool {
     cohort.flags[i] & flag::SEN != 0 || (cohort.prior[i] as f64) < below
 }
 
-/// School `s`'s priority key for entrant `i`: higher is admitted first.
+/// What a school's priority for an applicant depends on besides the
+/// school's rules (see [`priority_key`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Applicant {
+    /// Demoted by the school's cream-skimming.
+    pub demoted: bool,
+    /// The school is the applicant's catchment school.
+    pub in_catchment: bool,
+    /// The applicant is disadvantaged.
+    pub disadvantaged: bool,
+    /// Distance from home to the school, km.
+    pub distance_km: f32,
+    /// Prior attainment, SD units.
+    pub prior: f32,
+    /// The applicant's lottery number.
+    pub lottery: u32,
+    /// The applicant's index in its cohort.
+    pub pupil: u32,
+}
+
+/// A school's priority key for applicant `a`: higher is admitted first.
 ///
 /// From the most significant bits down: not demoted by cream-skimming; for a
 /// selective school, prior attainment; then each priority of the school's list
@@ -74,33 +94,22 @@ pub fn hard_to_teach(cohort: &Cohort, i: usize, below: f64) -> bool {
 /// 1 m up to 1,000 km; attainment: 16 bits; lottery: 12 bits; at most 67 bits
 /// in all); then the pupil's full 32-bit lottery number and 29 bits of its
 /// index, so that keys are distinct.
-#[allow(clippy::too_many_arguments)]
 #[inline]
-pub fn priority_key(
-    priorities: &[Priority],
-    selective: bool,
-    demoted: bool,
-    in_catchment: bool,
-    disadvantaged: bool,
-    distance_km: f32,
-    prior: f32,
-    lottery: u32,
-    pupil: u32,
-) -> u128 {
-    let mut k: u128 = u128::from(!demoted);
+pub fn priority_key(priorities: &[Priority], selective: bool, a: &Applicant) -> u128 {
+    let mut k: u128 = u128::from(!a.demoted);
     if selective {
-        k = (k << 16) | quantise(prior, -8.0, 8.0, 16);
+        k = (k << 16) | quantise(a.prior, -8.0, 8.0, 16);
     }
     for p in priorities {
         k = match p {
-            Priority::Catchment => (k << 1) | u128::from(in_catchment),
-            Priority::Disadvantaged => (k << 1) | u128::from(disadvantaged),
-            Priority::Distance => (k << 20) | (((1 << 20) - 1) - quantise(distance_km, 0.0, 1000.0, 20)),
-            Priority::Attainment => (k << 16) | quantise(prior, -8.0, 8.0, 16),
-            Priority::Lottery => (k << 12) | (lottery >> 20) as u128,
+            Priority::Catchment => (k << 1) | u128::from(a.in_catchment),
+            Priority::Disadvantaged => (k << 1) | u128::from(a.disadvantaged),
+            Priority::Distance => (k << 20) | (((1 << 20) - 1) - quantise(a.distance_km, 0.0, 1000.0, 20)),
+            Priority::Attainment => (k << 16) | quantise(a.prior, -8.0, 8.0, 16),
+            Priority::Lottery => (k << 12) | (a.lottery >> 20) as u128,
         };
     }
-    (k << 61) | ((lottery as u128) << 29) | ((u32::MAX - pupil) & PUPIL_BITS) as u128
+    (k << 61) | ((a.lottery as u128) << 29) | ((u32::MAX - a.pupil) & PUPIL_BITS) as u128
 }
 
 /// The low bits of a priority key that name its pupil.
@@ -113,21 +122,54 @@ pub fn key_pupil(k: u128) -> u32 {
     PUPIL_BITS - (k as u32 & PUPIL_BITS)
 }
 
+/// One year's admissions market over seat pools, as the mechanisms
+/// ([`deferred_acceptance::run`], [`boston::run`]) see it.
+pub struct Market<'c, L, P, K> {
+    /// Pupils.
+    pub n: usize,
+    /// `list(i)`: pupil i's ranked schools.
+    pub list: L,
+    /// `pool(i, s)`: the seat pool pupil i would take at school s.
+    pub pool: P,
+    /// `capacity[p]`: seats in pool p.
+    pub capacity: &'c [u32],
+    /// `key(i, s)`: school s's priority for pupil i, higher first, all
+    /// distinct for one pool.
+    pub key: K,
+}
+
+/// Where the district places pupils: the grid over open schools and each
+/// neighbourhood's choice set.
+#[derive(Debug, Clone, Copy)]
+pub struct Map<'a> {
+    /// The grid over open schools.
+    pub grid: &'a Grid,
+    /// Each neighbourhood's nearest open schools.
+    pub sets: &'a ChoiceSets,
+}
+
+/// The entering cohort and its applications, which admissions complete.
+#[derive(Debug)]
+pub struct Entrants<'a> {
+    /// The entering cohort.
+    pub cohort: &'a mut Cohort,
+    /// Its applications.
+    pub apps: &'a mut Applications,
+}
+
 /// Admit the entering cohort: run the mechanism, then place the unplaced.
 /// Sets `cohort.school`, `apps.rank`, `schools.intake` and `schools.first_prefs`.
-#[allow(clippy::too_many_arguments)]
 pub fn admit(
     s: &Scenario,
     schools: &mut Schools,
-    grid: &Grid,
-    sets: &ChoiceSets,
-    cohort: &mut Cohort,
-    apps: &mut Applications,
+    map: Map<'_>,
+    entrants: Entrants<'_>,
     ws: &mut Workspace,
-    seed: u64,
-    year: u32,
+    at: Year,
     counts: &mut AdmissionCounts,
 ) {
+    let Entrants { cohort, apps } = entrants;
+    let Year { seed, year } = at;
     let n = cohort.len();
     let bands = s.admissions.bands.max(1) as usize;
     seat_pools(schools, bands, ws);
@@ -151,33 +193,23 @@ pub fn admit(
             && hard_to_teach(cohort_ref, i, below)
             && hash_unit(&[seed, Purpose::Admissions as u64, year as u64, i as u64, sid as u64]) < skim;
         let prios = if schools_ref.autonomous[su] { rules.autonomous } else { rules.maintained };
-        priority_key(
-            prios,
-            schools_ref.selective[su],
+        let applicant = Applicant {
             demoted,
-            apps_ref.catchment[i] == sid,
-            cohort_ref.dis(i),
-            schools_ref.dist(sid, cohort_ref.x[i], cohort_ref.y[i]),
-            cohort_ref.prior[i],
-            apps_ref.lottery[i],
-            i as u32,
-        )
+            in_catchment: apps_ref.catchment[i] == sid,
+            disadvantaged: cohort_ref.dis(i),
+            distance_km: schools_ref.dist(sid, cohort_ref.x[i], cohort_ref.y[i]),
+            prior: cohort_ref.prior[i],
+            lottery: apps_ref.lottery[i],
+            pupil: i as u32,
+        };
+        priority_key(prios, schools_ref.selective[su], &applicant)
     };
+    let market = Market { n, list: |i| apps_ref.list(i), pool, capacity: &ws.capacity, key };
     match s.admissions.mechanism {
-        Mechanism::DeferredAcceptance => deferred_acceptance::run(
-            n,
-            |i| apps_ref.list(i),
-            pool,
-            &ws.capacity,
-            key,
-            key_pupil,
-            &mut assigned,
-            &mut rank,
-            &mut ws.da,
-        ),
-        Mechanism::Boston | Mechanism::Catchment => {
-            boston::run(n, |i| apps_ref.list(i), pool, &ws.capacity, key, &mut assigned, &mut rank, &mut ws.boston)
+        Mechanism::DeferredAcceptance => {
+            deferred_acceptance::run(&market, key_pupil, &mut assigned, &mut rank, &mut ws.da)
         }
+        Mechanism::Boston | Mechanism::Catchment => boston::run(&market, &mut assigned, &mut rank, &mut ws.boston),
     }
     cohort.school = assigned;
     apps.rank = rank;
@@ -187,7 +219,7 @@ pub fn admit(
             schools.intake[sid as usize] += 1;
         }
     }
-    place_the_rest(s, schools, grid, sets, cohort, apps, ws, counts);
+    place_the_rest(s, schools, map, Entrants { cohort, apps }, ws, counts);
 }
 
 /// The seat pools of the year: one per school, or one per band at banded
@@ -242,17 +274,15 @@ fn count_first_preferences(apps: &Applications, n: usize, schools: &mut Schools)
 /// order (each counted in `counts.unplaced`). Under a fair access agreement,
 /// hard-to-teach pupils go to the nearby member school with room that has
 /// taken the fewest of them so far; the rest to the nearest school with room.
-#[allow(clippy::too_many_arguments)]
 fn place_the_rest(
     s: &Scenario,
     schools: &mut Schools,
-    grid: &Grid,
-    sets: &ChoiceSets,
-    cohort: &mut Cohort,
-    apps: &Applications,
+    map: Map<'_>,
+    entrants: Entrants<'_>,
     ws: &mut Workspace,
     counts: &mut AdmissionCounts,
 ) {
+    let (Map { grid, sets }, Entrants { cohort, apps }) = (map, entrants);
     let n = cohort.len();
     let n_schools = schools.len();
     let below = s.admissions.hard_to_teach_below;
@@ -340,29 +370,58 @@ mod tests {
     #[test]
     fn keys_follow_the_priority_order() {
         let p = [Priority::Catchment, Priority::Distance];
-        let near_out = priority_key(&p, false, false, false, false, 0.5, 0.0, 1, 0);
-        let far_in = priority_key(&p, false, false, true, false, 5.0, 0.0, 1, 1);
-        let near_in = priority_key(&p, false, false, true, false, 1.0, 0.0, 1, 2);
+        let base = Applicant {
+            demoted: false,
+            in_catchment: false,
+            disadvantaged: false,
+            distance_km: 0.5,
+            prior: 0.0,
+            lottery: 1,
+            pupil: 0,
+        };
+        let near_out = priority_key(&p, false, &base);
+        let far_in = priority_key(&p, false, &Applicant { in_catchment: true, distance_km: 5.0, pupil: 1, ..base });
+        let near_in = priority_key(&p, false, &Applicant { in_catchment: true, distance_km: 1.0, pupil: 2, ..base });
         assert!(far_in > near_out, "catchment beats distance");
         assert!(near_in > far_in, "then distance");
-        let demoted = priority_key(&p, false, true, true, false, 0.1, 0.0, 1, 3);
-        assert!(demoted < near_out, "cream-skimming demotes below everyone");
-        let sel_high = priority_key(&p, true, false, false, false, 9.0, 2.0, 1, 4);
-        let sel_low = priority_key(&p, true, false, true, false, 0.1, -1.0, 1, 5);
+        let demoted = Applicant { demoted: true, in_catchment: true, distance_km: 0.1, pupil: 3, ..base };
+        assert!(priority_key(&p, false, &demoted) < near_out, "cream-skimming demotes below everyone");
+        let sel_high = priority_key(&p, true, &Applicant { distance_km: 9.0, prior: 2.0, pupil: 4, ..base });
+        let sel_low =
+            priority_key(&p, true, &Applicant { in_catchment: true, distance_km: 0.1, prior: -1.0, pupil: 5, ..base });
         assert!(sel_high > sel_low, "selective schools rank by attainment first");
         // Every priority at once on a selective, demoting school fits in the key.
         let p_all =
             [Priority::Catchment, Priority::Disadvantaged, Priority::Distance, Priority::Attainment, Priority::Lottery];
-        let top = priority_key(&p_all, true, false, false, false, 999.0, -7.9, 0, 8);
-        let demoted_best = priority_key(&p_all, true, true, true, true, 0.0, 7.9, u32::MAX, 9);
-        assert!(top > demoted_best, "the demotion bit survives the longest key");
-        let dis = priority_key(&[Priority::Disadvantaged], false, false, false, true, 3.0, 0.0, 0, 6);
-        let adv = priority_key(&[Priority::Disadvantaged], false, false, false, false, 3.0, 0.0, u32::MAX, 7);
+        let top =
+            priority_key(&p_all, true, &Applicant { distance_km: 999.0, prior: -7.9, lottery: 0, pupil: 8, ..base });
+        let best = Applicant {
+            demoted: true,
+            in_catchment: true,
+            disadvantaged: true,
+            distance_km: 0.0,
+            prior: 7.9,
+            lottery: u32::MAX,
+            pupil: 9,
+        };
+        assert!(top > priority_key(&p_all, true, &best), "the demotion bit survives the longest key");
+        let d = [Priority::Disadvantaged];
+        let dis =
+            priority_key(&d, false, &Applicant { disadvantaged: true, distance_km: 3.0, lottery: 0, pupil: 6, ..base });
+        let adv = priority_key(&d, false, &Applicant { distance_km: 3.0, lottery: u32::MAX, pupil: 7, ..base });
         assert!(dis > adv);
         // Every key names its pupil.
         for pupil in [0u32, 1, 17, 600_000, 10_000_000, PUPIL_BITS] {
-            let k = priority_key(&p_all, true, true, false, true, 12.5, 0.3, 0xdead_beef, pupil);
-            assert_eq!(key_pupil(k), pupil);
+            let a = Applicant {
+                demoted: true,
+                disadvantaged: true,
+                distance_km: 12.5,
+                prior: 0.3,
+                lottery: 0xdead_beef,
+                pupil,
+                ..base
+            };
+            assert_eq!(key_pupil(priority_key(&p_all, true, &a)), pupil);
         }
     }
 }
