@@ -186,3 +186,57 @@ fn odd_user_scenario_extends_a_bundled_one_by_name() {
     assert_eq!(s.admissions.mechanism, market.admissions.mechanism, "the rest comes from the bundled market");
     assert_eq!(s.region.schools, market.region.schools);
 }
+
+/// The one problem a scenario text has (panics if it loads or has several).
+fn only_problem(text: &str) -> schoolscape::error::InputProblem {
+    match schoolscape::scenario::load_from_str(text, "x.toml") {
+        Err(schoolscape::Error::Input(mut p)) if p.len() == 1 => p.remove(0),
+        other => panic!("one input problem wanted, got {other:?}"),
+    }
+}
+
+/// Issue 15: a key set twice was named by reading the text line by line: a
+/// dotted key lost its table (`a.b` was called `b`) and a table header over a
+/// key was named `run..years`.
+/// Fails if the key set twice is not named in full.
+#[test]
+fn toml_key_set_twice_is_named_in_full() {
+    let p = only_problem("a.b = 1\na.b = 2\n");
+    assert_eq!((p.key.as_str(), p.message.as_str()), ("a.b", "`a.b` is set twice"));
+    let p = only_problem("[run]\nyears = 3\n[run.years]\nx = 1\n");
+    assert_eq!(p.key, "run.years");
+    assert_eq!(p.location.map(|l| (l.line, l.column)), Some((3, 6)));
+}
+
+/// Issue 15: a bare seed above 2⁶³ in a scenario file was reported as a
+/// syntax error, and a float too large for 64 bits as the parser's
+/// "floating-point number overflowed" without what is allowed.
+/// Fails if either is not an invalid value that says what is allowed.
+#[test]
+fn toml_numbers_too_large_say_what_is_allowed() {
+    use schoolscape::error::ProblemKind;
+    let p = only_problem("[run]\nseed = 18446744073709551615\n");
+    assert_eq!((p.kind, p.key.as_str()), (ProblemKind::Invalid, "run.seed"));
+    assert!(p.allowed.contains("in quotes"), "{p}");
+    let p = only_problem("[admissions]\ncream_skimming = 1e999\n");
+    assert_eq!((p.kind, p.key.as_str()), (ProblemKind::Invalid, "admissions.cream_skimming"));
+    assert_eq!(p.message, "1e999 is too large");
+    assert!(!p.allowed.is_empty(), "{p}");
+}
+
+/// Issue 15: a choice given a table (`mechanism = { boston = 1 }`) was
+/// reported as "expected table, found integer" at a key inside it, and a
+/// choice in a list given a number (a sweep setting `admissions.priorities =
+/// [3]`) as "invalid type: unit variant".
+/// Fails if either does not list the allowed names.
+#[test]
+fn toml_choice_of_the_wrong_type_lists_the_names() {
+    let p = only_problem("[admissions]\nmechanism = { boston = 1 }\n");
+    assert_eq!(p.key, "admissions.mechanism");
+    assert!(p.allowed.contains("`deferred_acceptance`"), "{p}");
+    let market = bundled::load("market").unwrap();
+    let set = [("admissions.priorities", toml::Value::Array(vec![toml::Value::Integer(3)]))];
+    let p = schoolscape::sweep::params::apply(&market, &set).unwrap_err();
+    assert_eq!(p[0].key, "admissions.priorities");
+    assert!(p[0].allowed.contains("`lottery`"), "{}", p[0]);
+}

@@ -3,10 +3,10 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::Scenario;
+use super::toml_de::{DeError, DeKind, Node, from_node, statements};
 use crate::error::{Error, InputProblem, Location, ProblemKind, Result, line_col};
 
 /// Reads scenario files. The read function lets the binary serve bundled
@@ -186,209 +186,74 @@ fn check_file(file: &ChainFile) -> Result<()> {
 /// Parse a TOML file into `T`, with errors that name the file, line, column
 /// and key (serde's `deny_unknown_fields` lists the allowed keys).
 pub(crate) fn parse_file<T: serde::de::DeserializeOwned>(file: &ChainFile) -> Result<T> {
-    let table = DeTable::parse(&file.text).map_err(|e| toml_problem(file, &e, None))?;
-    toml::from_str::<T>(&file.text).map_err(|e| {
-        let mut err = toml_problem(file, &e, Some(table.get_ref()));
-        // A choice (an enum) given a value of the wrong type: ask serde for
-        // the allowed names by parsing again with a string in its place.
-        if let (Error::Input(problems), Some(span)) = (&mut err, e.span()) {
-            if let Some(p) = problems.first_mut() {
-                if p.message.starts_with("wanted string") && span.end <= file.text.len() {
-                    let text = format!("{}\"?\"{}", &file.text[..span.start], &file.text[span.end..]);
-                    if let Err(e2) = toml::from_str::<T>(&text) {
-                        if let Some((_, names)) = e2.message().split_once("expected one of ") {
-                            p.message = format!("`{}` is not one of the allowed names", &file.text[span.clone()]);
-                            p.allowed = names.trim().to_string();
-                        }
-                    }
-                }
-            }
-        }
-        err
-    })
+    from_node(&document(file)?).map_err(|e| value_problem(file, &e))
 }
 
-/// The kind, message and what is allowed of an error from deserialising
-/// TOML. Serde reports an unknown key or a wrong type only in its text
-/// ("unknown field `x`, expected one of `a`, `b`"; "invalid type: string
-/// \"x\", expected f64"), so this is the one place that reads that text.
-pub(crate) fn toml_message(e: &toml::de::Error) -> (ProblemKind, String, String) {
-    let msg = e.message().trim().to_string();
-    let (message, allowed) = match msg.split_once(", expected ") {
-        Some((m, a)) => (m.to_string(), a.trim_start_matches("one of ").to_string()),
-        None => (msg, String::new()),
-    };
-    let kind = if message.starts_with("unknown field") {
-        ProblemKind::UnknownKey
-    } else if message.starts_with("invalid type") {
-        ProblemKind::WrongType
-    } else {
-        ProblemKind::Invalid
-    };
-    let allowed = match allowed.as_str() {
-        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".to_string(),
-        "i32" | "i64" => "a whole number".to_string(),
-        "f32" | "f64" => "a number".to_string(),
-        "a boolean" | "bool" => "true or false".to_string(),
-        _ => allowed,
-    };
-    (kind, message, allowed)
+/// A file's TOML document, or the syntax error that stops it being one.
+fn document(file: &ChainFile) -> Result<Node> {
+    let doc = DeTable::parse(&file.text).map_err(|e| syntax_problem(file, &e))?;
+    Ok(Node::document(&doc))
 }
 
-/// A TOML error in a file: syntax (no `table` parsed yet) or deserialising.
-fn toml_problem(file: &ChainFile, e: &toml::de::Error, table: Option<&DeTable<'_>>) -> Error {
-    let location = e.span().map(|s| {
-        let (line, column) = line_col(&file.text, s.start);
-        Location { file: file.path.clone(), line, column }
-    });
-    let key = match (table, e.span()) {
-        (Some(t), Some(s)) => key_at(t, s.start, s.end),
-        _ => String::new(),
-    };
-    let (kind, message, allowed) = toml_message(e);
-    let kind = if table.is_none() { ProblemKind::Syntax } else { kind };
-    let (key, message, allowed) = clearer(file, e, key, message, allowed);
+/// What `extends` takes, in words.
+const EXTENDS_ALLOWED: &str =
+    "a path relative to this file or a bundled scenario name (such as \"market\"), or a list of them";
+
+/// What a seed takes, in words.
+const SEED_ALLOWED: &str = "a whole number from 0 to 18446744073709551615 (above 9223372036854775807, in quotes)";
+
+fn problem_at(
+    file: &ChainFile,
+    offset: usize,
+    kind: ProblemKind,
+    key: String,
+    message: String,
+    allowed: String,
+) -> Error {
+    let (line, column) = line_col(&file.text, offset);
     Error::Input(vec![InputProblem {
         kind,
-        location: location.or(Some(Location { file: file.path.clone(), line: 0, column: 0 })),
+        location: Some(Location { file: file.path.clone(), line, column }),
         key,
         message,
         allowed,
     }])
 }
 
-/// Clearer words for the TOML parser's terse messages: a duplicate key is
-/// named, `extends` of a wrong type says what it takes, a number too large
-/// says the range.
-fn clearer(
-    file: &ChainFile,
-    e: &toml::de::Error,
-    key: String,
-    message: String,
-    allowed: String,
-) -> (String, String, String) {
-    let span_text = e.span().and_then(|s| file.text.get(s)).unwrap_or("").trim().to_string();
-    let start = e.span().map_or(0, |s| s.start.min(file.text.len()));
-    // The table a position is in: the last header before it.
-    let before = file.text.get(..start).unwrap_or("");
-    let header = before
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
-        .unwrap_or_default();
-    let dotted =
-        |name: &str| if header.is_empty() || header == name { name.to_string() } else { format!("{header}.{name}") };
-    if message.starts_with("duplicate key") || message.contains("redefinition") {
-        let full = dotted(span_text.trim_matches(|c| c == '[' || c == ']').trim());
-        return (full.clone(), format!("`{full}` is set twice"), "each key at most once in a table".to_string());
-    }
-    // A value the parser could not read at all: the key is the one its line sets.
-    let key = if key.is_empty() {
-        let line = before.rsplit('\n').next().unwrap_or("");
-        match line.split_once('=') {
-            Some((k, _)) if !k.trim().is_empty() && !k.contains('[') => dotted(k.trim().trim_matches('"')),
-            _ => key,
-        }
-    } else {
-        key
-    };
+/// A value a file's types do not take: the key and what is allowed come from
+/// the error's kind; `extends` and seeds say what they take in words.
+fn value_problem(file: &ChainFile, e: &DeError) -> Error {
+    let key = e.key();
+    let (kind, mut message, mut allowed) = e.words();
+    let written = e.span.clone().and_then(|s| file.text.get(s)).unwrap_or("").trim();
     if key == "extends" || key.starts_with("extends[") {
-        return (
-            key,
-            format!("`{span_text}` is not a file to extend"),
-            "a path relative to this file or a bundled scenario name (such as \"market\"), or a list of them"
-                .to_string(),
-        );
+        message = format!("`{written}` is not a file to extend");
+        allowed = EXTENDS_ALLOWED.to_string();
+    } else if matches!(e.kind, DeKind::TooLarge { .. }) && key.ends_with("seed") {
+        allowed = SEED_ALLOWED.to_string();
     }
-    if message.contains("too large") || message.contains("out of range") {
-        let allowed = if key.ends_with("seed") {
-            "a whole number from 0 to 18446744073709551615 (above 9223372036854775807, in quotes)".to_string()
-        } else if allowed.is_empty() {
-            "a smaller number (see docs/ODD.md for the key's range)".to_string()
-        } else {
-            allowed
-        };
-        return (key, format!("{span_text} is too large"), allowed);
-    }
-    (key, message, allowed)
+    problem_at(file, e.span.as_ref().map_or(0, |s| s.start), kind, key, message, allowed)
 }
 
-/// The dotted key path at a byte range of a document.
-fn key_at(table: &DeTable<'_>, start: usize, end: usize) -> String {
-    let mut path = Vec::new();
-    walk_key(table, start, end, &mut path);
-    path.join(".")
-}
-
-fn walk_key(table: &DeTable<'_>, start: usize, end: usize, path: &mut Vec<String>) -> bool {
-    for (k, v) in table.iter() {
-        let ks = k.span();
-        let vs = v.span();
-        let in_key = ks.start <= start && end <= ks.end.max(ks.start + 1);
-        let in_value = vs.start <= start && end <= vs.end;
-        if in_key || in_value {
-            path.push(k.get_ref().to_string());
-            if in_value {
-                walk_value(v, start, end, path);
-            }
-            return true;
+/// A text that is not TOML. The key is the one the statement at the error
+/// sets; a key set by an earlier statement too is named as set twice (the
+/// parser's words for that are terse).
+fn syntax_problem(file: &ChainFile, e: &toml::de::Error) -> Error {
+    let offset = e.span().map_or(0, |s| s.start);
+    let statements = statements(&file.text);
+    let here = statements.iter().rposition(|s| s.start <= offset);
+    let (key, message, allowed) = match here.map(|i| (&statements[i], &statements[..i])) {
+        Some((s, before)) if before.iter().any(|b| b.key == s.key) => {
+            (s.key.clone(), format!("`{}` is set twice", s.key), "each key at most once in a table".to_string())
         }
-    }
-    // A header table's span may not cover its keys: look deeper anyway.
-    for (k, v) in table.iter() {
-        path.push(k.get_ref().to_string());
-        if walk_value_deep(v, start, end, path) {
-            return true;
+        Some((s, _)) if s.key == "extends" => {
+            let written = e.span().and_then(|r| file.text.get(r)).unwrap_or("").trim();
+            (s.key.clone(), format!("`{written}` is not a file to extend"), EXTENDS_ALLOWED.to_string())
         }
-        path.pop();
-    }
-    false
-}
-
-fn walk_value(v: &Spanned<DeValue<'_>>, start: usize, end: usize, path: &mut Vec<String>) {
-    match v.get_ref() {
-        DeValue::Table(t) => {
-            walk_key(t, start, end, path);
-        }
-        DeValue::Array(a) => {
-            for (i, item) in a.iter().enumerate() {
-                let s = item.span();
-                if s.start <= start && end <= s.end || contains_deep(item, start, end) {
-                    let last = path.pop().unwrap_or_default();
-                    path.push(format!("{last}[{i}]"));
-                    walk_value(item, start, end, path);
-                    return;
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn walk_value_deep(v: &Spanned<DeValue<'_>>, start: usize, end: usize, path: &mut Vec<String>) -> bool {
-    if contains_deep(v, start, end) {
-        walk_value(v, start, end, path);
-        true
-    } else {
-        false
-    }
-}
-
-fn contains_deep(v: &Spanned<DeValue<'_>>, start: usize, end: usize) -> bool {
-    let s = v.span();
-    if s.start <= start && end <= s.end {
-        return true;
-    }
-    match v.get_ref() {
-        DeValue::Table(t) => t.iter().any(|(k, v)| {
-            let ks = k.span();
-            (ks.start <= start && end <= ks.end) || contains_deep(v, start, end)
-        }),
-        DeValue::Array(a) => a.iter().any(|x| contains_deep(x, start, end)),
-        _ => false,
-    }
+        Some((s, _)) => (s.key.clone(), e.message().trim().to_string(), String::new()),
+        None => (String::new(), e.message().trim().to_string(), String::new()),
+    };
+    problem_at(file, offset, ProblemKind::Syntax, key, message, allowed)
 }
 
 fn extends_of(file: &ChainFile) -> Vec<String> {
@@ -466,13 +331,18 @@ fn resolve(chain: &[ChainFile]) -> Result<Scenario> {
     // files are merged over them (class-specific defaults stay right).
     let mut merged = toml::Table::try_from(Scenario::default()).unwrap_or_default();
     for f in chain.iter().rev() {
-        let t: toml::Table = toml::from_str(&f.text).map_err(|e| toml_problem(f, &e, None))?;
-        merge(&mut merged, t);
+        // A number beyond TOML's 64 bits (a bare seed above 2⁶³) has no place in a table.
+        if let toml::Value::Table(t) = document(f)?.to_value().map_err(|e| value_problem(f, &e))? {
+            merge(&mut merged, t);
+        }
     }
     merged.remove("extends");
     let first = &chain[0];
-    let mut scenario: Scenario = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
-        Error::input(Some(Location { file: first.path.clone(), line: 0, column: 0 }), "", e.message().to_string(), "")
+    let mut scenario: Scenario = from_node(&Node::table(&merged)).map_err(|e| {
+        let (kind, message, allowed) = e.words();
+        let key = e.key();
+        let location = locate_in_chain(chain, &key).or(Some(Location { file: first.path.clone(), line: 0, column: 0 }));
+        Error::Input(vec![InputProblem { kind, location, key, message, allowed }])
     })?;
     scenario.extends = None;
     if scenario.name.is_empty() {

@@ -18,6 +18,7 @@ pub mod openings;
 pub mod params;
 pub mod policies;
 pub mod timeline;
+mod toml_de;
 mod validate;
 
 pub use load::{Loader, load_from_str, load_path, locate_key, parse_located};

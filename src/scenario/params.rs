@@ -11,7 +11,7 @@
 //! a location: the caller knows where the path was written.
 
 use crate::error::{InputProblem, ProblemKind};
-use crate::scenario::load::toml_message;
+use crate::scenario::toml_de::{DeError, DeKind, Node, from_node};
 use crate::scenario::{Scenario, validate};
 
 /// Paths that a sweep cannot vary, and why.
@@ -236,16 +236,22 @@ pub fn table_of(base: &Scenario) -> toml::Table {
 /// validate it. `base` supplies what the table leaves out. A problem of
 /// deserialising names no key: the caller knows which values it set.
 pub fn finish(base: &Scenario, table: toml::Table) -> Result<Scenario, Vec<InputProblem>> {
-    let mut s: Scenario = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
-        let (kind, message, allowed) = toml_message(&e);
+    let s = deserialise(base, &table).map_err(|e| {
+        let (kind, message, allowed) = e.words();
         vec![problem("", message, allowed).of_kind(kind)]
     })?;
+    let problems = validate(&s);
+    if problems.is_empty() { Ok(s) } else { Err(problems) }
+}
+
+/// A scenario table deserialised, with `base`'s run settings, name and description.
+fn deserialise(base: &Scenario, table: &toml::Table) -> Result<Scenario, DeError> {
+    let mut s: Scenario = from_node(&Node::table(table))?;
     s.run = base.run.clone();
     s.name = base.name.clone();
     s.description = base.description.clone();
     s.extends = None;
-    let problems = validate(&s);
-    if problems.is_empty() { Ok(s) } else { Err(problems) }
+    Ok(s)
 }
 
 /// The scenario `base` with `values` set at their paths, deserialised and
@@ -276,51 +282,41 @@ pub fn apply_to(
     for (path, v) in values {
         set(&mut table, path, v.clone()).map_err(|p| vec![p])?;
     }
-    match finish(base, table) {
-        Ok(s) => Ok(s),
-        Err(problems) if problems.iter().any(|p| p.key.is_empty()) => {
-            // Deserialising failed: find the value that breaks it on its own.
-            for (path, v) in values {
-                let mut one = base_table.clone();
-                if set(&mut one, path, v.clone()).is_ok() {
-                    if let Err(mut p) = finish(base, one) {
-                        if p.iter().any(|p| p.key.is_empty()) {
-                            return Err(p.drain(..).map(|q| name_problem(base_table, path, q)).collect());
-                        }
-                    }
-                }
-            }
-            Err(problems)
-        }
-        Err(problems) => Err(problems),
-    }
+    let s = deserialise(base, &table).map_err(|e| {
+        // Find the value that breaks it on its own, and name its path.
+        let alone = |(path, v): &&(&str, toml::Value)| {
+            let mut one = base_table.clone();
+            set(&mut one, path, v.clone()).ok()?;
+            deserialise(base, &one).err().map(|e| name_problem(base_table, path, &e))
+        };
+        vec![values.iter().find_map(|pv| alone(&pv)).unwrap_or_else(|| {
+            let (kind, message, allowed) = e.words();
+            problem("", message, allowed).of_kind(kind)
+        })]
+    })?;
+    let problems = validate(&s);
+    if problems.is_empty() { Ok(s) } else { Err(problems) }
 }
 
-/// Turn a deserialising problem into one about the parameter `path`.
-fn name_problem(base_table: &toml::Table, path: &str, mut p: InputProblem) -> InputProblem {
-    if p.kind == ProblemKind::UnknownKey {
-        // The unknown key is the first segment of the path that the
-        // scenario's table does not hold ([`set`] inserted it).
-        let segs: Vec<&str> = path.split('.').collect();
-        let at = (0..segs.len()).find(|&n| get(base_table, &segs[..=n].join(".")).is_none()).unwrap_or(segs.len() - 1);
-        let name = segs[at].split('[').next().unwrap_or(segs[at]);
-        p.message = format!("no parameter `{path}` (unknown key `{name}`)");
-        p.kind = ProblemKind::NoSuchParameter;
-        // The keys allowed where the unknown one is: prefix them with its parent.
-        let parent = segs[..at].join(".");
-        if !p.allowed.is_empty() {
-            let names: Vec<String> = p
-                .allowed
-                .split(", ")
-                .map(|f| f.trim_matches('`'))
-                .map(|f| if parent.is_empty() { f.to_string() } else { format!("{parent}.{f}") })
-                .filter(|k| check_variable(k).is_ok())
-                .collect();
-            p.allowed = names.join(", ");
-        }
-    }
-    p.key = path.to_string();
-    p
+/// A deserialising problem as one about the parameter `path`.
+fn name_problem(base_table: &toml::Table, path: &str, e: &DeError) -> InputProblem {
+    let (kind, message, allowed) = e.words();
+    let DeKind::UnknownKey { allowed: names, .. } = &e.kind else {
+        return problem(path, message, allowed).of_kind(kind);
+    };
+    // The unknown key is the first segment of the path that the
+    // scenario's table does not hold ([`set`] inserted it).
+    let segs: Vec<&str> = path.split('.').collect();
+    let at = (0..segs.len()).find(|&n| get(base_table, &segs[..=n].join(".")).is_none()).unwrap_or(segs.len() - 1);
+    let name = segs[at].split('[').next().unwrap_or(segs[at]);
+    // The keys allowed where the unknown one is, prefixed with its parent.
+    let parent = segs[..at].join(".");
+    let allowed: Vec<String> = names
+        .iter()
+        .map(|f| if parent.is_empty() { f.to_string() } else { format!("{parent}.{f}") })
+        .filter(|k| check_variable(k).is_ok())
+        .collect();
+    no_parameter(path, format!("no parameter `{path}` (unknown key `{name}`)"), allowed.join(", "))
 }
 
 /// A value as plain text: strings bare, numbers in their shortest form, lists
