@@ -53,102 +53,90 @@ pub struct Recorder {
     nbhd: Counts,
 }
 
+/// Pupils on roll counted per unit (school or neighbourhood), in whole
+/// numbers: a row per unit of the total, the disadvantaged, each group and
+/// each band. The indices read them as numbers (the same values as adding
+/// ones), without copies.
 #[derive(Debug, Default)]
 struct Counts {
-    total: Vec<f64>,
-    dis: Vec<f64>,
-    groups: Vec<f64>,
-    bands: Vec<f64>,
-    /// Working counts: per unit, total, disadvantaged, each group, each band.
+    units: usize,
+    groups: usize,
+    bands: usize,
     rows: Vec<u32>,
 }
 
+/// Columns of a row of [`Counts`].
+const TOTAL: usize = 0;
+const DIS: usize = 1;
+const FIRST_GROUP: usize = 2;
+
 impl Counts {
-    fn reset(&mut self, units: usize, groups: usize, bands: usize) {
-        for (v, k) in [(&mut self.total, 1), (&mut self.dis, 1), (&mut self.groups, groups), (&mut self.bands, bands)] {
-            v.clear();
-            v.resize(units * k, 0.0);
-        }
+    fn width(&self) -> usize {
+        FIRST_GROUP + self.groups + self.bands
     }
 
-    /// Count pupils on roll by the unit `unit` gives each (a column of the
-    /// cohort). Counted in integers, a row per unit, then stored as numbers:
-    /// the same values as adding ones.
-    fn fill(&mut self, cohorts: &[Cohort], unit: impl Fn(&Cohort) -> &[u32]) {
-        let units = self.total.len();
-        let groups = self.groups.len() / units.max(1);
-        let bands = self.bands.len() / units.max(1);
-        let w = 2 + groups + bands;
+    /// Unit `u`'s count in column `col`.
+    #[inline]
+    fn get(&self, u: usize, col: usize) -> f64 {
+        f64::from(self.rows[u * self.width() + col])
+    }
+
+    /// Count pupils on roll by the unit `unit` gives each (a column of the cohort).
+    fn fill(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort], unit: impl Fn(&Cohort) -> &[u32]) {
+        (self.units, self.groups, self.bands) = (units, groups, bands);
+        let w = self.width();
         self.rows.clear();
         self.rows.resize(units * w, 0);
         for c in cohorts {
             for (((&u, &f), &g), &b) in unit(c).iter().zip(&c.flags).zip(&c.group).zip(&c.band) {
                 let row = &mut self.rows[u as usize * w..(u as usize + 1) * w];
-                row[0] += 1;
-                row[1] += u32::from(f & flag::DIS != 0);
-                row[2 + g as usize] += 1;
-                row[2 + groups + b as usize] += 1;
+                row[TOTAL] += 1;
+                row[DIS] += u32::from(f & flag::DIS != 0);
+                row[FIRST_GROUP + g as usize] += 1;
+                row[FIRST_GROUP + groups + b as usize] += 1;
             }
         }
-        for (u, row) in self.rows.chunks_exact(w).enumerate() {
-            self.total[u] = f64::from(row[0]);
-            self.dis[u] = f64::from(row[1]);
-            for (k, v) in row[2..2 + groups].iter().enumerate() {
-                self.groups[u * groups + k] = f64::from(*v);
-            }
-            for (k, v) in row[2 + groups..].iter().enumerate() {
-                self.bands[u * bands + k] = f64::from(*v);
-            }
-        }
-    }
-
-    fn column(v: &[f64], k: usize, j: usize) -> Vec<f64> {
-        v.chunks(k).map(|row| row[j]).collect()
     }
 
     /// The segregation indices of these counts, in the order written: the
     /// indices are computed in parallel (each one serially, as before), so
     /// the values do not depend on the thread count.
-    fn record(
-        &self,
-        prefix: &'static [&'static str; 5],
-        theil_multi: &'static str,
-        s: &Scenario,
-        groups: usize,
-        bands: usize,
-    ) -> Vec<Metric> {
-        // A column of `counts` (laid out `k` per unit) is taken out only
-        // inside its task, so that few are held at once.
-        enum Task<'c> {
-            Binary(Cow<'static, str>, &'c [f64], usize, usize),
-            Multi(&'static str, &'c [f64], usize),
+    fn record(&self, prefix: &'static [&'static str; 5], theil_multi: &'static str, s: &Scenario) -> Vec<Metric> {
+        enum Task {
+            /// A subgroup against the rest: its column.
+            Binary(Cow<'static, str>, usize),
+            /// Every subgroup at once: the first column and how many.
+            Multi(&'static str, usize, usize),
         }
-        let mut tasks = vec![Task::Binary("disadvantaged".into(), &self.dis[..], 1, 0)];
+        let (groups, bands) = (self.groups, self.bands);
+        let mut tasks = vec![Task::Binary("disadvantaged".into(), DIS)];
         if groups > 1 {
             for (g, gp) in s.population.groups.iter().enumerate() {
-                tasks.push(Task::Binary(format!("group:{}", gp.name).into(), &self.groups, groups, g));
+                tasks.push(Task::Binary(format!("group:{}", gp.name).into(), FIRST_GROUP + g));
             }
-            tasks.push(Task::Multi("groups", &self.groups, groups));
+            tasks.push(Task::Multi("groups", FIRST_GROUP, groups));
         }
         if bands > 1 {
             for b in 0..bands {
-                tasks.push(Task::Binary(format!("band:{}", b + 1).into(), &self.bands, bands, b));
+                tasks.push(Task::Binary(format!("band:{}", b + 1).into(), FIRST_GROUP + groups + b));
             }
-            tasks.push(Task::Multi("bands", &self.bands, bands));
+            tasks.push(Task::Multi("bands", FIRST_GROUP + groups, bands));
         }
         let parts: Vec<Vec<Metric>> = tasks
             .into_par_iter()
             .map(|task| match task {
-                Task::Binary(sub, counts, k, j) => {
-                    let x = if k == 1 { Cow::Borrowed(counts) } else { Cow::Owned(Self::column(counts, k, j)) };
-                    let b = segregation::binary(&x, &self.total);
+                Task::Binary(sub, col) => {
+                    let b = segregation::binary_of(self.units, |u| self.get(u, col), |u| self.get(u, TOTAL));
                     prefix
                         .iter()
                         .zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure])
                         .map(|(name, v)| Metric::new(name, sub.clone(), v))
                         .collect()
                 }
-                Task::Multi(sub, counts, k) => vec![Metric::new(theil_multi, sub, segregation::theil_multi(counts, k))],
+                Task::Multi(sub, first, k) => {
+                    let h = segregation::theil_multi_of(self.units, k, |u, j| self.get(u, first + j));
+                    vec![Metric::new(theil_multi, sub, h)]
+                }
             })
             .collect();
         parts.into_iter().flatten().collect()
@@ -172,9 +160,11 @@ impl Recorder {
         let groups = s.population.groups.len();
         let bands = s.admissions.bands as usize;
         let n_schools = w.schools.len();
-        self.school.reset(n_schools, groups, bands);
-        self.nbhd.reset(w.region.len(), groups, bands);
-        rayon::join(|| self.school.fill(&w.cohorts, |c| &c.school), || self.nbhd.fill(&w.cohorts, |c| &c.nbhd));
+        let n_nbhds = w.region.len();
+        rayon::join(
+            || self.school.fill(n_schools, groups, bands, &w.cohorts, |c| &c.school),
+            || self.nbhd.fill(n_nbhds, groups, bands, &w.cohorts, |c| &c.nbhd),
+        );
         // Segregation between schools, between neighbourhoods, and the
         // leavers' attainment are independent: computed in parallel, written
         // in this order.
@@ -182,8 +172,8 @@ impl Recorder {
         let ((by_school, by_nbhd), leavers) = rayon::join(
             || {
                 rayon::join(
-                    || school.record(&SCHOOL, "school_theil_multigroup", s, groups, bands),
-                    || nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s, groups, bands),
+                    || school.record(&SCHOOL, "school_theil_multigroup", s),
+                    || nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s),
                 )
             },
             || {
@@ -218,8 +208,8 @@ impl Recorder {
         for (counts, district, names) in units {
             let (mut x, mut t) = (vec![Vec::new(); d], vec![Vec::new(); d]);
             for (u, &k) in district.iter().enumerate() {
-                x[k as usize].push(counts.dis[u]);
-                t[k as usize].push(counts.total[u]);
+                x[k as usize].push(counts.get(u, DIS));
+                t[k as usize].push(counts.get(u, TOTAL));
             }
             for k in 0..d {
                 let b = segregation::binary(&x[k], &t[k]);

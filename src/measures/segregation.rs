@@ -41,8 +41,15 @@ fn entropy2(p: f64) -> f64 {
 /// Binary segregation indices from minority counts `x` and totals `t` per unit.
 /// Units with no pupils are ignored. NaN if there is no minority or no majority.
 pub fn binary(x: &[f64], t: &[f64]) -> Binary {
-    let big_x: f64 = x.iter().sum();
-    let big_t: f64 = t.iter().sum();
+    debug_assert_eq!(x.len(), t.len());
+    binary_of(x.len().min(t.len()), |i| x[i], |i| t[i])
+}
+
+/// [`binary`] of `units` units, unit `i` having `x(i)` minority pupils of
+/// `t(i)` (so that counts need not be copied into slices of their own).
+pub fn binary_of(units: usize, x: impl Fn(usize) -> f64, t: impl Fn(usize) -> f64) -> Binary {
+    let big_x: f64 = (0..units).map(&x).sum();
+    let big_t: f64 = (0..units).map(&t).sum();
     let big_y = big_t - big_x;
     if big_x <= 0.0 || big_y <= 0.0 {
         let nan = f64::NAN;
@@ -50,7 +57,8 @@ pub fn binary(x: &[f64], t: &[f64]) -> Binary {
     }
     let e = entropy2(big_x / big_t);
     let (mut d, mut gs, mut h, mut iso, mut exp) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (&xi, &ti) in x.iter().zip(t) {
+    for i in 0..units {
+        let (xi, ti) = (x(i), t(i));
         if ti <= 0.0 {
             continue;
         }
@@ -70,24 +78,34 @@ pub fn theil_multi(counts: &[f64], k: usize) -> f64 {
     if k == 0 {
         return f64::NAN;
     }
+    theil_multi_of(counts.len() / k, k, |u, j| counts[u * k + j])
+}
+
+/// [`theil_multi`] of `units` units of `k` groups, unit `u` having `count(u, j)`
+/// pupils of group `j`.
+pub fn theil_multi_of(units: usize, k: usize, count: impl Fn(usize, usize) -> f64) -> f64 {
+    if k == 0 {
+        return f64::NAN;
+    }
     let mut totals = vec![0.0; k];
-    for row in counts.chunks(k) {
-        for (a, c) in totals.iter_mut().zip(row) {
-            *a += c;
+    for u in 0..units {
+        for (j, a) in totals.iter_mut().enumerate() {
+            *a += count(u, j);
         }
     }
     let big_t: f64 = totals.iter().sum();
-    let entropy =
-        |row: &[f64], t: f64| -> f64 { row.iter().filter(|c| **c > 0.0).map(|c| -(c / t) * (c / t).ln()).sum() };
-    let e = entropy(&totals, big_t);
+    fn entropy(row: impl Iterator<Item = f64>, t: f64) -> f64 {
+        row.filter(|c| *c > 0.0).map(|c| -(c / t) * (c / t).ln()).sum()
+    }
+    let e = entropy(totals.iter().copied(), big_t);
     if big_t <= 0.0 || e <= 0.0 {
         return f64::NAN;
     }
     let mut h = 0.0;
-    for row in counts.chunks(k) {
-        let t: f64 = row.iter().sum();
+    for u in 0..units {
+        let t: f64 = (0..k).map(|j| count(u, j)).sum();
         if t > 0.0 {
-            h += t * (e - entropy(row, t));
+            h += t * (e - entropy((0..k).map(|j| count(u, j)), t));
         }
     }
     h / (big_t * e)
