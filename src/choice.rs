@@ -204,8 +204,8 @@ pub fn apply(
         })
         .collect();
     let fee_cost = s.schools.fee_cost as f32;
-    let Cohort { x, y, nbhd, flags, group, .. } = cohort;
-    let (x, y, nbhd, group) = (&*x, &*y, &*nbhd, &*group);
+    let Cohort { x, y, nbhd_start, flags, group, .. } = cohort;
+    let (x, y, nbhd_start, group) = (&*x, &*y, &*nbhd_start, &*group);
     let Applications { lists, catchment, lottery, .. } = apps;
     lists
         .par_chunks_mut(CHUNK * l)
@@ -218,13 +218,20 @@ pub fn apply(
             let mut cand: [(f32, u32); 33] = [(0.0, NONE); 33];
             let mut keyed = [0u64; 33];
             let mut top: Vec<(f32, u32)> = vec![(0.0, NONE); l];
+            // Pupils are stored neighbourhood by neighbourhood: the chunk's
+            // first pupil's is searched for, the others' followed.
+            let mut nb = nbhd_start.partition_point(|&s| s as usize <= c * CHUNK).max(1) - 1;
             for j in 0..catch.len() {
                 let i = c * CHUNK + j;
+                while nbhd_start[nb + 1] as usize <= i {
+                    nb += 1;
+                }
+                let nbhd = nb as u32;
                 lott[j] = rng.random();
-                let mut m = nearest_first(sets.of(nbhd[i]), schools, x[i], y[i], &mut keyed, &mut cand);
+                let mut m = nearest_first(sets.of(nbhd), schools, x[i], y[i], &mut keyed, &mut cand);
                 if let Some(b) = boundaries {
                     // The drawn catchment school comes first, whatever its distance.
-                    let home = b[nbhd[i] as usize];
+                    let home = b[nbhd as usize];
                     match cand[..m].iter().position(|c| c.1 == home) {
                         Some(p) => cand[..=p].rotate_right(1),
                         None => {

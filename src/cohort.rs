@@ -35,8 +35,13 @@ pub struct Cohort {
     pub x: Vec<f32>,
     /// Home position, km.
     pub y: Vec<f32>,
-    /// Home neighbourhood.
-    pub nbhd: Vec<u32>,
+    /// Where each neighbourhood's pupils start: pupils are stored
+    /// neighbourhood by neighbourhood, those of neighbourhood `n` at
+    /// `nbhd_start[n]..nbhd_start[n + 1]` (one entry per neighbourhood and
+    /// one more; empty before the first entry). Read a pupil's home
+    /// neighbourhood with [`Cohort::nbhd`] or [`Cohort::nbhds`]; 4 bytes a
+    /// neighbourhood instead of 4 a pupil.
+    pub nbhd_start: Vec<u32>,
     /// SES as a standard normal score of the national percentile (the
     /// percentile itself is kept only for the entering cohort, in
     /// [`Scratch::ses_pct`]).
@@ -66,6 +71,17 @@ impl Cohort {
         self.x.is_empty()
     }
 
+    /// Home neighbourhood of pupil `i` (a search of [`Cohort::nbhd_start`]).
+    #[inline]
+    pub fn nbhd(&self, i: usize) -> u32 {
+        (self.nbhd_start.partition_point(|&s| s as usize <= i) - 1) as u32
+    }
+
+    /// Every pupil's home neighbourhood, in pupil order.
+    pub fn nbhds(&self) -> impl Iterator<Item = u32> + '_ {
+        self.nbhd_start.windows(2).enumerate().flat_map(|(n, w)| std::iter::repeat_n(n as u32, (w[1] - w[0]) as usize))
+    }
+
     /// True if pupil `i` is disadvantaged.
     #[inline]
     pub fn dis(&self, i: usize) -> bool {
@@ -80,12 +96,10 @@ impl Cohort {
             }
             v.resize(n, 0.0);
         }
-        for v in [&mut self.nbhd, &mut self.school] {
-            if v.capacity() < n {
-                v.reserve(n + extra - v.len());
-            }
-            v.resize(n, 0);
+        if self.school.capacity() < n {
+            self.school.reserve(n + extra - self.school.len());
         }
+        self.school.resize(n, 0);
         for v in [&mut self.flags, &mut self.group, &mut self.band] {
             if v.capacity() < n {
                 v.reserve(n + extra - v.len());
@@ -272,11 +286,17 @@ pub fn enter(
     let draw = Draw::new(&s.population, groups);
     let cell = region.cell_km as f32;
     let counts: &[u32] = scratch;
-    let Cohort { x, y, nbhd, ses, flags, group, prior, attainment, school, .. } = cohort;
+    cohort.nbhd_start.clear();
+    cohort.nbhd_start.push(0);
+    let mut first = 0u32;
+    for &k in counts {
+        first += k;
+        cohort.nbhd_start.push(first);
+    }
+    let Cohort { x, y, ses, flags, group, prior, attainment, school, .. } = cohort;
     let parts = split_sizes(x, &chunk_sizes)
         .into_iter()
         .zip(split_sizes(y, &chunk_sizes))
-        .zip(split_sizes(nbhd, &chunk_sizes))
         .zip(split_sizes(ses, &chunk_sizes))
         .zip(split_sizes(ses_pct, &chunk_sizes))
         .zip(split_sizes(flags, &chunk_sizes))
@@ -286,7 +306,7 @@ pub fn enter(
         .zip(split_sizes(school, &chunk_sizes))
         .enumerate()
         .collect::<Vec<_>>();
-    parts.into_par_iter().for_each(|(c, (((((((((xs, ys), nb), se), sp), fl), gr), pr), at), sch))| {
+    parts.into_par_iter().for_each(|(c, ((((((((xs, ys), se), sp), fl), gr), pr), at), sch))| {
         let mut rng = stream(seed, Purpose::Cohort, year, c as u64);
         let first_n = c * NBHD_CHUNK;
         let mut i = 0usize;
@@ -297,7 +317,6 @@ pub fn enter(
                 let e = draw.entrant(row, row_total, &mut rng);
                 xs[i] = region.nbhd_x[n] + (rng.random::<f32>() - 0.5) * cell;
                 ys[i] = region.nbhd_y[n] + (rng.random::<f32>() - 0.5) * cell;
-                nb[i] = n as u32;
                 se[i] = e.z;
                 sp[i] = e.pct;
                 fl[i] = e.flags;

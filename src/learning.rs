@@ -63,16 +63,21 @@ pub fn learn(
 ) {
     let home = s.learning.home_support as f32;
     let noise_sd = s.learning.noise_sd as f32;
-    let Cohort { ses, flags, band, school, nbhd, attainment, .. } = cohort;
-    let (ses, flags, band, school, nbhd) = (&*ses, &*flags, &*band, &*school, &*nbhd);
+    let Cohort { ses, flags, band, school, nbhd_start, attainment, .. } = cohort;
+    let (ses, flags, band, school, nbhd_start) = (&*ses, &*flags, &*band, &*school, &*nbhd_start);
     attainment.par_chunks_mut(CHUNK).enumerate().for_each(|(c, att)| {
         let mut rng = stream(seed, Purpose::Learning, year, (stream_key << 32) | c as u64);
         let off = c * CHUNK;
+        // Pupils are stored neighbourhood by neighbourhood (see `Cohort::nbhd_start`).
+        let mut nb = nbhd_start.partition_point(|&s| s as usize <= off).max(1) - 1;
         for (j, a) in att.iter_mut().enumerate() {
             let i = off + j;
+            while nbhd_start[nb + 1] as usize <= i {
+                nb += 1;
+            }
             let sid = school[i] as usize;
             let f = flags[i];
-            let mut g = terms.base[sid] + home * ses[i] + home_bonus[nbhd[i] as usize];
+            let mut g = terms.base[sid] + home * ses[i] + home_bonus[nb];
             if f & flag::SEN != 0 {
                 g -= terms.sen[sid];
             }

@@ -92,7 +92,7 @@ fn short_districts(s: &Scenario, w: &mut World) -> Vec<(f64, usize)> {
     }
     if p.trigger == Trigger::Residents {
         let c = &w.cohorts[w.newest()];
-        for &n in &c.nbhd {
+        for n in c.nbhds() {
             demand[w.region.nbhd_district[n as usize] as usize] += 1.0;
         }
     }

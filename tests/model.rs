@@ -100,7 +100,7 @@ fn catchment_lists_only_the_nearest_school() {
         let list = w.applications.list(i);
         assert_eq!(list.len(), 1);
         let d = w.schools.dist(list[0], c.x[i], c.y[i]);
-        for &s in w.choice_sets.of(c.nbhd[i]) {
+        for &s in w.choice_sets.of(c.nbhd(i)) {
             assert!(w.schools.dist(s, c.x[i], c.y[i]) >= d);
         }
     }

@@ -305,7 +305,7 @@ fn place_the_rest(
         counts.unplaced[usize::from(cohort.dis(iu))] += 1;
         let hard = sharing && hard_to_teach(cohort, iu, below);
         let shared = if hard {
-            sets.of(cohort.nbhd[iu])
+            sets.of(cohort.nbhd(iu))
                 .iter()
                 .copied()
                 .filter(|&s| {

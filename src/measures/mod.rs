@@ -82,13 +82,20 @@ impl Counts {
     }
 
     /// Count pupils on roll by the unit `unit` gives each (a column of the cohort).
-    fn fill(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort], unit: impl Fn(&Cohort) -> &[u32]) {
+    fn fill<'c, I: Iterator<Item = u32>>(
+        &mut self,
+        units: usize,
+        groups: usize,
+        bands: usize,
+        cohorts: &'c [Cohort],
+        unit: impl Fn(&'c Cohort) -> I,
+    ) {
         (self.units, self.groups, self.bands) = (units, groups, bands);
         let w = self.width();
         self.rows.clear();
         self.rows.resize(units * w, 0);
         for c in cohorts {
-            for (((&u, &f), &g), &b) in unit(c).iter().zip(&c.flags).zip(&c.group).zip(&c.band) {
+            for (((u, &f), &g), &b) in unit(c).zip(&c.flags).zip(&c.group).zip(&c.band) {
                 let row = &mut self.rows[u as usize * w..(u as usize + 1) * w];
                 row[TOTAL] += 1;
                 row[DIS] += u32::from(f & flag::DIS != 0);
@@ -162,8 +169,8 @@ impl Recorder {
         let n_schools = w.schools.len();
         let n_nbhds = w.region.len();
         rayon::join(
-            || self.school.fill(n_schools, groups, bands, &w.cohorts, |c| &c.school),
-            || self.nbhd.fill(n_nbhds, groups, bands, &w.cohorts, |c| &c.nbhd),
+            || self.school.fill(n_schools, groups, bands, &w.cohorts, |c| c.school.iter().copied()),
+            || self.nbhd.fill(n_nbhds, groups, bands, &w.cohorts, |c| c.nbhds()),
         );
         // Segregation between schools, between neighbourhoods, and the
         // leavers' attainment are independent: computed in parallel, written
