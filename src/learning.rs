@@ -68,27 +68,32 @@ pub fn learn(
     attainment.par_chunks_mut(CHUNK).enumerate().for_each(|(c, att)| {
         let mut rng = stream(seed, Purpose::Learning, year, (stream_key << 32) | c as u64);
         let off = c * CHUNK;
-        // Pupils are stored neighbourhood by neighbourhood (see `Cohort::nbhd_start`).
+        // Pupils are stored neighbourhood by neighbourhood (see
+        // `Cohort::nbhd_start`): the chunk is taken a neighbourhood at a time.
+        let end = off + att.len();
         let mut nb = nbhd_start.partition_point(|&s| s as usize <= off).max(1) - 1;
-        for (j, a) in att.iter_mut().enumerate() {
-            let i = off + j;
-            while nbhd_start[nb + 1] as usize <= i {
-                nb += 1;
+        let mut i = off;
+        while i < end {
+            let run_end = (nbhd_start[nb + 1] as usize).min(end);
+            let hb = home_bonus[nb];
+            for a in &mut att[i - off..run_end - off] {
+                let sid = school[i] as usize;
+                let f = flags[i];
+                let mut g = terms.base[sid] + home * ses[i] + hb;
+                if f & flag::SEN != 0 {
+                    g -= terms.sen[sid];
+                }
+                if f & flag::EAL != 0 {
+                    g -= terms.eal[sid];
+                }
+                if band[i] == 0 {
+                    g += terms.inclusive[sid];
+                }
+                let e: f32 = StandardNormal.sample(&mut rng);
+                *a += g + noise_sd * e;
+                i += 1;
             }
-            let sid = school[i] as usize;
-            let f = flags[i];
-            let mut g = terms.base[sid] + home * ses[i] + home_bonus[nb];
-            if f & flag::SEN != 0 {
-                g -= terms.sen[sid];
-            }
-            if f & flag::EAL != 0 {
-                g -= terms.eal[sid];
-            }
-            if band[i] == 0 {
-                g += terms.inclusive[sid];
-            }
-            let e: f32 = StandardNormal.sample(&mut rng);
-            *a += g + noise_sd * e;
+            nb += 1;
         }
     });
 }

@@ -81,26 +81,45 @@ impl Counts {
         f64::from(self.rows[u * self.width() + col])
     }
 
-    /// Count pupils on roll by the unit `unit` gives each (a column of the cohort).
-    fn fill<'c, I: Iterator<Item = u32>>(
-        &mut self,
-        units: usize,
-        groups: usize,
-        bands: usize,
-        cohorts: &'c [Cohort],
-        unit: impl Fn(&'c Cohort) -> I,
-    ) {
+    /// Start counting `units` units, every count zero.
+    fn reset(&mut self, units: usize, groups: usize, bands: usize) {
         (self.units, self.groups, self.bands) = (units, groups, bands);
-        let w = self.width();
         self.rows.clear();
-        self.rows.resize(units * w, 0);
+        self.rows.resize(units * self.width(), 0);
+    }
+
+    /// Count a pupil of flags `f`, group `g` and band `b` in `row`.
+    #[inline]
+    fn add(row: &mut [u32], groups: usize, f: u8, g: u8, b: u8) {
+        row[TOTAL] += 1;
+        row[DIS] += u32::from(f & flag::DIS != 0);
+        row[FIRST_GROUP + g as usize] += 1;
+        row[FIRST_GROUP + groups + b as usize] += 1;
+    }
+
+    /// Count pupils on roll by school.
+    fn fill_by_school(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort]) {
+        self.reset(units, groups, bands);
+        let w = self.width();
         for c in cohorts {
-            for (((u, &f), &g), &b) in unit(c).zip(&c.flags).zip(&c.group).zip(&c.band) {
-                let row = &mut self.rows[u as usize * w..(u as usize + 1) * w];
-                row[TOTAL] += 1;
-                row[DIS] += u32::from(f & flag::DIS != 0);
-                row[FIRST_GROUP + g as usize] += 1;
-                row[FIRST_GROUP + groups + b as usize] += 1;
+            for (((&u, &f), &g), &b) in c.school.iter().zip(&c.flags).zip(&c.group).zip(&c.band) {
+                Self::add(&mut self.rows[u as usize * w..(u as usize + 1) * w], groups, f, g, b);
+            }
+        }
+    }
+
+    /// Count pupils on roll by home neighbourhood (a neighbourhood's pupils
+    /// are stored together).
+    fn fill_by_nbhd(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort]) {
+        self.reset(units, groups, bands);
+        let w = self.width();
+        for c in cohorts {
+            for (n, r) in c.nbhd_start.windows(2).enumerate() {
+                let row = &mut self.rows[n * w..(n + 1) * w];
+                let (lo, hi) = (r[0] as usize, r[1] as usize);
+                for ((&f, &g), &b) in c.flags[lo..hi].iter().zip(&c.group[lo..hi]).zip(&c.band[lo..hi]) {
+                    Self::add(row, groups, f, g, b);
+                }
             }
         }
     }
@@ -133,7 +152,12 @@ impl Counts {
             .into_par_iter()
             .map(|task| match task {
                 Task::Binary(sub, col) => {
-                    let b = segregation::binary_of(self.units, |u| self.get(u, col), |u| self.get(u, TOTAL));
+                    let (rows, w) = (&self.rows, self.width());
+                    let b = segregation::binary_of(
+                        self.units,
+                        |u| f64::from(rows[u * w + col]),
+                        |u| f64::from(rows[u * w + TOTAL]),
+                    );
                     prefix
                         .iter()
                         .zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure])
@@ -141,7 +165,8 @@ impl Counts {
                         .collect()
                 }
                 Task::Multi(sub, first, k) => {
-                    let h = segregation::theil_multi_of(self.units, k, |u, j| self.get(u, first + j));
+                    let (rows, w) = (&self.rows, self.width());
+                    let h = segregation::theil_multi_of(self.units, k, |u, j| f64::from(rows[u * w + first + j]));
                     vec![Metric::new(theil_multi, sub, h)]
                 }
             })
@@ -169,8 +194,8 @@ impl Recorder {
         let n_schools = w.schools.len();
         let n_nbhds = w.region.len();
         rayon::join(
-            || self.school.fill(n_schools, groups, bands, &w.cohorts, |c| c.school.iter().copied()),
-            || self.nbhd.fill(n_nbhds, groups, bands, &w.cohorts, |c| c.nbhds()),
+            || self.school.fill_by_school(n_schools, groups, bands, &w.cohorts),
+            || self.nbhd.fill_by_nbhd(n_nbhds, groups, bands, &w.cohorts),
         );
         // Segregation between schools, between neighbourhoods, and the
         // leavers' attainment are independent: computed in parallel, written
