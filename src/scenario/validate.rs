@@ -62,11 +62,73 @@ pub const MAX_REPLICATES: u32 = 10_000;
 /// Problems carry the key; the loader adds the file, line and column.
 pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     let mut c = Checker::default();
-    c.int_range("run.years", s.run.years, 1, 1000);
-    c.int_range("run.replicates", s.run.replicates, 1, MAX_REPLICATES);
-    c.int_range("run.warm_up", s.run.warm_up, 0, 1000);
+    run(&mut c, &s.run);
+    region(&mut c, &s.region);
+    population(&mut c, &s.population);
+    families(&mut c, &s.families);
+    residential(&mut c, &s.residential);
+    schools(&mut c, &s.schools);
+    choice(&mut c, &s.choice);
+    admissions(&mut c, &s.admissions);
+    learning(&mut c, &s.learning);
+    c.prob("reputation.update_weight", s.reputation.update_weight);
+    market(&mut c, &s.market);
+    improvement(&mut c, &s.improvement);
+    c.documented("measures.basic_threshold", s.measures.basic_threshold);
 
-    let r = &s.region;
+    super::openings::validate(&s.openings, &mut c);
+    super::policies::validate_params(&s.policies, &mut c);
+    super::policies::target::validate(&s.policies.targets, s, &mut c);
+    // The timeline: every scenario in force after a change is valid too.
+    if c.problems.is_empty() && !s.timeline.is_empty() {
+        if let Err(p) = super::timeline::resolve(s) {
+            c.problems.extend(p);
+        }
+    }
+    c.problems
+}
+
+/// Run length and replicates.
+fn run(c: &mut Checker, run: &super::RunParams) {
+    c.int_range("run.years", run.years, 1, 1000);
+    c.int_range("run.replicates", run.replicates, 1, MAX_REPLICATES);
+    c.int_range("run.warm_up", run.warm_up, 0, 1000);
+}
+
+/// The region: its size, its source (synthetic or CSV files) and its schools' capacity.
+fn region(c: &mut Checker, r: &super::RegionParams) {
+    region_source(c, r);
+    c.range("region.neighbourhood_km", r.neighbourhood_km, 0.05, 50.0);
+    c.int_range("region.districts", r.districts, 1, 10_000);
+    c.int_range("region.entrants_per_year", r.entrants_per_year, 1, 10_000_000);
+    if r.capacity_margin < 0.0 || !r.capacity_margin.is_finite() {
+        c.fail(
+            "region.capacity_margin",
+            format!("{} makes the total capacity smaller than the cohort", r.capacity_margin),
+            "0 or more (total capacity of a year group = entrants × (1 + margin))",
+        );
+    } else {
+        c.range("region.capacity_margin", r.capacity_margin, 0.0, 5.0);
+    }
+    c.range("region.school_size_sd", r.school_size_sd, 0.0, 2.0);
+    c.range("region.density_sd", r.density_sd, 0.0, 3.0);
+    c.range("region.residential_clustering", r.residential_clustering, 0.0, 0.95);
+    c.documented("region.field_scale_km", r.field_scale_km);
+    if r.source == RegionSource::Synthetic && r.schools > 0 {
+        let per_school = r.entrants_per_year as f64 * (1.0 + r.capacity_margin) / r.schools as f64;
+        if (r.min_school_capacity as f64) > per_school {
+            c.fail(
+                "region.min_school_capacity",
+                format!("{} is more than the average year group ({per_school:.0})", r.min_school_capacity),
+                "at most entrants × (1 + margin) / schools",
+            );
+        }
+    }
+}
+
+/// What the region's source needs: a synthetic map of a size that can be
+/// held, or the CSV files (catchments and trusts files only with CSV files).
+fn region_source(c: &mut Checker, r: &super::RegionParams) {
     if r.source == RegionSource::Synthetic {
         c.range("region.width_km", r.width_km, 0.1, 2000.0);
         c.range("region.height_km", r.height_km, 0.1, 2000.0);
@@ -111,34 +173,10 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
             "a trusts CSV only with region.source = \"csv\" (or leave it empty: trusts are generated)",
         );
     }
-    c.range("region.neighbourhood_km", r.neighbourhood_km, 0.05, 50.0);
-    c.int_range("region.districts", r.districts, 1, 10_000);
-    c.int_range("region.entrants_per_year", r.entrants_per_year, 1, 10_000_000);
-    if r.capacity_margin < 0.0 || !r.capacity_margin.is_finite() {
-        c.fail(
-            "region.capacity_margin",
-            format!("{} makes the total capacity smaller than the cohort", r.capacity_margin),
-            "0 or more (total capacity of a year group = entrants × (1 + margin))",
-        );
-    } else {
-        c.range("region.capacity_margin", r.capacity_margin, 0.0, 5.0);
-    }
-    c.range("region.school_size_sd", r.school_size_sd, 0.0, 2.0);
-    c.range("region.density_sd", r.density_sd, 0.0, 3.0);
-    c.range("region.residential_clustering", r.residential_clustering, 0.0, 0.95);
-    c.documented("region.field_scale_km", r.field_scale_km);
-    if r.source == RegionSource::Synthetic && r.schools > 0 {
-        let per_school = r.entrants_per_year as f64 * (1.0 + r.capacity_margin) / r.schools as f64;
-        if (r.min_school_capacity as f64) > per_school {
-            c.fail(
-                "region.min_school_capacity",
-                format!("{} is more than the average year group ({per_school:.0})", r.min_school_capacity),
-                "at most entrants × (1 + margin) / schools",
-            );
-        }
-    }
+}
 
-    let p = &s.population;
+/// Who the pupils are, and the population groups.
+fn population(c: &mut Checker, p: &super::PopulationParams) {
     c.prob("population.disadvantaged_share", p.disadvantaged_share);
     c.int_range("population.years_in_school", p.years_in_school, 1, 15);
     c.prob("population.sen_share", p.sen_share);
@@ -175,8 +213,11 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     if !p.groups.is_empty() && (total - 1.0).abs() > 1e-6 {
         c.fail("population.groups", format!("group shares add to {total}"), "shares that add to 1");
     }
+}
 
-    for (class, b) in [("advantaged", &s.families.advantaged), ("disadvantaged", &s.families.disadvantaged)] {
+/// How families of each class choose.
+fn families(c: &mut Checker, f: &super::FamiliesParams) {
+    for (class, b) in [("advantaged", &f.advantaged), ("disadvantaged", &f.disadvantaged)] {
         let k = |f: &str| format!("families.{class}.{f}");
         c.prob(&k("active_share"), b.active_share);
         c.documented(&k("max_travel_km"), b.max_travel_km);
@@ -185,17 +226,21 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
         c.documented(&k("weight_reputation"), b.weight_reputation);
         c.documented(&k("weight_composition"), b.weight_composition);
     }
-    c.documented("families.taste_sd", s.families.taste_sd);
-    c.documented("families.misinformation_sd", s.families.misinformation_sd);
+    c.documented("families.taste_sd", f.taste_sd);
+    c.documented("families.misinformation_sd", f.misinformation_sd);
+}
 
-    let m = &s.residential;
+/// Residential moves.
+fn residential(c: &mut Checker, m: &super::ResidentialParams) {
     c.prob("residential.move_rate", m.move_rate);
     c.prob("residential.tolerance", m.tolerance);
     c.prob("residential.unhappy_move_rate", m.unhappy_move_rate);
     c.documented("residential.school_pull", m.school_pull);
     c.documented("residential.composition_pull", m.composition_pull);
+}
 
-    let sc = &s.schools;
+/// Schools' starting characteristics.
+fn schools(c: &mut Checker, sc: &super::SchoolParams) {
     c.prob("schools.autonomous_share", sc.autonomous_share);
     c.range("schools.effectiveness_sd", sc.effectiveness_sd, 0.0, 1.0);
     c.range("schools.latent_gap_mean", sc.latent_gap_mean, 0.0, 1.0);
@@ -205,18 +250,23 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.prob("schools.fee_charging_share", sc.fee_charging_share);
     c.documented("schools.fee_cost", sc.fee_cost);
     c.range("schools.effectiveness_intake_correlation", sc.effectiveness_intake_correlation, -1.0, 1.0);
+}
 
-    c.int_range("choice.list_length", s.choice.list_length, 1, 12);
-    c.int_range("choice.choice_set_size", s.choice.choice_set_size, 1, 32);
-    if s.choice.list_length > s.choice.choice_set_size {
+/// Choice sets and list length.
+fn choice(c: &mut Checker, ch: &super::ChoiceParams) {
+    c.int_range("choice.list_length", ch.list_length, 1, 12);
+    c.int_range("choice.choice_set_size", ch.choice_set_size, 1, 32);
+    if ch.list_length > ch.choice_set_size {
         c.fail(
             "choice.list_length",
-            format!("{} is longer than the choice set ({})", s.choice.list_length, s.choice.choice_set_size),
+            format!("{} is longer than the choice set ({})", ch.list_length, ch.choice_set_size),
             "a list no longer than choice.choice_set_size",
         );
     }
+}
 
-    let a = &s.admissions;
+/// The admissions mechanism's settings and the priority lists.
+fn admissions(c: &mut Checker, a: &super::AdmissionsParams) {
     // An empty priority list is allowed under any mechanism: the lottery decides.
     c.int_range("admissions.bands", a.bands, 1, 20);
     c.prob("admissions.selective_share", a.selective_share);
@@ -241,18 +291,20 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
             }
         }
     }
+}
 
-    let l = &s.learning;
+/// The learning model.
+fn learning(c: &mut Checker, l: &super::LearningParams) {
     c.documented("learning.effectiveness_weight", l.effectiveness_weight);
     c.documented("learning.peer_effect", l.peer_effect);
     c.documented("learning.home_support", l.home_support);
     c.documented("learning.sen_need", l.sen_need);
     c.documented("learning.eal_need", l.eal_need);
     c.range("learning.noise_sd", l.noise_sd, 0.0, 10.0);
+}
 
-    c.prob("reputation.update_weight", s.reputation.update_weight);
-
-    let mk = &s.market;
+/// Market rules: shrinking, closure, expansion and competitive pressure.
+fn market(c: &mut Checker, mk: &super::MarketParams) {
     c.prob("market.shrink_threshold", mk.shrink_threshold);
     c.documented("market.shrink_penalty", mk.shrink_penalty);
     c.prob("market.closure_occupancy", mk.closure_occupancy);
@@ -263,24 +315,13 @@ pub fn validate(s: &Scenario) -> Vec<InputProblem> {
     c.documented("market.competitive_pressure", mk.competitive_pressure);
     c.prob("market.pressure_response", mk.pressure_response);
     c.range("market.pressure_saturation", mk.pressure_saturation, 0.0, 1.0);
+}
 
-    let im = &s.improvement;
+/// Within-school improvement.
+fn improvement(c: &mut Checker, im: &super::ImprovementParams) {
     c.prob("improvement.practice_rate", im.practice_rate);
     c.range("improvement.drift_sd", im.drift_sd, 0.0, 1.0);
     c.prob("improvement.reversion", im.reversion);
-
-    c.documented("measures.basic_threshold", s.measures.basic_threshold);
-
-    super::openings::validate(&s.openings, &mut c);
-    super::policies::validate_params(&s.policies, &mut c);
-    super::policies::target::validate(&s.policies.targets, s, &mut c);
-    // The timeline: every scenario in force after a change is valid too.
-    if c.problems.is_empty() && !s.timeline.is_empty() {
-        if let Err(p) = super::timeline::resolve(s) {
-            c.problems.extend(p);
-        }
-    }
-    c.problems
 }
 
 #[cfg(test)]
