@@ -199,47 +199,47 @@ fn expect_input_error(name: &str, files: &[(&str, &str)], run: &str, expected: &
     assert_eq!(o.status.code(), Some(2), "{name} check: {}", stderr(&o));
 }
 
+/// As [`expect_input_error`], for one scenario file `s.toml` with `text`.
+fn expect_scenario_error(name: &str, text: &str, expected: &[&str]) {
+    expect_input_error(name, &[("s.toml", text)], "s.toml", expected);
+}
+
 #[test]
 fn unknown_key_is_named_with_file_line_and_allowed_keys() {
-    expect_input_error(
+    expect_scenario_error(
         "unknown-key",
-        &[("s.toml", "name = \"s\"\n\n[admissions]\nmechanism = \"boston\"\ncreamskimming = 0.2\n")],
-        "s.toml",
+        "name = \"s\"\n\n[admissions]\nmechanism = \"boston\"\ncreamskimming = 0.2\n",
         &["s.toml:5:1", "admissions.creamskimming", "unknown field", "cream_skimming"],
     );
 }
 
 #[test]
 fn wrong_type_is_named() {
-    expect_input_error(
+    expect_scenario_error(
         "wrong-type",
-        &[("s.toml", "[region]\nschools = \"sixty\"\n")],
-        "s.toml",
+        "[region]\nschools = \"sixty\"\n",
         &["s.toml:2:", "region.schools", "invalid type"],
     );
-    expect_input_error(
+    expect_scenario_error(
         "bad-enum",
-        &[("s.toml", "[admissions]\nmechanism = \"lottery\"\n")],
-        "s.toml",
+        "[admissions]\nmechanism = \"lottery\"\n",
         &["s.toml:2:", "admissions.mechanism", "deferred_acceptance"],
     );
 }
 
 #[test]
 fn impossible_values_are_named_with_what_is_allowed() {
-    expect_input_error(
+    expect_scenario_error(
         "probability",
-        &[("s.toml", "[families.disadvantaged]\ninformation = 1.5\n")],
-        "s.toml",
+        "[families.disadvantaged]\ninformation = 1.5\n",
         &["s.toml:2:1", "families.disadvantaged.information", "0 to 1"],
     );
-    expect_input_error(
+    expect_scenario_error(
         "capacity-below-cohort",
-        &[("s.toml", "[region]\ncapacity_margin = -0.2\n")],
-        "s.toml",
+        "[region]\ncapacity_margin = -0.2\n",
         &["s.toml:2:1", "region.capacity_margin", "smaller than the cohort"],
     );
-    expect_input_error("years-zero", &[("s.toml", "[run]\nyears = 0\n")], "s.toml", &["s.toml:2:1", "run.years"]);
+    expect_scenario_error("years-zero", "[run]\nyears = 0\n", &["s.toml:2:1", "run.years"]);
 }
 
 #[test]
@@ -357,10 +357,9 @@ fn catchment_csv_decides_the_catchment_school_and_bad_catchments_are_located() {
         expect_input_error(name, &refs, "s.toml", expected);
     }
     // A catchments CSV needs a CSV region.
-    expect_input_error(
+    expect_scenario_error(
         "catchments-synthetic",
-        &[("s.toml", "[region]\ncatchments_csv = \"c.csv\"\n")],
-        "s.toml",
+        "[region]\ncatchments_csv = \"c.csv\"\n",
         &["s.toml:2", "region.catchments_csv", "source"],
     );
 }
@@ -416,20 +415,18 @@ fn trusts_csv_groups_the_schools_and_bad_trusts_are_located() {
         expect_input_error(name, &refs, "s.toml", expected);
     }
     // A trusts CSV needs a CSV region.
-    expect_input_error(
+    expect_scenario_error(
         "trusts-synthetic",
-        &[("s.toml", "[region]\ntrusts_csv = \"t.csv\"\n")],
-        "s.toml",
+        "[region]\ntrusts_csv = \"t.csv\"\n",
         &["s.toml:2", "region.trusts_csv", "source"],
     );
 }
 
 #[test]
 fn a_rezoning_limit_out_of_range_is_located() {
-    expect_input_error(
+    expect_scenario_error(
         "rezoning-limit",
-        &[("s.toml", "[policies.rezoning]\nenabled = true\nmax_extra_km = -1.0\n")],
-        "s.toml",
+        "[policies.rezoning]\nenabled = true\nmax_extra_km = -1.0\n",
         &["s.toml:3", "policies.rezoning.max_extra_km", "-1"],
     );
 }
@@ -622,54 +619,44 @@ fn set_changes_parameters_is_checked_and_recorded() {
 
 #[test]
 fn bad_timelines_are_located_errors_before_any_work() {
-    expect_input_error(
+    expect_scenario_error(
         "timeline-year",
-        &[("s.toml", "[run]\nyears = 5\n[[timeline]]\nyear = 9\nset = { \"market.closures\" = true }\n")],
-        "s.toml",
+        "[run]\nyears = 5\n[[timeline]]\nyear = 9\nset = { \"market.closures\" = true }\n",
         &["s.toml:4:", "timeline[0].year", "outside the run", "1 to 5"],
     );
-    expect_input_error(
+    expect_scenario_error(
         "timeline-path",
-        &[("s.toml", "[[timeline]]\nyear = 1\nset = { \"market.closure\" = true }\n")],
-        "s.toml",
+        "[[timeline]]\nyear = 1\nset = { \"market.closure\" = true }\n",
         &["s.toml:3:", "timeline[0].set.market.closure", "no parameter", "market.closures"],
     );
-    expect_input_error(
+    expect_scenario_error(
         "timeline-range",
-        &[("s.toml", "[[timeline]]\nyear = 1\nset = { \"admissions.cream_skimming\" = 1.5 }\n")],
-        "s.toml",
+        "[[timeline]]\nyear = 1\nset = { \"admissions.cream_skimming\" = 1.5 }\n",
         &["s.toml:3:", "admissions.cream_skimming", "0 to 1", "in force from year 1"],
     );
-    expect_input_error(
+    expect_scenario_error(
         "timeline-twice",
-        &[(
-            "s.toml",
-            "[[timeline]]\nyear = 1\nset = { \"market.closures\" = true }\n\
+        "[[timeline]]\nyear = 1\nset = { \"market.closures\" = true }\n\
              [[timeline]]\nyear = 1\nset = { \"market.closures\" = false }\n",
-        )],
-        "s.toml",
         &["s.toml:6:", "timeline[1].set.market.closures", "twice in year 1"],
     );
-    expect_input_error(
+    expect_scenario_error(
         "timeline-fixed",
-        &[("s.toml", "[[timeline]]\nyear = 1\nset = { \"region.schools\" = 10 }\n")],
-        "s.toml",
+        "[[timeline]]\nyear = 1\nset = { \"region.schools\" = 10 }\n",
         &["s.toml:3:", "region.schools", "cannot change during a run"],
     );
 }
 
 #[test]
 fn targets_naming_missing_schools_or_districts_are_located_errors() {
-    expect_input_error(
+    expect_scenario_error(
         "target-name",
-        &[("s.toml", "[policies.pairing]\nenabled = true\n[policies.targets.pairing]\nschools = [\"Nowhere\"]\n")],
-        "s.toml",
+        "[policies.pairing]\nenabled = true\n[policies.targets.pairing]\nschools = [\"Nowhere\"]\n",
         &["s.toml:4:", "policies.targets.pairing.schools[0]", "no school named `Nowhere`"],
     );
-    expect_input_error(
+    expect_scenario_error(
         "target-district",
-        &[("s.toml", "[policies.targets.hubs]\ndistricts = [0, 9]\n")],
-        "s.toml",
+        "[policies.targets.hubs]\ndistricts = [0, 9]\n",
         &["s.toml:2:", "policies.targets.hubs.districts[1]", "no district 9"],
     );
     let mut csv = csv_scenario(
