@@ -230,6 +230,68 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
     out
 }
 
+/// Check each neighbourhood row: position, households, disadvantaged share.
+fn check_neighbourhoods(path: &Path, rows: &[(usize, NeighbourhoodRow)], problems: &mut Vec<InputProblem>) {
+    for (line, r) in rows {
+        check_position(path, *line, r.x_km, r.y_km, problems);
+        let mut fail =
+            |key: &str, message: String, allowed: &str| problems.push(problem(path, *line, key, message, allowed));
+        if !(r.households >= 0.0 && r.households <= 1e12) {
+            fail("households", format!("{} is out of range", r.households), "0 to 1e12");
+        }
+        if !(0.0..=1.0).contains(&r.disadvantaged_share) {
+            fail("disadvantaged_share", format!("{} is out of range", r.disadvantaged_share), "a share from 0 to 1");
+        }
+    }
+}
+
+/// Check each school row (position, capacity, type, the optional columns);
+/// the schools' total capacity.
+fn check_schools(path: &Path, rows: &[(usize, SchoolRow)], problems: &mut Vec<InputProblem>) -> u64 {
+    let mut total_capacity = 0u64;
+    for (line, r) in rows {
+        check_position(path, *line, r.x_km, r.y_km, problems);
+        let mut fail =
+            |key: &str, message: String, allowed: &str| problems.push(problem(path, *line, key, message, allowed));
+        if r.capacity > 10_000_000 {
+            fail(
+                "capacity",
+                format!("{} places is more than any school has", r.capacity),
+                "a whole number from 1 to 10000000",
+            );
+        }
+        if r.capacity == 0 {
+            fail("capacity", "a school with no places".into(), "a whole number above 0");
+        }
+        total_capacity += r.capacity as u64;
+        if r.kind != "maintained" && r.kind != "autonomous" {
+            fail("type", format!("{:?} is not a school type", r.kind), "`maintained` or `autonomous`");
+        }
+        for (key, v) in [("sen_expertise", r.sen_expertise), ("eal_expertise", r.eal_expertise)] {
+            if let Some(v) = v.filter(|v| !(0.0..=1.0).contains(v)) {
+                fail(key, format!("{v} is out of range"), "a number from 0 to 1, or empty");
+            }
+        }
+        if let Some(v) = r.effectiveness.filter(|v| !v.is_finite() || v.abs() > 1.0) {
+            fail("effectiveness", format!("{v} is out of range"), "a number from -1 to 1, or empty");
+        }
+    }
+    total_capacity
+}
+
+/// The first 50 problems, and a line saying how many more there are.
+fn at_most_50(mut problems: Vec<InputProblem>, npath: &Path) -> Vec<InputProblem> {
+    if problems.len() > 50 {
+        let more = problems.len() - 50;
+        problems.truncate(50);
+        problems.push(InputProblem {
+            location: None,
+            ..problem(npath, 0, "", format!("and {more} more problems in these files"), "")
+        });
+    }
+    problems
+}
+
 /// Read and check the CSV files a scenario names. All problems are reported together.
 pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     let npath = PathBuf::from(&s.region.neighbourhoods_csv);
@@ -237,83 +299,8 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     let mut problems = Vec::new();
     let nrows: Vec<(usize, NeighbourhoodRow)> = read_rows(&npath, MAX_NEIGHBOURHOODS, &mut problems);
     let srows: Vec<(usize, SchoolRow)> = read_rows(&spath, MAX_SCHOOLS, &mut problems);
-    for (line, r) in &nrows {
-        check_position(&npath, *line, r.x_km, r.y_km, &mut problems);
-        if !(r.households >= 0.0 && r.households <= 1e12) {
-            problems.push(problem(
-                &npath,
-                *line,
-                "households",
-                format!("{} is out of range", r.households),
-                "0 to 1e12",
-            ));
-        }
-        if !(0.0..=1.0).contains(&r.disadvantaged_share) {
-            problems.push(problem(
-                &npath,
-                *line,
-                "disadvantaged_share",
-                format!("{} is out of range", r.disadvantaged_share),
-                "a share from 0 to 1",
-            ));
-        }
-    }
-    let mut total_capacity = 0u64;
-    for (line, r) in &srows {
-        check_position(&spath, *line, r.x_km, r.y_km, &mut problems);
-        if r.capacity > 10_000_000 {
-            problems.push(problem(
-                &spath,
-                *line,
-                "capacity",
-                format!("{} places is more than any school has", r.capacity),
-                "a whole number from 1 to 10000000",
-            ));
-        }
-        if r.capacity == 0 {
-            problems.push(problem(
-                &spath,
-                *line,
-                "capacity",
-                "a school with no places".into(),
-                "a whole number above 0",
-            ));
-        }
-        total_capacity += r.capacity as u64;
-        if r.kind != "maintained" && r.kind != "autonomous" {
-            problems.push(problem(
-                &spath,
-                *line,
-                "type",
-                format!("{:?} is not a school type", r.kind),
-                "`maintained` or `autonomous`",
-            ));
-        }
-        for (key, v) in [("sen_expertise", r.sen_expertise), ("eal_expertise", r.eal_expertise)] {
-            if let Some(v) = v {
-                if !(0.0..=1.0).contains(&v) {
-                    problems.push(problem(
-                        &spath,
-                        *line,
-                        key,
-                        format!("{v} is out of range"),
-                        "a number from 0 to 1, or empty",
-                    ));
-                }
-            }
-        }
-        if let Some(v) = r.effectiveness {
-            if !v.is_finite() || v.abs() > 1.0 {
-                problems.push(problem(
-                    &spath,
-                    *line,
-                    "effectiveness",
-                    format!("{v} is out of range"),
-                    "a number from -1 to 1, or empty",
-                ));
-            }
-        }
-    }
+    check_neighbourhoods(&npath, &nrows, &mut problems);
+    let total_capacity = check_schools(&spath, &srows, &mut problems);
     if problems.is_empty() {
         if nrows.is_empty() {
             problems.push(problem(&npath, 0, "", "no neighbourhoods".into(), "at least one row"));
@@ -355,13 +342,7 @@ pub fn read_csv_region(s: &Scenario) -> Result<CsvRegion> {
     let school_columns =
         if problems.is_empty() { extra_columns(&spath, srows.len(), &mut problems) } else { BTreeMap::new() };
     if !problems.is_empty() {
-        if problems.len() > 50 {
-            let more = problems.len() - 50;
-            problems.truncate(50);
-            problems.push(problem(&npath, 0, "", format!("and {more} more problems in these files"), ""));
-            problems.last_mut().expect("just pushed").location = None;
-        }
-        return Err(Error::Input(problems));
+        return Err(Error::Input(at_most_50(problems, &npath)));
     }
     Ok(CsvRegion {
         neighbourhoods: nrows.into_iter().map(|(_, r)| r).collect(),
