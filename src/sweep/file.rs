@@ -207,6 +207,41 @@ impl SweepFile {
     /// arm, and the arms of a setting share their seeds.
     pub fn plan_arms(&self, arms: &[Scenario], table: Option<&str>) -> Result<Plan> {
         let s = &self.spec;
+        let prepared = self.prepare_arms(arms)?;
+        let want = prepared.len();
+        let base = prepared[0].clone();
+
+        let mut design = self.design(&prepared, table)?;
+        let runs = design.points.len() as u64 * s.replicates as u64 * want as u64;
+        if runs > MAX_RUNS {
+            return Err(self.too_many(design.section, runs));
+        }
+        let tables: Vec<toml::Table> = prepared.iter().map(params::table_of).collect();
+        let base_table = &tables[0];
+        for point in &mut design.points {
+            for (v, x) in design.varied.iter().zip(point.iter_mut()) {
+                *x = params::normalise(base_table, &v.path, std::mem::replace(x, toml::Value::Boolean(false)));
+            }
+        }
+        check_paths(&design, &base, base_table)?;
+        let points = self.set_points(&design, &prepared, &tables)?;
+        Ok(Plan {
+            arms: if want == 2 { prepared.iter().map(|a| a.name.clone()).collect() } else { Vec::new() },
+            arm_bases: if want == 2 { prepared.clone() } else { Vec::new() },
+            name: self.name(),
+            parameters: design.varied.into_iter().map(|v| v.path).collect(),
+            points,
+            replicates: s.replicates,
+            years: base.run.years,
+            seed: base.run.seed,
+            base,
+        })
+    }
+
+    /// The arms (the base, and the contrasted scenario if the file names
+    /// one) with the sweep's scale, years, seed and replicates, each checked.
+    fn prepare_arms(&self, arms: &[Scenario]) -> Result<Vec<Scenario>> {
+        let s = &self.spec;
         let want = if s.contrast.is_some() { 2 } else { 1 };
         if arms.len() != want {
             return Err(self.located(
@@ -279,67 +314,31 @@ impl SweepFile {
                 "two scenarios with different names (set `name` in one of them)",
             ));
         }
-        let base = prepared[0].clone();
+        Ok(prepared)
+    }
 
-        let mut design = self.design(&prepared, table)?;
-        let runs = design.points.len() as u64 * s.replicates as u64 * want as u64;
-        if runs > MAX_RUNS {
-            return Err(self.too_many(design.section, runs));
-        }
-        let tables: Vec<toml::Table> = prepared.iter().map(params::table_of).collect();
-        let base_table = &tables[0];
-        for point in &mut design.points {
-            for (v, x) in design.varied.iter().zip(point.iter_mut()) {
-                *x = params::normalise(base_table, &v.path, std::mem::replace(x, toml::Value::Boolean(false)));
-            }
-        }
-        // Problems with the paths themselves, reported where they are named.
-        if let Some(first) = design.points.first() {
-            for (v, x) in design.varied.iter().zip(first) {
-                if let Err(problems) = params::apply_to(&base, base_table, &[(v.path.as_str(), x.clone())]) {
-                    if problems.iter().any(params::is_path_problem) {
-                        return Err(Error::Input(
-                            problems
-                                .into_iter()
-                                .map(|mut p| {
-                                    p.location = Some(v.location.clone());
-                                    p
-                                })
-                                .collect(),
-                        ));
-                    }
-                }
-            }
-        }
-        let mut points = Vec::with_capacity(design.points.len() * want);
+    /// Every point of the design set in every arm, and validated.
+    fn set_points(&self, design: &Design, arms: &[Scenario], tables: &[toml::Table]) -> Result<Vec<Point>> {
+        let contrast = arms.len() == 2;
+        let mut points = Vec::with_capacity(design.points.len() * arms.len());
         for (n, values) in design.points.iter().enumerate() {
             let set: Vec<(&str, toml::Value)> =
                 design.varied.iter().map(|v| v.path.as_str()).zip(values.iter().cloned()).collect();
-            for (k, (arm, table)) in prepared.iter().zip(&tables).enumerate() {
+            for (k, (arm, table)) in arms.iter().zip(tables).enumerate() {
                 match params::apply_to(arm, table, &set) {
                     Ok(scenario) => points.push(Point { values: values.clone(), scenario, setting: n, arm: k }),
                     Err(mut problems) => {
-                        if want == 2 {
+                        if contrast {
                             for p in &mut problems {
                                 p.message = format!("{} (in scenario `{}`)", p.message, arm.name);
                             }
                         }
-                        return Err(self.point_problems(&design, n, values, problems));
+                        return Err(self.point_problems(design, n, values, problems));
                     }
                 }
             }
         }
-        Ok(Plan {
-            arms: if want == 2 { prepared.iter().map(|a| a.name.clone()).collect() } else { Vec::new() },
-            arm_bases: if want == 2 { prepared.clone() } else { Vec::new() },
-            name: self.name(),
-            parameters: design.varied.into_iter().map(|v| v.path).collect(),
-            points,
-            replicates: s.replicates,
-            years: base.run.years,
-            seed: base.run.seed,
-            base,
-        })
+        Ok(points)
     }
 
     /// Locate the problems of one point: at the row of a design table, or at
@@ -527,6 +526,36 @@ impl SweepFile {
                 format!("a whole number from 1 to {MAX_SAMPLES}"),
             ));
         }
+        let base_table = params::table_of(base);
+        let mut varied = Vec::new();
+        let mut ranges = Vec::new();
+        let mut whole = Vec::new();
+        for (v, entry) in self.sampled_entries(sampling, kind)? {
+            let (range, is_whole) = checked_range(self, bases, &base_table, &v, entry)?;
+            varied.push(v);
+            ranges.push(range);
+            whole.push(is_whole);
+        }
+        let n = sampling.samples as usize;
+        let seed = base.run.seed;
+        let raw =
+            if kind == "lhs" { plan::latin_hypercube(&ranges, n, seed) } else { plan::random_sample(&ranges, n, seed) };
+        let points = raw
+            .into_iter()
+            .map(|p| {
+                p.into_iter()
+                    .zip(&whole)
+                    .map(|(x, &w)| if w { toml::Value::Integer(x.round() as i64) } else { toml::Value::Float(x) })
+                    .collect()
+            })
+            .collect();
+        Ok(Design { varied, points, rows: None, section: kind })
+    }
+
+    /// The parameters a `[random]` or `[lhs]` section samples, each with its
+    /// range: those of `ranges`, then those of `parameters` (over their
+    /// plausible ranges), else for a contrast the default parameters.
+    fn sampled_entries(&self, sampling: &Sampling, kind: &'static str) -> Result<Vec<(Varied, toml::Value)>> {
         let mut entries = self.entries(&[kind, "ranges"], &sampling.ranges);
         let range = |lo: f64, hi: f64| {
             let mut t = toml::Table::new();
@@ -546,7 +575,8 @@ impl SweepFile {
             let Some((lo, hi)) = super::contrast::plausible(path) else {
                 return Err(bad(
                     "has no documented plausible range".into(),
-                    "a parameter with a plausible range (`schoolscape check SCENARIO --resolved` lists them),                      or a range of your own in `ranges`",
+                    "a parameter with a plausible range (`schoolscape check SCENARIO --resolved` lists them), \
+                     or a range of your own in `ranges`",
                 ));
             };
             entries.push((Varied { path: path.clone(), location }, range(lo, hi)));
@@ -560,85 +590,13 @@ impl SweepFile {
         if entries.is_empty() {
             return Err(self.located(&format!("{kind}.ranges"), "no parameter has a range", RANGE_ALLOWED));
         }
-        let base_table = params::table_of(base);
-        let mut varied = Vec::new();
-        let mut ranges = Vec::new();
-        let mut whole = Vec::new();
-        for (v, entry) in entries {
-            let toml::Value::Table(t) = entry else {
-                return Err(Error::input(
-                    Some(v.location.clone()),
-                    v.path.clone(),
-                    format!("{} is not a range", value_text(&entry)),
-                    RANGE_ALLOWED,
-                ));
-            };
-            let (min, max) = self.range_of(&v, &t, &["min", "max"], RANGE_ALLOWED)?;
-            if min == max {
-                return Err(Error::input(
-                    Some(v.location.clone()),
-                    v.path.clone(),
-                    format!("an empty range: min = max = {min}"),
-                    "min below max",
-                ));
-            }
-            let is_whole = match params::get(&base_table, &v.path) {
-                Some(toml::Value::Integer(_)) => true,
-                Some(toml::Value::Float(_)) | None => false,
-                Some(other) => {
-                    return Err(Error::input(
-                        Some(v.location.clone()),
-                        v.path.clone(),
-                        format!("a range needs a number parameter, and `{}` is {}", v.path, params::kind(other)),
-                        "a number parameter; vary others with [grid] or [table]",
-                    ));
-                }
-            };
-            // Both ends must be valid values of the parameter, in every arm.
-            for (end, arm) in [min, max].into_iter().flat_map(|e| bases.iter().map(move |a| (e, a))) {
-                let x = if is_whole { toml::Value::Integer(end.round() as i64) } else { toml::Value::Float(end) };
-                if let Err(problems) = params::apply_to(arm, &params::table_of(arm), &[(v.path.as_str(), x)]) {
-                    return Err(Error::Input(
-                        problems
-                            .into_iter()
-                            .map(|mut p| {
-                                p.location = Some(v.location.clone());
-                                p.message = format!("{} (an end of the range)", p.message);
-                                p
-                            })
-                            .collect(),
-                    ));
-                }
-            }
-            varied.push(v);
-            ranges.push((min, max));
-            whole.push(is_whole);
-        }
-        let n = sampling.samples as usize;
-        let seed = base.run.seed;
-        let raw =
-            if kind == "lhs" { plan::latin_hypercube(&ranges, n, seed) } else { plan::random_sample(&ranges, n, seed) };
-        let points = raw
-            .into_iter()
-            .map(|p| {
-                p.into_iter()
-                    .zip(&whole)
-                    .map(|(x, &w)| if w { toml::Value::Integer(x.round() as i64) } else { toml::Value::Float(x) })
-                    .collect()
-            })
-            .collect();
-        Ok(Design { varied, points, rows: None, section: kind })
+        Ok(entries)
     }
 
     fn table_design(&self, spec: &TableSpec, text: Option<&str>) -> Result<Design> {
         let path = self.dir().join(&spec.file);
         let Some(text) = text else {
             return Err(self.located("table.file", format!("the design table `{}` was not read", path.display()), ""));
-        };
-        let at = |line: u64, column: usize| Location { file: path.clone(), line: line as usize, column };
-        let csv_error = |e: csv::Error| {
-            let line = e.position().map_or(0, |p| p.line());
-            Error::input(Some(at(line, 1)), "", format!("cannot read the design table: {e}"), "a CSV file")
         };
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
@@ -647,10 +605,10 @@ impl SweepFile {
             .from_reader(text.as_bytes());
         let mut records = reader.records();
         let header = match records.next() {
-            Some(r) => r.map_err(csv_error)?,
+            Some(r) => r.map_err(|e| unreadable_table(&path, e))?,
             None => {
                 return Err(Error::input(
-                    Some(at(1, 1)),
+                    Some(cell(&path, 1, 1)),
                     "",
                     "the design table is empty",
                     "a header of parameter paths, then one row per point",
@@ -658,58 +616,152 @@ impl SweepFile {
             }
         };
         let names: Vec<String> = header.iter().map(str::to_string).collect();
-        // The column of each header cell (exact for unquoted headers).
-        let mut starts = Vec::with_capacity(names.len());
-        let mut col = 1;
-        for n in &names {
-            starts.push(col);
-            col += n.chars().count() + 1;
-        }
-        for (j, n) in names.iter().enumerate() {
-            if n.is_empty() || names[..j].contains(n) {
-                let message = if n.is_empty() {
-                    "an empty column name".to_string()
-                } else {
-                    format!("column `{n}` appears twice")
-                };
-                return Err(Error::input(Some(at(1, starts[j])), n.clone(), message, "one column per parameter path"));
-            }
-        }
-        let used: Vec<usize> = match &spec.columns {
-            None => (0..names.len()).collect(),
-            Some(cols) if cols.is_empty() => {
-                return Err(self.located("table.columns", "no columns are named", "the design table's columns to use"));
-            }
-            Some(cols) => {
-                let mut used = Vec::new();
-                for (i, c) in cols.iter().enumerate() {
-                    match names.iter().position(|n| n == c) {
-                        Some(j) => used.push(j),
-                        None => {
-                            return Err(self.located(
-                                &format!("table.columns[{i}]"),
-                                format!("the design table `{}` has no column `{c}`", path.display()),
-                                format!("its columns: {}", names.join(", ")),
-                            ));
-                        }
-                    }
-                }
-                used
-            }
-        };
+        let starts = header_columns(&path, &names)?;
+        let used = self.used_columns(spec, &names, &path)?;
         let varied: Vec<Varied> =
-            used.iter().map(|&j| Varied { path: names[j].clone(), location: at(1, starts[j]) }).collect();
+            used.iter().map(|&j| Varied { path: names[j].clone(), location: cell(&path, 1, starts[j]) }).collect();
+        let columns = TableColumns { path: &path, names: &names, starts: &starts, used: &used };
+        let (points, rows) = columns.rows(records)?;
+        Ok(Design { varied, points, rows: Some(rows), section: "table" })
+    }
+
+    /// The design table's columns that `[table] columns` names (default: all).
+    fn used_columns(&self, spec: &TableSpec, names: &[String], path: &Path) -> Result<Vec<usize>> {
+        let Some(cols) = &spec.columns else { return Ok((0..names.len()).collect()) };
+        if cols.is_empty() {
+            return Err(self.located("table.columns", "no columns are named", "the design table's columns to use"));
+        }
+        cols.iter()
+            .enumerate()
+            .map(|(i, c)| {
+                names.iter().position(|n| n == c).ok_or_else(|| {
+                    self.located(
+                        &format!("table.columns[{i}]"),
+                        format!("the design table `{}` has no column `{c}`", path.display()),
+                        format!("its columns: {}", names.join(", ")),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A sampled parameter's range `(min, max)` and whether the parameter is a
+/// whole number: the entry must be a range of a number parameter, and both
+/// ends valid values of it in every arm.
+fn checked_range(
+    sweep: &SweepFile,
+    bases: &[Scenario],
+    base_table: &toml::Table,
+    v: &Varied,
+    entry: toml::Value,
+) -> Result<((f64, f64), bool)> {
+    let toml::Value::Table(t) = entry else {
+        return Err(Error::input(
+            Some(v.location.clone()),
+            v.path.clone(),
+            format!("{} is not a range", value_text(&entry)),
+            RANGE_ALLOWED,
+        ));
+    };
+    let (min, max) = sweep.range_of(v, &t, &["min", "max"], RANGE_ALLOWED)?;
+    if min == max {
+        return Err(Error::input(
+            Some(v.location.clone()),
+            v.path.clone(),
+            format!("an empty range: min = max = {min}"),
+            "min below max",
+        ));
+    }
+    let is_whole = match params::get(base_table, &v.path) {
+        Some(toml::Value::Integer(_)) => true,
+        Some(toml::Value::Float(_)) | None => false,
+        Some(other) => {
+            return Err(Error::input(
+                Some(v.location.clone()),
+                v.path.clone(),
+                format!("a range needs a number parameter, and `{}` is {}", v.path, params::kind(other)),
+                "a number parameter; vary others with [grid] or [table]",
+            ));
+        }
+    };
+    // Both ends must be valid values of the parameter, in every arm.
+    for (end, arm) in [min, max].into_iter().flat_map(|e| bases.iter().map(move |a| (e, a))) {
+        let x = if is_whole { toml::Value::Integer(end.round() as i64) } else { toml::Value::Float(end) };
+        if let Err(problems) = params::apply_to(arm, &params::table_of(arm), &[(v.path.as_str(), x)]) {
+            return Err(Error::Input(
+                problems
+                    .into_iter()
+                    .map(|mut p| {
+                        p.location = Some(v.location.clone());
+                        p.message = format!("{} (an end of the range)", p.message);
+                        p
+                    })
+                    .collect(),
+            ));
+        }
+    }
+    Ok(((min, max), is_whole))
+}
+
+/// A place in a design table.
+fn cell(path: &Path, line: u64, column: usize) -> Location {
+    Location { file: path.to_path_buf(), line: line as usize, column }
+}
+
+/// A design table that is not CSV.
+fn unreadable_table(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    Error::input(Some(cell(path, line, 1)), "", format!("cannot read the design table: {e}"), "a CSV file")
+}
+
+/// The column where each header cell starts (exact for unquoted headers),
+/// once every name is checked: not empty, not given twice.
+fn header_columns(path: &Path, names: &[String]) -> Result<Vec<usize>> {
+    let mut starts = Vec::with_capacity(names.len());
+    let mut col = 1;
+    for n in names {
+        starts.push(col);
+        col += n.chars().count() + 1;
+    }
+    for (j, n) in names.iter().enumerate() {
+        if n.is_empty() || names[..j].contains(n) {
+            let message =
+                if n.is_empty() { "an empty column name".to_string() } else { format!("column `{n}` appears twice") };
+            return Err(Error::input(
+                Some(cell(path, 1, starts[j])),
+                n.clone(),
+                message,
+                "one column per parameter path",
+            ));
+        }
+    }
+    Ok(starts)
+}
+
+/// A design table's header: its names, where each starts, and the columns used.
+struct TableColumns<'a> {
+    path: &'a Path,
+    names: &'a [String],
+    starts: &'a [usize],
+    used: &'a [usize],
+}
+
+impl TableColumns<'_> {
+    /// The points of the rows after the header (blank rows skipped), and where each row is.
+    fn rows(&self, records: csv::StringRecordsIter<'_, &[u8]>) -> Result<(Vec<Vec<toml::Value>>, Vec<Location>)> {
+        let (path, names) = (self.path, self.names);
         let mut points = Vec::new();
         let mut rows = Vec::new();
         for record in records {
-            let record = record.map_err(csv_error)?;
+            let record = record.map_err(|e| unreadable_table(path, e))?;
             let line = record.position().map_or(0, |p| p.line());
             if record.iter().all(str::is_empty) {
                 continue;
             }
             if record.len() != names.len() {
                 return Err(Error::input(
-                    Some(at(line, 1)),
+                    Some(cell(path, line, 1)),
                     "",
                     format!(
                         "this row has {} value{}, but the header has {} columns",
@@ -720,31 +772,31 @@ impl SweepFile {
                     format!("one value for each column: {}", names.join(", ")),
                 ));
             }
-            let mut values = Vec::with_capacity(used.len());
-            for &j in &used {
-                let cell = record.get(j).unwrap_or("");
-                if cell.is_empty() {
+            let mut values = Vec::with_capacity(self.used.len());
+            for &j in self.used {
+                let text = record.get(j).unwrap_or("");
+                if text.is_empty() {
                     return Err(Error::input(
-                        Some(at(line, starts[j])),
+                        Some(cell(path, line, self.starts[j])),
                         names[j].clone(),
                         "an empty value",
                         "a value for every parameter in every row",
                     ));
                 }
-                values.push(params::parse_value(cell));
+                values.push(params::parse_value(text));
             }
             points.push(values);
-            rows.push(at(line, 1));
+            rows.push(cell(path, line, 1));
         }
         if points.is_empty() {
             return Err(Error::input(
-                Some(at(1, 1)),
+                Some(cell(path, 1, 1)),
                 "",
                 "the design table has no rows",
                 "one row per point after the header",
             ));
         }
-        Ok(Design { varied, points, rows: Some(rows), section: "table" })
+        Ok((points, rows))
     }
 }
 
@@ -760,6 +812,23 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value
             other => out.push((path, other.clone())),
         }
     }
+}
+
+/// Problems with the varied paths themselves (no such parameter, or one a
+/// sweep cannot vary), found by setting the first point's values one by one
+/// and reported where the paths are named.
+fn check_paths(design: &Design, base: &Scenario, base_table: &toml::Table) -> Result<()> {
+    let Some(first) = design.points.first() else { return Ok(()) };
+    for (v, x) in design.varied.iter().zip(first) {
+        if let Err(problems) = params::apply_to(base, base_table, &[(v.path.as_str(), x.clone())]) {
+            if problems.iter().any(params::is_path_problem) {
+                return Err(Error::Input(
+                    problems.into_iter().map(|p| InputProblem { location: Some(v.location.clone()), ..p }).collect(),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The byte offset of a parameter's key in a section of a sweep file,
