@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{InputProblem, Result};
 use crate::sim::YearRecord;
 use crate::stats::mean_ci;
 
@@ -183,6 +183,49 @@ impl Robustness {
         out.extend(self.ranges.iter().map(|(k, r)| (k.clone(), *r)));
         out
     }
+
+    /// Problems of the sample: parameters without a plausible range or named
+    /// twice, nothing to sample, sizes, empty ranges.
+    fn problems(&self, fail: &mut impl FnMut(String, String, &str)) {
+        for (i, p) in self.parameters.iter().enumerate() {
+            if crate::sweep::contrast::plausible(p).is_none() {
+                fail(
+                    format!("robustness.parameters[{i}]"),
+                    format!("`{p}` has no documented plausible range"),
+                    "a parameter with a plausible range, or a range of the case's own in [robustness.ranges]",
+                );
+            }
+            if self.ranges.contains_key(p) || self.parameters[..i].contains(p) {
+                fail(format!("robustness.parameters[{i}]"), format!("`{p}` is named twice"), "each parameter once");
+            }
+        }
+        if self.parameters.is_empty() && self.ranges.is_empty() {
+            fail("robustness".into(), "no parameter to sample".into(), "`parameters` or `ranges`");
+        }
+        if self.samples > MAX_ROBUSTNESS_SAMPLES {
+            fail(
+                "robustness.samples".into(),
+                format!("{} samples", self.samples),
+                &format!("0 to {MAX_ROBUSTNESS_SAMPLES}"),
+            );
+        }
+        if !(1..=1000).contains(&self.replicates) {
+            fail(
+                "robustness.replicates".into(),
+                format!("{} replicates per sampled setting", self.replicates),
+                "a whole number from 1 to 1000",
+            );
+        }
+        for (k, r) in &self.ranges {
+            if !r[0].is_finite() || !r[1].is_finite() || r[0] > r[1] {
+                fail(
+                    format!("robustness.ranges.\"{k}\""),
+                    format!("{r:?} is an empty range"),
+                    "[low, high] with low ≤ high",
+                );
+            }
+        }
+    }
 }
 
 /// Most parameter settings a robustness sample may draw.
@@ -196,30 +239,60 @@ impl Case {
     /// Parse a case file. Errors name the file, line, column and key.
     pub fn parse(text: &str, path: &Path) -> Result<Case> {
         let case: Case = crate::scenario::parse_located(text, path)?;
+        let problems = case.problems();
+        if problems.is_empty() {
+            Ok(case)
+        } else {
+            let located = problems
+                .into_iter()
+                .map(|mut p| {
+                    p.location = crate::scenario::locate_key(text, path, &p.key);
+                    p
+                })
+                .collect();
+            Err(crate::Error::Input(located))
+        }
+    }
+
+    /// Every problem of a parsed case, keyed but not located.
+    fn problems(&self) -> Vec<InputProblem> {
         let mut problems = Vec::new();
-        let mut fail = |key: String, message: String, allowed: &str| {
-            problems.push(crate::error::InputProblem::new(key, message, allowed))
-        };
-        if case.checks.is_empty() && case.reports.is_empty() {
+        let mut fail =
+            |key: String, message: String, allowed: &str| problems.push(InputProblem::new(key, message, allowed));
+        self.settings_problems(&mut fail);
+        self.window_problems(&mut fail);
+        if let Some(rb) = &self.robustness {
+            rb.problems(&mut fail);
+        }
+        problems
+    }
+
+    /// Problems of the case as a whole: nothing to check, replicates, years.
+    fn settings_problems(&self, fail: &mut impl FnMut(String, String, &str)) {
+        if self.checks.is_empty() && self.reports.is_empty() {
             fail(
                 "checks".into(),
                 "a case with no checks and no reports".into(),
                 "at least one [[checks]] or [[reports]]",
             );
         }
-        if case.replicates < 2 {
-            fail("replicates".into(), format!("{} replicates give no interval", case.replicates), "2 or more");
-        } else if case.replicates > crate::scenario::MAX_REPLICATES {
+        if self.replicates < 2 {
+            fail("replicates".into(), format!("{} replicates give no interval", self.replicates), "2 or more");
+        } else if self.replicates > crate::scenario::MAX_REPLICATES {
             fail(
                 "replicates".into(),
-                format!("{} replicates", case.replicates),
+                format!("{} replicates", self.replicates),
                 &format!("2 to {}", crate::scenario::MAX_REPLICATES),
             );
         }
-        if !(1..=1000).contains(&case.years) {
-            fail("years".into(), format!("{} years", case.years), "a whole number from 1 to 1000");
+        if !(1..=1000).contains(&self.years) {
+            fail("years".into(), format!("{} years", self.years), "a whole number from 1 to 1000");
         }
-        for (i, c) in case.checks.iter().enumerate() {
+    }
+
+    /// Problems of the checks' and reports' bands and year windows.
+    fn window_problems(&self, fail: &mut impl FnMut(String, String, &str)) {
+        for (i, c) in self.checks.iter().enumerate() {
             if !c.target[0].is_finite() || !c.target[1].is_finite() {
                 fail(
                     format!("checks[{i}].target"),
@@ -233,7 +306,7 @@ impl Case {
                     "[low, high] with low ≤ high",
                 );
             }
-            if c.years[0] < 1 || c.years[0] > c.years[1] || c.years[1] > case.years {
+            if c.years[0] < 1 || c.years[0] > c.years[1] || c.years[1] > self.years {
                 fail(
                     format!("checks[{i}].years"),
                     format!("{:?} is not a window of the run", c.years),
@@ -244,66 +317,14 @@ impl Case {
                 fail(format!("checks[{i}]"), "both `baseline` and `minus_measure`".into(), "one of them at most");
             }
         }
-        for (i, r) in case.reports.iter().enumerate() {
-            if r.years[0] < 1 || r.years[0] > r.years[1] || r.years[1] > case.years {
+        for (i, r) in self.reports.iter().enumerate() {
+            if r.years[0] < 1 || r.years[0] > r.years[1] || r.years[1] > self.years {
                 fail(
                     format!("reports[{i}].years"),
                     format!("{:?} is not a window of the run", r.years),
                     "[first, last] within 1 and the case's years",
                 );
             }
-        }
-        if let Some(rb) = &case.robustness {
-            for (i, p) in rb.parameters.iter().enumerate() {
-                if crate::sweep::contrast::plausible(p).is_none() {
-                    fail(
-                        format!("robustness.parameters[{i}]"),
-                        format!("`{p}` has no documented plausible range"),
-                        "a parameter with a plausible range, or a range of the case's own in [robustness.ranges]",
-                    );
-                }
-                if rb.ranges.contains_key(p) || rb.parameters[..i].contains(p) {
-                    fail(format!("robustness.parameters[{i}]"), format!("`{p}` is named twice"), "each parameter once");
-                }
-            }
-            if rb.parameters.is_empty() && rb.ranges.is_empty() {
-                fail("robustness".into(), "no parameter to sample".into(), "`parameters` or `ranges`");
-            }
-            if rb.samples > MAX_ROBUSTNESS_SAMPLES {
-                fail(
-                    "robustness.samples".into(),
-                    format!("{} samples", rb.samples),
-                    &format!("0 to {MAX_ROBUSTNESS_SAMPLES}"),
-                );
-            }
-            if !(1..=1000).contains(&rb.replicates) {
-                fail(
-                    "robustness.replicates".into(),
-                    format!("{} replicates per sampled setting", rb.replicates),
-                    "a whole number from 1 to 1000",
-                );
-            }
-            for (k, r) in &rb.ranges {
-                if !r[0].is_finite() || !r[1].is_finite() || r[0] > r[1] {
-                    fail(
-                        format!("robustness.ranges.\"{k}\""),
-                        format!("{r:?} is an empty range"),
-                        "[low, high] with low ≤ high",
-                    );
-                }
-            }
-        }
-        if problems.is_empty() {
-            Ok(case)
-        } else {
-            let located = problems
-                .into_iter()
-                .map(|mut p| {
-                    p.location = crate::scenario::locate_key(text, path, &p.key);
-                    p
-                })
-                .collect();
-            Err(crate::Error::Input(located))
         }
     }
 
