@@ -5,8 +5,8 @@ use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::region::Region;
-use crate::rng::{Purpose, stream};
-use crate::scenario::Scenario;
+use crate::rng::{Purpose, Rng, stream};
+use crate::scenario::{Scenario, SchoolParams};
 
 /// All schools of a world, open and closed, as columns.
 #[derive(Debug, Clone, Default)]
@@ -109,54 +109,8 @@ impl Schools {
     pub fn new(s: &Scenario, region: &Region, seed: u64, intake: &[f64]) -> Schools {
         let mut rng = stream(seed, Purpose::Schools, 0, 0);
         let n = region.sites.len();
-        let sc = &s.schools;
-        // Which schools are autonomous: as the input says, else a random subset.
-        let mut ids: Vec<usize> = (0..n).collect();
-        ids.shuffle(&mut rng);
-        let n_auto = (sc.autonomous_share * n as f64).round() as usize;
-        let mut autonomous = vec![false; n];
-        for &i in ids.iter().take(n_auto) {
-            autonomous[i] = true;
-        }
-        for (i, site) in region.sites.iter().enumerate() {
-            if let Some(a) = site.autonomous {
-                autonomous[i] = a;
-            }
-        }
-        // Selective schools: autonomous ones first, in the shuffled order.
-        let mut order: Vec<usize> = ids.iter().copied().filter(|&i| autonomous[i]).collect();
-        order.extend(ids.iter().copied().filter(|&i| !autonomous[i]));
-        let n_sel = (s.admissions.selective_share * n as f64).round() as usize;
-        let mut selective = vec![false; n];
-        for &i in order.iter().take(n_sel) {
-            selective[i] = true;
-        }
-        let autos: Vec<usize> = ids.iter().copied().filter(|&i| autonomous[i]).collect();
-        let n_fee = (sc.fee_charging_share * autos.len() as f64).round() as usize;
-        let mut fee_charging = vec![false; n];
-        for &i in autos.iter().take(n_fee) {
-            fee_charging[i] = true;
-        }
-        let mut effectiveness = Vec::with_capacity(n);
-        let mut latent = Vec::with_capacity(n);
-        let mut sen = Vec::with_capacity(n);
-        let mut eal = Vec::with_capacity(n);
-        let rho = sc.effectiveness_intake_correlation;
-        let rest = (1.0 - rho * rho).sqrt();
-        for (i, site) in region.sites.iter().enumerate() {
-            let mut z: f64 = StandardNormal.sample(&mut rng);
-            if rho != 0.0 {
-                z = rho * intake.get(i).copied().unwrap_or(0.0) + rest * z;
-            }
-            let g: f64 = StandardNormal.sample(&mut rng);
-            let u1: f64 = rng.random();
-            let u2: f64 = rng.random();
-            let e = site.effectiveness.unwrap_or(sc.effectiveness_sd * z);
-            effectiveness.push(e);
-            latent.push(e + (sc.latent_gap_mean + sc.latent_gap_sd * g).max(0.0));
-            sen.push(site.sen_expertise.unwrap_or(if u1 < sc.sen_expertise_share { 1.0 } else { 0.0 }));
-            eal.push(site.eal_expertise.unwrap_or(if u2 < sc.eal_expertise_share { 1.0 } else { 0.0 }));
-        }
+        let Kinds { autonomous, selective, fee_charging } = Kinds::draw(s, region, &mut rng);
+        let Start { effectiveness, latent, sen, eal } = Start::draw(&s.schools, region, intake, &mut rng);
         let capacity: Vec<u32> = region.sites.iter().map(|x| x.capacity).collect();
         let a = &s.admissions;
         Schools {
@@ -405,4 +359,84 @@ pub struct NewSchool {
     pub reputation: f64,
     /// Year it opens.
     pub opened: u32,
+}
+/// Which schools are autonomous, selective and fee-charging.
+struct Kinds {
+    autonomous: Vec<bool>,
+    selective: Vec<bool>,
+    fee_charging: Vec<bool>,
+}
+
+impl Kinds {
+    /// As the input says where it does, else a random subset of the shares
+    /// the scenario sets (selective and fee-charging schools autonomous ones first).
+    fn draw(s: &Scenario, region: &Region, rng: &mut Rng) -> Kinds {
+        let n = region.sites.len();
+        let sc = &s.schools;
+        // Which schools are autonomous: as the input says, else a random subset.
+        let mut ids: Vec<usize> = (0..n).collect();
+        ids.shuffle(rng);
+        let n_auto = (sc.autonomous_share * n as f64).round() as usize;
+        let mut autonomous = vec![false; n];
+        for &i in ids.iter().take(n_auto) {
+            autonomous[i] = true;
+        }
+        for (i, site) in region.sites.iter().enumerate() {
+            if let Some(a) = site.autonomous {
+                autonomous[i] = a;
+            }
+        }
+        // Selective schools: autonomous ones first, in the shuffled order.
+        let mut order: Vec<usize> = ids.iter().copied().filter(|&i| autonomous[i]).collect();
+        order.extend(ids.iter().copied().filter(|&i| !autonomous[i]));
+        let n_sel = (s.admissions.selective_share * n as f64).round() as usize;
+        let mut selective = vec![false; n];
+        for &i in order.iter().take(n_sel) {
+            selective[i] = true;
+        }
+        let autos: Vec<usize> = ids.iter().copied().filter(|&i| autonomous[i]).collect();
+        let n_fee = (sc.fee_charging_share * autos.len() as f64).round() as usize;
+        let mut fee_charging = vec![false; n];
+        for &i in autos.iter().take(n_fee) {
+            fee_charging[i] = true;
+        }
+        Kinds { autonomous, selective, fee_charging }
+    }
+}
+
+/// Schools' starting effectiveness, latent knowledge and SEN and EAL expertise.
+struct Start {
+    effectiveness: Vec<f64>,
+    latent: Vec<f64>,
+    sen: Vec<f64>,
+    eal: Vec<f64>,
+}
+
+impl Start {
+    /// As the input says where it does, else drawn (effectiveness correlated
+    /// with the advantage of the intake, `intake`, as the scenario sets).
+    fn draw(sc: &SchoolParams, region: &Region, intake: &[f64], rng: &mut Rng) -> Start {
+        let n = region.sites.len();
+        let mut effectiveness = Vec::with_capacity(n);
+        let mut latent = Vec::with_capacity(n);
+        let mut sen = Vec::with_capacity(n);
+        let mut eal = Vec::with_capacity(n);
+        let rho = sc.effectiveness_intake_correlation;
+        let rest = (1.0 - rho * rho).sqrt();
+        for (i, site) in region.sites.iter().enumerate() {
+            let mut z: f64 = StandardNormal.sample(rng);
+            if rho != 0.0 {
+                z = rho * intake.get(i).copied().unwrap_or(0.0) + rest * z;
+            }
+            let g: f64 = StandardNormal.sample(rng);
+            let u1: f64 = rng.random();
+            let u2: f64 = rng.random();
+            let e = site.effectiveness.unwrap_or(sc.effectiveness_sd * z);
+            effectiveness.push(e);
+            latent.push(e + (sc.latent_gap_mean + sc.latent_gap_sd * g).max(0.0));
+            sen.push(site.sen_expertise.unwrap_or(if u1 < sc.sen_expertise_share { 1.0 } else { 0.0 }));
+            eal.push(site.eal_expertise.unwrap_or(if u2 < sc.eal_expertise_share { 1.0 } else { 0.0 }));
+        }
+        Start { effectiveness, latent, sen, eal }
+    }
 }

@@ -150,9 +150,50 @@ fn place_schools(s: &Scenario, region: &Region, rng: &mut Rng, w: f64, h: f64) -
     let n_schools = r.schools as usize;
     let types = region.types();
     let nb_h: Vec<f64> = region.households.chunks(types).map(|row| row.iter().map(|v| *v as f64).sum()).collect();
+    let (xs, ys) = scatter_sites(region, &nb_h, rng, (w, h), n_schools);
+    let demand = local_demand(region, &xs, &ys, &nb_h);
+    let mean_demand = demand.iter().sum::<f64>() / n_schools as f64;
+    let weights: Vec<f64> = demand
+        .iter()
+        .map(|d| {
+            let noise: f64 = StandardNormal.sample(rng);
+            (0.5 + 0.5 * d / mean_demand.max(1e-9)) * (r.school_size_sd * noise).exp()
+        })
+        .collect();
+    let capacities = apportion(
+        (r.entrants_per_year as f64 * (1.0 + r.capacity_margin)).ceil() as u32,
+        &weights,
+        r.min_school_capacity,
+    );
+    let centres = district_centres(r.districts as usize, 0.0, 0.0, w, h);
+    (0..n_schools)
+        .map(|i| SchoolSite {
+            name: format!("S{:04}", i + 1),
+            x: xs[i],
+            y: ys[i],
+            district: nearest_centre(&centres, xs[i], ys[i]),
+            capacity: capacities[i],
+            autonomous: None,
+            effectiveness: None,
+            sen_expertise: None,
+            eal_expertise: None,
+        })
+        .collect()
+}
+
+/// Sites for `n_schools` schools, drawn in proportion to the neighbourhoods'
+/// households (`nb_h`); a site closer than the spacing to one already placed
+/// is drawn again, up to 30 times.
+fn scatter_sites(
+    region: &Region,
+    nb_h: &[f64],
+    rng: &mut Rng,
+    (w, h): (f64, f64),
+    n_schools: usize,
+) -> (Vec<f64>, Vec<f64>) {
     let mut cdf = Vec::with_capacity(nb_h.len());
     let mut acc = 0.0;
-    for v in &nb_h {
+    for v in nb_h {
         acc += v;
         cdf.push(acc);
     }
@@ -192,11 +233,15 @@ fn place_schools(s: &Scenario, region: &Region, rng: &mut Rng, w: f64, h: f64) -
         xs.push(chosen.0);
         ys.push(chosen.1);
     }
-    // Local demand: households whose nearest site this is.
+    (xs, ys)
+}
+
+/// Local demand: the households whose nearest site each site is.
+fn local_demand(region: &Region, xs: &[f64], ys: &[f64], nb_h: &[f64]) -> Vec<f64> {
     let fx: Vec<f32> = xs.iter().map(|v| *v as f32).collect();
     let fy: Vec<f32> = ys.iter().map(|v| *v as f32).collect();
-    let grid = Grid::new(&fx, &fy, &vec![true; n_schools]);
-    let mut demand = vec![0.0; n_schools];
+    let grid = Grid::new(&fx, &fy, &vec![true; xs.len()]);
+    let mut demand = vec![0.0; xs.len()];
     // Nearest sites found in parallel, added up in the neighbourhoods' order.
     let nearest: Vec<u32> = (0..nb_h.len())
         .into_par_iter()
@@ -205,38 +250,12 @@ fn place_schools(s: &Scenario, region: &Region, rng: &mut Rng, w: f64, h: f64) -
             buf.first().map_or(u32::MAX, |&(_, sidx)| sidx)
         })
         .collect();
-    for (&sidx, hh) in nearest.iter().zip(&nb_h) {
+    for (&sidx, hh) in nearest.iter().zip(nb_h) {
         if sidx != u32::MAX {
             demand[sidx as usize] += hh;
         }
     }
-    let mean_demand = demand.iter().sum::<f64>() / n_schools as f64;
-    let weights: Vec<f64> = demand
-        .iter()
-        .map(|d| {
-            let noise: f64 = StandardNormal.sample(rng);
-            (0.5 + 0.5 * d / mean_demand.max(1e-9)) * (r.school_size_sd * noise).exp()
-        })
-        .collect();
-    let capacities = apportion(
-        (r.entrants_per_year as f64 * (1.0 + r.capacity_margin)).ceil() as u32,
-        &weights,
-        r.min_school_capacity,
-    );
-    let centres = district_centres(r.districts as usize, 0.0, 0.0, w, h);
-    (0..n_schools)
-        .map(|i| SchoolSite {
-            name: format!("S{:04}", i + 1),
-            x: xs[i],
-            y: ys[i],
-            district: nearest_centre(&centres, xs[i], ys[i]),
-            capacity: capacities[i],
-            autonomous: None,
-            effectiveness: None,
-            sen_expertise: None,
-            eal_expertise: None,
-        })
-        .collect()
+    demand
 }
 
 /// Split `total` whole places in proportion to `weights`, each at least
