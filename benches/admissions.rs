@@ -6,6 +6,7 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 use schoolscape::Simulation;
 use schoolscape::admissions::{Applicant, Market, boston, deferred_acceptance, priority_key};
+use schoolscape::ids::SchoolId;
 use schoolscape::scenario::{Priority, load_path};
 
 fn bench(c: &mut Criterion) {
@@ -18,19 +19,20 @@ fn bench(c: &mut Criterion) {
     let apps = &w.applications;
     let n = cohort.len();
     let prios = [Priority::Catchment, Priority::Distance];
-    let key = |i: usize, sid: u32| {
+    let key = |i: usize, sid: SchoolId| {
         let a = Applicant {
             demoted: false,
             in_catchment: apps.catchment[i] == sid,
             disadvantaged: cohort.dis(i),
-            distance_km: w.schools.dist(sid, cohort.x[i], cohort.y[i]),
+            distance_km: w.schools.dist(u32::from(sid), cohort.x[i], cohort.y[i]),
             prior: cohort.prior[i],
             lottery: apps.lottery[i],
             pupil: i as u32,
         };
         priority_key(&prios, false, &a)
     };
-    let market = Market { n, list: |i| apps.list(i), pool: |_, s: u32| s as usize, capacity: &w.schools.capacity, key };
+    let market =
+        Market { n, list: |i| apps.list(i), pool: |_, s: SchoolId| s as usize, capacity: &w.schools.capacity, key };
     let mut assigned = vec![0; n];
     let mut rank = vec![0; n];
     let mut ws = deferred_acceptance::Workspace::default();

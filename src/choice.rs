@@ -16,7 +16,7 @@ use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
 use crate::cohort::{Cohort, flag};
-use crate::ids::NONE;
+use crate::ids::{NONE, SchoolId};
 use crate::rng::{CHUNK, Purpose, Year, stream};
 use crate::scenario::{ChoiceBehaviour, Mechanism, Scenario};
 use crate::schools::Schools;
@@ -28,9 +28,9 @@ pub struct Applications {
     /// Longest list.
     pub list_length: usize,
     /// Ranked lists, `list_length` per pupil, padded with [`NONE`].
-    pub lists: Vec<u32>,
+    pub lists: Vec<SchoolId>,
     /// Catchment (nearest) school of each pupil.
-    pub catchment: Vec<u32>,
+    pub catchment: Vec<SchoolId>,
     /// Lottery number of each pupil (single tie-breaking).
     pub lottery: Vec<u32>,
     /// Position in the list of the school each pupil got; 255 if placed by the district.
@@ -40,7 +40,7 @@ pub struct Applications {
 impl Applications {
     /// The list of pupil `i`.
     #[inline]
-    pub fn list(&self, i: usize) -> &[u32] {
+    pub fn list(&self, i: usize) -> &[SchoolId] {
         let row = &self.lists[i * self.list_length..(i + 1) * self.list_length];
         let len = row.iter().position(|&s| s == NONE).unwrap_or(self.list_length);
         &row[..len]
@@ -94,7 +94,7 @@ fn behaviour(s: &Scenario, b: &ChoiceBehaviour, g: usize) -> Behaviour {
 /// already and insertion sort is quick.
 #[inline]
 fn nearest_first(
-    set: &[u32],
+    set: &[SchoolId],
     schools: &Schools,
     x: f32,
     y: f32,
@@ -102,7 +102,7 @@ fn nearest_first(
     cand: &mut [(f32, u32); 33],
 ) -> usize {
     for (k, &sid) in set.iter().enumerate() {
-        let d = schools.dist(sid, x, y);
+        let d = schools.dist(u32::from(sid), x, y);
         debug_assert!(d.is_sign_positive());
         let v = (u64::from(d.to_bits()) << 32) | u64::from(sid);
         let mut p = k;
@@ -215,9 +215,9 @@ pub fn apply(
         .enumerate()
         .for_each(|(c, (((lists, catch), lott), fl))| {
             let mut rng = stream(seed, Purpose::Choice, year, c as u64);
-            let mut cand: [(f32, u32); 33] = [(0.0, NONE); 33];
+            let mut cand: [(f32, u32); 33] = [(0.0, u32::MAX); 33];
             let mut keyed = [0u64; 33];
-            let mut top: Vec<(f32, u32)> = vec![(0.0, NONE); l];
+            let mut top: Vec<(f32, u32)> = vec![(0.0, u32::MAX); l];
             // Pupils are stored neighbourhood by neighbourhood: the chunk's
             // first pupil's is searched for, the others' followed.
             let mut nb = nbhd_start.partition_point(|&s| s as usize <= c * CHUNK).max(1) - 1;
@@ -241,10 +241,11 @@ pub fn apply(
                     }
                     cand[0] = (schools.dist(home, x[i], y[i]), home);
                 }
-                catch[j] = cand[0].1;
+                // Ids below MAX_SCHOOLS: stored in 16 bits.
+                catch[j] = cand[0].1 as SchoolId;
                 let row = &mut lists[j * l..(j + 1) * l];
                 if catchment_only {
-                    row[0] = cand[0].1;
+                    row[0] = cand[0].1 as SchoolId;
                     continue;
                 }
                 let dis = fl[j] & flag::DIS != 0;
@@ -253,7 +254,7 @@ pub fn apply(
                 let active = rng.random::<f64>() < b.active;
                 if !active {
                     for (k, slot) in row.iter_mut().enumerate() {
-                        *slot = if k < m { cand[k].1 } else { NONE };
+                        *slot = if k < m { cand[k].1 as SchoolId } else { NONE };
                     }
                     continue;
                 }
@@ -261,7 +262,7 @@ pub fn apply(
                 let family = Family { b, group: g, groups, fee_weight: fee_cost * (1.0 - ses_pct[i]) };
                 let kept = best_by_utility(&family, schools, &cand[..m], &mut rng, &mut top[..l]);
                 for (k, slot) in row.iter_mut().enumerate() {
-                    *slot = if k < kept { top[k].1 } else { NONE };
+                    *slot = if k < kept { top[k].1 as SchoolId } else { NONE };
                 }
             }
         });
@@ -318,7 +319,7 @@ mod tests {
             let mut full = items.clone();
             full.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             full.truncate(l);
-            let mut top = vec![(0.0, NONE); l];
+            let mut top = vec![(0.0, u32::MAX); l];
             let mut kept = 0;
             for &c in &items {
                 kept = insert_top(&mut top, kept, c);

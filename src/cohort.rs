@@ -7,6 +7,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
+use crate::ids::{NONE, SchoolId};
 use crate::region::{Region, SES_BANDS};
 use crate::rng::{Purpose, Year, stream};
 use crate::scenario::{PopulationParams, Scenario};
@@ -57,7 +58,7 @@ pub struct Cohort {
     /// Current attainment, same scale.
     pub attainment: Vec<f32>,
     /// School attended.
-    pub school: Vec<u32>,
+    pub school: Vec<SchoolId>,
 }
 
 impl Cohort {
@@ -323,7 +324,7 @@ pub fn enter(
                 gr[i] = (e.household % groups) as u8;
                 pr[i] = e.prior;
                 at[i] = e.prior;
-                sch[i] = u32::MAX;
+                sch[i] = NONE;
                 i += 1;
             }
         }

@@ -292,7 +292,8 @@ impl Schools {
 
     /// Distance from (x, y) to school `s`, km.
     #[inline]
-    pub fn dist(&self, s: u32, x: f32, y: f32) -> f32 {
+    pub fn dist(&self, s: impl Into<u32>, x: f32, y: f32) -> f32 {
+        let s = s.into();
         let dx = self.x[s as usize] - x;
         let dy = self.y[s as usize] - y;
         (dx * dx + dy * dy).sqrt()

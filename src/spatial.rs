@@ -3,6 +3,8 @@
 
 use rayon::prelude::*;
 
+use crate::ids::{NONE, SchoolId};
+
 /// A uniform grid of cells holding point indices (compressed rows).
 #[derive(Debug, Clone, Default)]
 pub struct Grid {
@@ -209,23 +211,23 @@ impl Grid {
 
 /// For every neighbourhood, its `k` nearest open schools, nearest first,
 /// stored flat (`k` per neighbourhood; fewer schools than `k` repeat nothing:
-/// the row is padded with `u32::MAX`).
+/// the row is padded with [`NONE`]).
 #[derive(Debug, Clone, Default)]
 pub struct ChoiceSets {
     /// Entries per neighbourhood.
     pub k: usize,
-    /// School ids, `k` per neighbourhood, padded with `u32::MAX`.
-    pub schools: Vec<u32>,
+    /// School ids, `k` per neighbourhood, padded with [`NONE`].
+    pub schools: Vec<SchoolId>,
 }
 
 impl ChoiceSets {
     /// Compute the choice sets of all neighbourhood centres.
     pub fn build(grid: &Grid, nx: &[f32], ny: &[f32], k: usize) -> ChoiceSets {
-        let mut schools = vec![u32::MAX; nx.len() * k];
+        let mut schools = vec![NONE; nx.len() * k];
         schools.par_chunks_mut(k.max(1)).enumerate().for_each_init(Vec::new, |buf, (n, row)| {
             grid.k_nearest(nx[n] as f64, ny[n] as f64, k, buf);
             for (slot, (_, s)) in row.iter_mut().zip(buf.iter()) {
-                *slot = *s;
+                *slot = *s as SchoolId;
             }
         });
         ChoiceSets { k, schools }
@@ -235,11 +237,11 @@ impl ChoiceSets {
     pub fn repair(&mut self, grid: &Grid, nx: &[f32], ny: &[f32], open: &[bool]) {
         let k = self.k;
         self.schools.par_chunks_mut(k.max(1)).enumerate().for_each_init(Vec::new, |buf, (n, row)| {
-            if row.iter().any(|&s| s != u32::MAX && !open[s as usize]) {
+            if row.iter().any(|&s| s != NONE && !open[s as usize]) {
                 grid.k_nearest(nx[n] as f64, ny[n] as f64, k, buf);
-                row.fill(u32::MAX);
+                row.fill(NONE);
                 for (slot, (_, s)) in row.iter_mut().zip(buf.iter()) {
-                    *slot = *s;
+                    *slot = *s as SchoolId;
                 }
             }
         });
@@ -254,14 +256,14 @@ impl ChoiceSets {
         self.schools.par_chunks_mut(k.max(1)).enumerate().for_each_init(Vec::new, |buf, (n, row)| {
             let (x, y) = (nx[n] as f64, ny[n] as f64);
             let reach = match row.last() {
-                Some(&last) if last != u32::MAX => grid.dist(last, x, y),
+                Some(&last) if last != NONE => grid.dist(u32::from(last), x, y),
                 _ => f64::INFINITY,
             };
             if new.clone().any(|j| grid.dist(j, x, y) <= reach) {
                 grid.k_nearest(x, y, k, buf);
-                row.fill(u32::MAX);
+                row.fill(NONE);
                 for (slot, (_, s)) in row.iter_mut().zip(buf.iter()) {
-                    *slot = *s;
+                    *slot = *s as SchoolId;
                 }
             }
         });
@@ -269,9 +271,9 @@ impl ChoiceSets {
 
     /// The choice set of neighbourhood `n` (open schools, nearest first).
     #[inline]
-    pub fn of(&self, n: u32) -> &[u32] {
+    pub fn of(&self, n: u32) -> &[SchoolId] {
         let row = &self.schools[n as usize * self.k..(n as usize + 1) * self.k];
-        let len = row.iter().position(|&s| s == u32::MAX).unwrap_or(self.k);
+        let len = row.iter().position(|&s| s == NONE).unwrap_or(self.k);
         &row[..len]
     }
 }

@@ -4,8 +4,8 @@
 use crate::admissions::{self, AdmissionCounts, Entrants, Map};
 use crate::choice::{self, Applications, Options};
 use crate::cohort::{self, Cohort, Scratch, flag};
-use crate::error::Result;
-use crate::ids::{NO_TRUST, NONE};
+use crate::error::{Error, Result};
+use crate::ids::{MAX_SCHOOLS, NO_TRUST, NONE, SchoolId};
 use crate::learning::{self, SchoolTerms};
 use crate::market::MarketCounts;
 use crate::publish::{self, Results};
@@ -145,7 +145,7 @@ impl Flows {
         (0..districts).map(|d| crossing[d] as f64 / local[d].max(1) as f64).collect()
     }
 
-    fn tally(&mut self, n_schools: usize, catchment: &[u32], school: &[u32]) {
+    fn tally(&mut self, n_schools: usize, catchment: &[SchoolId], school: &[SchoolId]) {
         self.local.clear();
         self.local.resize(n_schools, 0);
         self.moved.clear();
@@ -153,7 +153,7 @@ impl Flows {
             if home != NONE {
                 self.local[home as usize] += 1;
                 if got != home {
-                    self.moved.push((home, got));
+                    self.moved.push((u32::from(home), u32::from(got)));
                 }
             }
         }
@@ -231,6 +231,14 @@ impl World {
             Vec::new()
         };
         let schools = Schools::new(s, &region, seed, &intake);
+        if schools.len() > MAX_SCHOOLS {
+            return Err(Error::input(
+                None,
+                "region.schools",
+                format!("the region has {} schools", schools.len()),
+                format!("at most {MAX_SCHOOLS} schools (school ids are 16-bit)"),
+            ));
+        }
         let y = s.population.years_in_school as usize;
         let n_schools = schools.len();
         // The region's households are the world's at the start: moved, not
@@ -459,7 +467,7 @@ impl World {
     }
 
     /// Move pupil `i` of year group `slot` from its school to `to`, keeping the counts.
-    fn move_pupil(&mut self, slot: usize, i: usize, to: u32) {
+    fn move_pupil(&mut self, slot: usize, i: usize, to: SchoolId) {
         let n = self.schools.len();
         let c = &mut self.cohorts[slot];
         let from = c.school[i] as usize;
@@ -601,7 +609,9 @@ impl World {
     /// Add schools opened this year: every per-school array grows; the new
     /// schools join the grid, the choice sets and (where boundaries are drawn)
     /// the catchments of the neighbourhoods they are now nearest to.
+    /// No school opens once the world holds [`MAX_SCHOOLS`] (ids are 16-bit).
     pub(crate) fn open_schools(&mut self, s: &Scenario, new: &[crate::schools::NewSchool]) {
+        let new = &new[..new.len().min(MAX_SCHOOLS.saturating_sub(self.schools.len()))];
         if new.is_empty() {
             return;
         }
@@ -638,7 +648,7 @@ impl World {
             let (nx, ny, grid, sets) = (&self.region.nbhd_x, &self.region.nbhd_y, &self.grid, &self.choice_sets);
             for (k, home) in b.iter_mut().enumerate() {
                 let (x, y) = (nx[k] as f64, ny[k] as f64);
-                let mut best = sets.of(k as u32).first().map_or(f64::INFINITY, |&i| grid.dist(i, x, y));
+                let mut best = sets.of(k as u32).first().map_or(f64::INFINITY, |&i| grid.dist(u32::from(i), x, y));
                 for j in old as u32..n as u32 {
                     let d = grid.dist(j, x, y);
                     if d < best {

@@ -140,16 +140,17 @@ fn long_admissions_priorities_are_refused_in_linear_time() {
 fn deferred_acceptance_ends_with_lists_longer_than_255() {
     use schoolscape::admissions::Market;
     use schoolscape::admissions::deferred_acceptance::{Workspace, run};
-    let lists: Vec<Vec<u32>> = (0..4).map(|_| (0..400).collect()).collect();
+    use schoolscape::ids::SchoolId;
+    let lists: Vec<Vec<SchoolId>> = (0..4).map(|_| (0..400).collect()).collect();
     let mut cap = vec![0u32; 400];
     cap[399] = 1;
-    let (mut assigned, mut rank) = (vec![0u32; 4], vec![0u8; 4]);
+    let (mut assigned, mut rank) = (vec![0 as SchoolId; 4], vec![0u8; 4]);
     let market = Market {
         n: 4,
         list: |i: usize| &lists[i][..],
-        pool: |_, s: u32| s as usize,
+        pool: |_, s: SchoolId| s as usize,
         capacity: &cap,
-        key: |i: usize, _: u32| i as u128,
+        key: |i: usize, _: SchoolId| i as u128,
     };
     run(&market, |k| k as u32, &mut assigned, &mut rank, &mut Workspace::default());
     assert_eq!(assigned[3], 399);
@@ -162,7 +163,7 @@ fn documented_maxima_together_are_refused_with_an_estimate() {
     let f = write(
         &d,
         "max.toml",
-        "[region]\nschools = 100000\nentrants_per_year = 10000000\nwidth_km = 2000.0\nheight_km = 2000.0\n\
+        "[region]\nschools = 65535\nentrants_per_year = 10000000\nwidth_km = 2000.0\nheight_km = 2000.0\n\
          neighbourhood_km = 1.0\n[population]\nyears_in_school = 15\n",
     );
     let o = run_timed(&d, &["run", &f, "--out", "o"], 60);

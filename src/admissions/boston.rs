@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 
 use super::Market;
-use crate::ids::NONE;
+use crate::ids::{NONE, SchoolId};
 
 /// Working memory reused from year to year.
 #[derive(Debug, Default)]
@@ -19,11 +19,11 @@ pub struct Workspace {
 
 /// Run the Boston mechanism over `market`. Arguments as for
 /// [`deferred_acceptance::run`](super::deferred_acceptance::run).
-pub fn run<'l, L, P, K>(market: &Market<'_, L, P, K>, assigned: &mut [u32], rank: &mut [u8], ws: &mut Workspace)
+pub fn run<'l, L, P, K>(market: &Market<'_, L, P, K>, assigned: &mut [SchoolId], rank: &mut [u8], ws: &mut Workspace)
 where
-    L: Fn(usize) -> &'l [u32],
-    P: Fn(usize, u32) -> usize,
-    K: Fn(usize, u32) -> u128,
+    L: Fn(usize) -> &'l [SchoolId],
+    P: Fn(usize, SchoolId) -> usize,
+    K: Fn(usize, SchoolId) -> u128,
 {
     let Market { n, list, pool, capacity, key } = market;
     let (n, capacity) = (*n, *capacity);
@@ -63,13 +63,13 @@ mod tests {
     /// Under deferred acceptance p0 would displace p1 at B (p1 then goes unplaced as A is held by p2).
     #[test]
     fn worked_example() {
-        let lists = [vec![0u32, 1], vec![1, 0], vec![0, 1]];
+        let lists = [vec![0 as SchoolId, 1], vec![1, 0], vec![0, 1]];
         let prio = [[1u128, 0, 2], [3, 2, 1]];
-        let key = |i: usize, s: u32| (prio[s as usize][i] << 32) | i as u128;
+        let key = |i: usize, s: SchoolId| (prio[s as usize][i] << 32) | i as u128;
         let mut a = vec![0; 3];
         let mut r = vec![0; 3];
         let market =
-            Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &[1, 1], key };
+            Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: SchoolId| s as usize, capacity: &[1, 1], key };
         run(&market, &mut a, &mut r, &mut Workspace::default());
         assert_eq!(a, vec![NONE, 1, 0]);
         assert_eq!(r, vec![u8::MAX, 0, 0]);
@@ -82,12 +82,12 @@ mod tests {
     /// first beats a high-priority pupil who ranks it second.
     #[test]
     fn first_choices_are_served_first() {
-        let lists = [vec![1u32, 0], vec![0, 1]];
-        let key = |i: usize, _s: u32| if i == 0 { 10u128 } else { 1 };
+        let lists = [vec![1 as SchoolId, 0], vec![0, 1]];
+        let key = |i: usize, _s: SchoolId| if i == 0 { 10u128 } else { 1 };
         let mut a = vec![0; 2];
         let mut r = vec![0; 2];
         let market =
-            Market { n: 2, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &[1, 1], key };
+            Market { n: 2, list: |i: usize| &lists[i][..], pool: |_, s: SchoolId| s as usize, capacity: &[1, 1], key };
         run(&market, &mut a, &mut r, &mut Workspace::default());
         assert_eq!(a, vec![1, 0]);
     }
@@ -95,12 +95,13 @@ mod tests {
     /// Lists of one school are catchment admission: the nearest pupils get the seats.
     #[test]
     fn catchment_admits_nearest_first() {
-        let lists = [vec![0u32], vec![0], vec![0]];
+        let lists = [vec![0 as SchoolId], vec![0], vec![0]];
         let dist = [3.0f32, 1.0, 2.0];
-        let key = |i: usize, _s: u32| (u32::MAX - (dist[i] * 1000.0) as u32) as u128;
+        let key = |i: usize, _s: SchoolId| (u32::MAX - (dist[i] * 1000.0) as u32) as u128;
         let mut a = vec![0; 3];
         let mut r = vec![0; 3];
-        let market = Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &[2], key };
+        let market =
+            Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: SchoolId| s as usize, capacity: &[2], key };
         run(&market, &mut a, &mut r, &mut Workspace::default());
         assert_eq!(a, vec![NONE, 0, 0]);
     }

@@ -9,7 +9,7 @@
 use rayon::prelude::*;
 
 use super::Market;
-use crate::ids::NONE;
+use crate::ids::{NONE, SchoolId};
 
 /// Working memory reused from year to year.
 #[derive(Debug, Default)]
@@ -76,13 +76,13 @@ fn replace_top(h: &mut [u128], v: u128) {
 pub fn run<'l, L, P, K>(
     market: &Market<'_, L, P, K>,
     pupil: impl Fn(u128) -> u32,
-    assigned: &mut [u32],
+    assigned: &mut [SchoolId],
     rank: &mut [u8],
     ws: &mut Workspace,
 ) where
-    L: Fn(usize) -> &'l [u32] + Sync,
-    P: Fn(usize, u32) -> usize,
-    K: Fn(usize, u32) -> u128 + Sync,
+    L: Fn(usize) -> &'l [SchoolId] + Sync,
+    P: Fn(usize, SchoolId) -> usize,
+    K: Fn(usize, SchoolId) -> u128 + Sync,
 {
     let Market { n, list, pool, capacity, key } = market;
     let (n, capacity) = (*n, *capacity);
@@ -163,11 +163,11 @@ mod tests {
     use std::cmp::Reverse;
 
     /// A random market: pupils' lists over schools, one pool per school, random priorities.
-    fn instance() -> impl Strategy<Value = (Vec<Vec<u32>>, Vec<u32>, Vec<Vec<u32>>)> {
+    fn instance() -> impl Strategy<Value = (Vec<Vec<SchoolId>>, Vec<u32>, Vec<Vec<u32>>)> {
         (1usize..6, 1usize..30).prop_flat_map(|(schools, pupils)| {
             (
                 prop::collection::vec(
-                    prop::sample::subsequence((0..schools as u32).collect::<Vec<_>>(), 0..=schools).prop_shuffle(),
+                    prop::sample::subsequence((0..schools as SchoolId).collect::<Vec<_>>(), 0..=schools).prop_shuffle(),
                     pupils,
                 ),
                 prop::collection::vec(0u32..5, schools),
@@ -177,7 +177,7 @@ mod tests {
     }
 
     /// Reference: simultaneous-rounds deferred acceptance written plainly.
-    fn reference(lists: &[Vec<u32>], cap: &[u32], key: &dyn Fn(usize, u32) -> u128) -> Vec<u32> {
+    fn reference(lists: &[Vec<SchoolId>], cap: &[u32], key: &dyn Fn(usize, SchoolId) -> u128) -> Vec<SchoolId> {
         let n = lists.len();
         let mut next = vec![0usize; n];
         let mut held: Vec<Vec<usize>> = vec![Vec::new(); cap.len()];
@@ -192,7 +192,7 @@ mod tests {
                 changed = true;
             }
             for (s, h) in held.iter_mut().enumerate() {
-                h.sort_by_key(|&i| Reverse(key(i, s as u32)));
+                h.sort_by_key(|&i| Reverse(key(i, s as SchoolId)));
                 h.truncate(cap[s] as usize);
             }
             if !changed {
@@ -202,7 +202,7 @@ mod tests {
         let mut out = vec![NONE; n];
         for (s, h) in held.iter().enumerate() {
             for &i in h {
-                out[i] = s as u32;
+                out[i] = s as SchoolId;
             }
         }
         out
@@ -212,15 +212,15 @@ mod tests {
         #[test]
         fn stable_within_capacity_and_equal_to_reference((lists, cap, prio) in instance()) {
             let n = lists.len();
-            let key = |i: usize, s: u32| ((prio[s as usize][i] as u128) << 32) | i as u128;
+            let key = |i: usize, s: SchoolId| ((prio[s as usize][i] as u128) << 32) | i as u128;
             let mut assigned = vec![0; n];
             let mut rank = vec![0; n];
             let mut ws = Workspace::default();
-            let market = Market { n, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &cap, key: &key };
+            let market = Market { n, list: |i: usize| &lists[i][..], pool: |_, s: SchoolId| s as usize, capacity: &cap, key: &key };
             run(&market, |k| k as u32, &mut assigned, &mut rank, &mut ws);
             // Capacity.
             for (s, c) in cap.iter().enumerate() {
-                prop_assert!(assigned.iter().filter(|&&a| a == s as u32).count() <= *c as usize);
+                prop_assert!(assigned.iter().filter(|&&a| a == s as SchoolId).count() <= *c as usize);
             }
             // Each pupil gets a school on its list, at the reported rank.
             for i in 0..n {
@@ -245,15 +245,20 @@ mod tests {
     /// and capacity 0 everywhere but the last school is respected.
     #[test]
     fn lists_longer_than_255_terminate() {
-        let schools = 300u32;
-        let lists: Vec<Vec<u32>> = (0..3).map(|_| (0..schools).collect()).collect();
+        let schools: SchoolId = 300;
+        let lists: Vec<Vec<SchoolId>> = (0..3).map(|_| (0..schools).collect()).collect();
         let mut cap = vec![0u32; schools as usize];
         cap[299] = 2;
         let (mut assigned, mut rank) = (vec![0; 3], vec![0; 3]);
         let mut ws = Workspace::default();
-        let key = |i: usize, _s: u32| i as u128;
-        let market =
-            Market { n: 3, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &cap, key: &key };
+        let key = |i: usize, _s: SchoolId| i as u128;
+        let market = Market {
+            n: 3,
+            list: |i: usize| &lists[i][..],
+            pool: |_, s: SchoolId| s as usize,
+            capacity: &cap,
+            key: &key,
+        };
         run(&market, |k| k as u32, &mut assigned, &mut rank, &mut ws);
         assert_eq!(assigned, vec![NONE, 299, 299]);
         assert_eq!(rank, vec![u8::MAX, 254, 254]);
@@ -265,16 +270,16 @@ mod tests {
         /// Long lists over many schools with many empty ones agree with the reference.
         #[test]
         fn long_lists_equal_reference(pupils in 1usize..8, caps in prop::collection::vec(0u32..2, 256..300), seed in 0u64..1000) {
-            let schools = caps.len() as u32;
-            let lists: Vec<Vec<u32>> = (0..pupils).map(|i| {
-                let mut l: Vec<u32> = (0..schools).collect();
+            let schools = caps.len() as SchoolId;
+            let lists: Vec<Vec<SchoolId>> = (0..pupils).map(|i| {
+                let mut l: Vec<SchoolId> = (0..schools).collect();
                 l.rotate_left(((seed as usize) * 7 + i * 13) % schools as usize);
                 l
             }).collect();
-            let key = |i: usize, s: u32| (((seed as u128 * 31 + s as u128 * 17 + i as u128 * 5) % 101) << 32) | i as u128;
+            let key = |i: usize, s: SchoolId| (((seed as u128 * 31 + s as u128 * 17 + i as u128 * 5) % 101) << 32) | i as u128;
             let (mut assigned, mut rank) = (vec![0; pupils], vec![0; pupils]);
             let mut ws = Workspace::default();
-            let market = Market { n: pupils, list: |i: usize| &lists[i][..], pool: |_, s: u32| s as usize, capacity: &caps, key: &key };
+            let market = Market { n: pupils, list: |i: usize| &lists[i][..], pool: |_, s: SchoolId| s as usize, capacity: &caps, key: &key };
             run(&market, |k| k as u32, &mut assigned, &mut rank, &mut ws);
             prop_assert_eq!(assigned, reference(&lists, &caps, &key));
         }

@@ -15,7 +15,7 @@ pub mod deferred_acceptance;
 
 use crate::choice::Applications;
 use crate::cohort::{Cohort, flag};
-use crate::ids::NONE;
+use crate::ids::{NONE, SchoolId};
 use crate::rng::{CHUNK, Purpose, Year, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
@@ -182,11 +182,11 @@ pub fn admit(
     let cohort_ref: &Cohort = cohort;
     let apps_ref: &Applications = apps;
     let pool_start = &ws.pool_start;
-    let pool = |i: usize, sid: u32| {
+    let pool = |i: usize, sid: SchoolId| {
         let base = pool_start[sid as usize] as usize;
         if schools_ref.banded[sid as usize] && bands > 1 { base + cohort_ref.band[i] as usize } else { base }
     };
-    let key = |i: usize, sid: u32| {
+    let key = |i: usize, sid: SchoolId| {
         let su = sid as usize;
         let skim = schools_ref.cream_skimming[su];
         let demoted = skim > 0.0
@@ -197,7 +197,7 @@ pub fn admit(
             demoted,
             in_catchment: apps_ref.catchment[i] == sid,
             disadvantaged: cohort_ref.dis(i),
-            distance_km: schools_ref.dist(sid, cohort_ref.x[i], cohort_ref.y[i]),
+            distance_km: schools_ref.dist(u32::from(sid), cohort_ref.x[i], cohort_ref.y[i]),
             prior: cohort_ref.prior[i],
             lottery: apps_ref.lottery[i],
             pupil: i as u32,
@@ -313,7 +313,7 @@ fn place_the_rest(
                     schools.fair_share[su] && schools.open[su] && schools.intake[su] < schools.capacity[su]
                 })
                 .min_by(|&a, &b| {
-                    let share = |s: u32| ws.hard[s as usize] as f64 / schools.intake[s as usize].max(1) as f64;
+                    let share = |s: SchoolId| ws.hard[s as usize] as f64 / schools.intake[s as usize].max(1) as f64;
                     share(a).total_cmp(&share(b)).then(a.cmp(&b))
                 })
         } else {
@@ -345,7 +345,7 @@ pub fn place_unplaced(
     y: f32,
     roll: &[u32],
     only: Option<&dyn Fn(usize) -> bool>,
-) -> (u32, bool) {
+) -> (SchoolId, bool) {
     let ok = |sid: u32| {
         let su = sid as usize;
         schools.open[su] && only.is_none_or(|f| f(su))
@@ -353,14 +353,14 @@ pub fn place_unplaced(
     if let Some((_, sid)) =
         grid.nearest_where(x as f64, y as f64, |sid| ok(sid) && roll[sid as usize] < schools.capacity[sid as usize])
     {
-        return (sid, false);
+        return (sid as SchoolId, false);
     }
     if only.is_some() {
         return place_unplaced(schools, grid, x, y, roll, None);
     }
     let (_, sid) =
         grid.nearest_where(x as f64, y as f64, |sid| schools.open[sid as usize]).expect("at least one open school");
-    (sid, true)
+    (sid as SchoolId, true)
 }
 
 #[cfg(test)]

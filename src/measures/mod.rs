@@ -369,7 +369,7 @@ impl Recorder {
             let k = usize::from(c.dis(i));
             n[k] += 1.0;
             first[k] += f64::from(u8::from(apps.rank[i] == 0));
-            dist[k] += w.schools.dist(c.school[i], c.x[i], c.y[i]) as f64;
+            dist[k] += w.schools.dist(u32::from(c.school[i]), c.x[i], c.y[i]) as f64;
         }
         let tot = n[0] + n[1];
         out.push(Metric::new("first_preference_rate", "all", (first[0] + first[1]) / tot));

@@ -83,7 +83,7 @@ impl Community {
     /// The school serving neighbourhood `n`: its nearest open school.
     fn server(w: &World, n: usize) -> Option<usize> {
         let k = w.choice_sets.k;
-        w.choice_sets.schools.get(n * k).copied().filter(|s| *s != u32::MAX).map(|s| s as usize)
+        w.choice_sets.schools.get(n * k).copied().filter(|s| *s != crate::ids::NONE).map(|s| s as usize)
     }
 
     /// Register the schools serving targeted neighbourhoods as running a

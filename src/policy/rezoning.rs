@@ -117,6 +117,7 @@ pub fn redraw(w: &mut World, p: &Params, disadvantaged_share: f64) -> Report {
             let leave = cost(big_h[from] - h[k], big_d[from] - d[k], t) - cost(big_h[from], big_d[from], t);
             let mut best: Option<(f64, u32)> = None;
             for &c in w.choice_sets.of(k as u32) {
+                let c = u32::from(c);
                 let cu = c as usize;
                 if cu == from || w.schools.district[cu] as usize != dk || w.schools.dist(c, x, y) > limit {
                     continue;

@@ -66,8 +66,9 @@ pub struct SchoolRow {
 
 /// Most rows of a neighbourhoods file (as many as a synthetic region may have).
 pub const MAX_NEIGHBOURHOODS: usize = 4_000_000;
-/// Most rows of a schools file (as many as a synthetic region may have).
-pub const MAX_SCHOOLS: usize = 100_000;
+/// Most rows of a schools file (as many as a synthetic region may have: a
+/// run holds at most [`crate::ids::MAX_SCHOOLS`] schools, ids being 16-bit).
+pub const MAX_SCHOOLS: usize = crate::ids::MAX_SCHOOLS;
 /// Largest coordinate, km, either way from the origin.
 pub const MAX_COORDINATE_KM: f64 = 100_000.0;
 

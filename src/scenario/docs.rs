@@ -371,7 +371,7 @@ static PARAMS: &[Param] = &[
     p("region.height_km", "km", R, within(0.1, 2000.0)).plausible(5.0, 600.0, S, Ill).text("as width", "Height of the synthetic region."),
     p("region.neighbourhood_km", "km", R, within(0.05, 50.0)).plausible(0.5, 2.0, S, Ill).text("neighbourhoods of a few thousand people", "Side of a square neighbourhood."),
     p("region.districts", "count", W, within(1.0, 10_000.0)).plausible(1.0, 200.0, S, Ill).text("a city (4) to England's ~150 local authorities", "Districts (local authorities) in the region."),
-    p("region.schools", "count", W, within(1.0, 100_000.0)).plausible(10.0, 4000.0, S, Ill).text("a city (60) to England's ~3,500 secondary schools", "Schools in a synthetic region."),
+    p("region.schools", "count", W, within(1.0, 65_535.0)).plausible(10.0, 4000.0, S, Ill).text("a city (60) to England's ~3,500 secondary schools", "Schools in a synthetic region."),
     p("region.entrants_per_year", "pupils", W, within(1.0, 10_000_000.0)).plausible(500.0, 700_000.0, S, Ill).text("a city (6,000) to England (~600,000)", "Pupils entering school each year."),
     p("region.capacity_margin", "share", R, within(0.0, 5.0)).plausible(0.02, 0.25, A, Ev).text("DfE school capacity statistics: roughly 10% spare secondary places, varying by area", "Spare places: year-group capacity = entrants × (1 + margin)."),
     p("region.school_size_sd", "log units", R, within(0.0, 2.0)).plausible(0.1, 0.5, A, Ill).text("judgement", "Spread of school sizes (SD of the log of a random size factor)."),

@@ -132,7 +132,7 @@ fn region_source(c: &mut Checker, r: &super::RegionParams) {
     if r.source == RegionSource::Synthetic {
         c.range("region.width_km", r.width_km, 0.1, 2000.0);
         c.range("region.height_km", r.height_km, 0.1, 2000.0);
-        c.int_range("region.schools", r.schools, 1, 100_000);
+        c.int_range("region.schools", r.schools, 1, crate::ids::MAX_SCHOOLS as u32);
         if r.neighbourhood_km > 0.0 && r.width_km > 0.0 && r.height_km > 0.0 {
             let cells = (r.width_km / r.neighbourhood_km).ceil() * (r.height_km / r.neighbourhood_km).ceil();
             if cells > 4_000_000.0 {
