@@ -171,52 +171,8 @@ fn shell_path(p: &Path) -> String {
 
 /// `schoolscape slurm`.
 pub fn slurm(a: &SlurmArgs) -> Result<()> {
-    if a.tasks == 0 || a.tasks > 100_000 {
-        return Err(Error::input(None, "--tasks", format!("{} tasks", a.tasks), "1 to 100000 array tasks"));
-    }
-    if a.cpus == 0 || a.cpus > 4096 {
-        return Err(Error::input(None, "--cpus", format!("{} CPUs", a.cpus), "1 to 4096 CPUs per task"));
-    }
     // Every option is checked, and the sweep planned, before anything is written.
-    let mut common = String::new();
-    for (key, v) in [("account", &a.account), ("partition", &a.partition), ("qos", &a.qos)] {
-        if let Some(v) = v {
-            common.push_str(&directive(key, v)?);
-        }
-    }
-    for x in &a.extra {
-        let body = x.trim().strip_prefix("#SBATCH").map_or(x.trim(), str::trim);
-        if !body.starts_with('-') || body.contains(['\n', '\r']) {
-            return Err(Error::input(
-                None,
-                "--sbatch",
-                format!("`{x}` is not an sbatch option"),
-                "an option as sbatch takes it, such as --constraint=haswell or --gres=gpu:1",
-            ));
-        }
-        common.push_str(&format!("#SBATCH {body}\n"));
-    }
-    let task_time = a.time.as_deref().map(|t| checked_time("time", t)).transpose()?;
-    let merge_time = checked_time("merge-time", &a.merge_time)?;
-    let mem = match &a.mem {
-        Some(m) if !valid_mem(m) => {
-            return Err(Error::input(
-                None,
-                "--mem",
-                format!("`{m}` is not a memory size sbatch accepts"),
-                "a whole number with an optional unit K, M, G or T, such as 4G or 16000M",
-            ));
-        }
-        Some(m) => Some(directive("mem", m)?),
-        None => None,
-    };
-    let prelude = match &a.prelude {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| Error::Io { path: p.clone(), source })?;
-            format!("# From {}:\n{}\n", p.display(), text.trim_end())
-        }
-        None => String::new(),
-    };
+    let o = Directives::check(a)?;
     let l = load(&a.sweep)?;
     let n = a.tasks;
     if n as u64 > l.plan.len() {
@@ -227,104 +183,16 @@ pub fn slurm(a: &SlurmArgs) -> Result<()> {
             format!("at most {} tasks", l.plan.len()),
         ));
     }
-    let root = absolute(a.root.as_deref().unwrap_or(Path::new(".")))?;
-    if !root.is_dir() {
-        return Err(Error::input(
-            None,
-            "--root",
-            format!("{} is not a directory", root.display()),
-            "the directory the scripts' paths are relative to",
-        ));
-    }
-    let out_abs = absolute(&a.out)?;
-    let sweep = shell_path(&relative(&root, &absolute(&a.sweep)?));
-    let outdir_rel = relative(&root, &out_abs);
-    let outdir = shell_path(&outdir_rel);
-    let back = shell_path(&relative(&out_abs, &root));
-    let exe = match &a.exe {
-        Some(e) => quote(e),
-        None => std::env::current_exe()
-            .ok()
-            .and_then(|e| absolute(&e).ok())
-            .filter(|e| e.starts_with(&root))
-            .map_or_else(|| "schoolscape".to_string(), |e| shell_path(&relative(&root, &e))),
-    };
+    let p = Paths::of(a)?;
     let name = l.plan.name.chars().filter(|c| c.is_ascii_alphanumeric() || "_-".contains(*c)).collect::<String>();
     std::fs::create_dir_all(a.out.join("logs")).map_err(|source| Error::Io { path: a.out.clone(), source })?;
-
-    let start = |what: &str| {
-        format!(
-            "set -euo pipefail\n\
-             {prelude}\
-             SCHOOLSCAPE=${{SCHOOLSCAPE:-{exe}}}\n\
-             echo \"$(date '+%F %T') {what} on $(hostname) in $PWD with $(\"$SCHOOLSCAPE\" --version)\"\n"
-        )
-    };
-    let mut array = format!(
-        "#!/bin/bash\n\
-         # Sweep `{name}` as a Slurm job array: task K (1 to {n}) runs shard K of {n}\n\
-         # into {outdir}/shard-K, resuming it if the task is requeued.\n\
-         # Written by `schoolscape slurm`. Paths are relative to the root directory,\n\
-         # where submit.sh starts the jobs (sbatch --chdir); submit with submit.sh.\n\
-         #SBATCH --job-name=schoolscape-{name}\n\
-         #SBATCH --array=1-{n}\n\
-         #SBATCH --cpus-per-task={cpus}\n\
-         #SBATCH --output={outdir}/logs/shard-%a.out\n",
-        cpus = a.cpus,
-    );
-    array.push_str(&common);
-    array.push_str(task_time.as_deref().unwrap_or(""));
-    array.push_str(mem.as_deref().unwrap_or(""));
-    array.push_str(&start(&format!("shard $SLURM_ARRAY_TASK_ID of {n} started")));
-    array.push_str(&format!(
-        "K=$SLURM_ARRAY_TASK_ID\n\
-         # One worker thread per CPU Slurm gave the task.\n\
-         export RAYON_NUM_THREADS=${{SLURM_CPUS_PER_TASK:-1}}\n\
-         \"$SCHOOLSCAPE\" sweep {sweep} --out {outdir}/shard-$K --shard $K/{n} --threads \"$RAYON_NUM_THREADS\" --resume --no-plots\n\
-         echo \"$(date '+%F %T') shard $K of {n} finished\"\n"
-    ));
-
-    let mut merge = format!(
-        "#!/bin/bash\n\
-         # Merge the {n} shards of sweep `{name}` into {outdir}/merged once the array has succeeded.\n\
-         # Paths are relative to the root directory, where submit.sh starts the job.\n\
-         #SBATCH --job-name=schoolscape-{name}-merge\n\
-         #SBATCH --cpus-per-task=1\n\
-         #SBATCH --output={outdir}/logs/merge.out\n"
-    );
-    merge.push_str(&common);
-    merge.push_str(&merge_time);
-    merge.push_str(&start("merge started"));
-    merge.push_str(&format!(
-        "shards=()\n\
-         for k in $(seq 1 {n}); do shards+=({outdir}/shard-$k); done\n\
-         \"$SCHOOLSCAPE\" merge \"${{shards[@]}}\" --out {outdir}/merged\n\
-         \"$SCHOOLSCAPE\" sweep-summary {outdir}/merged\n\
-         # The merged data are complete: a failure to draw is only a warning.\n\
-         \"$SCHOOLSCAPE\" plot {outdir}/merged \\\n  \
-         || echo \"warning: could not draw the charts; redraw with: schoolscape plot {outdir}/merged\" >&2\n\
-         echo \"$(date '+%F %T') merge finished\"\n"
-    ));
-
-    let submit = format!(
-        "#!/bin/bash\n\
-         # Submit the sweep's job array, then the merge job that runs after every task succeeded.\n\
-         # Run it from anywhere: the root is found from this file's place ({back} from it),\n\
-         # and the jobs start there. SCHOOLSCAPE=/path/to/schoolscape overrides the command.\n\
-         set -euo pipefail\n\
-         here=$(cd \"$(dirname \"${{BASH_SOURCE[0]}}\")\" && pwd)\n\
-         root=$(cd \"$here\"/{back} && pwd)\n\
-         array=$(sbatch --parsable --chdir=\"$root\" \"$here\"/sweep.sbatch)\n\
-         array=${{array%%;*}}\n\
-         merge=$(sbatch --parsable --chdir=\"$root\" --dependency=afterok:$array \"$here\"/merge.sbatch)\n\
-         merge=${{merge%%;*}}\n\
-         echo \"submitted job array $array ({n} tasks) and merge job $merge\"\n\
-         echo \"logs: $here/logs; the merged result will be in $here/merged\"\n"
-    );
-    for (file, text) in [("sweep.sbatch", &array), ("merge.sbatch", &merge), ("submit.sh", &submit)] {
-        let p = a.out.join(file);
-        write_atomic(&p, text)?;
-        set_executable(&p)?;
+    let scripts = Scripts { name: &name, tasks: n, cpus: a.cpus, directives: &o, paths: &p };
+    for (file, text) in
+        [("sweep.sbatch", scripts.array()), ("merge.sbatch", scripts.merge()), ("submit.sh", scripts.submit())]
+    {
+        let path = a.out.join(file);
+        write_atomic(&path, &text)?;
+        set_executable(&path)?;
     }
     out(&format!(
         "Planned {} runs of sweep `{}` as {n} array tasks of {} CPU{} each.\n\
@@ -337,10 +205,218 @@ pub fn slurm(a: &SlurmArgs) -> Result<()> {
         a.cpus,
         if a.cpus == 1 { "" } else { "s" },
         d = a.out.display(),
-        r = root.display(),
-        o = outdir_rel.display(),
+        r = p.root.display(),
+        o = p.outdir_rel.display(),
     ));
     Ok(())
+}
+
+/// The checked options as lines of the scripts.
+struct Directives {
+    /// `#SBATCH` lines of both jobs (account, partition, qos, `--sbatch`).
+    common: String,
+    /// The array tasks' time limit, if given.
+    task_time: Option<String>,
+    /// The merge job's time limit.
+    merge_time: String,
+    /// The array tasks' memory, if given.
+    mem: Option<String>,
+    /// Lines run before each job (`--prelude`).
+    prelude: String,
+}
+
+impl Directives {
+    /// Check every option that becomes a line of a script.
+    fn check(a: &SlurmArgs) -> Result<Directives> {
+        if a.tasks == 0 || a.tasks > 100_000 {
+            return Err(Error::input(None, "--tasks", format!("{} tasks", a.tasks), "1 to 100000 array tasks"));
+        }
+        if a.cpus == 0 || a.cpus > 4096 {
+            return Err(Error::input(None, "--cpus", format!("{} CPUs", a.cpus), "1 to 4096 CPUs per task"));
+        }
+        let mut common = String::new();
+        for (key, v) in [("account", &a.account), ("partition", &a.partition), ("qos", &a.qos)] {
+            if let Some(v) = v {
+                common.push_str(&directive(key, v)?);
+            }
+        }
+        for x in &a.extra {
+            let body = x.trim().strip_prefix("#SBATCH").map_or(x.trim(), str::trim);
+            if !body.starts_with('-') || body.contains(['\n', '\r']) {
+                return Err(Error::input(
+                    None,
+                    "--sbatch",
+                    format!("`{x}` is not an sbatch option"),
+                    "an option as sbatch takes it, such as --constraint=haswell or --gres=gpu:1",
+                ));
+            }
+            common.push_str(&format!("#SBATCH {body}\n"));
+        }
+        let task_time = a.time.as_deref().map(|t| checked_time("time", t)).transpose()?;
+        let merge_time = checked_time("merge-time", &a.merge_time)?;
+        let mem = match &a.mem {
+            Some(m) if !valid_mem(m) => {
+                return Err(Error::input(
+                    None,
+                    "--mem",
+                    format!("`{m}` is not a memory size sbatch accepts"),
+                    "a whole number with an optional unit K, M, G or T, such as 4G or 16000M",
+                ));
+            }
+            Some(m) => Some(directive("mem", m)?),
+            None => None,
+        };
+        let prelude = match &a.prelude {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| Error::Io { path: p.clone(), source })?;
+                format!("# From {}:\n{}\n", p.display(), text.trim_end())
+            }
+            None => String::new(),
+        };
+        Ok(Directives { common, task_time, merge_time, mem, prelude })
+    }
+}
+
+/// Where things are, relative to the root the jobs start in.
+struct Paths {
+    root: PathBuf,
+    /// The sweep file, quoted for the shell.
+    sweep: String,
+    outdir_rel: PathBuf,
+    /// The output directory, quoted for the shell.
+    outdir: String,
+    /// The way back from the output directory to the root, quoted for the shell.
+    back: String,
+    /// The schoolscape command, quoted for the shell.
+    exe: String,
+}
+
+impl Paths {
+    fn of(a: &SlurmArgs) -> Result<Paths> {
+        let root = absolute(a.root.as_deref().unwrap_or(Path::new(".")))?;
+        if !root.is_dir() {
+            return Err(Error::input(
+                None,
+                "--root",
+                format!("{} is not a directory", root.display()),
+                "the directory the scripts' paths are relative to",
+            ));
+        }
+        let out_abs = absolute(&a.out)?;
+        let sweep = shell_path(&relative(&root, &absolute(&a.sweep)?));
+        let outdir_rel = relative(&root, &out_abs);
+        let outdir = shell_path(&outdir_rel);
+        let back = shell_path(&relative(&out_abs, &root));
+        let exe = match &a.exe {
+            Some(e) => quote(e),
+            None => std::env::current_exe()
+                .ok()
+                .and_then(|e| absolute(&e).ok())
+                .filter(|e| e.starts_with(&root))
+                .map_or_else(|| "schoolscape".to_string(), |e| shell_path(&relative(&root, &e))),
+        };
+        Ok(Paths { root, sweep, outdir_rel, outdir, back, exe })
+    }
+}
+
+/// The three scripts of a sweep on Slurm.
+struct Scripts<'a> {
+    name: &'a str,
+    tasks: u32,
+    cpus: u32,
+    directives: &'a Directives,
+    paths: &'a Paths,
+}
+
+impl Scripts<'_> {
+    /// How a job's script starts: strict shell, the prelude, the command, a log line.
+    fn start(&self, what: &str) -> String {
+        let (prelude, exe) = (&self.directives.prelude, &self.paths.exe);
+        format!(
+            "set -euo pipefail\n\
+             {prelude}\
+             SCHOOLSCAPE=${{SCHOOLSCAPE:-{exe}}}\n\
+             echo \"$(date '+%F %T') {what} on $(hostname) in $PWD with $(\"$SCHOOLSCAPE\" --version)\"\n"
+        )
+    }
+
+    /// The job array: task K runs shard K.
+    fn array(&self) -> String {
+        let (name, n, o) = (self.name, self.tasks, self.directives);
+        let (sweep, outdir) = (&self.paths.sweep, &self.paths.outdir);
+        let mut array = format!(
+            "#!/bin/bash\n\
+             # Sweep `{name}` as a Slurm job array: task K (1 to {n}) runs shard K of {n}\n\
+             # into {outdir}/shard-K, resuming it if the task is requeued.\n\
+             # Written by `schoolscape slurm`. Paths are relative to the root directory,\n\
+             # where submit.sh starts the jobs (sbatch --chdir); submit with submit.sh.\n\
+             #SBATCH --job-name=schoolscape-{name}\n\
+             #SBATCH --array=1-{n}\n\
+             #SBATCH --cpus-per-task={cpus}\n\
+             #SBATCH --output={outdir}/logs/shard-%a.out\n",
+            cpus = self.cpus,
+        );
+        array.push_str(&o.common);
+        array.push_str(o.task_time.as_deref().unwrap_or(""));
+        array.push_str(o.mem.as_deref().unwrap_or(""));
+        array.push_str(&self.start(&format!("shard $SLURM_ARRAY_TASK_ID of {n} started")));
+        array.push_str(&format!(
+            "K=$SLURM_ARRAY_TASK_ID\n\
+             # One worker thread per CPU Slurm gave the task.\n\
+             export RAYON_NUM_THREADS=${{SLURM_CPUS_PER_TASK:-1}}\n\
+             \"$SCHOOLSCAPE\" sweep {sweep} --out {outdir}/shard-$K --shard $K/{n} --threads \"$RAYON_NUM_THREADS\" --resume --no-plots\n\
+             echo \"$(date '+%F %T') shard $K of {n} finished\"\n"
+        ));
+        array
+    }
+
+    /// The merge job: merge, summarise, draw.
+    fn merge(&self) -> String {
+        let (name, n, o) = (self.name, self.tasks, self.directives);
+        let outdir = &self.paths.outdir;
+        let mut merge = format!(
+            "#!/bin/bash\n\
+             # Merge the {n} shards of sweep `{name}` into {outdir}/merged once the array has succeeded.\n\
+             # Paths are relative to the root directory, where submit.sh starts the job.\n\
+             #SBATCH --job-name=schoolscape-{name}-merge\n\
+             #SBATCH --cpus-per-task=1\n\
+             #SBATCH --output={outdir}/logs/merge.out\n"
+        );
+        merge.push_str(&o.common);
+        merge.push_str(&o.merge_time);
+        merge.push_str(&self.start("merge started"));
+        merge.push_str(&format!(
+            "shards=()\n\
+             for k in $(seq 1 {n}); do shards+=({outdir}/shard-$k); done\n\
+             \"$SCHOOLSCAPE\" merge \"${{shards[@]}}\" --out {outdir}/merged\n\
+             \"$SCHOOLSCAPE\" sweep-summary {outdir}/merged\n\
+             # The merged data are complete: a failure to draw is only a warning.\n\
+             \"$SCHOOLSCAPE\" plot {outdir}/merged \\\n  \
+             || echo \"warning: could not draw the charts; redraw with: schoolscape plot {outdir}/merged\" >&2\n\
+             echo \"$(date '+%F %T') merge finished\"\n"
+        ));
+        merge
+    }
+
+    /// `submit.sh`: the array, then the merge after it.
+    fn submit(&self) -> String {
+        let (n, back) = (self.tasks, &self.paths.back);
+        format!(
+            "#!/bin/bash\n\
+             # Submit the sweep's job array, then the merge job that runs after every task succeeded.\n\
+             # Run it from anywhere: the root is found from this file's place ({back} from it),\n\
+             # and the jobs start there. SCHOOLSCAPE=/path/to/schoolscape overrides the command.\n\
+             set -euo pipefail\n\
+             here=$(cd \"$(dirname \"${{BASH_SOURCE[0]}}\")\" && pwd)\n\
+             root=$(cd \"$here\"/{back} && pwd)\n\
+             array=$(sbatch --parsable --chdir=\"$root\" \"$here\"/sweep.sbatch)\n\
+             array=${{array%%;*}}\n\
+             merge=$(sbatch --parsable --chdir=\"$root\" --dependency=afterok:$array \"$here\"/merge.sbatch)\n\
+             merge=${{merge%%;*}}\n\
+             echo \"submitted job array $array ({n} tasks) and merge job $merge\"\n\
+             echo \"logs: $here/logs; the merged result will be in $here/merged\"\n"
+        )
+    }
 }
 
 #[cfg(unix)]
