@@ -3,7 +3,7 @@
 //! default and a one-line explanation.
 //!
 //! The *allowed* range is what the validator accepts (the same bounds as
-//! [`crate::scenario::validate`]; a test checks that they agree). The
+//! [`crate::scenario::validate()`]; a test checks that they agree). The
 //! *plausible* range is what the evidence (or, for illustrative parameters,
 //! judgement) supports: robustness sampling, contrasts, sweeps and the
 //! interactive explorer draw from it, `schoolscape check --resolved` shows it

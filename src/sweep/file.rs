@@ -197,6 +197,22 @@ impl SweepFile {
     /// years, seed and scale, the design's points with their values set and
     /// validated, and the runs. `table` is the text of the design table, if
     /// the design is one (see [`SweepFile::design_table`]).
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use schoolscape::{scenario::bundled, sweep::SweepFile};
+    ///
+    /// let text = "base = \"market\"\nreplicates = 2\n[grid]\n\"admissions.cream_skimming\" = [0.1, 0.3]\n";
+    /// let sweep = SweepFile::parse(text, Path::new("my-sweep.toml"))?;
+    /// let plan = sweep.plan(&bundled::load(sweep.base())?, None)?;
+    /// assert_eq!(plan.len(), 4); // two points, two replicates each
+    /// assert_eq!(plan.points[1].scenario.admissions.cream_skimming, 0.3);
+    /// // A path that names no parameter is refused where the file names it.
+    /// let bad = SweepFile::parse("base = \"market\"\n[grid]\n\"admissions.cream\" = [0.1]\n", Path::new("s.toml"))?;
+    /// let e = bad.plan(&bundled::load("market")?, None).unwrap_err();
+    /// assert!(e.to_string().starts_with("s.toml:3:1: `admissions.cream`"), "{e}");
+    /// # Ok::<(), schoolscape::Error>(())
+    /// ```
     pub fn plan(&self, base: &Scenario, table: Option<&str>) -> Result<Plan> {
         self.plan_arms(std::slice::from_ref(base), table)
     }

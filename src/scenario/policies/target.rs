@@ -78,7 +78,7 @@ impl Target {
 }
 
 /// Check targets' keys and values, and against a synthetic region (names,
-/// ids, districts); a CSV region is checked by [`check_region`].
+/// ids, districts); a CSV region is checked by [`crate::policy::target::check_csv`].
 pub(crate) fn validate(targets: &BTreeMap<String, Target>, s: &Scenario, c: &mut Checker) {
     for (key, t) in targets {
         if !TARGETABLE.contains(&key.as_str()) {
