@@ -139,138 +139,195 @@ pub fn file_stem(name: &str) -> String {
 
 /// Every figure for these runs, with its file stem and section.
 pub fn figures(runs: &[RunData], map_year: Option<u32>) -> Vec<(String, &'static str, Figure)> {
-    let mut out = Vec::new();
     let ms: Vec<data::Measure> = runs.first().map(|r| r.measures.clone()).unwrap_or_default();
     // The scatter and the maps go with the headline measures; asked-for measures get their own charts only.
     let headline = ms == measures();
     let names: Vec<String> = runs.iter().map(|r| r.name.clone()).collect();
     let colours = scenario_colours(&names);
     let reps = runs.iter().map(RunData::replicates).max().unwrap_or(0);
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    if let Some(base) = runs.first().filter(|_| runs.len() > 1) {
-        let diffs = data::differences(runs);
-        let pairs = diffs.iter().map(|d| d.pairs).max().unwrap_or(0);
-        let what = format!(
-            "each scenario minus {} over {pairs} pair{} of replicates with common random numbers; 95% t-interval",
-            base.name,
-            plural(pairs)
-        );
-        let final_year = base.final_year().unwrap_or(0);
-        out.push((
-            "differences-final-year".to_string(),
-            SECTIONS[0],
-            Figure::Differences(Differences {
-                title: format!("Year {final_year}: difference from {}", base.name),
-                note: format!("Dot and bar: mean difference, {what}. Interval clear of 0: a resolved difference."),
-                over_time: false,
-                panels: diff_charts::panels(&data::final_year(&diffs), &names, &colours),
-            }),
-        ));
-        out.push((
-            "differences-over-time".to_string(),
-            SECTIONS[0],
-            Figure::Differences(Differences {
-                title: format!("Difference from {} over time", base.name),
-                note: format!("Line: mean difference, {what} (band)."),
-                over_time: true,
-                panels: diff_charts::panels(&diffs, &names, &colours),
-            }),
-        ));
+    let f = Figures { runs, ms, names, colours, reps };
+    let mut out = Vec::new();
+    f.differences(&mut out);
+    f.trends(&mut out);
+    f.final_year(headline, &mut out);
+    if headline {
+        f.excellence_equity(&mut out);
+        maps(runs, map_year, &mut out);
     }
-    for (k, m) in ms.iter().enumerate() {
-        let series = runs
+    out
+}
+
+/// A list of figures, each with its file stem and section.
+type FigureList = Vec<(String, &'static str, Figure)>;
+
+/// What every chart of a run or comparison shares.
+struct Figures<'a> {
+    runs: &'a [RunData],
+    ms: Vec<data::Measure>,
+    names: Vec<String>,
+    colours: Vec<plotters::style::RGBColor>,
+    /// The most replicates of any run.
+    reps: usize,
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+impl Figures<'_> {
+    /// With several scenarios: each minus the first, in the final year and over time.
+    fn differences(&self, out: &mut FigureList) {
+        if let Some(base) = self.runs.first().filter(|_| self.runs.len() > 1) {
+            let diffs = data::differences(self.runs);
+            let pairs = diffs.iter().map(|d| d.pairs).max().unwrap_or(0);
+            let what = format!(
+                "each scenario minus {} over {pairs} pair{} of replicates with common random numbers; 95% t-interval",
+                base.name,
+                plural(pairs)
+            );
+            let final_year = base.final_year().unwrap_or(0);
+            out.push((
+                "differences-final-year".to_string(),
+                SECTIONS[0],
+                Figure::Differences(Differences {
+                    title: format!("Year {final_year}: difference from {}", base.name),
+                    note: format!("Dot and bar: mean difference, {what}. Interval clear of 0: a resolved difference."),
+                    over_time: false,
+                    panels: diff_charts::panels(&data::final_year(&diffs), &self.names, &self.colours),
+                }),
+            ));
+            out.push((
+                "differences-over-time".to_string(),
+                SECTIONS[0],
+                Figure::Differences(Differences {
+                    title: format!("Difference from {} over time", base.name),
+                    note: format!("Line: mean difference, {what} (band)."),
+                    over_time: true,
+                    panels: diff_charts::panels(&diffs, &self.names, &self.colours),
+                }),
+            ));
+        }
+    }
+
+    /// A trend chart per measure: median and band of each scenario.
+    fn trends(&self, out: &mut FigureList) {
+        for (k, m) in self.ms.iter().enumerate() {
+            let series = self
+                .runs
+                .iter()
+                .zip(&self.colours)
+                .map(|(r, &colour)| BandSeries {
+                    label: r.name.clone(),
+                    colour,
+                    points: r.headline[k]
+                        .iter()
+                        .map(|(&year, by_rep)| {
+                            let (med, lo, hi) = median_band(by_rep.values().copied());
+                            (year, med, lo, hi)
+                        })
+                        .collect(),
+                })
+                .collect();
+            out.push((
+                format!("trend-{}", m.stem()),
+                SECTIONS[1],
+                Figure::Trend(Trend {
+                    title: m.title.clone(),
+                    y_label: m.axis.clone(),
+                    note: format!(
+                        "Line: median across {} replicate{}; band: 10th to 90th percentile.",
+                        self.reps,
+                        plural(self.reps)
+                    ),
+                    series,
+                }),
+            ));
+        }
+    }
+
+    /// Each scenario's replicates and mean with its interval, in the final year.
+    fn final_year(&self, headline: bool, out: &mut FigureList) {
+        let final_year = self.runs.first().and_then(RunData::final_year).unwrap_or(0);
+        let panels = self
+            .ms
             .iter()
-            .zip(&colours)
-            .map(|(r, &colour)| BandSeries {
-                label: r.name.clone(),
-                colour,
-                points: r.headline[k]
+            .enumerate()
+            .map(|(k, m)| IntervalPanel {
+                title: m.title.clone(),
+                y_label: m.axis.clone(),
+                groups: self
+                    .runs
                     .iter()
-                    .map(|(&year, by_rep)| {
-                        let (med, lo, hi) = median_band(by_rep.values().copied());
-                        (year, med, lo, hi)
+                    .map(|r| {
+                        let values: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
+                        let (mean, half) = mean_ci(&values);
+                        IntervalGroup { values, mean, half }
                     })
                     .collect(),
             })
             .collect();
+        let unpaired = if self.runs.len() > 1 {
+            " Each scenario's interval alone: overlapping intervals do not mean no difference (see the paired differences)."
+        } else {
+            ""
+        };
         out.push((
-            format!("trend-{}", m.stem()),
-            SECTIONS[1],
-            Figure::Trend(Trend {
-                title: m.title.clone(),
-                y_label: m.axis.clone(),
-                note: format!("Line: median across {reps} replicate{}; band: 10th to 90th percentile.", plural(reps)),
-                series,
+            "final-year".to_string(),
+            SECTIONS[2],
+            Figure::Intervals(Intervals {
+                title: format!(
+                    "Final year (year {final_year}): {} measures",
+                    if headline { "headline" } else { "selected" }
+                ),
+                note: format!(
+                    "Small dots: replicates. Large dot and bar: mean and 95% confidence interval (t).{unpaired}"
+                ),
+                scenarios: self.names.clone(),
+                colours: self.colours.clone(),
+                panels,
             }),
         ));
     }
-    let final_year = runs.first().and_then(RunData::final_year).unwrap_or(0);
-    let panels = ms
-        .iter()
-        .enumerate()
-        .map(|(k, m)| IntervalPanel {
-            title: m.title.clone(),
-            y_label: m.axis.clone(),
-            groups: runs
-                .iter()
-                .map(|r| {
-                    let values: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
-                    let (mean, half) = mean_ci(&values);
-                    IntervalGroup { values, mean, half }
-                })
-                .collect(),
-        })
-        .collect();
-    let unpaired = if runs.len() > 1 {
-        " Each scenario's interval alone: overlapping intervals do not mean no difference (see the paired differences)."
-    } else {
-        ""
-    };
-    out.push((
-        "final-year".to_string(),
-        SECTIONS[2],
-        Figure::Intervals(Intervals {
-            title: format!(
-                "Final year (year {final_year}): {} measures",
-                if headline { "headline" } else { "selected" }
-            ),
-            note: format!("Small dots: replicates. Large dot and bar: mean and 95% confidence interval (t).{unpaired}"),
-            scenarios: names,
-            colours: colours.clone(),
-            panels,
-        }),
-    ));
-    if !headline {
-        return out;
+
+    /// Attainment against the SES gradient, one point per scenario and replicate.
+    fn excellence_equity(&self, out: &mut FigureList) {
+        let final_year = self.runs.first().and_then(RunData::final_year).unwrap_or(0);
+        let (att, grad) = (
+            self.ms.iter().position(|m| m.measure == "attainment_mean").unwrap_or(2),
+            self.ms.iter().position(|m| m.measure == "ses_gradient").unwrap_or(3),
+        );
+        let groups = self
+            .runs
+            .iter()
+            .zip(&self.colours)
+            .map(|(r, &colour)| {
+                let y = r.final_year().unwrap_or(0);
+                let (a, g) = (r.values(att, y), r.values(grad, y));
+                ScatterGroup {
+                    label: r.name.clone(),
+                    colour,
+                    points: g.iter().filter_map(|(rep, gx)| Some((*gx, *a.get(rep)?))).collect(),
+                }
+            })
+            .collect();
+        out.push((
+            "excellence-equity".to_string(),
+            SECTIONS[3],
+            Figure::Scatter(Scatter {
+                title: format!("Excellence and equity (year {final_year})"),
+                x_label: format!("SES gradient ({}; left = more equitable)", self.ms[grad].axis),
+                y_label: format!("{} (up = higher)", self.ms[att].axis),
+                note: "One point per scenario and replicate. Up and to the left: higher and more equitable."
+                    .to_string(),
+                groups,
+            }),
+        ));
     }
-    let (att, grad) = (
-        ms.iter().position(|m| m.measure == "attainment_mean").unwrap_or(2),
-        ms.iter().position(|m| m.measure == "ses_gradient").unwrap_or(3),
-    );
-    let groups = runs
-        .iter()
-        .zip(&colours)
-        .map(|(r, &colour)| {
-            let y = r.final_year().unwrap_or(0);
-            let (a, g) = (r.values(att, y), r.values(grad, y));
-            ScatterGroup {
-                label: r.name.clone(),
-                colour,
-                points: g.iter().filter_map(|(rep, gx)| Some((*gx, *a.get(rep)?))).collect(),
-            }
-        })
-        .collect();
-    out.push((
-        "excellence-equity".to_string(),
-        SECTIONS[3],
-        Figure::Scatter(Scatter {
-            title: format!("Excellence and equity (year {final_year})"),
-            x_label: format!("SES gradient ({}; left = more equitable)", ms[grad].axis),
-            y_label: format!("{} (up = higher)", ms[att].axis),
-            note: "One point per scenario and replicate. Up and to the left: higher and more equitable.".to_string(),
-            groups,
-        }),
-    ));
+}
+
+/// Each run's map of a year (`map_year`, else the last) and of first against
+/// last, all on one scale.
+fn maps(runs: &[RunData], map_year: Option<u32>, out: &mut FigureList) {
     let first_map = out.len();
     for r in runs {
         let stem = file_stem(&r.name);
@@ -287,7 +344,6 @@ pub fn figures(runs: &[RunData], map_year: Option<u32>) -> Vec<(String, &'static
         Figure::Map(m) => Some(m),
         _ => None,
     }));
-    out
 }
 
 /// The paired differences as CSV.
