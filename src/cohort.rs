@@ -140,15 +140,15 @@ fn split_sizes<'a, T>(mut s: &'a mut [T], sizes: &[usize]) -> Vec<&'a mut [T]> {
 /// Neighbourhoods handled per parallel chunk when a cohort is generated.
 const NBHD_CHUNK: usize = 256;
 
-/// Working memory reused from year to year.
+/// Working memory of cohort entry (what is a number a neighbourhood is
+/// reused from year to year).
 #[derive(Debug, Clone, Default)]
 pub struct Scratch {
     /// Whole numbers (for example entrants per neighbourhood).
     pub counts: Vec<u32>,
-    /// Values (for example prior attainment to find band cut points).
-    pub values: Vec<f32>,
     /// SES as a national percentile, 0 to 1, of each pupil of the cohort
-    /// that entered last (read by choice in the year of entry only).
+    /// that entered last (read by choice in the year of entry only, and
+    /// freed after it: see `World::admit_cohort`).
     pub ses_pct: Vec<f32>,
     /// Households in each neighbourhood.
     pub totals: Vec<f64>,
@@ -255,7 +255,7 @@ pub fn enter(
     work: &mut Scratch,
 ) {
     let Year { seed, year } = at;
-    let Scratch { counts: scratch, values, ses_pct, totals } = work;
+    let Scratch { counts: scratch, ses_pct, totals } = work;
     let types = region.types();
     let groups = region.groups;
     let nn = region.len();
@@ -329,7 +329,9 @@ pub fn enter(
             }
         }
     });
-    assign_bands(cohort, s.admissions.bands as usize, values);
+    // The copy of the priors the cut points are selected in is freed at
+    // once (a number a pupil, needed for a moment once a year).
+    assign_bands(cohort, s.admissions.bands as usize, &mut Vec::new());
 }
 
 /// Prior-attainment bands: equal-sized groups of the cohort by prior attainment.

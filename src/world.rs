@@ -389,6 +389,9 @@ impl World {
             Options { schools: &self.schools, sets: &self.choice_sets, boundaries: self.boundaries.as_deref() };
         let cohort = &mut self.cohorts[slot];
         choice::apply(s, options, cohort, &self.scratch.ses_pct, &mut self.applications, at);
+        // The entrants' SES percentiles are read by choice alone: freed until
+        // the next cohort enters (a number a pupil, not held the rest of the year).
+        self.scratch.ses_pct = Vec::new();
         admissions::admit(
             s,
             &mut self.schools,

@@ -6,32 +6,60 @@
 /// and the index is 20 × (mean percentile of other pupils − mean percentile of
 /// disadvantaged pupils). It runs from −10 to 10; 0 means no gap.
 ///
-/// `pairs` holds (score, disadvantaged) and is sorted in place.
+/// `pairs` holds (score, disadvantaged); see [`gap_index_of`].
 pub fn gap_index(pairs: &mut [(f32, bool)]) -> f64 {
-    let n = pairs.len();
+    let mut dis: Vec<f32> = pairs.iter().filter(|p| p.1).map(|p| p.0).collect();
+    let mut other: Vec<f32> = pairs.iter().filter(|p| !p.1).map(|p| p.0).collect();
+    gap_index_of(&mut dis, &mut other)
+}
+
+/// [`gap_index`] of the disadvantaged pupils' scores `dis` and the other
+/// pupils' `other` (both sorted in place, in the order of `f32::total_cmp`):
+/// the two sorted lists are walked together as one ranking, so that no list
+/// of (score, flag) pairs is needed (4 bytes a pupil instead of 8). A NaN
+/// score (the model has none) takes a rank of its own, as in a sort of
+/// pairs; equal NaNs of both groups rank the disadvantaged pupils' first.
+pub fn gap_index_of(dis: &mut [f32], other: &mut [f32]) -> f64 {
+    let n = dis.len() + other.len();
     if n == 0 {
         return f64::NAN;
     }
-    sort_by_score(pairs);
+    {
+        let mut tmp = vec![0.0f32; dis.len().max(other.len())];
+        sort_scores(dis, &mut tmp);
+        sort_scores(other, &mut tmp);
+    }
     let (mut sum_dis, mut n_dis, mut sum_oth, mut n_oth) = (0.0f64, 0usize, 0.0f64, 0usize);
-    let mut i = 0;
-    while i < n {
-        let mut j = i + 1;
-        while j < n && pairs[j].0 == pairs[i].0 {
-            j += 1;
+    let (mut a, mut b) = (0usize, 0usize);
+    while a < dis.len() || b < other.len() {
+        // The next score of the ranking (in total order; on equal bits the
+        // disadvantaged pupil's first), then every score equal to it (as `==`
+        // has it: -0 and +0 alike, a NaN alone), next to it in both lists.
+        let (a0, b0) = (a, b);
+        let v = if b >= other.len() || (a < dis.len() && dis[a].total_cmp(&other[b]).is_le()) {
+            a += 1;
+            dis[a0]
+        } else {
+            b += 1;
+            other[b0]
+        };
+        while a < dis.len() && dis[a] == v {
+            a += 1;
+        }
+        while b < other.len() && other[b] == v {
+            b += 1;
         }
         // Ranks i+1 ..= j share their mean; as a percentile (rank − ½)/n.
+        let (i, j) = (a0 + b0, a + b);
         let pct = ((i + 1 + j) as f64 / 2.0 - 0.5) / n as f64;
-        for p in &pairs[i..j] {
-            if p.1 {
-                sum_dis += pct;
-                n_dis += 1;
-            } else {
-                sum_oth += pct;
-                n_oth += 1;
-            }
+        for _ in a0..a {
+            sum_dis += pct;
         }
-        i = j;
+        for _ in b0..b {
+            sum_oth += pct;
+        }
+        n_dis += a - a0;
+        n_oth += b - b0;
     }
     if n_dis == 0 || n_oth == 0 {
         return f64::NAN;
@@ -39,22 +67,22 @@ pub fn gap_index(pairs: &mut [(f32, bool)]) -> f64 {
     20.0 * (sum_oth / n_oth as f64 - sum_dis / n_dis as f64)
 }
 
-/// Sort (score, flag) pairs by score in the order of `f32::total_cmp` (ties
-/// in any order), by a least-significant-digit radix sort of the scores' bits
-/// in three passes of 11 bits: linear in the number of pupils.
-fn sort_by_score(pairs: &mut [(f32, bool)]) {
+/// Sort scores in the order of `f32::total_cmp` by a least-significant-digit
+/// radix sort of their bits in three passes of 11 bits (linear in the number
+/// of pupils); `tmp` is working memory at least as long.
+fn sort_scores(v: &mut [f32], tmp: &mut [f32]) {
     // The bits of a float, mapped so that unsigned order is total order.
     let ord = |v: f32| {
         let b = v.to_bits();
         if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
     };
-    let mut tmp = vec![(0.0f32, false); pairs.len()];
-    let mut from: &mut [(f32, bool)] = pairs;
-    let mut to: &mut [(f32, bool)] = &mut tmp;
+    let tmp = &mut tmp[..v.len()];
+    let mut from: &mut [f32] = v;
+    let mut to: &mut [f32] = tmp;
     for shift in [0, 11, 22] {
         let mut count = [0usize; 2048];
         for p in from.iter() {
-            count[((ord(p.0) >> shift) & 2047) as usize] += 1;
+            count[((ord(*p) >> shift) & 2047) as usize] += 1;
         }
         let mut at = 0;
         for c in count.iter_mut() {
@@ -63,13 +91,13 @@ fn sort_by_score(pairs: &mut [(f32, bool)]) {
             at += n;
         }
         for p in from.iter() {
-            let b = ((ord(p.0) >> shift) & 2047) as usize;
+            let b = ((ord(*p) >> shift) & 2047) as usize;
             to[count[b]] = *p;
             count[b] += 1;
         }
         std::mem::swap(&mut from, &mut to);
     }
-    // Three passes: the sorted pairs are in `tmp`.
+    // Three passes: the sorted scores are in `tmp`.
     to.copy_from_slice(from);
 }
 
@@ -190,10 +218,11 @@ mod tests {
 
     /// The radix sort orders scores as `total_cmp` does, signs, zeros,
     /// infinities and NaN included, and keeps every pair.
-    #[test]
-    fn radix_sort_equals_total_cmp_sort() {
-        let mut state = 99u64;
-        let mut v: Vec<(f32, bool)> = (0..5000)
+    /// Scores with ties, signed zeros, infinities and NaNs (a fifth coarse,
+    /// so that ties are common), with a flag each.
+    fn awkward_scores(len: usize, seed: u64) -> Vec<(f32, bool)> {
+        let mut state = seed;
+        (0..len)
             .map(|i| {
                 state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 let x = match i % 50 {
@@ -203,21 +232,75 @@ mod tests {
                     3 => f32::NEG_INFINITY,
                     4 => f32::NAN,
                     5 => -f32::NAN,
+                    6..=15 => ((state >> 40) % 7) as f32 - 3.0,
                     _ => ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 8.0,
                 };
                 (x, (state >> 7) & 1 == 1)
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn radix_sort_equals_total_cmp_sort() {
+        let mut v: Vec<f32> = awkward_scores(5000, 99).iter().map(|p| p.0).collect();
         let mut want = v.clone();
-        want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        sort_by_score(&mut v);
-        let bits = |w: &[(f32, bool)]| w.iter().map(|p| p.0.to_bits()).collect::<Vec<_>>();
+        want.sort_by(f32::total_cmp);
+        sort_scores(&mut v, &mut vec![0.0; 5000]);
+        let bits = |w: &[f32]| w.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&v), bits(&want));
-        let mut flags = v.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>();
-        flags.sort();
-        let mut want_flags = want.iter().map(|p| (p.0.to_bits(), p.1)).collect::<Vec<_>>();
-        want_flags.sort();
-        assert_eq!(flags, want_flags);
+    }
+
+    /// The gap index as it was computed before (issue 16): (score, flag)
+    /// pairs sorted together, each run of equal scores sharing its mean rank.
+    fn gap_index_of_pairs(pairs: &mut [(f32, bool)]) -> f64 {
+        let n = pairs.len();
+        if n == 0 {
+            return f64::NAN;
+        }
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut sum_dis, mut n_dis, mut sum_oth, mut n_oth) = (0.0f64, 0usize, 0.0f64, 0usize);
+        let mut i = 0;
+        while i < n {
+            let mut j = i + 1;
+            while j < n && pairs[j].0 == pairs[i].0 {
+                j += 1;
+            }
+            let pct = ((i + 1 + j) as f64 / 2.0 - 0.5) / n as f64;
+            for p in &pairs[i..j] {
+                if p.1 {
+                    sum_dis += pct;
+                    n_dis += 1;
+                } else {
+                    sum_oth += pct;
+                    n_oth += 1;
+                }
+            }
+            i = j;
+        }
+        if n_dis == 0 || n_oth == 0 {
+            return f64::NAN;
+        }
+        20.0 * (sum_oth / n_oth as f64 - sum_dis / n_dis as f64)
+    }
+
+    /// Walking the two groups' sorted scores together gives the same bits as
+    /// ranking the pairs, ties, signed zeros and infinities included. (NaN
+    /// scores, which the model never produces, each take a rank of their own
+    /// either way, but equal NaNs of the two groups may take them in another
+    /// order.)
+    #[test]
+    fn gap_index_of_two_lists_equals_the_pairs_ranking() {
+        for (len, seed) in [(0usize, 1u64), (1, 2), (2, 3), (7, 4), (60, 5), (5000, 6), (20_000, 7)] {
+            let pairs: Vec<(f32, bool)> = awkward_scores(len, seed).into_iter().filter(|p| !p.0.is_nan()).collect();
+            let got = gap_index(&mut pairs.clone());
+            let want = gap_index_of_pairs(&mut pairs.clone());
+            assert_eq!(got.to_bits(), want.to_bits(), "len {len}: {got} vs {want}");
+            // Scores far apart and heavily tied alike.
+            let tied: Vec<(f32, bool)> = pairs.iter().map(|p| (p.0.clamp(-1.0, 1.0).round(), p.1)).collect();
+            let got = gap_index(&mut tied.clone());
+            let want = gap_index_of_pairs(&mut tied.clone());
+            assert_eq!(got.to_bits(), want.to_bits(), "tied, len {len}: {got} vs {want}");
+        }
     }
 
     #[test]

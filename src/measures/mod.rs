@@ -47,7 +47,8 @@ pub const HEADLINE: [(&str, &str, &str); 5] = [
 /// Computes the yearly measures, reusing its working memory.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    pairs: Vec<(f32, bool)>,
+    /// The leavers' scores: of disadvantaged pupils, of the others.
+    scores: (Vec<f32>, Vec<f32>),
     district_pairs: Vec<Vec<(f32, bool)>>,
     school: Counts,
     nbhd: Counts,
@@ -200,7 +201,7 @@ impl Recorder {
         // Segregation between schools, between neighbourhoods, and the
         // leavers' attainment are independent: computed in parallel, written
         // in this order.
-        let (school, nbhd, pairs) = (&self.school, &self.nbhd, &mut self.pairs);
+        let (school, nbhd, scores) = (&self.school, &self.nbhd, &mut self.scores);
         let ((by_school, by_nbhd), leavers) = rayon::join(
             || {
                 rayon::join(
@@ -210,7 +211,7 @@ impl Recorder {
             },
             || {
                 let mut v = Vec::with_capacity(32);
-                leavers(pairs, s, w, &mut v);
+                leavers(scores, s, w, &mut v);
                 v
             },
         );
@@ -295,8 +296,9 @@ impl Recorder {
     }
 }
 
-/// The measures of the leaving cohort (`pairs`: working memory for the gap index).
-fn leavers(pairs: &mut Vec<(f32, bool)>, s: &Scenario, w: &World, out: &mut Vec<Metric>) {
+/// The measures of the leaving cohort (`scores`: working memory for the gap
+/// index, the disadvantaged pupils' scores and the others').
+fn leavers(scores: &mut (Vec<f32>, Vec<f32>), s: &Scenario, w: &World, out: &mut Vec<Metric>) {
     let c = &w.cohorts[w.leaving()];
     let n = c.len();
     let n_schools = w.schools.len();
@@ -309,7 +311,9 @@ fn leavers(pairs: &mut Vec<(f32, bool)>, s: &Scenario, w: &World, out: &mut Vec<
     let d = w.region.districts;
     let (mut dsum, mut dcnt) = (vec![0.0; d], vec![0.0; d]);
     let mut ss = 0.0;
-    pairs.clear();
+    let (dis_scores, other_scores) = scores;
+    dis_scores.clear();
+    other_scores.clear();
     let basic = s.measures.basic_threshold;
     for i in 0..n {
         let a = c.attainment[i] as f64;
@@ -334,7 +338,7 @@ fn leavers(pairs: &mut Vec<(f32, bool)>, s: &Scenario, w: &World, out: &mut Vec<
         dsum[di] += a;
         dcnt[di] += 1.0;
         ss += a * a;
-        pairs.push((c.attainment[i], dis));
+        if dis { &mut *dis_scores } else { &mut *other_scores }.push(c.attainment[i]);
     }
     let sd = all.sd_y();
     let (slope, r2) = all.slope_r2();
@@ -346,10 +350,10 @@ fn leavers(pairs: &mut Vec<(f32, bool)>, s: &Scenario, w: &World, out: &mut Vec<
     out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
     out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
     out.push(Metric::new("gap_sd", "eal", (needs[3][0] / needs[3][1] - needs[2][0] / needs[2][1]) / sd));
-    out.push(Metric::new("gap_index", "disadvantaged", attainment::gap_index(pairs)));
+    let n_d = dis_scores.len() as f64;
+    out.push(Metric::new("gap_index", "disadvantaged", attainment::gap_index_of(dis_scores, other_scores)));
     out.push(Metric::new("ses_gradient", "all", slope));
     out.push(Metric::new("ses_r2", "all", r2));
-    let n_d = pairs.iter().filter(|p| p.1).count() as f64;
     let n_a = n as f64 - n_d;
     out.push(Metric::new("below_basic", "all", (below[0] + below[1]) as f64 / n as f64));
     out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
