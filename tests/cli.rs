@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use common::*;
@@ -204,6 +204,31 @@ fn expect_scenario_error(name: &str, text: &str, expected: &[&str]) {
     expect_input_error(name, &[("s.toml", text)], "s.toml", expected);
 }
 
+/// As [`expect_input_error`], for files held as owned text, running `s.toml`.
+fn expect_csv_error(name: &str, files: &[(&str, String)], expected: &[&str]) {
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    expect_input_error(name, &refs, "s.toml", expected);
+}
+
+/// Write `files` to a fresh directory and run its `s.toml` for two years
+/// into `o/` (no plots); the directory.
+fn run_two_years(name: &str, files: &[(&str, String)]) -> PathBuf {
+    let dir = tmp(name);
+    for (f, t) in files {
+        std::fs::write(dir.join(f), t).unwrap();
+    }
+    let o = run_in(&dir, &["run", "s.toml", "--years", "2", "--replicates", "1", "--out", "o", "--no-plots"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    dir
+}
+
+/// The rows of a CSV text (plain, unquoted) as column name to value.
+fn rows(csv: &str) -> Vec<std::collections::HashMap<&str, &str>> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    lines.map(|l| header.iter().copied().zip(l.split(',')).collect()).collect()
+}
+
 #[test]
 fn unknown_key_is_named_with_file_line_and_allowed_keys() {
     expect_scenario_error(
@@ -282,29 +307,23 @@ s1,North,0.6,0.6,120,maintained,,,\ns2,South,1.4,1.4,120,autonomous,0.05,1,\n";
     let sites = std::fs::read_to_string(dir.join("o/school_sites.csv")).unwrap();
     assert!(sites.contains("North") && sites.contains("autonomous"), "{sites}");
 
-    let owned = |v: Vec<(&'static str, String)>| v;
-    let malformed = owned(csv_scenario(
+    let malformed = csv_scenario(
         "id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,120,maintained\ns2,South,1.4,oops,120,maintained\n",
-    ));
-    let refs: Vec<(&str, &str)> = malformed.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    expect_input_error("csv-malformed", &refs, "s.toml", &["schools.csv:3", "y_km"]);
+    );
+    expect_csv_error("csv-malformed", &malformed, &["schools.csv:3", "y_km"]);
 
-    let negative = owned(csv_scenario("id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,-5,maintained\n"));
-    let refs: Vec<(&str, &str)> = negative.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    expect_input_error("csv-negative-capacity", &refs, "s.toml", &["schools.csv:2", "capacity"]);
+    let negative = csv_scenario("id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,-5,maintained\n");
+    expect_csv_error("csv-negative-capacity", &negative, &["schools.csv:2", "capacity"]);
 
-    let small = owned(csv_scenario("id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,50,maintained\n"));
-    let refs: Vec<(&str, &str)> = small.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    expect_input_error("csv-capacity-below-cohort", &refs, "s.toml", &["schools.csv", "below the cohort"]);
+    let small = csv_scenario("id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,50,maintained\n");
+    expect_csv_error("csv-capacity-below-cohort", &small, &["schools.csv", "below the cohort"]);
 
-    let missing_column = owned(csv_scenario("id,name,x_km,y_km,type\ns1,North,0.6,0.6,maintained\n"));
-    let refs: Vec<(&str, &str)> = missing_column.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    expect_input_error("csv-missing-column", &refs, "s.toml", &["schools.csv", "capacity"]);
+    let missing_column = csv_scenario("id,name,x_km,y_km,type\ns1,North,0.6,0.6,maintained\n");
+    expect_csv_error("csv-missing-column", &missing_column, &["schools.csv", "capacity"]);
 
     let mut missing_file = csv_scenario("");
     missing_file.retain(|(f, _)| *f != "schools.csv");
-    let refs: Vec<(&str, &str)> = missing_file.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    expect_input_error("csv-missing-file", &refs, "s.toml", &["schools.csv", "cannot read"]);
+    expect_csv_error("csv-missing-file", &missing_file, &["schools.csv", "cannot read"]);
 }
 
 /// A CSV region with a catchments CSV: the scenario, both region files and the catchments.
@@ -320,19 +339,12 @@ fn catchment_scenario(catchments: &str) -> Vec<(&'static str, String)> {
 #[test]
 fn catchment_csv_decides_the_catchment_school_and_bad_catchments_are_located() {
     // Every neighbourhood in South's catchment: under catchment admissions North takes nobody.
-    let dir = tmp("catchments-good");
-    for (f, t) in catchment_scenario("neighbourhood,school\nn1,s2\nn2,s2\nn3,s2\nn4,s2\n") {
-        std::fs::write(dir.join(f), t).unwrap();
-    }
-    let o = run_in(&dir, &["run", "s.toml", "--years", "2", "--replicates", "1", "--out", "o", "--no-plots"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let dir =
+        run_two_years("catchments-good", &catchment_scenario("neighbourhood,school\nn1,s2\nn2,s2\nn3,s2\nn4,s2\n"));
     let panel = std::fs::read_to_string(dir.join("o/schools.csv")).unwrap();
-    let header: Vec<&str> = panel.lines().next().unwrap().split(',').collect();
-    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
     let mut intakes = [0u32; 2];
-    for line in panel.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        intakes[f[col("school")].parse::<usize>().unwrap()] += f[col("intake")].parse::<u32>().unwrap();
+    for row in rows(&panel) {
+        intakes[row["school"].parse::<usize>().unwrap()] += row["intake"].parse::<u32>().unwrap();
     }
     assert_eq!(intakes[0], 0, "North is nobody's catchment school: {panel}");
     assert!(intakes[1] > 0, "{panel}");
@@ -353,8 +365,7 @@ fn catchment_csv_decides_the_catchment_school_and_bad_catchments_are_located() {
     ];
     for (name, csv, expected) in cases {
         let files = catchment_scenario(csv);
-        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
-        expect_input_error(name, &refs, "s.toml", expected);
+        expect_csv_error(name, &files, expected);
     }
     // A catchments CSV needs a CSV region.
     expect_scenario_error(
@@ -378,22 +389,14 @@ s2,South,1.4,1.4,100,autonomous\ns3,East,1.4,0.6,100,autonomous\ns4,West,0.6,1.4
 #[test]
 fn trusts_csv_groups_the_schools_and_bad_trusts_are_located() {
     // Two trusts: A led by South (its second row), B of West alone; North in none.
-    let dir = tmp("trusts-good");
-    for (f, t) in trusts_scenario("trust,school,lead\nA,s3,\nA,s2,1\nB,s4,0\n") {
-        std::fs::write(dir.join(f), t).unwrap();
-    }
-    let o = run_in(&dir, &["run", "s.toml", "--years", "2", "--replicates", "1", "--out", "o", "--no-plots"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = run_two_years("trusts-good", &trusts_scenario("trust,school,lead\nA,s3,\nA,s2,1\nB,s4,0\n"));
     let panel = std::fs::read_to_string(dir.join("o/schools.csv")).unwrap();
-    let header: Vec<&str> = panel.lines().next().unwrap().split(',').collect();
-    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
     let mut trust = std::collections::BTreeMap::new();
     let mut catchments = std::collections::BTreeMap::new();
-    for line in panel.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        trust.insert(f[col("school")].to_string(), f[col("trust")].to_string());
-        *catchments.entry(f[col("year")].to_string()).or_insert(0) +=
-            f[col("catchment_neighbourhoods")].parse::<u32>().unwrap();
+    for row in rows(&panel) {
+        trust.insert(row["school"].to_string(), row["trust"].to_string());
+        *catchments.entry(row["year"].to_string()).or_insert(0) +=
+            row["catchment_neighbourhoods"].parse::<u32>().unwrap();
     }
     // School ids are the rows of the schools CSV (0 = s1).
     let got: Vec<&str> = (0..4).map(|k| trust[&k.to_string()].as_str()).collect();
@@ -411,8 +414,7 @@ fn trusts_csv_groups_the_schools_and_bad_trusts_are_located() {
     ];
     for (name, csv, expected) in cases {
         let files = trusts_scenario(csv);
-        let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
-        expect_input_error(name, &refs, "s.toml", expected);
+        expect_csv_error(name, &files, expected);
     }
     // A trusts CSV needs a CSV region.
     expect_scenario_error(
@@ -663,13 +665,7 @@ fn targets_naming_missing_schools_or_districts_are_located_errors() {
         "id,name,x_km,y_km,capacity,type\ns1,North,0.6,0.6,120,maintained\ns2,South,1.4,1.4,120,autonomous\n",
     );
     csv[0].1.push_str("[policies.targets.pairing]\nschools = [\"North\", \"West\"]\ndistricts = [2]\n");
-    let refs: Vec<(&str, &str)> = csv.iter().map(|(a, b)| (*a, b.as_str())).collect();
-    expect_input_error(
-        "target-csv",
-        &refs,
-        "s.toml",
-        &["s.toml:7:", "no school named `West`", "s.toml:8:", "no district 2"],
-    );
+    expect_csv_error("target-csv", &csv, &["s.toml:7:", "no school named `West`", "s.toml:8:", "no district 2"]);
 }
 
 #[test]
