@@ -15,8 +15,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 use common::*;
 
@@ -204,35 +204,6 @@ fn mutate_toml(text: &str, rng: &mut Rng, self_name: &str) -> String {
     lines.join("\n") + "\n"
 }
 
-/// Run the binary with a time bound; a case that runs too long fails.
-fn run_bounded(dir: &Path, args: &[String]) -> Output {
-    let mut child = bin()
-        .current_dir(dir)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start schoolscape");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if start.elapsed() > TIME_BOUND {
-            let _ = child.kill();
-            let o = child.wait_with_output().expect("output");
-            panic!(
-                "in {}: `schoolscape {}` ran for more than {} s\n{}",
-                dir.display(),
-                args.join(" "),
-                TIME_BOUND.as_secs(),
-                stderr(&o)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// The properties every command must have on any input.
 fn assert_sound(dir: &Path, args: &[String], o: &Output, files: &[&str], out: Option<&str>) {
     let e = stderr(o);
@@ -316,12 +287,12 @@ fn fuzz_scenario_files() {
             Vec::new()
         };
         let args = [s(&["check", &path]), set.clone()].concat();
-        let o = run_bounded(&d, &args);
+        let o = run_bounded(&d, &args, TIME_BOUND);
         assert_sound(&d, &args, &o, &[&name, ".toml", ".csv", "--set"], None);
         if o.status.success() && rng.below(3) == 0 {
             let args = s(&["run", &path, "--years", "2", "--replicates", "1", "--scale", "0.05", "--no-plots", "-q"]);
             let args = [args, set, s(&["--out", "o", "--threads", "1"])].concat();
-            let o = run_bounded(&d, &args);
+            let o = run_bounded(&d, &args, TIME_BOUND);
             assert_sound(&d, &args, &o, &[&name, ".toml", ".csv", "region.", "run."], Some("o"));
         }
         let _ = std::fs::remove_dir_all(&d);
@@ -426,11 +397,11 @@ fn fuzz_csv_regions() {
             if target == "c.toml" { mutate_toml(&text, &mut rng, "c.toml") } else { mutate_csv(&text, &mut rng) };
         std::fs::write(d.join(target), text).unwrap();
         let args = s(&["check", "c.toml"]);
-        let o = run_bounded(&d, &args);
+        let o = run_bounded(&d, &args, TIME_BOUND);
         assert_sound(&d, &args, &o, &["c.toml", "n.csv", "s.csv"], None);
         if o.status.success() {
             let args = s(&["run", "c.toml", "--years", "2", "--replicates", "1", "--no-plots", "-q", "--out", "o"]);
-            let o = run_bounded(&d, &args);
+            let o = run_bounded(&d, &args, TIME_BOUND);
             assert_sound(&d, &args, &o, &["c.toml", "n.csv", "s.csv", "region.", "run."], Some("o"));
         }
         let _ = std::fs::remove_dir_all(&d);
@@ -453,7 +424,7 @@ fn fuzz_sweep_files() {
         std::fs::write(d.join(&path), &text).unwrap();
         // Plan the whole sweep (slurm plans it and writes scripts; no simulation).
         let args = s(&["slurm", &path, "--out", "o", "--tasks", "3"]);
-        let o = run_bounded(&d, &args);
+        let o = run_bounded(&d, &args, TIME_BOUND);
         assert_sound(&d, &args, &o, &[&name, ".toml", ".csv"], Some("o"));
         let _ = std::fs::remove_dir_all(&d);
     }
@@ -490,7 +461,7 @@ fn fuzz_validation_cases() {
             "--threads",
             "1",
         ]);
-        let o = run_bounded(&d, &args);
+        let o = run_bounded(&d, &args, TIME_BOUND);
         assert_sound(&d, &args, &o, &[&name, ".toml"], Some("o"));
         let _ = std::fs::remove_dir_all(&d);
     }

@@ -6,31 +6,13 @@ mod common;
 
 use std::path::Path;
 use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 
 /// Run the binary in `dir`, killing it after `secs` seconds (a failure).
 fn run_timed(dir: &Path, args: &[&str], secs: u64) -> Output {
-    let mut child = bin()
-        .current_dir(dir)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start schoolscape");
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if start.elapsed() > Duration::from_secs(secs) {
-            let _ = child.kill();
-            let o = child.wait_with_output().expect("output");
-            panic!("`schoolscape {}` ran for more than {secs} s: {}", args.join(" "), stderr(&o));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    run_bounded(dir, args, Duration::from_secs(secs))
 }
 
 /// A refusal: exit 2, no panic, the message names `file` and `key`.

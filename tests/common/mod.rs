@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The schoolscape binary built for these tests.
 pub fn bin() -> Command {
@@ -20,6 +22,37 @@ pub fn tmp(name: &str) -> PathBuf {
 /// Run the binary with arguments in a directory.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     bin().current_dir(dir).args(args).output().expect("run schoolscape")
+}
+
+/// Run the binary with arguments in a directory, killing it after `limit`
+/// (a failure that names the directory, the command and its error output).
+pub fn run_bounded<S: AsRef<OsStr>>(dir: &Path, args: &[S], limit: Duration) -> Output {
+    let mut child = bin()
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start schoolscape");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let o = child.wait_with_output().expect("output");
+            let command: Vec<_> = args.iter().map(|a| a.as_ref().to_string_lossy()).collect();
+            panic!(
+                "in {}: `schoolscape {}` ran for more than {} s\n{}",
+                dir.display(),
+                command.join(" "),
+                limit.as_secs(),
+                stderr(&o)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Standard error as text.
