@@ -539,39 +539,7 @@ fn open_dir(a: &SweepArgs, l: &Loaded, clock: &Clock, shard: Shard, plan_csv: &s
         ));
     }
     if !started && !is_empty_dir(d) {
-        // A sweep killed while starting leaves only its own files, before sweep.json.
-        let ours = [
-            dir::PLAN,
-            dir::SCENARIO,
-            dir::CONTRAST_SCENARIO,
-            dir::SWEEP_FILE,
-            dir::DONE,
-            dir::METRICS.name,
-            dir::SCHOOLS.name,
-        ];
-        let foreign: Vec<String> = d
-            .read_dir()
-            .map_err(io(d))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !ours.contains(&n.trim_end_matches(".partial")))
-            .collect();
-        if foreign.is_empty() && !a.resume {
-            return Err(Error::input(
-                None,
-                "--out",
-                format!("{} holds a sweep stopped before its first run", d.display()),
-                "--resume to start it again, or a new directory",
-            ));
-        }
-        if !foreign.is_empty() {
-            return Err(Error::input(
-                None,
-                "--out",
-                format!("{} already holds files that are not a sweep ({})", d.display(), foreign.join(", ")),
-                "an empty or new directory",
-            ));
-        }
+        check_unstarted(d, a.resume)?;
     }
     std::fs::create_dir_all(d).map_err(io(d))?;
     let mut done = vec![false; l.plan.len() as usize];
@@ -586,41 +554,12 @@ fn open_dir(a: &SweepArgs, l: &Loaded, clock: &Clock, shard: Shard, plan_csv: &s
         write_atomic(&d.join(dir::MANIFEST), &manifest(l, clock, shard, "running", 0, 0, &Timings::default()))?;
         return Ok((log, done));
     }
-    // The same sweep? Same settings, shard, plan and base scenario.
-    let old = dir::read_manifest(d)?;
-    let new = serde_json::to_value(settings(l)).unwrap_or_default();
-    let same_sweep = |what: String| {
-        Error::input(
-            None,
-            "--resume",
-            format!("{} holds a different sweep: {what}", d.display()),
-            "--resume with the sweep file, shard and base scenario that started it, or a new directory",
-        )
-    };
-    if old["settings"] != new {
-        let keys: Vec<String> = new
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(k, v)| old["settings"][k.as_str()] != **v)
-            .map(|(k, v)| format!("{k} was {} and is now {v}", old["settings"][k.as_str()]))
-            .collect();
-        return Err(same_sweep(keys.join("; ")));
-    }
-    if old["shard"] != shard.to_string() {
-        return Err(same_sweep(format!("it is shard {}, not {shard}", old["shard"])));
-    }
-    if dir::read_text(&d.join(dir::PLAN))? != plan_csv {
-        return Err(same_sweep("its plan.csv differs from this sweep's plan".into()));
-    }
-    if dir::read_text(&d.join(dir::SCENARIO))? != scenario_text(l) {
-        return Err(same_sweep("its base scenario (scenario.toml) differs".into()));
-    }
+    check_same_sweep(d, l, shard, plan_csv)?;
     let done_path = d.join(dir::DONE);
     let log = if done_path.exists() {
         let log = dir::read_done(&done_path, l.plan.len())?;
         if log.files.iter().map(|f| f.name).ne(files.iter().map(|f| f.name)) {
-            return Err(same_sweep("its done.csv records other results files".into()));
+            return Err(different_sweep(d, "its done.csv records other results files".into()));
         }
         for e in &log.entries {
             done[e.run_id as usize] = true;
@@ -630,6 +569,82 @@ fn open_dir(a: &SweepArgs, l: &Loaded, clock: &Clock, shard: Shard, plan_csv: &s
         ResultLog::create(d, &files)?
     };
     Ok((log, done))
+}
+
+/// A directory that is not empty and holds no started sweep: only a sweep
+/// killed while starting (its own files, before sweep.json), and that only
+/// to resume.
+fn check_unstarted(d: &Path, resume: bool) -> Result<()> {
+    // A sweep killed while starting leaves only its own files, before sweep.json.
+    let ours = [
+        dir::PLAN,
+        dir::SCENARIO,
+        dir::CONTRAST_SCENARIO,
+        dir::SWEEP_FILE,
+        dir::DONE,
+        dir::METRICS.name,
+        dir::SCHOOLS.name,
+    ];
+    let foreign: Vec<String> = d
+        .read_dir()
+        .map_err(io(d))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !ours.contains(&n.trim_end_matches(".partial")))
+        .collect();
+    if foreign.is_empty() && !resume {
+        return Err(Error::input(
+            None,
+            "--out",
+            format!("{} holds a sweep stopped before its first run", d.display()),
+            "--resume to start it again, or a new directory",
+        ));
+    }
+    if !foreign.is_empty() {
+        return Err(Error::input(
+            None,
+            "--out",
+            format!("{} already holds files that are not a sweep ({})", d.display(), foreign.join(", ")),
+            "an empty or new directory",
+        ));
+    }
+    Ok(())
+}
+
+/// A directory's sweep refused for resuming: it is another sweep.
+fn different_sweep(d: &Path, what: String) -> Error {
+    Error::input(
+        None,
+        "--resume",
+        format!("{} holds a different sweep: {what}", d.display()),
+        "--resume with the sweep file, shard and base scenario that started it, or a new directory",
+    )
+}
+
+/// The sweep in `d` is this one: same settings, shard, plan and base scenario.
+fn check_same_sweep(d: &Path, l: &Loaded, shard: Shard, plan_csv: &str) -> Result<()> {
+    let old = dir::read_manifest(d)?;
+    let new = serde_json::to_value(settings(l)).unwrap_or_default();
+    if old["settings"] != new {
+        let keys: Vec<String> = new
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, v)| old["settings"][k.as_str()] != **v)
+            .map(|(k, v)| format!("{k} was {} and is now {v}", old["settings"][k.as_str()]))
+            .collect();
+        return Err(different_sweep(d, keys.join("; ")));
+    }
+    if old["shard"] != shard.to_string() {
+        return Err(different_sweep(d, format!("it is shard {}, not {shard}", old["shard"])));
+    }
+    if dir::read_text(&d.join(dir::PLAN))? != plan_csv {
+        return Err(different_sweep(d, "its plan.csv differs from this sweep's plan".into()));
+    }
+    if dir::read_text(&d.join(dir::SCENARIO))? != scenario_text(l) {
+        return Err(different_sweep(d, "its base scenario (scenario.toml) differs".into()));
+    }
+    Ok(())
 }
 
 /// Run `todo` in parallel and record each run as it finishes. Returns the
