@@ -17,7 +17,10 @@ pub struct Estimate {
     pub time_key: &'static str,
 }
 
-/// Bytes of model state per pupil on roll (measured: about 72; see the README's speed section).
+/// Bytes of model state per pupil on roll: a safe margin over what is
+/// measured (the `national` run, 3.0 million pupils on roll, peaks at 151 MB
+/// and 82 MB at half the scale: about 47 bytes a pupil with the
+/// neighbourhoods' share; see the README's speed section).
 const BYTES_PER_PUPIL: f64 = 96.0;
 /// Bytes per neighbourhood and household type (households, counts, maps).
 const BYTES_PER_CELL_TYPE: f64 = 24.0;
