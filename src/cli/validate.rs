@@ -119,6 +119,32 @@ fn case_paths(args: &ValidateArgs) -> Result<Vec<PathBuf>> {
 }
 
 fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
+    check_args(args)?;
+    let loader = Loader::new(bundled::read_any);
+    let mut loaded = Vec::new();
+    for path in case_paths(args)? {
+        let text = bundled::read_any(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+        let case = Case::parse(&text, &path)?;
+        let replicates = args.replicates.unwrap_or(case.replicates);
+        let samples = args.samples.unwrap_or(case.robustness.as_ref().map_or(0, |r| r.samples));
+        let file = CaseFile { path: &path, text: &text, case: &case };
+        let mut scenarios = BTreeMap::new();
+        for name in case.scenario_files() {
+            let s = file.scenario(&loader, args, &name, replicates)?;
+            scenarios.insert(name, s);
+        }
+        file.check_robustness(&scenarios)?;
+        check_measures(&case, &scenarios, &text, &path)?;
+        loaded.push(Loaded { path, case, scenarios, replicates, samples });
+    }
+    if loaded.is_empty() {
+        return Err(Error::input(None, "", "no validation cases found".to_string(), "case files (TOML)"));
+    }
+    Ok(loaded)
+}
+
+/// The command line's replicates, samples and threads, checked before any case is read.
+fn check_args(args: &ValidateArgs) -> Result<()> {
     if let Some(r) = args.replicates {
         if !(2..=schoolscape::scenario::MAX_REPLICATES).contains(&r) {
             return Err(Error::input(
@@ -142,51 +168,55 @@ fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
     if let Some(t) = args.threads {
         super::run::check_threads(t)?;
     }
-    let loader = Loader::new(bundled::read_any);
-    let mut loaded = Vec::new();
-    for path in case_paths(args)? {
-        let text = bundled::read_any(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
-        let case = Case::parse(&text, &path)?;
-        let replicates = args.replicates.unwrap_or(case.replicates);
-        let samples = args.samples.unwrap_or(case.robustness.as_ref().map_or(0, |r| r.samples));
-        let mut scenarios = BTreeMap::new();
-        for name in case.scenario_files() {
-            let mut s = loader.load(&Case::resolve(&path, &name)).map_err(|e| match e {
-                // A scenario that cannot be read: say which key of the case names it.
-                Error::Io { path: p, source } => {
-                    let key = scenario_key(&case, &name);
-                    Error::input(
-                        schoolscape::scenario::locate_key(&text, &path, &key),
-                        key,
-                        format!("cannot read the scenario `{}`: {source}", p.display()),
-                        "a scenario file, relative to the case file",
-                    )
-                }
-                other => other,
-            })?;
-            if let Some(f) = args.scale {
-                if !(f > 0.0 && f <= 100.0) {
-                    return Err(Error::input(
-                        None,
-                        "--scale",
-                        format!("{f} is out of range"),
-                        "above 0 and at most 100",
-                    ));
-                }
-                s = s.scaled(f);
+    Ok(())
+}
+
+/// A case file as read: its path and text (for locating problems) and the case.
+struct CaseFile<'a> {
+    path: &'a Path,
+    text: &'a str,
+    case: &'a Case,
+}
+
+impl CaseFile<'_> {
+    /// A scenario the case names, loaded, with the case's years, replicates
+    /// and seed (and the command line's scale), and checked.
+    fn scenario(&self, loader: &Loader<'_>, args: &ValidateArgs, name: &str, replicates: u32) -> Result<Scenario> {
+        let (case, text, path) = (self.case, self.text, self.path);
+        let mut s = loader.load(&Case::resolve(path, name)).map_err(|e| match e {
+            // A scenario that cannot be read: say which key of the case names it.
+            Error::Io { path: p, source } => {
+                let key = scenario_key(case, name);
+                Error::input(
+                    schoolscape::scenario::locate_key(text, path, &key),
+                    key,
+                    format!("cannot read the scenario `{}`: {source}", p.display()),
+                    "a scenario file, relative to the case file",
+                )
             }
-            s.run.years = case.years;
-            s.run.replicates = replicates;
-            s.run.seed = case.seed;
-            let problems = schoolscape::scenario::validate(&s);
-            if !problems.is_empty() {
-                return Err(Error::Input(problems));
+            other => other,
+        })?;
+        if let Some(f) = args.scale {
+            if !(f > 0.0 && f <= 100.0) {
+                return Err(Error::input(None, "--scale", format!("{f} is out of range"), "above 0 and at most 100"));
             }
-            scenarios.insert(name, s);
+            s = s.scaled(f);
         }
-        // Robustness paths must apply to every scenario of the case, at both
-        // ends of their ranges: check before any work.
-        if let Some(rb) = &case.robustness {
+        s.run.years = case.years;
+        s.run.replicates = replicates;
+        s.run.seed = case.seed;
+        let problems = schoolscape::scenario::validate(&s);
+        if !problems.is_empty() {
+            return Err(Error::Input(problems));
+        }
+        Ok(s)
+    }
+
+    /// Robustness paths must apply to every scenario of the case, at both
+    /// ends of their ranges: checked before any work.
+    fn check_robustness(&self, scenarios: &BTreeMap<String, Scenario>) -> Result<()> {
+        let (text, path) = (self.text, self.path);
+        if let Some(rb) = &self.case.robustness {
             let ranges = rb.all_ranges();
             for s in scenarios.values() {
                 for end in 0..2 {
@@ -202,7 +232,7 @@ fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
                                     } else {
                                         "robustness.parameters"
                                     };
-                                    p.location = schoolscape::scenario::locate_key(&text, &path, key);
+                                    p.location = schoolscape::scenario::locate_key(text, path, key);
                                     p
                                 })
                                 .collect(),
@@ -211,13 +241,8 @@ fn load(args: &ValidateArgs) -> Result<Vec<Loaded>> {
                 }
             }
         }
-        check_measures(&case, &scenarios, &text, &path)?;
-        loaded.push(Loaded { path, case, scenarios, replicates, samples });
+        Ok(())
     }
-    if loaded.is_empty() {
-        return Err(Error::input(None, "", "no validation cases found".to_string(), "case files (TOML)"));
-    }
-    Ok(loaded)
 }
 
 /// The key of a case that first names a scenario file.
