@@ -204,6 +204,20 @@ fn mutate_toml(text: &str, rng: &mut Rng, self_name: &str) -> String {
     lines.join("\n") + "\n"
 }
 
+/// Mutate one of `files` (paths under `scenarios/`) in the case directory
+/// `d` one to three times; its path from `d`, and its file name.
+fn mutate_one(d: &Path, files: &[String], rng: &mut Rng) -> (String, String) {
+    let f = rng.pick(files).clone();
+    let path = format!("scenarios/{f}");
+    let name = Path::new(&f).file_name().unwrap().to_str().unwrap().to_string();
+    let mut text = std::fs::read_to_string(d.join(&path)).unwrap();
+    for _ in 0..1 + rng.below(3) {
+        text = mutate_toml(&text, rng, &name);
+    }
+    std::fs::write(d.join(&path), &text).unwrap();
+    (path, name)
+}
+
 /// The properties every command must have on any input.
 fn assert_sound(dir: &Path, args: &[String], o: &Output, files: &[&str], out: Option<&str>) {
     let e = stderr(o);
@@ -263,14 +277,7 @@ fn fuzz_scenario_files() {
     let mut rng = Rng(seed());
     for k in 0..cases() {
         let d = case_dir("scenario", k);
-        let f = rng.pick(&files).clone();
-        let path = format!("scenarios/{f}");
-        let name = Path::new(&f).file_name().unwrap().to_str().unwrap().to_string();
-        let mut text = std::fs::read_to_string(d.join(&path)).unwrap();
-        for _ in 0..1 + rng.below(3) {
-            text = mutate_toml(&text, &mut rng, &name);
-        }
-        std::fs::write(d.join(&path), &text).unwrap();
+        let (path, name) = mutate_one(&d, &files, &mut rng);
         // Sometimes a nasty `--set` on top (checked as a scenario file is).
         let set: Vec<String> = if rng.below(3) == 0 {
             let key = *rng.pick(&[
@@ -414,14 +421,7 @@ fn fuzz_sweep_files() {
     let mut rng = Rng(seed() ^ 0x5EE9);
     for k in 0..cases() {
         let d = case_dir("sweep", k);
-        let f = rng.pick(&sweeps).clone();
-        let path = format!("scenarios/{f}");
-        let name = Path::new(&f).file_name().unwrap().to_str().unwrap().to_string();
-        let mut text = std::fs::read_to_string(d.join(&path)).unwrap();
-        for _ in 0..1 + rng.below(3) {
-            text = mutate_toml(&text, &mut rng, &name);
-        }
-        std::fs::write(d.join(&path), &text).unwrap();
+        let (path, name) = mutate_one(&d, &sweeps, &mut rng);
         // Plan the whole sweep (slurm plans it and writes scripts; no simulation).
         let args = s(&["slurm", &path, "--out", "o", "--tasks", "3"]);
         let o = run_bounded(&d, &args, TIME_BOUND);
@@ -437,14 +437,7 @@ fn fuzz_validation_cases() {
     let mut rng = Rng(seed() ^ 0x7A1);
     for k in 0..cases() {
         let d = case_dir("validation", k);
-        let f = rng.pick(&cases_files).clone();
-        let path = format!("scenarios/{f}");
-        let name = Path::new(&f).file_name().unwrap().to_str().unwrap().to_string();
-        let mut text = std::fs::read_to_string(d.join(&path)).unwrap();
-        for _ in 0..1 + rng.below(3) {
-            text = mutate_toml(&text, &mut rng, &name);
-        }
-        std::fs::write(d.join(&path), &text).unwrap();
+        let (path, name) = mutate_one(&d, &cases_files, &mut rng);
         let args = s(&[
             "validate",
             &path,
