@@ -17,11 +17,11 @@ pub struct Estimate {
     pub time_key: &'static str,
 }
 
-/// Bytes of model state per pupil on roll: a safe margin over what is
-/// measured (the `national` run, 3.0 million pupils on roll, peaks at 151 MB
-/// and 82 MB at half the scale: about 47 bytes a pupil with the
-/// neighbourhoods' share; see the README's speed section).
-const BYTES_PER_PUPIL: f64 = 96.0;
+/// Bytes of model state per pupil on roll, with a margin: the `national`
+/// run (3.0 million pupils on roll) peaks at 151 MB and at 82 MB at half the
+/// scale, about 46 bytes for each added pupil (see the README's speed
+/// section); 64 keeps about 40% over that.
+const BYTES_PER_PUPIL: f64 = 64.0;
 /// Bytes per neighbourhood and household type (households, counts, maps).
 const BYTES_PER_CELL_TYPE: f64 = 24.0;
 /// Bytes per school and year of the records kept until a replicate is written.
@@ -103,16 +103,62 @@ pub fn estimate_batch<'a>(
     e
 }
 
-/// Physical memory of this machine, bytes (24 GiB if it cannot be read).
-pub fn physical_memory() -> f64 {
-    std::fs::read_to_string("/proc/meminfo")
+/// Memory this process may use, bytes: the machine's physical memory, or
+/// less if a control group (a Slurm job's, a container's) limits it; 24 GiB
+/// if neither can be read.
+pub fn memory_limit() -> f64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        t.lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            .map(|kib| kib * 1024.0)
+    });
+    let limit = std::fs::read_to_string("/proc/self/cgroup")
         .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("MemTotal:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(24.0 * 1024.0 * 1024.0 * 1024.0, |kib| kib * 1024.0)
+        .and_then(|t| cgroup_limit(&t, std::path::Path::new("/sys/fs/cgroup")));
+    match (total, limit) {
+        (Some(t), Some(l)) => t.min(l),
+        (Some(t), None) => t,
+        (None, Some(l)) => l,
+        (None, None) => 24.0 * 1024.0 * 1024.0 * 1024.0,
+    }
+}
+
+/// The tightest memory limit of this process's control groups (version 2's
+/// `memory.max`, version 1's `memory.limit_in_bytes`), walking up from its
+/// own group; `cgroups` is the text of `/proc/self/cgroup` and `sys` where
+/// the groups are mounted (`/sys/fs/cgroup`).
+fn cgroup_limit(cgroups: &str, sys: &std::path::Path) -> Option<f64> {
+    let mut tightest: Option<f64> = None;
+    for line in cgroups.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (root, file) = match controllers {
+            "" => (sys.to_path_buf(), "memory.max"),
+            c if c.split(',').any(|c| c == "memory") => (sys.join("memory"), "memory.limit_in_bytes"),
+            _ => continue,
+        };
+        let mut dir = root.clone();
+        dir.extend(path.split('/').filter(|p| !p.is_empty()));
+        loop {
+            let value = std::fs::read_to_string(dir.join(file)).ok();
+            if let Some(v) = value.and_then(|v| v.trim().parse::<f64>().ok()) {
+                tightest = Some(tightest.map_or(v, |t| t.min(v)));
+            }
+            if dir == root || !dir.pop() {
+                break;
+            }
+        }
+    }
+    tightest
+}
+
+/// The old name of [`memory_limit`], which now also reads control groups.
+#[deprecated(note = "use memory_limit, which also reads control groups")]
+pub fn physical_memory() -> f64 {
+    memory_limit()
 }
 
 /// Longest run accepted without `--force`, seconds (7 days).
@@ -151,5 +197,25 @@ mod tests {
         let b = estimate_runs(&big, 40.0, 2, None);
         assert!((both.seconds - one.seconds - b.seconds).abs() < 1e-6 * both.seconds);
         assert!((both.bytes - b.bytes).abs() < 1.0);
+    }
+
+    #[test]
+    fn a_control_group_limit_is_read_walking_up_from_the_own_group() {
+        let sys = std::env::temp_dir().join(format!("schoolscape-cgroup-{}", std::process::id()));
+        let own = sys.join("job/step");
+        std::fs::create_dir_all(&own).unwrap();
+        std::fs::create_dir_all(sys.join("memory/slurm")).unwrap();
+        // Version 2: the job's limit, above a step without one.
+        std::fs::write(sys.join("memory.max"), "max\n").unwrap();
+        std::fs::write(sys.join("job/memory.max"), "4294967296\n").unwrap();
+        std::fs::write(own.join("memory.max"), "max\n").unwrap();
+        assert_eq!(cgroup_limit("0::/job/step\n", &sys), Some(4294967296.0));
+        // Version 1's memory controller: the tighter of the two versions.
+        std::fs::write(sys.join("memory/slurm/memory.limit_in_bytes"), "1073741824\n").unwrap();
+        assert_eq!(cgroup_limit("0::/job/step\n5:cpu,memory:/slurm\n", &sys), Some(1073741824.0));
+        // No limit anywhere: none.
+        assert_eq!(cgroup_limit("0::/\n", &sys), None);
+        assert_eq!(cgroup_limit("3:cpu:/x\n", &sys), None);
+        std::fs::remove_dir_all(&sys).unwrap();
     }
 }

@@ -120,9 +120,9 @@ pub fn refuse_unfit(
     force: bool,
     memory_fix: &str,
 ) -> Result<()> {
-    use schoolscape::estimate::{MAX_SECONDS, physical_memory};
+    use schoolscape::estimate::{MAX_SECONDS, memory_limit};
     use schoolscape::limits::{human_bytes, human_seconds};
-    let memory = physical_memory();
+    let memory = memory_limit();
     if force {
         return Ok(());
     }
@@ -131,9 +131,10 @@ pub fn refuse_unfit(
             None,
             e.memory_key,
             format!(
-                "{what} would need about {} of memory, more than this machine's {} allows \
-                 (nothing was run; --force tries anyway)",
+                "{what} would need about {} of memory, more than the {} allowed: four fifths of the {} \
+                 this machine (or this job's limit) has (nothing was run; --force tries anyway)",
                 human_bytes(e.bytes),
+                human_bytes(0.8 * memory),
                 human_bytes(memory)
             ),
             memory_fix.replace("{}", e.memory_key),
