@@ -196,13 +196,7 @@ pub fn apply(
     let l = if catchment_only { 1 } else { s.choice.list_length as usize };
     apps.resize(n, l);
     let groups = s.population.groups.len();
-    // Behaviour by (disadvantaged, group).
-    let kinds: Vec<Behaviour> = (0..2 * groups)
-        .map(|k| {
-            let b = if k < groups { &s.families.advantaged } else { &s.families.disadvantaged };
-            behaviour(s, b, k % groups)
-        })
-        .collect();
+    let kinds = behaviours(s);
     let fee_cost = s.schools.fee_cost as f32;
     let Cohort { x, y, nbhd_start, flags, group, .. } = cohort;
     let (x, y, nbhd_start, group) = (&*x, &*y, &*nbhd_start, &*group);
@@ -230,16 +224,8 @@ pub fn apply(
                 lott[j] = rng.random();
                 let mut m = nearest_first(sets.of(nbhd), schools, x[i], y[i], &mut keyed, &mut cand);
                 if let Some(b) = boundaries {
-                    // The drawn catchment school comes first, whatever its distance.
                     let home = b[nbhd as usize];
-                    match cand[..m].iter().position(|c| c.1 == home) {
-                        Some(p) => cand[..=p].rotate_right(1),
-                        None => {
-                            cand.copy_within(0..m, 1);
-                            m += 1;
-                        }
-                    }
-                    cand[0] = (schools.dist(home, x[i], y[i]), home);
+                    m = catchment_first(&mut cand, m, (schools.dist(home, x[i], y[i]), home));
                 }
                 // Ids below MAX_SCHOOLS: stored in 16 bits.
                 catch[j] = cand[0].1 as SchoolId;
@@ -266,6 +252,37 @@ pub fn apply(
                 }
             }
         });
+}
+
+/// Each kind of family's behaviour: the advantaged of each group, then the
+/// disadvantaged of each group.
+fn behaviours(s: &Scenario) -> Vec<Behaviour> {
+    let groups = s.population.groups.len();
+    (0..2 * groups)
+        .map(|k| {
+            let b = if k < groups { &s.families.advantaged } else { &s.families.disadvantaged };
+            behaviour(s, b, k % groups)
+        })
+        .collect()
+}
+
+/// Put the drawn catchment school `home` (its distance and id) first among
+/// the `m` candidates, whatever its distance: moved up if it is one of them,
+/// else added. Returns the new number of candidates.
+#[inline]
+fn catchment_first(cand: &mut [(f32, u32)], m: usize, home: (f32, u32)) -> usize {
+    let m = match cand[..m].iter().position(|c| c.1 == home.1) {
+        Some(p) => {
+            cand[..=p].rotate_right(1);
+            m
+        }
+        None => {
+            cand.copy_within(0..m, 1);
+            m + 1
+        }
+    };
+    cand[0] = home;
+    m
 }
 
 /// Whether utility `a` ranks before `b`: higher utility first, then lower school id.

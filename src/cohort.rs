@@ -259,26 +259,7 @@ pub fn enter(
     let types = region.types();
     let groups = region.groups;
     let nn = region.len();
-    // How many entrants each neighbourhood sends: expected share, stochastic rounding.
-    // The households in all and in each neighbourhood (each summed in its
-    // own order), side by side.
-    totals.clear();
-    totals.resize(nn, 0.0);
-    let (total_h, ()) = rayon::join(
-        || households.iter().map(|h| *h as f64).sum::<f64>(),
-        || {
-            totals.par_iter_mut().enumerate().with_min_len(1024).for_each(|(n, t)| {
-                *t = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
-            })
-        },
-    );
-    let per_h = s.region.entrants_per_year as f64 / total_h.max(1e-12);
-    let mut rng = stream(seed, Purpose::Cohort, year, u64::MAX);
-    scratch.clear();
-    scratch.resize(nn, 0);
-    for (count, &h) in scratch.iter_mut().zip(totals.iter()) {
-        *count = stochastic_round(h * per_h, rng.random());
-    }
+    senders(s.region.entrants_per_year as f64, region, households, at, totals, scratch);
     let total: usize = scratch.iter().map(|c| *c as usize).sum();
     cohort.resize(total);
     ses_pct.resize(total, 0.0); // every value is written below
@@ -332,6 +313,32 @@ pub fn enter(
     // The copy of the priors the cut points are selected in is freed at
     // once (a number a pupil, needed for a moment once a year).
     assign_bands(cohort, s.admissions.bands as usize, &mut Vec::new());
+}
+
+/// How many entrants each neighbourhood sends (into `counts`): its share of
+/// the households times `entrants`, stochastically rounded from the
+/// cohort's stream of `at`. The households (`types` a neighbourhood of
+/// `region`) in all and in each neighbourhood
+/// (into `totals`) are summed side by side, each in its own order.
+fn senders(entrants: f64, region: &Region, households: &[f32], at: Year, totals: &mut Vec<f64>, counts: &mut Vec<u32>) {
+    let (nn, types) = (region.len(), region.types());
+    totals.clear();
+    totals.resize(nn, 0.0);
+    let (total_h, ()) = rayon::join(
+        || households.iter().map(|h| *h as f64).sum::<f64>(),
+        || {
+            totals.par_iter_mut().enumerate().with_min_len(1024).for_each(|(n, t)| {
+                *t = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
+            })
+        },
+    );
+    let per_h = entrants / total_h.max(1e-12);
+    let mut rng = stream(at.seed, Purpose::Cohort, at.year, u64::MAX);
+    counts.clear();
+    counts.resize(nn, 0);
+    for (count, &h) in counts.iter_mut().zip(totals.iter()) {
+        *count = stochastic_round(h * per_h, rng.random());
+    }
 }
 
 /// Prior-attainment bands: equal-sized groups of the cohort by prior attainment.

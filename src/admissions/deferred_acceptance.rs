@@ -23,6 +23,21 @@ pub struct Workspace {
     first: Vec<u128>,
 }
 
+impl Workspace {
+    /// Empty pools for `capacity`, each with room for every seat (or every
+    /// pupil, if fewer) reserved exactly, and `n` pupils yet to propose.
+    fn prepare(&mut self, capacity: &[u32], n: usize) {
+        self.heaps.resize_with(capacity.len(), Vec::new);
+        for (h, &cap) in self.heaps.iter_mut().zip(capacity) {
+            h.clear();
+            h.reserve_exact((cap as usize).min(n));
+        }
+        self.next.clear();
+        self.next.resize(n, 0);
+        self.free.clear();
+    }
+}
+
 /// `next` of a pupil who has proposed to every school on its list and holds no seat.
 const EXHAUSTED: u32 = u32::MAX;
 
@@ -86,15 +101,7 @@ pub fn run<'l, L, P, K>(
 {
     let Market { n, list, pool, capacity, key } = market;
     let (n, capacity) = (*n, *capacity);
-    ws.heaps.resize_with(capacity.len(), Vec::new);
-    for (h, &cap) in ws.heaps.iter_mut().zip(capacity) {
-        h.clear();
-        // Room for every seat (or every pupil, if fewer), reserved exactly.
-        h.reserve_exact((cap as usize).min(n));
-    }
-    ws.next.clear();
-    ws.next.resize(n, 0);
-    ws.free.clear();
+    ws.prepare(capacity, n);
     // Pupils enter in blocks. The keys of a block's first proposals are
     // computed in parallel; then each pupil of the block proposes, and every
     // pupil it displaces proposes on down its list (keys computed as needed).
