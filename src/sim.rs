@@ -265,7 +265,7 @@ impl<'a> Simulation<'a> {
             w.open_schools(s, &new);
         }
         clock.lap(Phase::Market);
-        crate::improvement::apply(s, &mut w.schools, &w.practice_bonus, w.seed, year);
+        w.improve(s);
         self.policies.apply(s, w);
         clock.lap(Phase::Adaptation);
 

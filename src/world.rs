@@ -707,6 +707,12 @@ impl World {
         publish::publish(s, &mut self.schools, &self.results, s.reputation.update_weight);
     }
 
+    /// One year of within-school improvement (practice towards knowledge,
+    /// with the practice-rate bonuses of within-school collaboration).
+    pub(crate) fn improve(&mut self, s: &Scenario) {
+        crate::improvement::apply(s, &mut self.schools, &self.practice_bonus, self.seed, self.year);
+    }
+
     /// Every pupil is in exactly one open school (a check used by tests).
     pub fn check_placement(&self) -> std::result::Result<(), String> {
         for (slot, c) in self.cohorts.iter().enumerate() {
