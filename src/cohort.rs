@@ -126,15 +126,49 @@ fn fast_norm_inv(u: f32) -> f32 {
     t[i] + f * (t[i + 1] - t[i])
 }
 
-/// Split a slice into consecutive pieces of the given sizes.
-fn split_sizes<'a, T>(mut s: &'a mut [T], sizes: &[usize]) -> Vec<&'a mut [T]> {
-    let mut out = Vec::with_capacity(sizes.len());
-    for &n in sizes {
-        let (a, b) = s.split_at_mut(n);
-        out.push(a);
-        s = b;
+/// The first `n` elements of `rest`, which keeps the others.
+fn take<'a, T>(rest: &mut &'a mut [T], n: usize) -> &'a mut [T] {
+    let (a, b) = std::mem::take(rest).split_at_mut(n);
+    *rest = b;
+    a
+}
+
+/// One parallel chunk's rows of the entering cohort's columns (and of its
+/// SES percentiles), written by [`enter`].
+struct Rows<'a> {
+    x: &'a mut [f32],
+    y: &'a mut [f32],
+    ses: &'a mut [f32],
+    ses_pct: &'a mut [f32],
+    flags: &'a mut [u8],
+    group: &'a mut [u8],
+    prior: &'a mut [f32],
+    attainment: &'a mut [f32],
+    school: &'a mut [SchoolId],
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of `cohort` and `ses_pct` cut into consecutive chunks of `sizes`.
+    fn split(cohort: &'a mut Cohort, ses_pct: &'a mut [f32], sizes: &[usize]) -> Vec<Rows<'a>> {
+        let Cohort { x, y, ses, flags, group, prior, attainment, school, .. } = cohort;
+        let (mut x, mut y, mut ses, mut pct) = (&mut x[..], &mut y[..], &mut ses[..], ses_pct);
+        let (mut flags, mut group, mut prior) = (&mut flags[..], &mut group[..], &mut prior[..]);
+        let (mut attainment, mut school) = (&mut attainment[..], &mut school[..]);
+        sizes
+            .iter()
+            .map(|&n| Rows {
+                x: take(&mut x, n),
+                y: take(&mut y, n),
+                ses: take(&mut ses, n),
+                ses_pct: take(&mut pct, n),
+                flags: take(&mut flags, n),
+                group: take(&mut group, n),
+                prior: take(&mut prior, n),
+                attainment: take(&mut attainment, n),
+                school: take(&mut school, n),
+            })
+            .collect()
     }
-    out
 }
 
 /// Neighbourhoods handled per parallel chunk when a cohort is generated.
@@ -275,20 +309,8 @@ pub fn enter(
         first += k;
         cohort.nbhd_start.push(first);
     }
-    let Cohort { x, y, ses, flags, group, prior, attainment, school, .. } = cohort;
-    let parts = split_sizes(x, &chunk_sizes)
-        .into_iter()
-        .zip(split_sizes(y, &chunk_sizes))
-        .zip(split_sizes(ses, &chunk_sizes))
-        .zip(split_sizes(ses_pct, &chunk_sizes))
-        .zip(split_sizes(flags, &chunk_sizes))
-        .zip(split_sizes(group, &chunk_sizes))
-        .zip(split_sizes(prior, &chunk_sizes))
-        .zip(split_sizes(attainment, &chunk_sizes))
-        .zip(split_sizes(school, &chunk_sizes))
-        .enumerate()
-        .collect::<Vec<_>>();
-    parts.into_par_iter().for_each(|(c, ((((((((xs, ys), se), sp), fl), gr), pr), at), sch))| {
+    let parts = Rows::split(cohort, ses_pct, &chunk_sizes);
+    parts.into_par_iter().enumerate().for_each(|(c, r)| {
         let mut rng = stream(seed, Purpose::Cohort, year, c as u64);
         let first_n = c * NBHD_CHUNK;
         let mut i = 0usize;
@@ -297,15 +319,15 @@ pub fn enter(
             let row_total: f32 = row.iter().sum();
             for _ in 0..counts[n] {
                 let e = draw.entrant(row, row_total, &mut rng);
-                xs[i] = region.nbhd_x[n] + (rng.random::<f32>() - 0.5) * cell;
-                ys[i] = region.nbhd_y[n] + (rng.random::<f32>() - 0.5) * cell;
-                se[i] = e.z;
-                sp[i] = e.pct;
-                fl[i] = e.flags;
-                gr[i] = (e.household % groups) as u8;
-                pr[i] = e.prior;
-                at[i] = e.prior;
-                sch[i] = NONE;
+                r.x[i] = region.nbhd_x[n] + (rng.random::<f32>() - 0.5) * cell;
+                r.y[i] = region.nbhd_y[n] + (rng.random::<f32>() - 0.5) * cell;
+                r.ses[i] = e.z;
+                r.ses_pct[i] = e.pct;
+                r.flags[i] = e.flags;
+                r.group[i] = (e.household % groups) as u8;
+                r.prior[i] = e.prior;
+                r.attainment[i] = e.prior;
+                r.school[i] = NONE;
                 i += 1;
             }
         }
