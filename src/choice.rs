@@ -214,7 +214,7 @@ pub fn apply(
             let mut top: Vec<(f32, u32)> = vec![(0.0, u32::MAX); l];
             // Pupils are stored neighbourhood by neighbourhood: the chunk's
             // first pupil's is searched for, the others' followed.
-            let mut nb = nbhd_start.partition_point(|&s| s as usize <= c * CHUNK).max(1) - 1;
+            let mut nb = crate::cohort::nbhd_at(nbhd_start, c * CHUNK);
             for j in 0..catch.len() {
                 let i = c * CHUNK + j;
                 while nbhd_start[nb + 1] as usize <= i {

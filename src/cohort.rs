@@ -75,7 +75,7 @@ impl Cohort {
     /// Home neighbourhood of pupil `i` (a search of [`Cohort::nbhd_start`]).
     #[inline]
     pub fn nbhd(&self, i: usize) -> u32 {
-        (self.nbhd_start.partition_point(|&s| s as usize <= i) - 1) as u32
+        nbhd_at(&self.nbhd_start, i) as u32
     }
 
     /// Every pupil's home neighbourhood, in pupil order.
@@ -124,6 +124,14 @@ fn fast_norm_inv(u: f32) -> f32 {
     let i = (pos as usize).min(4095);
     let f = pos - i as f32;
     t[i] + f * (t[i + 1] - t[i])
+}
+
+/// The neighbourhood whose pupils include index `i`, given where each
+/// neighbourhood's pupils start ([`Cohort::nbhd_start`]; pupils are stored
+/// neighbourhood by neighbourhood).
+#[inline]
+pub fn nbhd_at(nbhd_start: &[u32], i: usize) -> usize {
+    nbhd_start.partition_point(|&s| s as usize <= i).max(1) - 1
 }
 
 /// The first `n` elements of `rest`, which keeps the others.

@@ -71,7 +71,7 @@ pub fn learn(
         // Pupils are stored neighbourhood by neighbourhood (see
         // `Cohort::nbhd_start`): the chunk is taken a neighbourhood at a time.
         let end = off + att.len();
-        let mut nb = nbhd_start.partition_point(|&s| s as usize <= off).max(1) - 1;
+        let mut nb = crate::cohort::nbhd_at(nbhd_start, off);
         let mut i = off;
         while i < end {
             let run_end = (nbhd_start[nb + 1] as usize).min(end);
