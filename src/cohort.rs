@@ -265,8 +265,8 @@ impl<'a> Draw<'a> {
         if pct < self.dis_cut {
             f |= flag::DIS;
         }
-        let p_sen = (p.sen_share * (-beta * z as f64 - beta * beta / 2.0).exp()).min(1.0);
-        if rng.random::<f64>() < p_sen {
+        // SEN with probability min(1, share · exp(-βz - β²/2)).
+        if below_scaled_exp(rng.random::<f64>(), p.sen_share, -beta * z as f64 - beta * beta / 2.0) {
             f |= flag::SEN;
         }
         if rng.random::<f64>() < p.eal_share {
@@ -282,6 +282,45 @@ impl<'a> Draw<'a> {
         }
         Entrant { household: t, z, pct, flags: f, prior: a }
     }
+}
+
+/// Relative error allowed for [`exp_near`] by [`below_scaled_exp`]: thirty
+/// times its bound.
+const EXP_NEAR_TOL: f64 = 1e-4;
+
+/// `e^a` within a relative error of 3.5e-6 for |a| < 700 (the Taylor
+/// remainder is below 3.4e-6; a test checks the bound): `a = k ln 2 + r`
+/// with `k` the nearest integer (by the 1.5·2⁵² trick, exact for these
+/// `a`) and |r| ≤ ln 2 / 2, `e^r` by its Taylor polynomial of degree 5, times
+/// `2^k` built from its bits.
+#[inline]
+fn exp_near(a: f64) -> f64 {
+    const ROUND: f64 = 6_755_399_441_055_744.0;
+    let k = (a * std::f64::consts::LOG2_E + ROUND) - ROUND;
+    let r = a - k * std::f64::consts::LN_2;
+    let r2 = r * r;
+    let poly = (1.0 + r) + r2 * ((0.5 + r * (1.0 / 6.0)) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0)));
+    poly * f64::from_bits(((k as i64 + 1023) as u64) << 52)
+}
+
+/// Whether `u` is below `min(1, share · e^a)` (`share` from 0 to 1), the
+/// same decision as computing that with the exact `exp`, which is done only
+/// when `u` is within a relative [`EXP_NEAR_TOL`] of the approximation
+/// [`exp_near`] gives (or `a` is out of its range).
+#[inline]
+fn below_scaled_exp(u: f64, share: f64, a: f64) -> bool {
+    if a.abs() < 700.0 && share >= 0.0 {
+        let q = share * exp_near(a);
+        if u < q * (1.0 - EXP_NEAR_TOL) {
+            // u < q(1 - tol) ≤ share · e^a, and u < 1.
+            return true;
+        }
+        if u >= q * (1.0 + EXP_NEAR_TOL) {
+            // u ≥ q(1 + tol) ≥ share · e^a ≥ the clamped probability.
+            return false;
+        }
+    }
+    u < (share * a.exp()).min(1.0)
 }
 
 /// Fill `cohort` with a new cohort of entrants drawn from the current
@@ -481,6 +520,62 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The approximate exponential is within its stated error.
+    #[test]
+    fn exp_near_is_within_its_bound() {
+        let mut state = 99u64;
+        let mut worst = 0.0f64;
+        for i in 0..200_000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let v = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let a = if i % 2 == 0 { (v - 0.5) * 1399.0 } else { (v - 0.5) * 40.0 };
+            let rel = (exp_near(a) - a.exp()).abs() / a.exp();
+            worst = worst.max(rel);
+        }
+        assert!(worst < 3.5e-6, "{worst}");
+        assert!(worst * 25.0 <= EXP_NEAR_TOL);
+    }
+
+    /// The shortcut decides as the exact computation does, for draws far
+    /// from and right at the boundary (the probability itself, and the
+    /// floats next to it), for shares from 0 to 1 and exponents that clamp.
+    #[test]
+    fn below_scaled_exp_decides_as_the_exact_exp() {
+        let mut state = 5u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut near, mut total) = (0, 0);
+        for i in 0..300_000 {
+            let share = match i % 5 {
+                0 => 0.0,
+                1 => 1.0,
+                _ => next(),
+            };
+            let a = (next() - 0.5) * if i % 3 == 0 { 1500.0 } else { 12.0 };
+            let p = (share * a.exp()).min(1.0);
+            let step = |x: f64, up: bool| {
+                let b = x.to_bits();
+                f64::from_bits(if up {
+                    b + 1
+                } else if b == 0 {
+                    0
+                } else {
+                    b - 1
+                })
+            };
+            let draws = [next(), p, step(p, true), step(p, false), p * (1.0 + 3e-5), p * (1.0 - 3e-5), 0.0];
+            for u in draws {
+                let u = u.min(1.0 - f64::EPSILON / 2.0);
+                total += 1;
+                near += usize::from((u - p).abs() <= p * EXP_NEAR_TOL);
+                assert_eq!(below_scaled_exp(u, share, a), u < p, "u {u} share {share} a {a} p {p}");
+            }
+        }
+        assert!(near > total / 4, "{near} of {total}");
     }
 
     #[test]
