@@ -86,36 +86,122 @@ fn behaviour(s: &Scenario, b: &ChoiceBehaviour, g: usize) -> Behaviour {
     }
 }
 
-/// The schools of a choice set ordered nearest first from home (exact
-/// distances), ties by id, written to `cand`; returns how many. A distance is
-/// a square root, never negative, so its bits order as the number does:
-/// (bits, id) in one integer sorts as (distance, id). The set is nearest
-/// first from the neighbourhood's centre, so the order is nearly right
-/// already and insertion sort is quick.
+/// A school at distance `d` (a square root: never negative, so its bits
+/// order as the number does) as one integer that orders as (distance, id).
 #[inline]
-fn nearest_first(
-    set: &[SchoolId],
-    schools: &Schools,
-    x: f32,
-    y: f32,
-    keyed: &mut [u64; 33],
-    cand: &mut [(f32, u32); 33],
-) -> usize {
-    for (k, &sid) in set.iter().enumerate() {
-        let d = schools.dist(u32::from(sid), x, y);
-        debug_assert!(d.is_sign_positive());
-        let v = (u64::from(d.to_bits()) << 32) | u64::from(sid);
-        let mut p = k;
-        while p > 0 && keyed[p - 1] > v {
-            keyed[p] = keyed[p - 1];
+fn key(d: f32, sid: u32) -> u64 {
+    debug_assert!(d.is_sign_positive());
+    (u64::from(d.to_bits()) << 32) | u64::from(sid)
+}
+
+/// The distance of a [`key`].
+#[inline]
+fn key_dist(k: u64) -> f32 {
+    f32::from_bits((k >> 32) as u32)
+}
+
+/// A pupil's candidate schools as [`key`]s, from a choice set of at most 32
+/// schools: after [`Candidates::fill`], `keys[0]` is the catchment school and
+/// `keys[1..n]` the others in the set's order (nearest first from the
+/// neighbourhood's centre: nearly nearest first from home). Only as many of
+/// them are put in order as a family looks at.
+struct Candidates {
+    keys: [u64; 33],
+    n: usize,
+}
+
+impl Candidates {
+    /// The candidates of a pupil at (`x`, `y`) with choice set `set`: the
+    /// catchment school first, `home` (its id) if catchment boundaries are
+    /// drawn (added if not in the set), else the nearest of the set (ties
+    /// by id), and the set's other schools after it.
+    #[inline]
+    fn fill(&mut self, set: &[SchoolId], schools: &Schools, x: f32, y: f32, home: Option<u32>) {
+        let keys = &mut self.keys;
+        let (mut first, mut at) = (u64::MAX, usize::MAX);
+        for (k, &sid) in set.iter().enumerate() {
+            let v = key(schools.dist(u32::from(sid), x, y), u32::from(sid));
+            keys[k] = v;
+            if v < first {
+                (first, at) = (v, k);
+            }
+        }
+        self.n = set.len();
+        if set.is_empty() && home.is_none() {
+            // No open school (never with a valid scenario): no list.
+            keys[0] = u64::MAX;
+            return;
+        }
+        if let Some(home) = home {
+            at = set.iter().position(|&s| u32::from(s) == home).unwrap_or(usize::MAX);
+            first = key(schools.dist(home, x, y), home);
+        }
+        if at < self.n {
+            keys[..=at].rotate_right(1);
+        } else {
+            // The drawn catchment school is not in the set (or the set is
+            // empty: then the list is the catchment school alone).
+            keys.copy_within(0..self.n, 1);
+            self.n += 1;
+        }
+        keys[0] = first;
+    }
+
+    /// The catchment school and the `l - 1` nearest others (fewer if the set
+    /// is smaller), nearest first: what a passive family lists.
+    #[inline]
+    fn passive(&mut self, l: usize) -> &[u64] {
+        if self.n == 0 {
+            return &[];
+        }
+        let h = smallest_sorted(&mut self.keys[1..self.n], l.saturating_sub(1));
+        &self.keys[..1 + h]
+    }
+
+    /// The catchment school and the others within `travel` km, nearest
+    /// first: what an active family ranks.
+    #[inline]
+    fn within(&mut self, travel: f32) -> &[u64] {
+        if self.n == 0 {
+            return &[];
+        }
+        let mut kept = 1;
+        for k in 1..self.n {
+            let v = self.keys[k];
+            self.keys[kept] = v;
+            // Neither is NaN (travel is validated): `<=` is "not farther".
+            kept += usize::from(key_dist(v) <= travel);
+        }
+        smallest_sorted(&mut self.keys[1..kept], kept - 1);
+        &self.keys[..kept]
+    }
+}
+
+/// Put the `h` smallest of `v` (distinct) in increasing order at its start
+/// (or all of `v`, if shorter), by insertion (quick when `v` is nearly in
+/// order); what is left after them is not kept. Returns how many.
+#[inline]
+fn smallest_sorted(v: &mut [u64], h: usize) -> usize {
+    let h = h.min(v.len());
+    if h == 0 {
+        return 0;
+    }
+    for j in 1..v.len() {
+        let x = v[j];
+        let mut p = j;
+        if j >= h {
+            if x >= v[h - 1] {
+                continue;
+            }
+            p = h - 1;
+        }
+        while p > 0 && v[p - 1] > x {
+            v[p] = v[p - 1];
             p -= 1;
         }
-        keyed[p] = v;
+        v[p] = x;
     }
-    for (c, &v) in cand.iter_mut().zip(&keyed[..set.len()]) {
-        *c = (f32::from_bits((v >> 32) as u32), v as u32);
-    }
-    set.len()
+    h
 }
 
 /// What an active family's utility of a school depends on besides the school.
@@ -130,24 +216,22 @@ struct Family<'a> {
     fee_weight: f32,
 }
 
-/// An active family's list: the schools of `cand` (nearest first) it would
-/// travel to (the nearest always), each with a noisy utility, the best
+/// An active family's list: of the candidates `cand` (keys, in the order
+/// the family looks at them), each with a noisy utility, the best
 /// `top.len()` kept, highest utility first (ties: lower id first: the first
 /// of a full sort). Returns how many were kept.
 #[inline]
 fn best_by_utility<R: rand::Rng + ?Sized>(
     f: &Family,
     schools: &Schools,
-    cand: &[(f32, u32)],
+    cand: &[u64],
     rng: &mut R,
     top: &mut [(f32, u32)],
 ) -> usize {
     let b = f.b;
     let mut kept = 0;
-    for (k, &(d, sid)) in cand.iter().enumerate() {
-        if k > 0 && d > b.travel {
-            continue;
-        }
+    for &k in cand {
+        let (d, sid) = (key_dist(k), k as u32);
         let su = sid as usize;
         let noise: f32 = StandardNormal.sample(rng);
         let mut u = b.w_rep * schools.reputation[su] as f32 - b.w_dist * d + b.noise_sd * noise;
@@ -209,29 +293,25 @@ pub fn apply(
         .enumerate()
         .for_each(|(c, (((lists, catch), lott), fl))| {
             let mut rng = stream(seed, Purpose::Choice, year, c as u64);
-            let mut cand: [(f32, u32); 33] = [(0.0, u32::MAX); 33];
-            let mut keyed = [0u64; 33];
+            let mut cand = Candidates { keys: [0; 33], n: 0 };
             let mut top: Vec<(f32, u32)> = vec![(0.0, u32::MAX); l];
             // Pupils are stored neighbourhood by neighbourhood: the chunk's
             // first pupil's is searched for, the others' followed.
             let mut nb = crate::cohort::nbhd_at(nbhd_start, c * CHUNK);
+            let mut set = sets.of(nb as u32);
             for j in 0..catch.len() {
                 let i = c * CHUNK + j;
                 while nbhd_start[nb + 1] as usize <= i {
                     nb += 1;
+                    set = sets.of(nb as u32);
                 }
-                let nbhd = nb as u32;
                 lott[j] = rng.random();
-                let mut m = nearest_first(sets.of(nbhd), schools, x[i], y[i], &mut keyed, &mut cand);
-                if let Some(b) = boundaries {
-                    let home = b[nbhd as usize];
-                    m = catchment_first(&mut cand, m, (schools.dist(home, x[i], y[i]), home));
-                }
+                cand.fill(set, schools, x[i], y[i], boundaries.map(|b| b[nb]));
                 // Ids below MAX_SCHOOLS: stored in 16 bits.
-                catch[j] = cand[0].1 as SchoolId;
+                catch[j] = cand.keys[0] as u32 as SchoolId;
                 let row = &mut lists[j * l..(j + 1) * l];
                 if catchment_only {
-                    row[0] = cand[0].1 as SchoolId;
+                    row[0] = catch[j];
                     continue;
                 }
                 let dis = fl[j] & flag::DIS != 0;
@@ -239,14 +319,15 @@ pub fn apply(
                 let b = &kinds[if dis { groups + g } else { g }];
                 let active = rng.random::<f64>() < b.active;
                 if !active {
+                    let listed = cand.passive(l);
                     for (k, slot) in row.iter_mut().enumerate() {
-                        *slot = if k < m { cand[k].1 as SchoolId } else { NONE };
+                        *slot = listed.get(k).map_or(NONE, |&v| v as u32 as SchoolId);
                     }
                     continue;
                 }
                 fl[j] |= flag::ACTIVE;
                 let family = Family { b, group: g, groups, fee_weight: fee_cost * (1.0 - ses_pct[i]) };
-                let kept = best_by_utility(&family, schools, &cand[..m], &mut rng, &mut top[..l]);
+                let kept = best_by_utility(&family, schools, cand.within(b.travel), &mut rng, &mut top[..l]);
                 for (k, slot) in row.iter_mut().enumerate() {
                     *slot = if k < kept { top[k].1 as SchoolId } else { NONE };
                 }
@@ -264,25 +345,6 @@ fn behaviours(s: &Scenario) -> Vec<Behaviour> {
             behaviour(s, b, k % groups)
         })
         .collect()
-}
-
-/// Put the drawn catchment school `home` (its distance and id) first among
-/// the `m` candidates, whatever its distance: moved up if it is one of them,
-/// else added. Returns the new number of candidates.
-#[inline]
-fn catchment_first(cand: &mut [(f32, u32)], m: usize, home: (f32, u32)) -> usize {
-    let m = match cand[..m].iter().position(|c| c.1 == home.1) {
-        Some(p) => {
-            cand[..=p].rotate_right(1);
-            m
-        }
-        None => {
-            cand.copy_within(0..m, 1);
-            m + 1
-        }
-    };
-    cand[0] = home;
-    m
 }
 
 /// Whether utility `a` ranks before `b`: higher utility first, then lower school id.
@@ -316,6 +378,79 @@ fn insert_top(top: &mut [(f32, u32)], kept: usize, c: (f32, u32)) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small linear congruential generator for the tests.
+    fn lcg(state: &mut u64) -> u64 {
+        *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *state >> 33
+    }
+
+    /// `smallest_sorted` gives the head of a full sort, for any length and
+    /// any number wanted, nearly sorted input or not.
+    #[test]
+    fn smallest_sorted_is_the_head_of_a_full_sort() {
+        let mut state = 3u64;
+        for trial in 0..5000 {
+            let len = trial % 34;
+            let mut v: Vec<u64> = (0..len as u64).map(|k| (k * 3 + lcg(&mut state) % 7) << 32 | k).collect();
+            if trial % 3 == 0 {
+                v.reverse();
+            }
+            let mut full = v.clone();
+            full.sort_unstable();
+            let h = trial % 9;
+            let got = smallest_sorted(&mut v, h);
+            assert_eq!(got, h.min(len));
+            assert_eq!(&v[..got], &full[..got], "trial {trial}");
+        }
+    }
+
+    /// What a passive and an active family look at is what a full sort of
+    /// the choice set by (distance, id), with a drawn catchment school put
+    /// first, gives: the first `l`, and the first with the others within
+    /// travel; with many ties in distance and catchment schools in and out
+    /// of the set.
+    #[test]
+    fn candidates_are_those_of_a_full_sort() {
+        let mut state = 17u64;
+        let n_schools = 40u32;
+        let mut schools = Schools::default();
+        for _ in 0..n_schools {
+            // On a coarse grid, so that distances tie.
+            schools.x.push((lcg(&mut state) % 6) as f32 * 1.5);
+            schools.y.push((lcg(&mut state) % 6) as f32 * 1.5);
+        }
+        let mut cand = Candidates { keys: [0; 33], n: 0 };
+        for trial in 0..4000 {
+            let size = 1 + trial % 32;
+            let mut ids: Vec<u32> = (0..n_schools).collect();
+            for k in 0..size {
+                let r = k + (lcg(&mut state) as usize) % (n_schools as usize - k);
+                ids.swap(k, r);
+            }
+            let set: Vec<SchoolId> = ids[..size].iter().map(|&i| i as SchoolId).collect();
+            let (x, y) = if trial % 2 == 0 { (3.0, 4.5) } else { ((lcg(&mut state) % 90) as f32 * 0.1, 2.0) };
+            let home = match trial % 3 {
+                0 => None,
+                1 => Some(ids[(lcg(&mut state) as usize) % size]),
+                _ => Some(ids[size + (lcg(&mut state) as usize) % (n_schools as usize - size)]),
+            };
+            let mut full: Vec<u64> = set.iter().map(|&s| key(schools.dist(s, x, y), u32::from(s))).collect();
+            full.sort_unstable();
+            if let Some(h) = home {
+                full.retain(|&k| k as u32 != h);
+                full.insert(0, key(schools.dist(h, x, y), h));
+            }
+            let l = 1 + trial % 7;
+            cand.fill(&set, &schools, x, y, home);
+            assert_eq!(cand.passive(l), &full[..l.min(full.len())], "trial {trial}");
+            let travel = (trial % 11) as f32;
+            let mut near: Vec<u64> = full[1..].iter().copied().filter(|&k| key_dist(k) <= travel).collect();
+            near.insert(0, full[0]);
+            cand.fill(&set, &schools, x, y, home);
+            assert_eq!(cand.within(travel), &near[..], "trial {trial}");
+        }
+    }
 
     /// Bounded insertion keeps exactly the first `l` of a full sort, ties by id.
     #[test]
