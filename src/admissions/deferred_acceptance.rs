@@ -4,7 +4,11 @@
 //! Pupils propose down their lists; each seat pool holds the best proposers
 //! so far (by priority key) up to its capacity and rejects the rest, who
 //! propose to their next school. The result is the pupil-optimal stable
-//! matching, whatever the order of proposals.
+//! matching, whatever the order of proposals; so pupils propose concurrently,
+//! each proposal made under its pool's lock.
+
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -15,34 +19,37 @@ use crate::ids::{NONE, SchoolId};
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// Each pool's holders, a binary min-heap of their keys (the weakest on
-    /// top); its room is reserved once, up to the pool's capacity, so that a
-    /// pool never holds more than it needs.
-    heaps: Vec<Vec<u128>>,
-    next: Vec<u32>,
-    free: Vec<u32>,
-    first: Vec<u128>,
+    /// top), behind the pool's lock; its room is reserved once, up to the
+    /// pool's capacity, so that a pool never holds more than it needs.
+    heaps: Vec<Mutex<Vec<u128>>>,
+    /// Each pupil's next list position ([`EXHAUSTED`] once it has run out).
+    /// Only the worker that holds a pupil free reads or writes its entry; a
+    /// worker that displaces the pupil does so under the pool lock taken
+    /// after the pupil's proposal, which orders the accesses.
+    next: Vec<AtomicU32>,
 }
 
 impl Workspace {
     /// Empty pools for `capacity`, each with room for every seat (or every
     /// pupil, if fewer) reserved exactly, and `n` pupils yet to propose.
     fn prepare(&mut self, capacity: &[u32], n: usize) {
-        self.heaps.resize_with(capacity.len(), Vec::new);
+        self.heaps.resize_with(capacity.len(), Mutex::default);
         for (h, &cap) in self.heaps.iter_mut().zip(capacity) {
+            let h = h.get_mut().unwrap_or_else(PoisonError::into_inner);
             h.clear();
             h.reserve_exact((cap as usize).min(n));
         }
         self.next.clear();
-        self.next.resize(n, 0);
-        self.free.clear();
+        self.next.resize_with(n, AtomicU32::default);
     }
 }
 
 /// `next` of a pupil who has proposed to every school on its list and holds no seat.
 const EXHAUSTED: u32 = u32::MAX;
 
-/// Pupils whose first keys are computed together.
-const BLOCK: usize = 1 << 14;
+/// Entrants whose proposals one worker starts in a row (contiguous pupils
+/// live near each other, so workers mostly meet different pools).
+const BLOCK: usize = 1 << 12;
 
 /// Restore the min-heap order of `h` after its last element was pushed.
 #[inline]
@@ -80,6 +87,55 @@ fn replace_top(h: &mut [u128], v: u128) {
     h[k] = v;
 }
 
+/// Pupil `i`'s next proposal: to the first pool further down its list that
+/// has seats, under that pool's lock. Returns the pupil now rejected (the
+/// weakest holder it displaced, or `i` itself), if any; a pupil that runs out
+/// of schools is marked [`EXHAUSTED`].
+#[inline]
+fn propose<'l, L, P, K>(
+    market: &Market<'_, L, P, K>,
+    pupil: &impl Fn(u128) -> u32,
+    ws: (&[Mutex<Vec<u128>>], &[AtomicU32]),
+    i: u32,
+) -> Option<u32>
+where
+    L: Fn(usize) -> &'l [SchoolId],
+    P: Fn(usize, SchoolId) -> usize,
+    K: Fn(usize, SchoolId) -> u128,
+{
+    let (heaps, next) = ws;
+    let iu = i as usize;
+    let l = (market.list)(iu);
+    let mut k = next[iu].load(Relaxed) as usize;
+    // Pools without seats reject at once.
+    let (s, p, cap) = loop {
+        let Some(&s) = l.get(k) else {
+            next[iu].store(EXHAUSTED, Relaxed); // unplaced
+            return None;
+        };
+        k += 1;
+        let p = (market.pool)(iu, s);
+        if market.capacity[p] > 0 {
+            break (s, p, market.capacity[p] as usize);
+        }
+    };
+    next[iu].store(k as u32, Relaxed);
+    let kk = (market.key)(iu, s);
+    let mut heap = heaps[p].lock().unwrap_or_else(PoisonError::into_inner);
+    if heap.len() < cap {
+        heap.push(kk);
+        sift_up(&mut heap);
+        None
+    } else if heap[0] < kk {
+        // The weakest holder is displaced and proposes on.
+        let out = pupil(heap[0]);
+        replace_top(&mut heap, kk);
+        Some(out)
+    } else {
+        Some(i)
+    }
+}
+
 /// Run deferred acceptance over `market` (see [`Market`]: pupils' lists,
 /// their seat pools, the pools' capacities and the schools' priority keys,
 /// all distinct for one pool).
@@ -88,77 +144,60 @@ fn replace_top(h: &mut [u128], v: u128) {
 ///   that a pool holds keys alone);
 /// - `assigned[i]`, `rank[i]`: the school and list position each pupil gets (or [`NONE`] / 255);
 ///   lists may have any length, and positions from 254 on are reported as 254.
+///
+/// Blocks of entrants propose in parallel (on the current rayon pool), each
+/// worker following the chain of pupils its proposals displace; the matching
+/// is the same at any number of threads.
 pub fn run<'l, L, P, K>(
     market: &Market<'_, L, P, K>,
-    pupil: impl Fn(u128) -> u32,
+    pupil: impl Fn(u128) -> u32 + Sync,
     assigned: &mut [SchoolId],
     rank: &mut [u8],
     ws: &mut Workspace,
 ) where
     L: Fn(usize) -> &'l [SchoolId] + Sync,
-    P: Fn(usize, SchoolId) -> usize,
+    P: Fn(usize, SchoolId) -> usize + Sync,
     K: Fn(usize, SchoolId) -> u128 + Sync,
 {
-    let Market { n, list, pool, capacity, key } = market;
-    let (n, capacity) = (*n, *capacity);
-    ws.prepare(capacity, n);
-    // Pupils enter in blocks. The keys of a block's first proposals are
-    // computed in parallel; then each pupil of the block proposes, and every
-    // pupil it displaces proposes on down its list (keys computed as needed).
-    // The order of proposals does not change the result.
-    ws.first.resize(BLOCK.min(n), 0);
-    for start in (0..n).step_by(BLOCK) {
-        let end = (start + BLOCK).min(n);
-        ws.first[..end - start].par_iter_mut().enumerate().for_each(|(j, k)| {
-            if let Some(&s) = list(start + j).first() {
-                *k = key(start + j, s);
-            }
-        });
-        for entrant in start..end {
-            ws.free.push(entrant as u32);
-            while let Some(i) = ws.free.pop() {
-                let iu = i as usize;
-                let l = list(iu);
-                let k = ws.next[iu] as usize;
-                if k >= l.len() {
-                    ws.next[iu] = EXHAUSTED; // unplaced
-                    continue;
-                }
-                ws.next[iu] += 1;
-                let s = l[k];
-                let p = pool(iu, s);
-                let cap = capacity[p] as usize;
-                if cap == 0 {
-                    ws.free.push(i);
-                    continue;
-                }
-                // Only the entrant itself can be making its first proposal.
-                let kk = if k == 0 { ws.first[iu - start] } else { key(iu, s) };
-                let heap = &mut ws.heaps[p];
-                if heap.len() < cap {
-                    heap.push(kk);
-                    sift_up(heap);
-                } else if heap[0] < kk {
-                    // The weakest holder is displaced and proposes on.
-                    ws.free.push(pupil(heap[0]));
-                    replace_top(heap, kk);
-                } else {
-                    ws.free.push(i);
-                }
+    run_in_blocks(market, pupil, (assigned, rank), ws, BLOCK);
+}
+
+/// [`run`], with entrants taken `block` at a time.
+fn run_in_blocks<'l, L, P, K>(
+    market: &Market<'_, L, P, K>,
+    pupil: impl Fn(u128) -> u32 + Sync,
+    (assigned, rank): (&mut [SchoolId], &mut [u8]),
+    ws: &mut Workspace,
+    block: usize,
+) where
+    L: Fn(usize) -> &'l [SchoolId] + Sync,
+    P: Fn(usize, SchoolId) -> usize + Sync,
+    K: Fn(usize, SchoolId) -> u128 + Sync,
+{
+    let (n, list) = (market.n, &market.list);
+    ws.prepare(market.capacity, n);
+    let pools = (&ws.heaps[..], &ws.next[..]);
+    (0..n.div_ceil(block)).into_par_iter().for_each_init(Vec::new, |free, b| {
+        for entrant in b * block..((b + 1) * block).min(n) {
+            free.push(entrant as u32);
+            while let Some(i) = free.pop() {
+                free.extend(propose(market, &pupil, pools, i));
             }
         }
-    }
+    });
     // Every pupil now holds a seat at the school it proposed to last, or has
     // run out of schools: read from the proposals, in parallel.
     let next = &ws.next;
-    assigned[..n].par_iter_mut().zip(rank[..n].par_iter_mut()).enumerate().for_each(|(i, (a, r))| match next[i] {
-        EXHAUSTED => {
-            *a = NONE;
-            *r = u8::MAX;
-        }
-        k => {
-            *a = list(i)[k as usize - 1];
-            *r = (k - 1).min(254) as u8;
+    assigned[..n].par_iter_mut().zip(rank[..n].par_iter_mut()).enumerate().for_each(|(i, (a, r))| {
+        match next[i].load(Relaxed) {
+            EXHAUSTED => {
+                *a = NONE;
+                *r = u8::MAX;
+            }
+            k => {
+                *a = list(i)[k as usize - 1];
+                *r = (k - 1).min(254) as u8;
+            }
         }
     });
 }
@@ -183,8 +222,19 @@ mod tests {
         })
     }
 
-    /// Reference: simultaneous-rounds deferred acceptance written plainly.
+    /// Reference: simultaneous-rounds deferred acceptance written plainly,
+    /// one pool per school.
     fn reference(lists: &[Vec<SchoolId>], cap: &[u32], key: &dyn Fn(usize, SchoolId) -> u128) -> Vec<SchoolId> {
+        reference_pools(lists, cap, &|_, s| s as usize, key)
+    }
+
+    /// Reference over seat pools: `pool(i, s)` is the pool pupil i would take at school s.
+    fn reference_pools(
+        lists: &[Vec<SchoolId>],
+        cap: &[u32],
+        pool: &dyn Fn(usize, SchoolId) -> usize,
+        key: &dyn Fn(usize, SchoolId) -> u128,
+    ) -> Vec<SchoolId> {
         let n = lists.len();
         let mut next = vec![0usize; n];
         let mut held: Vec<Vec<usize>> = vec![Vec::new(); cap.len()];
@@ -193,23 +243,25 @@ mod tests {
             let free: Vec<usize> =
                 (0..n).filter(|&i| !held.iter().any(|h| h.contains(&i)) && next[i] < lists[i].len()).collect();
             for i in free {
-                let s = lists[i][next[i]] as usize;
+                let s = lists[i][next[i]];
                 next[i] += 1;
-                held[s].push(i);
+                held[pool(i, s)].push(i);
                 changed = true;
             }
-            for (s, h) in held.iter_mut().enumerate() {
-                h.sort_by_key(|&i| Reverse(key(i, s as SchoolId)));
-                h.truncate(cap[s] as usize);
+            for h in held.iter_mut() {
+                h.sort_by_key(|&i| Reverse(key(i, lists[i][next[i] - 1])));
+            }
+            for (p, h) in held.iter_mut().enumerate() {
+                h.truncate(cap[p] as usize);
             }
             if !changed {
                 break;
             }
         }
         let mut out = vec![NONE; n];
-        for (s, h) in held.iter().enumerate() {
+        for h in &held {
             for &i in h {
-                out[i] = s as SchoolId;
+                out[i] = lists[i][next[i] - 1];
             }
         }
         out
@@ -289,6 +341,85 @@ mod tests {
             let market = Market { n: pupils, list: |i: usize| &lists[i][..], pool: |_, s: SchoolId| s as usize, capacity: &caps, key: &key };
             run(&market, |k| k as u32, &mut assigned, &mut rank, &mut ws);
             prop_assert_eq!(assigned, reference(&lists, &caps, &key));
+        }
+    }
+
+    /// Lists, which schools have two bands, each pool's capacity, each school's priorities.
+    type Banded = (Vec<Vec<SchoolId>>, Vec<bool>, Vec<u32>, Vec<Vec<u32>>);
+
+    /// A random market over seat pools: two bands at some schools.
+    fn banded() -> impl Strategy<Value = Banded> {
+        (1usize..8, 1usize..120).prop_flat_map(|(schools, pupils)| {
+            (
+                prop::collection::vec(
+                    prop::sample::subsequence((0..schools as SchoolId).collect::<Vec<_>>(), 0..=schools).prop_shuffle(),
+                    pupils,
+                ),
+                prop::collection::vec(any::<bool>(), schools),
+                prop::collection::vec(0u32..8, 2 * schools),
+                prop::collection::vec(prop::collection::vec(0u32..50, pupils), schools),
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Proposals made concurrently by four threads, a few entrants at a
+        /// time, give the reference's matching, and the same ranks as one thread.
+        #[test]
+        fn four_threads_equal_reference_and_one_thread((lists, two, cap, prio) in banded(), block in 1usize..5) {
+            let n = lists.len();
+            let key = |i: usize, s: SchoolId| ((prio[s as usize][i] as u128) << 32) | i as u128;
+            let pool = |i: usize, s: SchoolId| 2 * s as usize + usize::from(two[s as usize] && i % 2 == 1);
+            let market = Market { n, list: |i: usize| &lists[i][..], pool, capacity: &cap, key: &key };
+            let mut got = Vec::new();
+            for threads in [1, 4] {
+                let (mut assigned, mut rank) = (vec![0; n], vec![0; n]);
+                let mut ws = Workspace::default();
+                let tp = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                tp.install(|| run_in_blocks(&market, |k| k as u32, (&mut assigned, &mut rank), &mut ws, block));
+                got.push((assigned, rank));
+            }
+            prop_assert_eq!(&got[0].0, &reference_pools(&lists, &cap, &pool, &key));
+            prop_assert_eq!(&got[0], &got[1]);
+        }
+    }
+
+    /// A city-sized market (20,000 pupils, 40 schools, oversubscribed):
+    /// four threads taking eight entrants at a time, repeated, match one thread.
+    #[test]
+    fn four_threads_equal_one_thread_on_a_large_market() {
+        let (n, schools) = (20_000usize, 40u32);
+        let h = |a: u64| a.wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let lists: Vec<Vec<SchoolId>> = (0..n)
+            .map(|i| {
+                let home = (i * schools as usize / n) as u64;
+                (0..6u64).map(|j| ((home + h(i as u64 * 8 + j) % 5 + j) % schools as u64) as SchoolId).fold(
+                    Vec::new(),
+                    |mut l, s| {
+                        if !l.contains(&s) {
+                            l.push(s);
+                        }
+                        l
+                    },
+                )
+            })
+            .collect();
+        let cap: Vec<u32> = (0..schools).map(|s| 300 + (s % 7) * 80).collect();
+        let key = |i: usize, s: SchoolId| (((h(i as u64 ^ (s as u64) << 40) >> 44) as u128) << 32) | i as u128;
+        let market =
+            Market { n, list: |i: usize| &lists[i][..], pool: |_, s: SchoolId| s as usize, capacity: &cap, key };
+        let solve = |threads: usize, block: usize| {
+            let (mut assigned, mut rank) = (vec![0; n], vec![0; n]);
+            let mut ws = Workspace::default();
+            let tp = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            tp.install(|| run_in_blocks(&market, |k| k as u32, (&mut assigned, &mut rank), &mut ws, block));
+            (assigned, rank)
+        };
+        let one = solve(1, BLOCK);
+        assert!(one.0.contains(&NONE) && one.1.iter().any(|&r| r > 0), "a market with rejections");
+        for _ in 0..5 {
+            assert!(solve(4, 8) == one);
         }
     }
 }
