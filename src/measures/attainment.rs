@@ -24,11 +24,10 @@ pub fn gap_index_of(dis: &mut [f32], other: &mut [f32]) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    {
-        let mut tmp = vec![0.0f32; dis.len().max(other.len())];
-        sort_scores(dis, &mut tmp);
-        sort_scores(other, &mut tmp);
-    }
+    rayon::join(
+        || sort_scores(dis, &mut vec![0.0f32; dis.len()]),
+        || sort_scores(other, &mut vec![0.0f32; other.len()]),
+    );
     let (mut sum_dis, mut n_dis, mut sum_oth, mut n_oth) = (0.0f64, 0usize, 0.0f64, 0usize);
     let (mut a, mut b) = (0usize, 0usize);
     while a < dis.len() || b < other.len() {

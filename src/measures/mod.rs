@@ -194,31 +194,33 @@ impl Recorder {
         let bands = s.admissions.bands as usize;
         let n_schools = w.schools.len();
         let n_nbhds = w.region.len();
-        rayon::join(
-            || self.school.fill_by_school(n_schools, groups, bands, &w.cohorts),
-            || self.nbhd.fill_by_nbhd(n_nbhds, groups, bands, &w.cohorts),
-        );
-        // Segregation between schools, between neighbourhoods, and the
-        // leavers' attainment are independent: computed in parallel, written
-        // in this order.
-        let (school, nbhd, scores) = (&self.school, &self.nbhd, &mut self.scores);
-        let ((by_school, by_nbhd), leavers) = rayon::join(
+        // Segregation between schools and between neighbourhoods (each from
+        // its counts), the leavers' attainment and the entrants' choices are
+        // independent: computed in parallel, written in this order.
+        let (school, nbhd, scores) = (&mut self.school, &mut self.nbhd, &mut self.scores);
+        let ((by_school, by_nbhd), (leavers, entrants)) = rayon::join(
             || {
                 rayon::join(
-                    || school.record(&SCHOOL, "school_theil_multigroup", s),
-                    || nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s),
+                    || {
+                        school.fill_by_school(n_schools, groups, bands, &w.cohorts);
+                        school.record(&SCHOOL, "school_theil_multigroup", s)
+                    },
+                    || {
+                        nbhd.fill_by_nbhd(n_nbhds, groups, bands, &w.cohorts);
+                        nbhd.record(&RESIDENTIAL, "residential_theil_multigroup", s)
+                    },
                 )
             },
             || {
-                let mut v = Vec::with_capacity(32);
-                leavers(scores, s, w, &mut v);
-                v
+                let (mut l, mut e) = (Vec::with_capacity(32), Vec::with_capacity(16));
+                rayon::join(|| leavers(scores, s, w, &mut l), || entrants(w, &mut e));
+                (l, e)
             },
         );
         out.extend(by_school);
         out.extend(by_nbhd);
         out.extend(leavers);
-        self.entrants(w, &mut out);
+        out.extend(entrants);
         schools_and_system(w, &mut out);
         if s.measures.per_district {
             self.per_district(s, w, &mut out);
@@ -311,35 +313,46 @@ fn leavers(scores: &mut (Vec<f32>, Vec<f32>), s: &Scenario, w: &World, out: &mut
     let d = w.region.districts;
     let (mut dsum, mut dcnt) = (vec![0.0; d], vec![0.0; d]);
     let mut ss = 0.0;
-    let (dis_scores, other_scores) = scores;
-    dis_scores.clear();
-    other_scores.clear();
     let basic = s.measures.basic_threshold;
-    for i in 0..n {
-        let a = c.attainment[i] as f64;
-        let dis = c.flags[i] & flag::DIS != 0;
-        all.add(c.ses[i] as f64, a);
-        by[usize::from(dis)].add(0.0, a);
-        let sen = c.flags[i] & flag::SEN != 0;
-        let eal = c.flags[i] & flag::EAL != 0;
-        let k = if sen { 0 } else { 1 };
-        needs[k][0] += a;
-        needs[k][1] += 1.0;
-        let k = if eal { 2 } else { 3 };
-        needs[k][0] += a;
-        needs[k][1] += 1.0;
-        if a < basic {
-            below[usize::from(dis)] += 1;
-        }
-        let sid = c.school[i] as usize;
-        count[sid] += 1.0;
-        sum[sid] += a;
-        let di = w.schools.district[sid] as usize;
-        dsum[di] += a;
-        dcnt[di] += 1.0;
-        ss += a * a;
-        if dis { &mut *dis_scores } else { &mut *other_scores }.push(c.attainment[i]);
-    }
+    // The gap index ranks the scores (sorted apart from the sums below,
+    // which are taken in pupil order).
+    let (gap, ()) = rayon::join(
+        || {
+            let (dis_scores, other_scores) = scores;
+            dis_scores.clear();
+            other_scores.clear();
+            for (&a, &f) in c.attainment.iter().zip(&c.flags) {
+                if f & flag::DIS != 0 { &mut *dis_scores } else { &mut *other_scores }.push(a);
+            }
+            attainment::gap_index_of(dis_scores, other_scores)
+        },
+        || {
+            for i in 0..n {
+                let a = c.attainment[i] as f64;
+                let dis = c.flags[i] & flag::DIS != 0;
+                all.add(c.ses[i] as f64, a);
+                by[usize::from(dis)].add(0.0, a);
+                let sen = c.flags[i] & flag::SEN != 0;
+                let eal = c.flags[i] & flag::EAL != 0;
+                let k = if sen { 0 } else { 1 };
+                needs[k][0] += a;
+                needs[k][1] += 1.0;
+                let k = if eal { 2 } else { 3 };
+                needs[k][0] += a;
+                needs[k][1] += 1.0;
+                if a < basic {
+                    below[usize::from(dis)] += 1;
+                }
+                let sid = c.school[i] as usize;
+                count[sid] += 1.0;
+                sum[sid] += a;
+                let di = w.schools.district[sid] as usize;
+                dsum[di] += a;
+                dcnt[di] += 1.0;
+                ss += a * a;
+            }
+        },
+    );
     let sd = all.sd_y();
     let (slope, r2) = all.slope_r2();
     // Means of empty groups are 0/0: NaN, written as missing.
@@ -350,8 +363,8 @@ fn leavers(scores: &mut (Vec<f32>, Vec<f32>), s: &Scenario, w: &World, out: &mut
     out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
     out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
     out.push(Metric::new("gap_sd", "eal", (needs[3][0] / needs[3][1] - needs[2][0] / needs[2][1]) / sd));
-    let n_d = dis_scores.len() as f64;
-    out.push(Metric::new("gap_index", "disadvantaged", attainment::gap_index_of(dis_scores, other_scores)));
+    let n_d = scores.0.len() as f64;
+    out.push(Metric::new("gap_index", "disadvantaged", gap));
     out.push(Metric::new("ses_gradient", "all", slope));
     out.push(Metric::new("ses_r2", "all", r2));
     let n_a = n as f64 - n_d;
@@ -362,31 +375,31 @@ fn leavers(scores: &mut (Vec<f32>, Vec<f32>), s: &Scenario, w: &World, out: &mut
     out.push(Metric::new("district_attainment_gap", "all", range_of_means(&dsum, &dcnt) / sd));
 }
 
-impl Recorder {
-    fn entrants(&mut self, w: &World, out: &mut Vec<Metric>) {
-        let c = &w.cohorts[w.newest()];
-        let apps = &w.applications;
-        let mut first = [0.0f64; 2];
-        let mut dist = [0.0f64; 2];
-        let mut n = [0.0f64; 2];
-        for i in 0..c.len() {
-            let k = usize::from(c.dis(i));
-            n[k] += 1.0;
-            first[k] += f64::from(u8::from(apps.rank[i] == 0));
-            dist[k] += w.schools.dist(u32::from(c.school[i]), c.x[i], c.y[i]) as f64;
-        }
-        let tot = n[0] + n[1];
-        out.push(Metric::new("first_preference_rate", "all", (first[0] + first[1]) / tot));
-        out.push(Metric::new("first_preference_rate", "advantaged", first[0] / n[0]));
-        out.push(Metric::new("first_preference_rate", "disadvantaged", first[1] / n[1]));
-        out.push(Metric::new("distance_km", "all", (dist[0] + dist[1]) / tot));
-        out.push(Metric::new("distance_km", "advantaged", dist[0] / n[0]));
-        out.push(Metric::new("distance_km", "disadvantaged", dist[1] / n[1]));
-        let u = &w.events.admissions.unplaced;
-        out.push(Metric::new("unplaced", "all", (u[0] + u[1]) as f64));
-        out.push(Metric::new("unplaced", "advantaged", u[0] as f64));
-        out.push(Metric::new("unplaced", "disadvantaged", u[1] as f64));
+/// The measures of this year's entrants: first preferences met, distance
+/// travelled, pupils the district placed.
+fn entrants(w: &World, out: &mut Vec<Metric>) {
+    let c = &w.cohorts[w.newest()];
+    let apps = &w.applications;
+    let mut first = [0.0f64; 2];
+    let mut dist = [0.0f64; 2];
+    let mut n = [0.0f64; 2];
+    for i in 0..c.len() {
+        let k = usize::from(c.dis(i));
+        n[k] += 1.0;
+        first[k] += f64::from(u8::from(apps.rank[i] == 0));
+        dist[k] += w.schools.dist(u32::from(c.school[i]), c.x[i], c.y[i]) as f64;
     }
+    let tot = n[0] + n[1];
+    out.push(Metric::new("first_preference_rate", "all", (first[0] + first[1]) / tot));
+    out.push(Metric::new("first_preference_rate", "advantaged", first[0] / n[0]));
+    out.push(Metric::new("first_preference_rate", "disadvantaged", first[1] / n[1]));
+    out.push(Metric::new("distance_km", "all", (dist[0] + dist[1]) / tot));
+    out.push(Metric::new("distance_km", "advantaged", dist[0] / n[0]));
+    out.push(Metric::new("distance_km", "disadvantaged", dist[1] / n[1]));
+    let u = &w.events.admissions.unplaced;
+    out.push(Metric::new("unplaced", "all", (u[0] + u[1]) as f64));
+    out.push(Metric::new("unplaced", "advantaged", u[0] as f64));
+    out.push(Metric::new("unplaced", "disadvantaged", u[1] as f64));
 }
 
 /// Largest minus smallest of the means sum/count over units with a count.

@@ -38,6 +38,69 @@ fn entropy2(p: f64) -> f64 {
     e
 }
 
+/// Largest unit total whose entropy terms are looked up in [`Table`]: a
+/// neighbourhood holds a few dozen pupils, so nearly every one is.
+const TABLE_MAX: usize = 127;
+
+/// The entropy terms of whole-number counts `x` of `t` (1 ≤ t ≤
+/// [`TABLE_MAX`], 0 ≤ x ≤ t), each computed once by the very expression the
+/// indices use, so that a looked-up value has the same bits as a computed one
+/// (a table of logarithms: the indices of many small units cost a lookup a
+/// unit instead of two or three logarithms).
+struct Table {
+    /// `entropy2(x / t)`.
+    split: Vec<f64>,
+    /// `-(x / t) · ln(x / t)`, the term of a group of `x` in [`theil_multi_of`].
+    term: Vec<f64>,
+}
+
+impl Table {
+    fn get() -> &'static Table {
+        static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| {
+            let (mut split, mut term) = (Vec::new(), Vec::new());
+            for t in 0..=TABLE_MAX {
+                for x in 0..=t {
+                    let (x, t) = (x as f64, t as f64);
+                    split.push(entropy2(x / t));
+                    term.push(-(x / t) * (x / t).ln());
+                }
+            }
+            Table { split, term }
+        })
+    }
+
+    /// Where the terms of `x` of `t` are, if both are whole numbers the
+    /// table holds.
+    #[inline]
+    fn index(x: f64, t: f64) -> Option<usize> {
+        if t <= TABLE_MAX as f64 && x >= 0.0 && x <= t && x.fract() == 0.0 && t.fract() == 0.0 {
+            let (x, t) = (x as usize, t as usize);
+            Some(t * (t + 1) / 2 + x)
+        } else {
+            None
+        }
+    }
+
+    /// `entropy2(x / t)`.
+    #[inline]
+    fn split(&self, x: f64, t: f64) -> f64 {
+        match Self::index(x, t) {
+            Some(k) => self.split[k],
+            None => entropy2(x / t),
+        }
+    }
+
+    /// `-(c / t) · ln(c / t)`.
+    #[inline]
+    fn term(&self, c: f64, t: f64) -> f64 {
+        match Self::index(c, t) {
+            Some(k) => self.term[k],
+            None => -(c / t) * (c / t).ln(),
+        }
+    }
+}
+
 /// Binary segregation indices from minority counts `x` and totals `t` per unit.
 /// Units with no pupils are ignored. NaN if there is no minority or no majority.
 pub fn binary(x: &[f64], t: &[f64]) -> Binary {
@@ -56,6 +119,7 @@ pub fn binary_of(units: usize, x: impl Fn(usize) -> f64, t: impl Fn(usize) -> f6
         return Binary { dissimilarity: nan, gorard: nan, theil: nan, isolation: nan, exposure: nan };
     }
     let e = entropy2(big_x / big_t);
+    let table = Table::get();
     let (mut d, mut gs, mut h, mut iso, mut exp) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for i in 0..units {
         let (xi, ti) = (x(i), t(i));
@@ -65,7 +129,7 @@ pub fn binary_of(units: usize, x: impl Fn(usize) -> f64, t: impl Fn(usize) -> f6
         let yi = ti - xi;
         d += (xi / big_x - yi / big_y).abs();
         gs += (xi / big_x - ti / big_t).abs();
-        h += ti * (e - entropy2(xi / ti));
+        h += ti * (e - table.split(xi, ti));
         iso += (xi / big_x) * (xi / ti);
         exp += (xi / big_x) * (yi / ti);
     }
@@ -101,11 +165,13 @@ pub fn theil_multi_of(units: usize, k: usize, count: impl Fn(usize, usize) -> f6
     if big_t <= 0.0 || e <= 0.0 {
         return f64::NAN;
     }
+    let table = Table::get();
     let mut h = 0.0;
     for u in 0..units {
         let t: f64 = (0..k).map(|j| count(u, j)).sum();
         if t > 0.0 {
-            h += t * (e - entropy((0..k).map(|j| count(u, j)), t));
+            let e_u: f64 = (0..k).map(|j| count(u, j)).filter(|c| *c > 0.0).map(|c| table.term(c, t)).sum();
+            h += t * (e - e_u);
         }
     }
     h / (big_t * e)
@@ -161,6 +227,78 @@ mod tests {
         assert!((theil_multi(&counts, 2) - binary(&x, &t).theil).abs() < 1e-12);
         // Three groups, each in its own unit: complete segregation.
         assert!((theil_multi(&[5.0, 0.0, 0.0, 0.0, 7.0, 0.0, 0.0, 0.0, 9.0], 3) - 1.0).abs() < 1e-12);
+    }
+
+    /// The indices as written before the table of logarithms: every
+    /// entropy computed.
+    fn computed(x: &[f64], t: &[f64], k: usize, counts: &[f64]) -> (Binary, f64) {
+        let (bx, bt): (f64, f64) = (x.iter().sum(), t.iter().sum());
+        let by = bt - bx;
+        if bx <= 0.0 || by <= 0.0 {
+            let nan = f64::NAN;
+            return (Binary { dissimilarity: nan, gorard: nan, theil: nan, isolation: nan, exposure: nan }, f64::NAN);
+        }
+        let e = entropy2(bx / bt);
+        let (mut d, mut gs, mut h, mut iso, mut exp) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (&xi, &ti) in x.iter().zip(t) {
+            if ti <= 0.0 {
+                continue;
+            }
+            let yi = ti - xi;
+            d += (xi / bx - yi / by).abs();
+            gs += (xi / bx - ti / bt).abs();
+            h += ti * (e - entropy2(xi / ti));
+            iso += (xi / bx) * (xi / ti);
+            exp += (xi / bx) * (yi / ti);
+        }
+        let b = Binary { dissimilarity: d / 2.0, gorard: gs / 2.0, theil: h / (bt * e), isolation: iso, exposure: exp };
+        let ent =
+            |row: &[f64], t: f64| -> f64 { row.iter().filter(|c| **c > 0.0).map(|c| -(c / t) * (c / t).ln()).sum() };
+        let mut totals = vec![0.0; k];
+        for row in counts.chunks(k) {
+            totals.iter_mut().zip(row).for_each(|(a, c)| *a += c);
+        }
+        let big_t: f64 = totals.iter().sum();
+        let e = ent(&totals, big_t);
+        let mut hm = 0.0;
+        for row in counts.chunks(k) {
+            let t: f64 = row.iter().sum();
+            if t > 0.0 {
+                hm += t * (e - ent(row, t));
+            }
+        }
+        (b, hm / (big_t * e))
+    }
+
+    /// Looked-up entropies give the same bits as computed ones: whole-number
+    /// counts in and beyond the table, and counts that are not whole.
+    #[test]
+    fn table_gives_the_bits_of_computed_entropies() {
+        let mut state = 99u64;
+        let mut next = |m: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        for trial in 0..300 {
+            let units = 1 + next(400) as usize;
+            let k = 1 + next(5) as usize;
+            let top = [3, 40, 127, 128, 300][trial % 5];
+            let counts: Vec<f64> = (0..units * k)
+                .map(|_| if trial % 7 == 6 { next(1000) as f64 / 7.0 } else { next(top / k as u64 + 2) as f64 })
+                .collect();
+            let t: Vec<f64> = counts.chunks(k).map(|r| r.iter().sum()).collect();
+            let x: Vec<f64> = counts.chunks(k).map(|r| r[0]).collect();
+            let (b, hm) = computed(&x, &t, k, &counts);
+            let got = binary(&x, &t);
+            let bits = |b: Binary| [b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure].map(f64::to_bits);
+            assert_eq!(bits(got), bits(b), "trial {trial}");
+            let multi = theil_multi(&counts, k);
+            if hm.is_nan() {
+                assert!(multi.is_nan(), "trial {trial}");
+            } else {
+                assert_eq!(multi.to_bits(), hm.to_bits(), "trial {trial}");
+            }
+        }
     }
 
     #[test]
