@@ -157,29 +157,36 @@ impl Grid {
     }
 
     /// The `k` nearest points to (x, y), nearest first, into `out` (cleared).
-    /// Ties are broken by index.
+    /// Ties are broken by index. The rings of cells around the point are
+    /// searched outwards, keeping the best `k` seen so far in order (most
+    /// points are turned away by one comparison with the `k`-th), until the
+    /// `k`-th is no farther than any cell not yet searched.
     pub fn k_nearest(&self, x: f64, y: f64, k: usize, out: &mut Vec<(f64, u32)>) {
         out.clear();
         if k == 0 || self.items.is_empty() {
             return;
         }
+        let before = |a: &(f64, u32), b: &(f64, u32)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).is_lt();
         let (cx, cy) = self.start_cell(x, y);
         let rmax = self.max_ring(cx, cy);
         let mut r = 0;
         loop {
-            self.ring(cx, cy, r, |i| out.push((self.dist(i, x, y), i)));
-            if out.len() >= k {
-                out.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                if out[k - 1].0 <= self.ring_bound(x, y, cx, cy, r) || r >= rmax {
-                    break;
+            self.ring(cx, cy, r, |i| {
+                let c = (self.dist(i, x, y), i);
+                if out.len() == k {
+                    if !before(&c, &out[k - 1]) {
+                        return;
+                    }
+                    out.pop();
                 }
-            } else if r >= rmax {
-                out.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let at = out.partition_point(|o| before(o, &c));
+                out.insert(at, c);
+            });
+            if (out.len() == k && out[k - 1].0 <= self.ring_bound(x, y, cx, cy, r)) || r >= rmax {
                 break;
             }
             r += 1;
         }
-        out.truncate(k);
     }
 
     /// The nearest point to (x, y) for which `accept` is true, with its distance.
@@ -301,6 +308,22 @@ mod tests {
             let bn = (0..xs.len() as u32).filter(|i| i % 2 == 0).map(|i| (g.dist(i, q.0, q.1), i))
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             prop_assert_eq!(near, bn);
+        }
+        /// Points on a small lattice (many equal distances and repeated
+        /// points): ties are broken by index, as a full sort breaks them.
+        #[test]
+        fn k_nearest_breaks_ties_by_index(pts in prop::collection::vec((0u8..5, 0u8..4), 1..60),
+                                          q in (0u8..5, 0u8..4), k in 1usize..20) {
+            let xs: Vec<f32> = pts.iter().map(|p| f32::from(p.0)).collect();
+            let ys: Vec<f32> = pts.iter().map(|p| f32::from(p.1)).collect();
+            let g = Grid::new(&xs, &ys, &vec![true; xs.len()]);
+            let (qx, qy) = (f64::from(q.0), f64::from(q.1));
+            let mut out = Vec::new();
+            g.k_nearest(qx, qy, k, &mut out);
+            let mut brute: Vec<(f64, u32)> = (0..xs.len() as u32).map(|i| (g.dist(i, qx, qy), i)).collect();
+            brute.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            brute.truncate(k);
+            prop_assert_eq!(out, brute);
         }
         /// Queries far outside the grid (and grids of one point) give the
         /// exact answer quickly.
