@@ -182,7 +182,7 @@ impl Grid {
                 let at = out.partition_point(|o| before(o, &c));
                 out.insert(at, c);
             });
-            if (out.len() == k && out[k - 1].0 <= self.ring_bound(x, y, cx, cy, r)) || r >= rmax {
+            if (out.len() == k && out[k - 1].0 < self.ring_bound(x, y, cx, cy, r)) || r >= rmax {
                 break;
             }
             r += 1;
@@ -207,7 +207,7 @@ impl Grid {
                 }
             });
             if let Some((d, _)) = best {
-                if d <= self.ring_bound(x, y, cx, cy, r) {
+                if d < self.ring_bound(x, y, cx, cy, r) {
                     break;
                 }
             }
