@@ -430,22 +430,22 @@ impl World {
             self.flows.tally(self.schools.len(), &self.applications.catchment, &c.school);
         }
         let n = self.schools.len();
-        let mut local = vec![0u32; n];
-        let mut lost = vec![0u32; n];
-        let mut gained = vec![0u32; n];
-        let c = &self.cohorts[slot];
-        for i in 0..c.len() {
-            let home = self.applications.catchment[i];
-            if home != NONE {
-                local[home as usize] += 1;
-                if c.school[i] != home {
-                    lost[home as usize] += 1;
-                    if let Some(g) = gained.get_mut(c.school[i] as usize) {
-                        *g += 1;
+        let (catchment, school) = (&self.applications.catchment, &self.cohorts[slot].school);
+        // Counted in parallel: each school's local entrants, then those it lost, then those it gained.
+        let counts = admissions::par_counts(school.len(), 3 * n, |i, acc| {
+            let (home, went) = (catchment[i] as usize, school[i] as usize);
+            if catchment[i] != NONE {
+                acc[home] += 1;
+                if went != home {
+                    acc[n + home] += 1;
+                    if went < n {
+                        acc[2 * n + went] += 1;
                     }
                 }
             }
-        }
+        });
+        let (local, rest) = counts.split_at(n);
+        let (lost, gained) = rest.split_at(n);
         for sid in 0..n {
             let l = local[sid].max(1) as f64;
             self.schools.lost_share[sid] = if local[sid] > 0 { lost[sid] as f64 / l } else { 0.0 };

@@ -213,12 +213,13 @@ pub fn admit(
     }
     cohort.school = assigned;
     apps.rank = rank;
-    schools.intake.iter_mut().for_each(|v| *v = 0);
-    for &sid in &cohort.school {
-        if sid != NONE {
-            schools.intake[sid as usize] += 1;
+    let school = &cohort.school;
+    let intake = par_counts(n, schools.len(), |i, acc| {
+        if school[i] != NONE {
+            acc[school[i] as usize] += 1;
         }
-    }
+    });
+    schools.intake.copy_from_slice(&intake);
     place_the_rest(s, schools, map, Entrants { cohort, apps }, ws, counts);
 }
 
@@ -242,20 +243,29 @@ fn seat_pools(schools: &Schools, bands: usize, ws: &mut Workspace) {
     }
 }
 
-/// Each school's first preferences (`schools.first_prefs`), counted in
-/// parallel pieces (whole numbers: the sum does not depend on the pieces).
+/// Each school's first preferences (`schools.first_prefs`).
 fn count_first_preferences(apps: &Applications, n: usize, schools: &mut Schools) {
-    let n_schools = schools.len();
     let l = apps.list_length.max(1);
-    let firsts = apps.lists[..n * l]
-        .par_chunks(CHUNK * l)
+    let rows = &apps.lists[..n * l];
+    let firsts = par_counts(n, schools.len(), |i, acc| {
+        if rows[i * l] != NONE {
+            acc[rows[i * l] as usize] += 1;
+        }
+    });
+    schools.first_prefs.copy_from_slice(&firsts);
+}
+
+/// Whole-number counts over pupils `0..n` into `bins` bins: `add(i, counts)`
+/// counts pupil i, in parallel pieces of [`CHUNK`] pupils whose counts are
+/// then summed (whole numbers: the sum does not depend on the pieces).
+pub fn par_counts(n: usize, bins: usize, add: impl Fn(usize, &mut [u32]) + Sync) -> Vec<u32> {
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
         .fold(
-            || vec![0u32; n_schools],
-            |mut acc, rows| {
-                for row in rows.chunks_exact(l) {
-                    if row[0] != NONE {
-                        acc[row[0] as usize] += 1;
-                    }
+            || vec![0u32; bins],
+            |mut acc, c| {
+                for i in c * CHUNK..((c + 1) * CHUNK).min(n) {
+                    add(i, &mut acc);
                 }
                 acc
             },
@@ -263,11 +273,8 @@ fn count_first_preferences(apps: &Applications, n: usize, schools: &mut Schools)
         .reduce_with(|mut a, b| {
             a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
             a
-        });
-    match firsts {
-        Some(f) => schools.first_prefs.copy_from_slice(&f),
-        None => schools.first_prefs.iter_mut().for_each(|v| *v = 0),
-    }
+        })
+        .unwrap_or_else(|| vec![0; bins])
 }
 
 /// The pupils the mechanism left unplaced, placed by the district in lottery
@@ -284,41 +291,24 @@ fn place_the_rest(
 ) {
     let (Map { grid, sets }, Entrants { cohort, apps }) = (map, entrants);
     let n = cohort.len();
-    let n_schools = schools.len();
     let below = s.admissions.hard_to_teach_below;
     let sharing = schools.fair_share.iter().any(|f| *f);
     if sharing {
-        ws.hard.clear();
-        ws.hard.resize(n_schools, 0);
-        for i in 0..n {
-            let sid = cohort.school[i];
-            if sid != NONE && hard_to_teach(cohort, i, below) {
-                ws.hard[sid as usize] += 1;
+        let school = &cohort.school;
+        ws.hard = par_counts(n, schools.len(), |i, acc| {
+            if school[i] != NONE && hard_to_teach(cohort, i, below) {
+                acc[school[i] as usize] += 1;
             }
-        }
+        });
     }
     ws.order.clear();
-    ws.order.extend((0..n as u32).filter(|&i| cohort.school[i as usize] == NONE));
+    ws.order.par_extend((0..n as u32).into_par_iter().filter(|&i| cohort.school[i as usize] == NONE));
     ws.order.sort_unstable_by_key(|&i| (apps.lottery[i as usize], i));
     for &i in &ws.order {
         let iu = i as usize;
         counts.unplaced[usize::from(cohort.dis(iu))] += 1;
         let hard = sharing && hard_to_teach(cohort, iu, below);
-        let shared = if hard {
-            sets.of(cohort.nbhd(iu))
-                .iter()
-                .copied()
-                .filter(|&s| {
-                    let su = s as usize;
-                    schools.fair_share[su] && schools.open[su] && schools.intake[su] < schools.capacity[su]
-                })
-                .min_by(|&a, &b| {
-                    let share = |s: SchoolId| ws.hard[s as usize] as f64 / schools.intake[s as usize].max(1) as f64;
-                    share(a).total_cmp(&share(b)).then(a.cmp(&b))
-                })
-        } else {
-            None
-        };
+        let shared = if hard { fair_share_school(schools, sets.of(cohort.nbhd(iu)), &ws.hard) } else { None };
         let sid = match shared {
             Some(sid) => sid,
             None => {
@@ -333,6 +323,22 @@ fn place_the_rest(
             ws.hard[sid as usize] += 1;
         }
     }
+}
+
+/// The member school of a fair access agreement among `set` (a choice set)
+/// that is open, has room, and has the lowest share of hard-to-teach pupils
+/// (`hard`) in this year's intake (ties to the lower id).
+fn fair_share_school(schools: &Schools, set: &[SchoolId], hard: &[u32]) -> Option<SchoolId> {
+    set.iter()
+        .copied()
+        .filter(|&s| {
+            let su = s as usize;
+            schools.fair_share[su] && schools.open[su] && schools.intake[su] < schools.capacity[su]
+        })
+        .min_by(|&a, &b| {
+            let share = |s: SchoolId| hard[s as usize] as f64 / schools.intake[s as usize].max(1) as f64;
+            share(a).total_cmp(&share(b)).then(a.cmp(&b))
+        })
 }
 
 /// The nearest open school with room (its `roll` below capacity), optionally
