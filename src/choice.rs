@@ -104,47 +104,67 @@ fn key_dist(k: u64) -> f32 {
 /// schools: after [`Candidates::fill`], `keys[0]` is the catchment school and
 /// `keys[1..n]` the others in the set's order (nearest first from the
 /// neighbourhood's centre: nearly nearest first from home). Only as many of
-/// them are put in order as a family looks at.
+/// them are put in order as a family looks at. The set's positions and ids
+/// are copied once per neighbourhood ([`Candidates::gather`]), so that each
+/// pupil's distances are computed from them side by side.
 struct Candidates {
     keys: [u64; 33],
     n: usize,
+    /// The choice set's positions and ids.
+    sx: [f32; 32],
+    sy: [f32; 32],
+    ids: [u32; 32],
+    m: usize,
 }
 
 impl Candidates {
-    /// The candidates of a pupil at (`x`, `y`) with choice set `set`: the
-    /// catchment school first, `home` (its id) if catchment boundaries are
-    /// drawn (added if not in the set), else the nearest of the set (ties
-    /// by id), and the set's other schools after it.
+    /// Candidates for a neighbourhood with choice set `set`.
     #[inline]
-    fn fill(&mut self, set: &[SchoolId], schools: &Schools, x: f32, y: f32, home: Option<u32>) {
-        let keys = &mut self.keys;
-        let (mut first, mut at) = (u64::MAX, usize::MAX);
+    fn gather(&mut self, set: &[SchoolId], schools: &Schools) {
+        self.m = set.len();
         for (k, &sid) in set.iter().enumerate() {
-            let v = key(schools.dist(u32::from(sid), x, y), u32::from(sid));
-            keys[k] = v;
-            if v < first {
-                (first, at) = (v, k);
+            self.sx[k] = schools.x[sid as usize];
+            self.sy[k] = schools.y[sid as usize];
+            self.ids[k] = u32::from(sid);
+        }
+    }
+
+    /// The candidates of a pupil at (`x`, `y`) of the gathered choice set:
+    /// the catchment school first, `home` (its id) if catchment boundaries
+    /// are drawn (added if not in the set), else the nearest of the set
+    /// (ties by id), and the set's other schools after it. Distances as
+    /// [`Schools::dist`] computes them.
+    #[inline]
+    fn fill(&mut self, schools: &Schools, x: f32, y: f32, home: Option<u32>) {
+        let m = self.m;
+        let keys = &mut self.keys[..m];
+        for (((v, &sx), &sy), &id) in keys.iter_mut().zip(&self.sx[..m]).zip(&self.sy[..m]).zip(&self.ids[..m]) {
+            let (dx, dy) = (sx - x, sy - y);
+            *v = key((dx * dx + dy * dy).sqrt(), id);
+        }
+        self.n = m;
+        let (first, at) = match home {
+            Some(home) => {
+                let at = self.ids[..m].iter().position(|&s| s == home);
+                (key(schools.dist(home, x, y), home), at)
             }
-        }
-        self.n = set.len();
-        if set.is_empty() && home.is_none() {
-            // No open school (never with a valid scenario): no list.
-            keys[0] = u64::MAX;
-            return;
-        }
-        if let Some(home) = home {
-            at = set.iter().position(|&s| u32::from(s) == home).unwrap_or(usize::MAX);
-            first = key(schools.dist(home, x, y), home);
-        }
-        if at < self.n {
-            keys[..=at].rotate_right(1);
+            None => {
+                let Some(&first) = keys.iter().min() else {
+                    // No open school (never with a valid scenario): no list.
+                    self.keys[0] = u64::MAX;
+                    return;
+                };
+                (first, keys.iter().position(|&v| v == first))
+            }
+        };
+        if let Some(at) = at {
+            self.keys[..=at].rotate_right(1);
         } else {
-            // The drawn catchment school is not in the set (or the set is
-            // empty: then the list is the catchment school alone).
-            keys.copy_within(0..self.n, 1);
+            // The drawn catchment school is not in the set.
+            self.keys.copy_within(0..m, 1);
             self.n += 1;
         }
-        keys[0] = first;
+        self.keys[0] = first;
     }
 
     /// The catchment school and the `l - 1` nearest others (fewer if the set
@@ -218,18 +238,18 @@ struct Family<'a> {
 
 /// An active family's list: of the candidates `cand` (keys, in the order
 /// the family looks at them), each with a noisy utility, the best
-/// `top.len()` kept, highest utility first (ties: lower id first: the first
-/// of a full sort). Returns how many were kept.
+/// `top.len()` kept as [`rank_key`]s, highest utility first (ties: lower id
+/// first: the first of a full sort). Returns how many were kept.
 #[inline]
 fn best_by_utility<R: rand::Rng + ?Sized>(
     f: &Family,
     schools: &Schools,
     cand: &[u64],
     rng: &mut R,
-    top: &mut [(f32, u32)],
+    top: &mut [u64],
 ) -> usize {
     let b = f.b;
-    let mut kept = 0;
+    top.fill(u64::MAX);
     for &k in cand {
         let (d, sid) = (key_dist(k), k as u32);
         let su = sid as usize;
@@ -244,9 +264,9 @@ fn best_by_utility<R: rand::Rng + ?Sized>(
         if schools.fee_charging[su] {
             u -= f.fee_weight;
         }
-        kept = insert_top(top, kept, (u, sid));
+        insert_top(top, rank_key(u, sid));
     }
-    kept
+    cand.len().min(top.len())
 }
 
 /// What families choose from: the schools, each neighbourhood's choice set,
@@ -293,20 +313,22 @@ pub fn apply(
         .enumerate()
         .for_each(|(c, (((lists, catch), lott), fl))| {
             let mut rng = stream(seed, Purpose::Choice, year, c as u64);
-            let mut cand = Candidates { keys: [0; 33], n: 0 };
-            let mut top: Vec<(f32, u32)> = vec![(0.0, u32::MAX); l];
+            let mut cand = Candidates { keys: [0; 33], n: 0, sx: [0.0; 32], sy: [0.0; 32], ids: [0; 32], m: 0 };
+            let mut top = vec![u64::MAX; l];
             // Pupils are stored neighbourhood by neighbourhood: the chunk's
             // first pupil's is searched for, the others' followed.
             let mut nb = crate::cohort::nbhd_at(nbhd_start, c * CHUNK);
-            let mut set = sets.of(nb as u32);
+            cand.gather(sets.of(nb as u32), schools);
             for j in 0..catch.len() {
                 let i = c * CHUNK + j;
-                while nbhd_start[nb + 1] as usize <= i {
-                    nb += 1;
-                    set = sets.of(nb as u32);
+                if nbhd_start[nb + 1] as usize <= i {
+                    while nbhd_start[nb + 1] as usize <= i {
+                        nb += 1;
+                    }
+                    cand.gather(sets.of(nb as u32), schools);
                 }
                 lott[j] = rng.random();
-                cand.fill(set, schools, x[i], y[i], boundaries.map(|b| b[nb]));
+                cand.fill(schools, x[i], y[i], boundaries.map(|b| b[nb]));
                 // Ids below MAX_SCHOOLS: stored in 16 bits.
                 catch[j] = cand.keys[0] as u32 as SchoolId;
                 let row = &mut lists[j * l..(j + 1) * l];
@@ -329,7 +351,7 @@ pub fn apply(
                 let family = Family { b, group: g, groups, fee_weight: fee_cost * (1.0 - ses_pct[i]) };
                 let kept = best_by_utility(&family, schools, cand.within(b.travel), &mut rng, &mut top[..l]);
                 for (k, slot) in row.iter_mut().enumerate() {
-                    *slot = if k < kept { top[k].1 as SchoolId } else { NONE };
+                    *slot = if k < kept { top[k] as u32 as SchoolId } else { NONE };
                 }
             }
         });
@@ -347,32 +369,32 @@ fn behaviours(s: &Scenario) -> Vec<Behaviour> {
         .collect()
 }
 
-/// Whether utility `a` ranks before `b`: higher utility first, then lower school id.
+/// A school of utility `u` and id `sid` as one integer that orders as the
+/// ranking does: higher utility first in the total order of floats
+/// (`f32::total_cmp`), then lower id.
 #[inline]
-fn before(a: (f32, u32), b: (f32, u32)) -> bool {
-    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).is_lt()
+fn rank_key(u: f32, sid: u32) -> u64 {
+    let bits = u.to_bits();
+    // As f32::total_cmp does: negative numbers' other bits flipped, so that
+    // the bits order as signed integers; then the sign bit flipped, so that
+    // they order as unsigned ones; then all flipped: higher utility first.
+    let ordered = (bits ^ (((bits as i32) >> 31) as u32 >> 1)) ^ 0x8000_0000;
+    (u64::from(!ordered) << 32) | u64::from(sid)
 }
 
-/// Insert `c` into `top[..kept]` (kept in rank order, at most `top.len()`
-/// entries), dropping the last if full and `c` ranks before it. Returns the
-/// new number kept. The result equals the first `top.len()` entries of a full
-/// sort of everything offered (the order is total: ids are distinct).
+/// Insert `c` into `top` (in increasing order, padded with `u64::MAX`),
+/// dropping the largest: each slot keeps the smaller of it and what is
+/// carried, and passes on the larger, without a branch. After `c`s have
+/// been inserted into a `top` of `u64::MAX`, it begins with the first
+/// `top.len()` of them in order (all of them if fewer).
 #[inline]
-fn insert_top(top: &mut [(f32, u32)], kept: usize, c: (f32, u32)) -> usize {
-    let cap = top.len();
-    let mut k = if kept < cap {
-        kept
-    } else if cap > 0 && before(c, top[cap - 1]) {
-        cap - 1
-    } else {
-        return kept;
-    };
-    while k > 0 && before(c, top[k - 1]) {
-        top[k] = top[k - 1];
-        k -= 1;
+fn insert_top(top: &mut [u64], c: u64) {
+    let mut carried = c;
+    for slot in top.iter_mut() {
+        let v = *slot;
+        *slot = v.min(carried);
+        carried = v.max(carried);
     }
-    top[k] = c;
-    kept.min(cap - 1) + 1
 }
 
 #[cfg(test)]
@@ -420,7 +442,7 @@ mod tests {
             schools.x.push((lcg(&mut state) % 6) as f32 * 1.5);
             schools.y.push((lcg(&mut state) % 6) as f32 * 1.5);
         }
-        let mut cand = Candidates { keys: [0; 33], n: 0 };
+        let mut cand = Candidates { keys: [0; 33], n: 0, sx: [0.0; 32], sy: [0.0; 32], ids: [0; 32], m: 0 };
         for trial in 0..4000 {
             let size = 1 + trial % 32;
             let mut ids: Vec<u32> = (0..n_schools).collect();
@@ -442,28 +464,31 @@ mod tests {
                 full.insert(0, key(schools.dist(h, x, y), h));
             }
             let l = 1 + trial % 7;
-            cand.fill(&set, &schools, x, y, home);
+            cand.gather(&set, &schools);
+            cand.fill(&schools, x, y, home);
             assert_eq!(cand.passive(l), &full[..l.min(full.len())], "trial {trial}");
             let travel = (trial % 11) as f32;
             let mut near: Vec<u64> = full[1..].iter().copied().filter(|&k| key_dist(k) <= travel).collect();
             near.insert(0, full[0]);
-            cand.fill(&set, &schools, x, y, home);
+            cand.fill(&schools, x, y, home);
             assert_eq!(cand.within(travel), &near[..], "trial {trial}");
         }
     }
 
-    /// Bounded insertion keeps exactly the first `l` of a full sort, ties by id.
+    /// Branch-free insertion of rank keys keeps exactly the first `l` of a
+    /// full sort by (utility in the total order of floats, descending; id),
+    /// with many ties, both zeros, negatives and infinities.
     #[test]
     fn insert_top_equals_the_head_of_a_full_sort() {
         let mut state = 12345u64;
-        for trial in 0..2000 {
+        let values = [-2.0f32, -1.5, -0.0, 0.0, 1e-30, 0.5, 2.0, f32::INFINITY, f32::NEG_INFINITY, -1e-30];
+        for trial in 0..3000 {
             let m = trial % 34;
             let l = 1 + trial % 7;
             let items: Vec<(f32, u32)> = (0..m as u32)
                 .map(|id| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                     // Few distinct values, so that ties are common.
-                    (((state >> 33) % 5) as f32 - 2.0, (id * 7919) % 97)
+                    (values[lcg(&mut state) as usize % values.len()], (id * 7919) % 97)
                 })
                 .collect();
             let mut seen = std::collections::HashSet::new();
@@ -471,12 +496,14 @@ mod tests {
             let mut full = items.clone();
             full.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             full.truncate(l);
-            let mut top = vec![(0.0, u32::MAX); l];
-            let mut kept = 0;
-            for &c in &items {
-                kept = insert_top(&mut top, kept, c);
+            let mut top = vec![u64::MAX; l];
+            for &(u, id) in &items {
+                insert_top(&mut top, rank_key(u, id));
             }
-            assert_eq!(&top[..kept], &full[..], "trial {trial}");
+            let kept = items.len().min(l);
+            let got: Vec<u32> = top[..kept].iter().map(|&k| k as u32).collect();
+            let want: Vec<u32> = full.iter().map(|c| c.1).collect();
+            assert_eq!(got, want, "trial {trial}");
         }
     }
 }
