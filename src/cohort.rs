@@ -111,17 +111,18 @@ impl Cohort {
 }
 
 /// Standard normal quantiles tabulated for fast lookup.
-fn normal_table() -> &'static [f32] {
-    static T: OnceLock<Vec<f32>> = OnceLock::new();
-    T.get_or_init(|| (0..=4096).map(|i| norm_inv((i as f64 + 0.5) / 4097.0) as f32).collect())
+fn normal_table() -> &'static [f32; 4097] {
+    static T: OnceLock<[f32; 4097]> = OnceLock::new();
+    T.get_or_init(|| std::array::from_fn(|i| norm_inv((i as f64 + 0.5) / 4097.0) as f32))
 }
 
-/// Standard normal quantile of `u` (0..1) by table lookup.
+/// Standard normal quantile of `u` (0..1) by lookup in `t`
+/// ([`normal_table`]) and linear interpolation.
 #[inline]
-fn fast_norm_inv(u: f32) -> f32 {
-    let t = normal_table();
+fn fast_norm_inv(t: &[f32; 4097], u: f32) -> f32 {
     let pos = u * 4096.0;
-    let i = (pos as usize).min(4095);
+    // The whole part, 0 to 4095 (0 for NaN), as `(pos as usize).min(4095)`.
+    let i = (pos as i32).clamp(0, 4095) as usize;
     let f = pos - i as f32;
     t[i] + f * (t[i + 1] - t[i])
 }
@@ -215,6 +216,8 @@ struct Draw<'a> {
     r_rest: f32,
     /// Slope of the SEN share in SES.
     beta: f64,
+    /// Standard normal quantiles ([`normal_table`]).
+    table: &'static [f32; 4097],
 }
 
 /// An entrant, before its home is placed.
@@ -240,6 +243,7 @@ impl<'a> Draw<'a> {
             r,
             r_rest: (1.0 - r * r).max(0.0).sqrt(),
             beta: p.sen_ses_slope,
+            table: normal_table(),
         }
     }
 
@@ -260,26 +264,17 @@ impl<'a> Draw<'a> {
         }
         let band = t / self.groups;
         let pct = ((band as f32 + rng.random::<f32>()) / SES_BANDS as f32).min(0.999_999);
-        let z = fast_norm_inv(pct);
-        let mut f = 0u8;
-        if pct < self.dis_cut {
-            f |= flag::DIS;
-        }
+        let z = fast_norm_inv(self.table, pct);
+        let dis = pct < self.dis_cut;
         // SEN with probability min(1, share · exp(-βz - β²/2)).
-        if below_scaled_exp(rng.random::<f64>(), p.sen_share, -beta * z as f64 - beta * beta / 2.0) {
-            f |= flag::SEN;
-        }
-        if rng.random::<f64>() < p.eal_share {
-            f |= flag::EAL;
-        }
+        let sen = below_scaled_exp(rng.random::<f64>(), p.sen_share, -beta * z as f64 - beta * beta / 2.0);
+        let eal = rng.random::<f64>() < p.eal_share;
+        // Flags and gaps without a branch on these unpredictable draws.
+        let f = (u8::from(dis) * flag::DIS) | (u8::from(sen) * flag::SEN) | (u8::from(eal) * flag::EAL);
         let eps: f32 = StandardNormal.sample(rng);
         let mut a = self.r * z + self.r_rest * eps;
-        if f & flag::SEN != 0 {
-            a -= p.sen_prior_gap as f32;
-        }
-        if f & flag::EAL != 0 {
-            a -= p.eal_prior_gap as f32;
-        }
+        a = if sen { a - p.sen_prior_gap as f32 } else { a };
+        a = if eal { a - p.eal_prior_gap as f32 } else { a };
         Entrant { household: t, z, pct, flags: f, prior: a }
     }
 }
@@ -309,18 +304,13 @@ fn exp_near(a: f64) -> f64 {
 /// [`exp_near`] gives (or `a` is out of its range).
 #[inline]
 fn below_scaled_exp(u: f64, share: f64, a: f64) -> bool {
-    if a.abs() < 700.0 && share >= 0.0 {
-        let q = share * exp_near(a);
-        if u < q * (1.0 - EXP_NEAR_TOL) {
-            // u < q(1 - tol) ≤ share · e^a, and u < 1.
-            return true;
-        }
-        if u >= q * (1.0 + EXP_NEAR_TOL) {
-            // u ≥ q(1 + tol) ≥ share · e^a ≥ the clamped probability.
-            return false;
-        }
-    }
-    u < (share * a.exp()).min(1.0)
+    let q = share * exp_near(a);
+    let (lo, hi) = (q * (1.0 - EXP_NEAR_TOL), q * (1.0 + EXP_NEAR_TOL));
+    // u < lo: u < q(1 - tol) ≤ share · e^a, and u < 1. u ≥ hi: u ≥ q(1 +
+    // tol) ≥ share · e^a ≥ the clamped probability. Only the (rare) case
+    // between them branches, so the common decision is branch-free.
+    let sure = (a.abs() < 700.0) & (share >= 0.0) & ((u < lo) | (u >= hi));
+    if sure { u < lo } else { u < (share * a.exp()).min(1.0) }
 }
 
 /// Fill `cohort` with a new cohort of entrants drawn from the current
@@ -581,7 +571,7 @@ mod tests {
     #[test]
     fn fast_normal_quantiles_are_close() {
         for u in [0.01f32, 0.1, 0.25, 0.5, 0.9, 0.99] {
-            assert!((fast_norm_inv(u) - norm_inv(u as f64) as f32).abs() < 5e-3);
+            assert!((fast_norm_inv(normal_table(), u) - norm_inv(u as f64) as f32).abs() < 5e-3);
         }
     }
 }
