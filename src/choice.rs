@@ -42,6 +42,10 @@ impl Applications {
     #[inline]
     pub fn list(&self, i: usize) -> &[SchoolId] {
         let row = &self.lists[i * self.list_length..(i + 1) * self.list_length];
+        // A list fills its row from the start: most fill it all.
+        if row.last().is_none_or(|&s| s != NONE) {
+            return row;
+        }
         let len = row.iter().position(|&s| s == NONE).unwrap_or(self.list_length);
         &row[..len]
     }
