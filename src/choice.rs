@@ -15,7 +15,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 
-use crate::cohort::{Cohort, flag};
+use crate::cohort::{Cohort, flag, resize_spare};
 use crate::ids::{NONE, SchoolId};
 use crate::rng::{CHUNK, Purpose, Year, stream};
 use crate::scenario::{ChoiceBehaviour, Mechanism, Scenario};
@@ -55,10 +55,10 @@ impl Applications {
     /// catchment and lottery number, and admissions every rank.
     fn resize(&mut self, n: usize, l: usize) {
         self.list_length = l;
-        self.lists.resize(n * l, NONE);
-        self.catchment.resize(n, NONE);
-        self.lottery.resize(n, 0);
-        self.rank.resize(n, u8::MAX);
+        resize_spare(&mut self.lists, n * l, NONE);
+        resize_spare(&mut self.catchment, n, NONE);
+        resize_spare(&mut self.lottery, n, 0);
+        resize_spare(&mut self.rank, n, u8::MAX);
     }
 }
 

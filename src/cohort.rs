@@ -90,22 +90,12 @@ impl Cohort {
     }
 
     fn resize(&mut self, n: usize) {
-        let extra = n / 20;
         for v in [&mut self.x, &mut self.y, &mut self.ses, &mut self.prior, &mut self.attainment] {
-            if v.capacity() < n {
-                v.reserve(n + extra - v.len());
-            }
-            v.resize(n, 0.0);
+            resize_spare(v, n, 0.0);
         }
-        if self.school.capacity() < n {
-            self.school.reserve(n + extra - self.school.len());
-        }
-        self.school.resize(n, 0);
+        resize_spare(&mut self.school, n, 0);
         for v in [&mut self.flags, &mut self.group, &mut self.band] {
-            if v.capacity() < n {
-                v.reserve(n + extra - v.len());
-            }
-            v.resize(n, 0);
+            resize_spare(v, n, 0);
         }
     }
 }
@@ -178,6 +168,17 @@ impl<'a> Rows<'a> {
             })
             .collect()
     }
+}
+
+/// Resize a column to `n` values (new ones `value`), growing its room, when
+/// it must grow, to `n` and a twentieth more: cohorts differ a little in size
+/// from year to year, and an ordinary resize would double the room (a
+/// column's worth of memory unused).
+pub(crate) fn resize_spare<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
+    if v.capacity() < n {
+        v.reserve_exact(n + n / 20 - v.len());
+    }
+    v.resize(n, value);
 }
 
 /// Neighbourhoods handled per parallel chunk when a cohort is generated.
@@ -340,6 +341,7 @@ pub fn enter(
     let cell = region.cell_km as f32;
     let counts: &[u32] = scratch;
     cohort.nbhd_start.clear();
+    cohort.nbhd_start.reserve_exact(nn + 1);
     cohort.nbhd_start.push(0);
     let mut first = 0u32;
     for &k in counts {

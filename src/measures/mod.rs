@@ -44,7 +44,9 @@ pub const HEADLINE: [(&str, &str, &str); 5] = [
     ("between_school_variance", "all", "Between-school share of variance"),
 ];
 
-/// Computes the yearly measures, reusing its working memory.
+/// Computes the yearly measures. Its working memory of a number a school
+/// is reused from year to year; of a number a neighbourhood or a leaver,
+/// freed after each year's record.
 #[derive(Debug, Default)]
 pub struct Recorder {
     /// The leavers' scores: of disadvantaged pupils, of the others.
@@ -228,6 +230,12 @@ impl Recorder {
         if s.openings.enabled {
             out.push(Metric::new("openings", "all", w.events.openings as f64));
         }
+        // Counts a neighbourhood and scores a leaver are not held until next
+        // year (the year's peak of memory comes while the next cohort enters
+        // and is admitted).
+        self.nbhd.rows = Vec::new();
+        self.scores = Default::default();
+        self.district_pairs = Vec::new();
         out
     }
 
