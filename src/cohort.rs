@@ -109,12 +109,12 @@ fn normal_table() -> &'static [f32; 4097] {
 /// Standard normal quantile of `u` (0..1) by lookup in `t`
 /// ([`normal_table`]) and linear interpolation.
 #[inline]
-fn fast_norm_inv(t: &[f32; 4097], u: f32) -> f32 {
+fn fast_norm_inv(t: &[f32; 4097], u: f32) -> (f32, usize) {
     let pos = u * 4096.0;
     // The whole part, 0 to 4095 (0 for NaN), as `(pos as usize).min(4095)`.
     let i = (pos as i32).clamp(0, 4095) as usize;
     let f = pos - i as f32;
-    t[i] + f * (t[i + 1] - t[i])
+    (t[i] + f * (t[i + 1] - t[i]), i)
 }
 
 /// The neighbourhood whose pupils include index `i`, given where each
@@ -196,6 +196,9 @@ pub struct Scratch {
     pub ses_pct: Vec<f32>,
     /// Households in each neighbourhood.
     pub totals: Vec<f64>,
+    /// The SEN probability at each point of the normal quantile table
+    /// ([`SenEdges`]), kept while the SEN parameters stay the same.
+    pub sen: SenEdges,
 }
 
 /// `e` rounded down, or up with probability its fractional part (`u` uniform on 0 to 1).
@@ -215,10 +218,10 @@ struct Draw<'a> {
     /// Correlation of prior attainment with SES, and what is left of 1.
     r: f32,
     r_rest: f32,
-    /// Slope of the SEN share in SES.
-    beta: f64,
     /// Standard normal quantiles ([`normal_table`]).
     table: &'static [f32; 4097],
+    /// The SEN probability at each of them.
+    sen: &'a SenEdges,
 }
 
 /// An entrant, before its home is placed.
@@ -234,7 +237,7 @@ struct Entrant {
 }
 
 impl<'a> Draw<'a> {
-    fn new(p: &'a PopulationParams, groups: usize) -> Self {
+    fn new(p: &'a PopulationParams, groups: usize, sen: &'a SenEdges) -> Self {
         let r = p.prior_ses_correlation as f32;
         Draw {
             p,
@@ -243,8 +246,8 @@ impl<'a> Draw<'a> {
             dis_cut: p.disadvantaged_share as f32,
             r,
             r_rest: (1.0 - r * r).max(0.0).sqrt(),
-            beta: p.sen_ses_slope,
             table: normal_table(),
+            sen,
         }
     }
 
@@ -253,7 +256,7 @@ impl<'a> Draw<'a> {
     /// SES within the type's band, its flags and prior attainment.
     #[inline]
     fn entrant<R: rand::Rng + ?Sized>(&self, row: &[f32], row_total: f32, rng: &mut R) -> Entrant {
-        let (p, beta) = (self.p, self.beta);
+        let p = self.p;
         let mut u: f32 = rng.random::<f32>() * row_total;
         let mut t = self.types - 1;
         for (k, h) in row.iter().enumerate() {
@@ -265,10 +268,10 @@ impl<'a> Draw<'a> {
         }
         let band = t / self.groups;
         let pct = ((band as f32 + rng.random::<f32>()) / SES_BANDS as f32).min(0.999_999);
-        let z = fast_norm_inv(self.table, pct);
+        let (z, cell) = fast_norm_inv(self.table, pct);
         let dis = pct < self.dis_cut;
         // SEN with probability min(1, share · exp(-βz - β²/2)).
-        let sen = below_scaled_exp(rng.random::<f64>(), p.sen_share, -beta * z as f64 - beta * beta / 2.0);
+        let sen = self.sen.below(rng.random::<f64>(), z, cell);
         let eal = rng.random::<f64>() < p.eal_share;
         // Flags and gaps without a branch on these unpredictable draws.
         let f = (u8::from(dis) * flag::DIS) | (u8::from(sen) * flag::SEN) | (u8::from(eal) * flag::EAL);
@@ -280,38 +283,56 @@ impl<'a> Draw<'a> {
     }
 }
 
-/// Relative error allowed for [`exp_near`] by [`below_scaled_exp`]: thirty
-/// times its bound.
-const EXP_NEAR_TOL: f64 = 1e-4;
-
-/// `e^a` within a relative error of 3.5e-6 for |a| < 700 (the Taylor
-/// remainder is below 3.4e-6; a test checks the bound): `a = k ln 2 + r`
-/// with `k` the nearest integer (by the 1.5·2⁵² trick, exact for these
-/// `a`) and |r| ≤ ln 2 / 2, `e^r` by its Taylor polynomial of degree 5, times
-/// `2^k` built from its bits.
-#[inline]
-fn exp_near(a: f64) -> f64 {
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    let k = (a * std::f64::consts::LOG2_E + ROUND) - ROUND;
-    let r = a - k * std::f64::consts::LN_2;
-    let r2 = r * r;
-    let poly = (1.0 + r) + r2 * ((0.5 + r * (1.0 / 6.0)) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0)));
-    poly * f64::from_bits(((k as i64 + 1023) as u64) << 52)
+/// The SEN probability `min(1, share · exp(-βz - β²/2))` at each point of
+/// the normal quantile table, to decide whether a draw falls below it at a
+/// `z` between two of them without computing the exponential: it lies
+/// between the two (it is monotone in `z`).
+#[derive(Debug, Clone, Default)]
+pub struct SenEdges {
+    /// `share · exp(-βz - β²/2)` at each point of [`normal_table`].
+    edge: Vec<f64>,
+    /// The share and slope (β) they were computed for.
+    share: f64,
+    beta: f64,
 }
 
-/// Whether `u` is below `min(1, share · e^a)` (`share` from 0 to 1), the
-/// same decision as computing that with the exact `exp`, which is done only
-/// when `u` is within a relative [`EXP_NEAR_TOL`] of the approximation
-/// [`exp_near`] gives (or `a` is out of its range).
-#[inline]
-fn below_scaled_exp(u: f64, share: f64, a: f64) -> bool {
-    let q = share * exp_near(a);
-    let (lo, hi) = (q * (1.0 - EXP_NEAR_TOL), q * (1.0 + EXP_NEAR_TOL));
-    // u < lo: u < q(1 - tol) ≤ share · e^a, and u < 1. u ≥ hi: u ≥ q(1 +
-    // tol) ≥ share · e^a ≥ the clamped probability. Only the (rare) case
-    // between them branches, so the common decision is branch-free.
-    let sure = (a.abs() < 700.0) & (share >= 0.0) & ((u < lo) | (u >= hi));
-    if sure { u < lo } else { u < (share * a.exp()).min(1.0) }
+/// Relative margin of [`SenEdges::below`]'s bounds: far more than the
+/// error of `exp` (an ulp), of the products, and of a `z` an ulp or two
+/// outside its cell of the table (under 2e-6 for |β| ≤ 3, |z| < 6).
+const SEN_TOL: f64 = 1e-4;
+
+impl SenEdges {
+    /// Make the edges be those of `share` and slope `beta` (recomputed only
+    /// if they changed).
+    fn set(&mut self, share: f64, beta: f64) {
+        if self.edge.len() == 4097 && self.share.to_bits() == share.to_bits() && self.beta.to_bits() == beta.to_bits() {
+            return;
+        }
+        let t = normal_table();
+        self.edge.clear();
+        self.edge.extend(t.iter().map(|&z| share * (-beta * z as f64 - beta * beta / 2.0).exp()));
+        (self.share, self.beta) = (share, beta);
+    }
+
+    /// Whether `u` is below `min(1, share · exp(-βz - β²/2))` (the same
+    /// decision as computing that), for `z` interpolated in `cell` of the
+    /// table ([`fast_norm_inv`]). The probability lies between the cell's
+    /// two edges: `u` below both (less the margin) is below it, `u` above
+    /// both (plus the margin) is not; only in between (rare) is the
+    /// exponential computed.
+    #[inline]
+    fn below(&self, u: f64, z: f32, cell: usize) -> bool {
+        let (e0, e1) = (self.edge[cell], self.edge[cell + 1]);
+        let lo = e0.min(e1) * (1.0 - SEN_TOL);
+        let hi = e0.max(e1) * (1.0 + SEN_TOL);
+        let sure = (self.share >= 0.0) & ((u < lo) | (u >= hi));
+        if sure {
+            u < lo
+        } else {
+            let beta = self.beta;
+            u < (self.share * (-beta * z as f64 - beta * beta / 2.0).exp()).min(1.0)
+        }
+    }
 }
 
 /// Fill `cohort` with a new cohort of entrants drawn from the current
@@ -327,7 +348,7 @@ pub fn enter(
     work: &mut Scratch,
 ) {
     let Year { seed, year } = at;
-    let Scratch { counts: scratch, ses_pct, totals } = work;
+    let Scratch { counts: scratch, ses_pct, totals, sen } = work;
     let types = region.types();
     let groups = region.groups;
     let nn = region.len();
@@ -337,7 +358,8 @@ pub fn enter(
     ses_pct.resize(total, 0.0); // every value is written below
     cohort.entry_year = entry_year;
     let chunk_sizes: Vec<usize> = scratch.chunks(NBHD_CHUNK).map(|c| c.iter().map(|v| *v as usize).sum()).collect();
-    let draw = Draw::new(&s.population, groups);
+    sen.set(s.population.sen_share, s.population.sen_ses_slope);
+    let draw = Draw::new(&s.population, groups, sen);
     let cell = region.cell_km as f32;
     let counts: &[u32] = scratch;
     cohort.nbhd_start.clear();
@@ -514,57 +536,43 @@ mod tests {
         }
     }
 
-    /// The approximate exponential is within its stated error.
+    /// The decision from the table's edges is the exact one, for SES
+    /// percentiles anywhere (table points included), draws far from and
+    /// right at the probability (and the floats next to it), slopes from -3
+    /// to 3 and shares from 0 to 1 (some clamped at 1).
     #[test]
-    fn exp_near_is_within_its_bound() {
-        let mut state = 99u64;
-        let mut worst = 0.0f64;
-        for i in 0..200_000 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let v = (state >> 11) as f64 / (1u64 << 53) as f64;
-            let a = if i % 2 == 0 { (v - 0.5) * 1399.0 } else { (v - 0.5) * 40.0 };
-            let rel = (exp_near(a) - a.exp()).abs() / a.exp();
-            worst = worst.max(rel);
-        }
-        assert!(worst < 3.5e-6, "{worst}");
-        assert!(worst * 25.0 <= EXP_NEAR_TOL);
-    }
-
-    /// The shortcut decides as the exact computation does, for draws far
-    /// from and right at the boundary (the probability itself, and the
-    /// floats next to it), for shares from 0 to 1 and exponents that clamp.
-    #[test]
-    fn below_scaled_exp_decides_as_the_exact_exp() {
+    fn sen_edges_decide_as_the_exact_exp() {
         let mut state = 5u64;
         let mut next = move || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
+        let t = normal_table();
+        let mut edges = SenEdges::default();
         let (mut near, mut total) = (0, 0);
-        for i in 0..300_000 {
-            let share = match i % 5 {
-                0 => 0.0,
-                1 => 1.0,
-                _ => next(),
+        for i in 0..400_000 {
+            if i % 2000 == 0 {
+                let share = [0.0, 1.0, 0.14, next()][i / 2000 % 4];
+                edges.set(share, (next() - 0.5) * 6.0);
+            }
+            let pct = match i % 4 {
+                0 => ((next() * 4096.0).floor() / 4096.0) as f32,
+                1 => 0.999_999,
+                _ => (next() as f32).min(0.999_999),
             };
-            let a = (next() - 0.5) * if i % 3 == 0 { 1500.0 } else { 12.0 };
-            let p = (share * a.exp()).min(1.0);
+            let (z, cell) = fast_norm_inv(t, pct);
+            let (share, beta) = (edges.share, edges.beta);
+            let p = (share * (-beta * z as f64 - beta * beta / 2.0).exp()).min(1.0);
             let step = |x: f64, up: bool| {
                 let b = x.to_bits();
-                f64::from_bits(if up {
-                    b + 1
-                } else if b == 0 {
-                    0
-                } else {
-                    b - 1
-                })
+                f64::from_bits(if up { b + 1 } else { b.saturating_sub(1) })
             };
             let draws = [next(), p, step(p, true), step(p, false), p * (1.0 + 3e-5), p * (1.0 - 3e-5), 0.0];
             for u in draws {
                 let u = u.min(1.0 - f64::EPSILON / 2.0);
                 total += 1;
-                near += usize::from((u - p).abs() <= p * EXP_NEAR_TOL);
-                assert_eq!(below_scaled_exp(u, share, a), u < p, "u {u} share {share} a {a} p {p}");
+                near += usize::from((u - p).abs() <= p * SEN_TOL);
+                assert_eq!(edges.below(u, z, cell), u < p, "u {u} share {share} beta {beta} pct {pct} p {p}");
             }
         }
         assert!(near > total / 4, "{near} of {total}");
@@ -573,7 +581,7 @@ mod tests {
     #[test]
     fn fast_normal_quantiles_are_close() {
         for u in [0.01f32, 0.1, 0.25, 0.5, 0.9, 0.99] {
-            assert!((fast_norm_inv(normal_table(), u) - norm_inv(u as f64) as f32).abs() < 5e-3);
+            assert!((fast_norm_inv(normal_table(), u).0 - norm_inv(u as f64) as f32).abs() < 5e-3);
         }
     }
 }
