@@ -15,12 +15,13 @@ use rayon::prelude::*;
 use super::Market;
 use crate::ids::{NONE, SchoolId};
 
-/// Working memory reused from year to year.
+/// Working memory of one run of the mechanism (allocated when it starts,
+/// freed when it ends).
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// Each pool's holders, a binary min-heap of their keys (the weakest on
-    /// top), behind the pool's lock; its room is reserved once, up to the
-    /// pool's capacity, so that a pool never holds more than it needs.
+    /// top), behind the pool's lock; its room is reserved at the start, up
+    /// to the pool's capacity, so that a pool never holds more than it needs.
     heaps: Vec<Mutex<Vec<u128>>>,
     /// Each pupil's next list position ([`EXHAUSTED`] once it has run out).
     /// Only the worker that holds a pupil free reads or writes its entry; a
@@ -200,6 +201,10 @@ fn run_in_blocks<'l, L, P, K>(
             }
         }
     });
+    // The pools and positions are freed until next year's admissions (a
+    // key a seat and a number a pupil, not held the rest of the year, when
+    // the other year groups' work needs memory).
+    *ws = Workspace::default();
 }
 
 #[cfg(test)]

@@ -34,7 +34,8 @@ pub struct AdmissionCounts {
     pub exclusions: u32,
 }
 
-/// Working memory of admissions, reused from year to year.
+/// Working memory of admissions: what is a number a school is reused from
+/// year to year; deferred acceptance's seat pools are freed after each run.
 #[derive(Debug, Default)]
 pub struct Workspace {
     da: deferred_acceptance::Workspace,
