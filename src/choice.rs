@@ -254,6 +254,7 @@ fn best_by_utility<R: rand::Rng + ?Sized>(
 ) -> usize {
     let b = f.b;
     top.fill(u64::MAX);
+    let mut kept = 0;
     for &k in cand {
         let (d, sid) = (key_dist(k), k as u32);
         let su = sid as usize;
@@ -268,9 +269,9 @@ fn best_by_utility<R: rand::Rng + ?Sized>(
         if schools.fee_charging[su] {
             u -= f.fee_weight;
         }
-        insert_top(top, rank_key(u, sid));
+        kept = insert_top(top, kept, rank_key(u, sid));
     }
-    cand.len().min(top.len())
+    kept
 }
 
 /// What families choose from: the schools, each neighbourhood's choice set,
@@ -386,19 +387,22 @@ fn rank_key(u: f32, sid: u32) -> u64 {
     (u64::from(!ordered) << 32) | u64::from(sid)
 }
 
-/// Insert `c` into `top` (in increasing order, padded with `u64::MAX`),
-/// dropping the largest: each slot keeps the smaller of it and what is
-/// carried, and passes on the larger, without a branch. After `c`s have
-/// been inserted into a `top` of `u64::MAX`, it begins with the first
+/// Insert `c` into `top[..kept]` (in increasing order, the rest of `top`
+/// `u64::MAX`), dropping the largest if `top` is full: each slot up to the
+/// first free one keeps the smaller of it and what is carried, and passes on
+/// the larger, without a branch. Returns the new number kept. After `c`s
+/// have been inserted into a `top` of `u64::MAX`, it begins with the first
 /// `top.len()` of them in order (all of them if fewer).
 #[inline]
-fn insert_top(top: &mut [u64], c: u64) {
+fn insert_top(top: &mut [u64], kept: usize, c: u64) -> usize {
+    let end = (kept + 1).min(top.len());
     let mut carried = c;
-    for slot in top.iter_mut() {
+    for slot in &mut top[..end] {
         let v = *slot;
         *slot = v.min(carried);
         carried = v.max(carried);
     }
+    end
 }
 
 #[cfg(test)]
@@ -501,10 +505,11 @@ mod tests {
             full.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             full.truncate(l);
             let mut top = vec![u64::MAX; l];
+            let mut kept = 0;
             for &(u, id) in &items {
-                insert_top(&mut top, rank_key(u, id));
+                kept = insert_top(&mut top, kept, rank_key(u, id));
             }
-            let kept = items.len().min(l);
+            assert_eq!(kept, items.len().min(l));
             let got: Vec<u32> = top[..kept].iter().map(|&k| k as u32).collect();
             let want: Vec<u32> = full.iter().map(|c| c.1).collect();
             assert_eq!(got, want, "trial {trial}");
