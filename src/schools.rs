@@ -3,6 +3,7 @@
 use rand::RngExt;
 use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
 
 use crate::region::Region;
 use crate::rng::{Purpose, Rng, stream};
@@ -313,17 +314,24 @@ pub fn local_advantage(region: &Region) -> Vec<f64> {
     let bands = crate::region::SES_BANDS as f64;
     let mut sum = vec![0.0; n];
     let mut weight = vec![0.0; n];
-    for (nb, row) in region.households.chunks(types).enumerate() {
+    // Each neighbourhood's nearest site, found in parallel; the sums are
+    // then taken in neighbourhood order.
+    let nearest: Vec<u32> = (0..region.len())
+        .into_par_iter()
+        .map(|nb| {
+            let (x, y) = (region.nbhd_x[nb] as f64, region.nbhd_y[nb] as f64);
+            grid.nearest_where(x, y, |_| true).map_or(u32::MAX, |(_, site)| site)
+        })
+        .collect();
+    for (row, &site) in region.households.chunks(types).zip(&nearest) {
         let (mut h, mut ses) = (0.0, 0.0);
         for (k, v) in row.iter().enumerate() {
             h += *v as f64;
             ses += *v as f64 * ((k / g) as f64 + 0.5) / bands;
         }
-        if h > 0.0 {
-            if let Some((_, site)) = grid.nearest_where(region.nbhd_x[nb] as f64, region.nbhd_y[nb] as f64, |_| true) {
-                sum[site as usize] += ses;
-                weight[site as usize] += h;
-            }
+        if h > 0.0 && site != u32::MAX {
+            sum[site as usize] += ses;
+            weight[site as usize] += h;
         }
     }
     let mean_all = sum.iter().sum::<f64>() / weight.iter().sum::<f64>().max(1e-12);
