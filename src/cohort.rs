@@ -393,9 +393,7 @@ pub fn enter(
             }
         }
     });
-    // The copy of the priors the cut points are selected in is freed at
-    // once (a number a pupil, needed for a moment once a year).
-    assign_bands(cohort, s.admissions.bands as usize, &mut Vec::new());
+    assign_bands(cohort, s.admissions.bands as usize);
 }
 
 /// How many entrants each neighbourhood sends (into `counts`): its share of
@@ -424,15 +422,16 @@ fn senders(entrants: f64, region: &Region, households: &[f32], at: Year, totals:
     }
 }
 
-/// Prior-attainment bands: equal-sized groups of the cohort by prior attainment.
-pub fn assign_bands(cohort: &mut Cohort, bands: usize, scratch: &mut Vec<f32>) {
+/// Prior-attainment bands: equal-sized groups of the cohort by prior
+/// attainment. The cut points are selected in a copy of the priors, freed
+/// at once (a number a pupil, needed for a moment once a year).
+pub fn assign_bands(cohort: &mut Cohort, bands: usize) {
     let n = cohort.len();
     if n == 0 || bands <= 1 {
         cohort.band.iter_mut().for_each(|b| *b = 0);
         return;
     }
-    scratch.clear();
-    scratch.extend_from_slice(&cohort.prior);
+    let mut scratch = cohort.prior.clone();
     // The cut points are order statistics of the priors (in the total order
     // of floats, where equal means the same bits: each is one exact value).
     let mut pos = [0usize; 32];
@@ -451,7 +450,7 @@ pub fn assign_bands(cohort: &mut Cohort, bands: usize, scratch: &mut Vec<f32>) {
         }
     }
     let mut vals = [0.0f32; 32];
-    order_statistics(scratch, 0, &uniq[..m], &mut vals[..m]);
+    order_statistics(&mut scratch, 0, &uniq[..m], &mut vals[..m]);
     for j in 0..k {
         cuts[j] = vals[uniq[..m].partition_point(|&u| u < pos[j])];
     }
@@ -528,7 +527,7 @@ mod tests {
                 sorted.sort_by(f32::total_cmp);
                 let k = bands.min(32) - 1;
                 let cuts: Vec<f32> = (1..=k).map(|j| sorted[(j * n / bands).min(n - 1)]).collect();
-                assign_bands(&mut c, bands, &mut Vec::new());
+                assign_bands(&mut c, bands);
                 for (p, b) in c.prior.iter().zip(&c.band) {
                     assert_eq!(*b as usize, cuts.partition_point(|x| *x <= *p), "n {n} bands {bands}");
                 }

@@ -34,14 +34,8 @@ impl Workspace {
     /// Empty pools for `capacity`, each with room for every seat (or every
     /// pupil, if fewer) reserved exactly, and `n` pupils yet to propose.
     fn prepare(&mut self, capacity: &[u32], n: usize) {
-        self.heaps.resize_with(capacity.len(), Mutex::default);
-        for (h, &cap) in self.heaps.iter_mut().zip(capacity) {
-            let h = h.get_mut().unwrap_or_else(PoisonError::into_inner);
-            h.clear();
-            h.reserve_exact((cap as usize).min(n));
-        }
-        self.next.clear();
-        self.next.resize_with(n, AtomicU32::default);
+        self.heaps = capacity.iter().map(|&cap| Mutex::new(Vec::with_capacity((cap as usize).min(n)))).collect();
+        self.next = (0..n).map(|_| AtomicU32::new(0)).collect();
     }
 }
 
