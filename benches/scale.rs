@@ -103,6 +103,8 @@ fn one_thread<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 }
 
 fn main() {
+    // As the binary does (peak memory is the process's).
+    schoolscape::run::share_one_allocator_arena();
     let args: Vec<String> = std::env::args().collect();
     let years = arg(&args, "--years").unwrap_or(20);
     let replicates = arg(&args, "--replicates").unwrap_or(100);

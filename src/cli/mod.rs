@@ -147,6 +147,7 @@ pub struct RunOptions {
 /// Run the command line and map errors to exit codes:
 /// 0 success, 1 failure, 2 bad input, 130 interrupted.
 pub fn main() -> ExitCode {
+    schoolscape::run::share_one_allocator_arena();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
