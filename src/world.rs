@@ -576,12 +576,15 @@ impl World {
         }
         self.redraw_closed_catchments();
         let n = self.schools.len();
-        for slot in 0..self.cohorts.len() {
-            // Who is in a closed school does not change as others move: found
-            // in parallel, then moved one by one in order.
-            let (open, school) = (&self.schools.open, &self.cohorts[slot].school);
-            let moving: Vec<u32> =
-                school.par_iter().enumerate().filter(|(_, s)| !open[**s as usize]).map(|(i, _)| i as u32).collect();
+        // Who is in a closed school does not change as others move: found in
+        // every year group side by side, then moved one by one in order.
+        let open = &self.schools.open;
+        let moving: Vec<Vec<u32>> = self
+            .cohorts
+            .par_iter()
+            .map(|c| (0..c.len() as u32).filter(|&i| !open[c.school[i as usize] as usize]).collect())
+            .collect();
+        for (slot, moving) in moving.into_iter().enumerate() {
             for i in moving {
                 let i = i as usize;
                 let c = &self.cohorts[slot];
