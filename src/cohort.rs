@@ -194,11 +194,51 @@ pub struct Scratch {
     /// that entered last (read by choice in the year of entry only, and
     /// freed after it: see `World::admit_cohort`).
     pub ses_pct: Vec<f32>,
-    /// Households in each neighbourhood.
-    pub totals: Vec<f64>,
+    /// The households in all and in each neighbourhood.
+    pub households: HouseholdSums,
     /// The SEN probability at each point of the normal quantile table
     /// ([`SenEdges`]), kept while the SEN parameters stay the same.
     pub sen: SenEdges,
+}
+
+/// The households of a region in all and in each neighbourhood, summed when
+/// a cohort enters and kept until they are marked stale: the households
+/// change only with residential moves, so with moves off they are summed
+/// once a replicate (the sum in all is a serial sum of a number a
+/// neighbourhood and household type: 5.3 million at national scale).
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdSums {
+    total: f64,
+    each: Vec<f64>,
+    current: bool,
+}
+
+impl HouseholdSums {
+    /// The households have changed: sum them again when the next cohort enters.
+    pub fn stale(&mut self) {
+        self.current = false;
+    }
+
+    /// Sum `households` (`types` a neighbourhood of `nn`) unless the sums are
+    /// current: in all, in order, and each neighbourhood's, side by side.
+    fn update(&mut self, households: &[f32], nn: usize, types: usize) {
+        if self.current && self.each.len() == nn {
+            return;
+        }
+        let each = &mut self.each;
+        each.clear();
+        each.resize(nn, 0.0);
+        let (total, ()) = rayon::join(
+            || households.iter().map(|h| *h as f64).sum::<f64>(),
+            || {
+                each.par_iter_mut().enumerate().with_min_len(1024).for_each(|(n, t)| {
+                    *t = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
+                })
+            },
+        );
+        self.total = total;
+        self.current = true;
+    }
 }
 
 /// `e` rounded down, or up with probability its fractional part (`u` uniform on 0 to 1).
@@ -348,11 +388,12 @@ pub fn enter(
     work: &mut Scratch,
 ) {
     let Year { seed, year } = at;
-    let Scratch { counts: scratch, ses_pct, totals, sen } = work;
+    let Scratch { counts: scratch, ses_pct, households: sums, sen } = work;
     let types = region.types();
     let groups = region.groups;
     let nn = region.len();
-    senders(s.region.entrants_per_year as f64, region, households, at, totals, scratch);
+    sums.update(households, nn, region.types());
+    senders(s.region.entrants_per_year as f64, sums, at, scratch);
     let total: usize = scratch.iter().map(|c| *c as usize).sum();
     cohort.resize(total);
     ses_pct.resize(total, 0.0); // every value is written below
@@ -397,27 +438,14 @@ pub fn enter(
 }
 
 /// How many entrants each neighbourhood sends (into `counts`): its share of
-/// the households times `entrants`, stochastically rounded from the
-/// cohort's stream of `at`. The households (`types` a neighbourhood of
-/// `region`) in all and in each neighbourhood
-/// (into `totals`) are summed side by side, each in its own order.
-fn senders(entrants: f64, region: &Region, households: &[f32], at: Year, totals: &mut Vec<f64>, counts: &mut Vec<u32>) {
-    let (nn, types) = (region.len(), region.types());
-    totals.clear();
-    totals.resize(nn, 0.0);
-    let (total_h, ()) = rayon::join(
-        || households.iter().map(|h| *h as f64).sum::<f64>(),
-        || {
-            totals.par_iter_mut().enumerate().with_min_len(1024).for_each(|(n, t)| {
-                *t = households[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
-            })
-        },
-    );
-    let per_h = entrants / total_h.max(1e-12);
+/// the households (`sums`) times `entrants`, stochastically rounded from the
+/// cohort's stream of `at`.
+fn senders(entrants: f64, sums: &HouseholdSums, at: Year, counts: &mut Vec<u32>) {
+    let per_h = entrants / sums.total.max(1e-12);
     let mut rng = stream(at.seed, Purpose::Cohort, at.year, u64::MAX);
     counts.clear();
-    counts.resize(nn, 0);
-    for (count, &h) in counts.iter_mut().zip(totals.iter()) {
+    counts.resize(sums.each.len(), 0);
+    for (count, &h) in counts.iter_mut().zip(sums.each.iter()) {
         *count = stochastic_round(h * per_h, rng.random());
     }
 }
@@ -487,6 +515,29 @@ fn order_statistics(v: &mut [f32], base: usize, pos: &[usize], out: &mut [f32]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn household_sums_are_kept_until_stale_and_are_the_ordered_sums() {
+        let (nn, types) = (3000, 7);
+        let mut h: Vec<f32> = (0..nn * types).map(|k| ((k * 7919) % 1000) as f32 * 0.013 + 0.1).collect();
+        let mut sums = HouseholdSums::default();
+        sums.update(&h, nn, types);
+        let serial: f64 = h.iter().map(|v| *v as f64).sum();
+        assert_eq!(sums.total.to_bits(), serial.to_bits());
+        for (n, t) in sums.each.iter().enumerate() {
+            let row: f64 = h[n * types..(n + 1) * types].iter().map(|v| *v as f64).sum();
+            assert_eq!(t.to_bits(), row.to_bits());
+        }
+        // Changed households are not summed again until marked stale.
+        h[5] += 100.0;
+        sums.update(&h, nn, types);
+        assert_eq!(sums.total.to_bits(), serial.to_bits());
+        sums.stale();
+        sums.update(&h, nn, types);
+        let serial: f64 = h.iter().map(|v| *v as f64).sum();
+        assert_eq!(sums.total.to_bits(), serial.to_bits());
+        assert_eq!(sums.each[0].to_bits(), h[..types].iter().map(|v| *v as f64).sum::<f64>().to_bits());
+    }
 
     #[test]
     fn a_cohort_has_the_scenario_shares() {

@@ -124,7 +124,7 @@ fn short_districts(s: &Scenario, w: &mut World) -> Vec<(f64, usize)> {
 fn site(rule: Site, w: &World, k: usize, u: f64) -> Option<usize> {
     let types = w.region.types();
     let nbhds: Vec<usize> = (0..w.region.len()).filter(|&n| w.region.nbhd_district[n] as usize == k).collect();
-    let households = |n: usize| w.households[n * types..(n + 1) * types].iter().map(|h| *h as f64).sum::<f64>();
+    let households = |n: usize| w.households()[n * types..(n + 1) * types].iter().map(|h| *h as f64).sum::<f64>();
     match rule {
         Site::Underserved => nbhds
             .iter()

@@ -306,7 +306,7 @@ impl<'a> Simulation<'a> {
         let p = self.scenario().population.disadvantaged_share;
         let mut total = Vec::with_capacity(w.region.len());
         let mut dis = Vec::with_capacity(w.region.len());
-        for row in w.households.chunks(types) {
+        for row in w.households().chunks(types) {
             let t: f64 = row.iter().map(|v| *v as f64).sum();
             let d: f64 = row
                 .iter()

@@ -43,8 +43,9 @@ pub struct World {
     pub seed: u64,
     /// The region (fixed).
     pub region: Region,
-    /// Households per neighbourhood and type (changes with residential moves).
-    pub households: Vec<f32>,
+    /// Households per neighbourhood and type (changes with residential
+    /// moves only: see [`World::households`]).
+    households: Vec<f32>,
     /// Extra yearly gain for pupils living in each neighbourhood (beyond-school policies).
     pub home_bonus: Vec<f32>,
     /// Schools.
@@ -404,8 +405,16 @@ impl World {
         self.lost_shares(slot);
     }
 
+    /// Households per neighbourhood and type, `region.types()` a
+    /// neighbourhood (read-only: only residential moves change them, and
+    /// cohort entry keeps their sums until they do).
+    pub fn households(&self) -> &[f32] {
+        &self.households
+    }
+
     /// Residential moves for this year.
     pub(crate) fn move_households(&mut self, s: &Scenario) {
+        self.scratch.households.stale();
         residential::step(
             s,
             &self.region,

@@ -143,15 +143,15 @@ fn residential_moves_conserve_households_and_respect_housing_stock() {
     let stock: Vec<f64> = sim.world.housing_stock().to_vec();
     assert_eq!(stock.len(), sim.world.region.len());
     let by_type = |h: &[f32]| -> Vec<f64> { (0..types).map(|t| h.chunks(types).map(|r| r[t] as f64).sum()).collect() };
-    let before = by_type(&sim.world.households);
+    let before = by_type(sim.world.households());
     for _ in 0..6 {
         sim.step();
     }
-    let after = by_type(&sim.world.households);
+    let after = by_type(sim.world.households());
     for (a, b) in before.iter().zip(&after) {
         assert!((a - b).abs() <= 1e-3 * a.max(1.0), "households of a type changed: {a} -> {b}");
     }
-    for (n, row) in sim.world.households.chunks(types).enumerate() {
+    for (n, row) in sim.world.households().chunks(types).enumerate() {
         let h: f64 = row.iter().map(|v| *v as f64).sum();
         assert!(h <= stock[n] * (1.0 + 1e-4) + 1e-3, "neighbourhood {n} over its stock: {h} > {}", stock[n]);
         assert!(row.iter().all(|v| *v >= 0.0));

@@ -51,7 +51,7 @@ impl Community {
         let types = w.region.types();
         let g = w.region.groups;
         let mut rows: Vec<(f64, f64, usize)> = w
-            .households
+            .households()
             .chunks(types)
             .enumerate()
             .map(|(n, row)| {

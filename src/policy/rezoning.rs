@@ -50,7 +50,7 @@ fn composition(w: &World, p: f64) -> (Vec<f64>, Vec<f64>) {
     let g = w.region.groups;
     let mut h = Vec::with_capacity(w.region.len());
     let mut d = Vec::with_capacity(w.region.len());
-    for row in w.households.chunks(types) {
+    for row in w.households().chunks(types) {
         h.push(row.iter().map(|v| *v as f64).sum());
         d.push(
             row.iter()
