@@ -240,20 +240,22 @@ pub fn section(names: &[&str], rows: &[Row], intro: &str) -> Markup {
             " and " code { "docs/ODD.md" } "."
         }
         @if !rows.is_empty() {
-            table {
-                tr {
-                    th { "Parameter" }
-                    @for n in names { th { (n) } }
-                    th { "Default" } th { "Unit" } th { "Basis" } th { "Source" }
-                }
-                @for r in &rows {
+            div.wide {
+                table {
                     tr {
-                        td { code { (r.path) } }
-                        @for v in &r.values { td.num { (v) } }
-                        td.num { (r.default) }
-                        td { (r.unit) }
-                        td class=[(r.status == "illustrative").then_some("illustrative")] { (r.status) }
-                        td { (r.source) }
+                        th { "Parameter" }
+                        @for n in names { th { (n) } }
+                        th { "Default" } th { "Unit" } th { "Basis" } th { "Source" }
+                    }
+                    @for r in &rows {
+                        tr {
+                            td { code { (r.path) } }
+                            @for v in &r.values { td.num { (v) } }
+                            td.num { (r.default) }
+                            td { (r.unit) }
+                            td class=[(r.status == "illustrative").then_some("illustrative")] { (r.status) }
+                            td.source { (r.source) }
+                        }
                     }
                 }
             }

@@ -32,7 +32,8 @@ figure.chart{margin:1.5em 0}figure.chart svg{max-width:100%;height:auto;border:1
 figcaption{color:#555;font-size:.9em}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:.85em}
 .swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:middle}
 .pass{color:#1a7f37;font-weight:bold}.fail{color:#b42318;font-weight:bold}.inconclusive{color:#9a6700;font-weight:bold}.illustrative{color:#9a3412}
-.warning{background:#fff7e6;border-left:4px solid #e69f00;padding:.5em 1em}";
+.warning{background:#fff7e6;border-left:4px solid #e69f00;padding:.5em 1em}
+.wide{overflow-x:auto;max-width:100%}td.source{min-width:14em}";
 
 /// The report for `runs`, with their paired differences and drawn charts.
 pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String {
@@ -74,15 +75,17 @@ pub fn html(runs: &[RunData], diffs: &[Difference], charts: &[Chart]) -> String 
         (assumptions(runs))
         h2 #summary { "Final year" }
         p { "Mean across replicates with a 95% confidence interval (t)." }
-        table {
-            tr { th { "Measure" } @for n in &names { th { (n) } } }
-            @for (k, m) in measures.iter().enumerate() {
-                tr {
-                    td { (m.title) }
-                    @for r in runs {
-                        @let v: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
-                        @let (mean, half) = mean_ci(&v);
-                        td.num { (cell(mean, half)) }
+        div.wide {
+            table {
+                tr { th { "Measure" } @for n in &names { th { (n) } } }
+                @for (k, m) in measures.iter().enumerate() {
+                    tr {
+                        td { (m.title) }
+                        @for r in runs {
+                            @let v: Vec<f64> = r.values(k, r.final_year().unwrap_or(0)).into_values().collect();
+                            @let (mean, half) = mean_ci(&v);
+                            td.num { (cell(mean, half)) }
+                        }
                     }
                 }
             }
@@ -141,13 +144,15 @@ fn assumptions(runs: &[RunData]) -> Markup {
                 "The " (between.len()) " resolved parameters in which the scenarios differ; everything else is the same in all of them (full files under "
                 a href="#parameters" { "Resolved parameters" } ")."
             }
-            table {
-                tr { th { "Parameter" } @for n in &names { th { (n) } } th { "Basis" } }
-                @for r in &between {
-                    tr {
-                        td { code { (r.path) } }
-                        @for v in &r.values { td.num { (v) } }
-                        td { (r.status) }
+            div.wide {
+                table {
+                    tr { th { "Parameter" } @for n in &names { th { (n) } } th { "Basis" } }
+                    @for r in &between {
+                        tr {
+                            td { code { (r.path) } }
+                            @for v in &r.values { td.num { (v) } }
+                            td { (r.status) }
+                        }
                     }
                 }
             }
