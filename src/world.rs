@@ -11,7 +11,7 @@ use crate::market::MarketCounts;
 use crate::publish::{self, Results};
 use crate::region::{self, CsvRegion, Region};
 use crate::residential;
-use crate::rng::{Purpose, Year, hash_unit};
+use crate::rng::{Purpose, Year, combine, hash_unit_after};
 use crate::scenario::Scenario;
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
@@ -529,16 +529,16 @@ impl World {
             }
             // Who is excluded does not depend on earlier exclusions: found in
             // parallel, then placed one by one in order.
-            let (seed, year, rates) = (self.seed, self.year, &self.schools.exclusion_rate);
+            let rates = &self.schools.exclusion_rate;
+            // The draws' key but the pupil, combined once.
+            let key = combine(&[self.seed, Purpose::Exclusions as u64, self.year as u64, slot as u64]);
             let c = &self.cohorts[slot];
             let excluded: Vec<u32> = (0..c.len() as u32)
                 .into_par_iter()
                 .filter(|&i| {
                     let i = i as usize;
                     let rate = rates[c.school[i] as usize];
-                    rate > 0.0
-                        && admissions::hard_to_teach(c, i, below)
-                        && hash_unit(&[seed, Purpose::Exclusions as u64, year as u64, slot as u64, i as u64]) < rate
+                    rate > 0.0 && admissions::hard_to_teach(c, i, below) && hash_unit_after(key, &[i as u64]) < rate
                 })
                 .collect();
             for i in excluded {
