@@ -194,12 +194,14 @@ impl Tally {
     fn of(c: &Cohort, n: usize, groups: usize) -> Tally {
         let mut t = Tally::default();
         t.reset(n, groups);
-        for i in 0..c.len() {
-            let sid = c.school[i] as usize;
-            t.roll[sid] += 1;
-            t.dis[sid] += u32::from(c.flags[i] & flag::DIS != 0);
-            t.group[sid * groups + c.group[i] as usize] += 1;
-            t.prior[sid] += c.prior[i] as f64;
+        let (roll, dis, prior) = (&mut t.roll[..n], &mut t.dis[..n], &mut t.prior[..n]);
+        let group = &mut t.group[..n * groups];
+        for (((&s, &f), &g), &p) in c.school.iter().zip(&c.flags).zip(&c.group).zip(&c.prior) {
+            let sid = s as usize;
+            roll[sid] += 1;
+            dis[sid] += u32::from(f & flag::DIS != 0);
+            group[sid * groups + g as usize] += 1;
+            prior[sid] += p as f64;
         }
         t
     }
