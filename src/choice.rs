@@ -189,14 +189,24 @@ impl Candidates {
         if self.n == 0 {
             return &[];
         }
+        let keys = &mut self.keys[..self.n];
+        // Those within travel are put in order as they are found, by
+        // insertion (quick: they come nearly in order), into the kept part
+        // of `keys` (never beyond the one read).
         let mut kept = 1;
-        for k in 1..self.n {
-            let v = self.keys[k];
-            self.keys[kept] = v;
+        for k in 1..keys.len() {
+            let v = keys[k];
             // Neither is NaN (travel is validated): `<=` is "not farther".
-            kept += usize::from(key_dist(v) <= travel);
+            if key_dist(v) <= travel {
+                let mut p = kept;
+                while p > 1 && keys[p - 1] > v {
+                    keys[p] = keys[p - 1];
+                    p -= 1;
+                }
+                keys[p] = v;
+                kept += 1;
+            }
         }
-        smallest_sorted(&mut self.keys[1..kept], kept - 1);
         &self.keys[..kept]
     }
 }
