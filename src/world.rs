@@ -11,7 +11,7 @@ use crate::market::MarketCounts;
 use crate::publish::{self, Results};
 use crate::region::{self, CsvRegion, Region};
 use crate::residential;
-use crate::rng::{Purpose, Year, combine, hash_unit_after};
+use crate::rng::{CHUNK, Purpose, Year, combine, hash_unit_after};
 use crate::scenario::Scenario;
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
@@ -530,20 +530,32 @@ impl World {
                 continue;
             }
             // Who is excluded does not depend on earlier exclusions: found in
-            // parallel, then placed one by one in order.
+            // parallel (a chunk of pupils at a time, in order), then placed
+            // one by one in order.
             let rates = &self.schools.exclusion_rate;
             // The draws' key but the pupil, combined once.
             let key = combine(&[self.seed, Purpose::Exclusions as u64, self.year as u64, slot as u64]);
             let c = &self.cohorts[slot];
-            let excluded: Vec<u32> = (0..c.len() as u32)
-                .into_par_iter()
-                .filter(|&i| {
-                    let i = i as usize;
-                    let rate = rates[c.school[i] as usize];
-                    rate > 0.0 && admissions::hard_to_teach(c, i, below) && hash_unit_after(key, &[i as u64]) < rate
+            let excluded: Vec<Vec<u32>> = c
+                .school
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(k, school)| {
+                    let first = k * CHUNK;
+                    let mut out = Vec::new();
+                    for (i, &sid) in (first..).zip(school) {
+                        let rate = rates[sid as usize];
+                        if rate > 0.0
+                            && admissions::hard_to_teach(c, i, below)
+                            && hash_unit_after(key, &[i as u64]) < rate
+                        {
+                            out.push(i as u32);
+                        }
+                    }
+                    out
                 })
                 .collect();
-            for i in excluded {
+            for i in excluded.into_iter().flatten() {
                 let i = i as usize;
                 let c = &self.cohorts[slot];
                 let sid = c.school[i] as usize;
