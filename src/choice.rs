@@ -189,14 +189,24 @@ impl Candidates {
         if self.n == 0 {
             return &[];
         }
+        let keys = &mut self.keys[..self.n];
+        // Those within travel are put in order as they are found, by
+        // insertion (quick: they come nearly in order), into the kept part
+        // of `keys` (never beyond the one read).
         let mut kept = 1;
-        for k in 1..self.n {
-            let v = self.keys[k];
-            self.keys[kept] = v;
+        for k in 1..keys.len() {
+            let v = keys[k];
             // Neither is NaN (travel is validated): `<=` is "not farther".
-            kept += usize::from(key_dist(v) <= travel);
+            if key_dist(v) <= travel {
+                let mut p = kept;
+                while p > 1 && keys[p - 1] > v {
+                    keys[p] = keys[p - 1];
+                    p -= 1;
+                }
+                keys[p] = v;
+                kept += 1;
+            }
         }
-        smallest_sorted(&mut self.keys[1..kept], kept - 1);
         &self.keys[..kept]
     }
 }
@@ -240,21 +250,19 @@ struct Family<'a> {
     fee_weight: f32,
 }
 
-/// An active family's list: of the candidates `cand` (keys, in the order
-/// the family looks at them), each with a noisy utility, the best
-/// `top.len()` kept as [`rank_key`]s, highest utility first (ties: lower id
-/// first: the first of a full sort). Returns how many were kept.
-#[inline]
-fn best_by_utility<R: rand::Rng + ?Sized>(
+/// An active family's ranking: of the candidates `cand` (keys, in the order
+/// the family looks at them), each with a noisy utility, handed to `keep`
+/// as a [`rank_key`] in that order (each candidate's taste drawn from `rng`
+/// in turn).
+#[inline(always)]
+fn by_utility<R: rand::Rng + ?Sized>(
     f: &Family,
     schools: &Schools,
     cand: &[u64],
     rng: &mut R,
-    top: &mut [u64],
-) -> usize {
+    mut keep: impl FnMut(u64),
+) {
     let b = f.b;
-    top.fill(u64::MAX);
-    let mut kept = 0;
     for &k in cand {
         let (d, sid) = (key_dist(k), k as u32);
         let su = sid as usize;
@@ -269,9 +277,46 @@ fn best_by_utility<R: rand::Rng + ?Sized>(
         if schools.fee_charging[su] {
             u -= f.fee_weight;
         }
-        kept = insert_top(top, kept, rank_key(u, sid));
+        keep(rank_key(u, sid));
     }
-    kept
+}
+
+/// An active family's list into `row` (of `L` slots): the best `L` of its
+/// candidates `cand` by [`by_utility`], highest utility first (ties: lower
+/// id first: the first of a full sort), then [`NONE`]. The best so far are
+/// kept in `L` registers ([`insert_fixed`]).
+#[inline(always)]
+fn list_fixed<const L: usize, R: rand::Rng + ?Sized>(
+    f: &Family,
+    schools: &Schools,
+    cand: &[u64],
+    rng: &mut R,
+    row: &mut [SchoolId],
+) {
+    let mut top = [u64::MAX; L];
+    by_utility(f, schools, cand, rng, |c| insert_fixed(&mut top, c));
+    let kept = cand.len().min(L);
+    for (k, slot) in row.iter_mut().enumerate() {
+        *slot = if k < kept { top[k] as u32 as SchoolId } else { NONE };
+    }
+}
+
+/// [`list_fixed`] for a list of any length `row.len()`, the best so far
+/// kept in `top` (as long as `row`) by [`insert_top`].
+fn list_any<R: rand::Rng + ?Sized>(
+    f: &Family,
+    schools: &Schools,
+    cand: &[u64],
+    rng: &mut R,
+    top: &mut [u64],
+    row: &mut [SchoolId],
+) {
+    top.fill(u64::MAX);
+    let mut kept = 0;
+    by_utility(f, schools, cand, rng, |c| kept = insert_top(top, kept, c));
+    for (k, slot) in row.iter_mut().enumerate() {
+        *slot = if k < kept { top[k] as u32 as SchoolId } else { NONE };
+    }
 }
 
 /// What families choose from: the schools, each neighbourhood's choice set,
@@ -354,9 +399,16 @@ pub fn apply(
                 }
                 fl[j] |= flag::ACTIVE;
                 let family = Family { b, group: g, groups, fee_weight: fee_cost * (1.0 - ses_pct[i]) };
-                let kept = best_by_utility(&family, schools, cand.within(b.travel), &mut rng, &mut top[..l]);
-                for (k, slot) in row.iter_mut().enumerate() {
-                    *slot = if k < kept { top[k] as u32 as SchoolId } else { NONE };
+                let near = cand.within(b.travel);
+                // The usual lengths of list with their best so far in registers.
+                match l {
+                    1 => list_fixed::<1, _>(&family, schools, near, &mut rng, row),
+                    2 => list_fixed::<2, _>(&family, schools, near, &mut rng, row),
+                    3 => list_fixed::<3, _>(&family, schools, near, &mut rng, row),
+                    4 => list_fixed::<4, _>(&family, schools, near, &mut rng, row),
+                    5 => list_fixed::<5, _>(&family, schools, near, &mut rng, row),
+                    6 => list_fixed::<6, _>(&family, schools, near, &mut rng, row),
+                    _ => list_any(&family, schools, near, &mut rng, &mut top, row),
                 }
             }
         });
@@ -385,6 +437,21 @@ fn rank_key(u: f32, sid: u32) -> u64 {
     // they order as unsigned ones; then all flipped: higher utility first.
     let ordered = (bits ^ (((bits as i32) >> 31) as u32 >> 1)) ^ 0x8000_0000;
     (u64::from(!ordered) << 32) | u64::from(sid)
+}
+
+/// Insert `c` into `top` (in increasing order, free slots `u64::MAX`),
+/// dropping the largest: each slot keeps the smaller of it and what is
+/// carried, and passes on the larger, without a branch. After `c`s have been
+/// inserted into a `top` of `u64::MAX`, it begins with the first `L` of
+/// them in order (all of them if fewer), as [`insert_top`] keeps them.
+#[inline(always)]
+fn insert_fixed<const L: usize>(top: &mut [u64; L], c: u64) {
+    let mut carried = c;
+    for slot in top.iter_mut() {
+        let v = *slot;
+        *slot = v.min(carried);
+        carried = v.max(carried);
+    }
 }
 
 /// Insert `c` into `top[..kept]` (in increasing order, the rest of `top`
@@ -513,6 +580,28 @@ mod tests {
             let got: Vec<u32> = top[..kept].iter().map(|&k| k as u32).collect();
             let want: Vec<u32> = full.iter().map(|c| c.1).collect();
             assert_eq!(got, want, "trial {trial}");
+            // The fixed-length lists keep the same: the first `kept`, then free slots.
+            let fixed = match l {
+                1 => fixed_top::<1>(&items),
+                2 => fixed_top::<2>(&items),
+                3 => fixed_top::<3>(&items),
+                4 => fixed_top::<4>(&items),
+                5 => fixed_top::<5>(&items),
+                6 => fixed_top::<6>(&items),
+                _ => fixed_top::<7>(&items),
+            };
+            assert_eq!(fixed.len(), l);
+            assert_eq!(&fixed[..kept], &top[..kept], "trial {trial}");
+            assert!(fixed[kept..].iter().all(|&k| k == u64::MAX), "trial {trial}");
         }
+    }
+
+    /// The rank keys of `items` kept by [`insert_fixed`] in `L` slots.
+    fn fixed_top<const L: usize>(items: &[(f32, u32)]) -> Vec<u64> {
+        let mut top = [u64::MAX; L];
+        for &(u, id) in items {
+            insert_fixed(&mut top, rank_key(u, id));
+        }
+        top.to_vec()
     }
 }

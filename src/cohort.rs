@@ -11,7 +11,7 @@ use crate::ids::{NONE, SchoolId};
 use crate::region::{Region, SES_BANDS};
 use crate::rng::{Purpose, Year, stream};
 use crate::scenario::{PopulationParams, Scenario};
-use crate::stats::norm_inv;
+use crate::stats::{norm_inv, sort_total};
 
 /// Bit flags of a pupil.
 pub mod flag {
@@ -450,9 +450,15 @@ fn senders(entrants: f64, sums: &HouseholdSums, at: Year, counts: &mut Vec<u32>)
     }
 }
 
+/// Cohorts up to this size have their band cut points read from a sorted
+/// copy of the priors (a radix sort: fewer steps than selecting them one by
+/// one); larger ones select them, in parallel.
+const SORT_FOR_BANDS: usize = 1 << 16;
+
 /// Prior-attainment bands: equal-sized groups of the cohort by prior
-/// attainment. The cut points are selected in a copy of the priors, freed
-/// at once (a number a pupil, needed for a moment once a year).
+/// attainment. The cut points are the order statistics of the priors, read
+/// from a sorted copy or selected in one ([`SORT_FOR_BANDS`]), freed at
+/// once (a number a pupil, needed for a moment once a year).
 pub fn assign_bands(cohort: &mut Cohort, bands: usize) {
     let n = cohort.len();
     if n == 0 || bands <= 1 {
@@ -478,7 +484,14 @@ pub fn assign_bands(cohort: &mut Cohort, bands: usize) {
         }
     }
     let mut vals = [0.0f32; 32];
-    order_statistics(&mut scratch, 0, &uniq[..m], &mut vals[..m]);
+    if n <= SORT_FOR_BANDS {
+        sort_total(&mut scratch);
+        for (v, &u) in vals.iter_mut().zip(&uniq[..m]) {
+            *v = scratch[u];
+        }
+    } else {
+        order_statistics(&mut scratch, 0, &uniq[..m], &mut vals[..m]);
+    }
     for j in 0..k {
         cuts[j] = vals[uniq[..m].partition_point(|&u| u < pos[j])];
     }

@@ -75,10 +75,21 @@ pub fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Where [`combine`] starts.
+const COMBINE_START: u64 = 0x5EED_5C00_15CA_9E00;
+
 /// Combine values into one well-mixed 64-bit seed.
 #[inline]
 pub fn combine(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x5EED_5C00_15CA_9E00, |acc, &p| mix(acc ^ mix(p)))
+    combine_after(COMBINE_START, parts)
+}
+
+/// Continue [`combine`] with more values: `combine_after(combine(a), b)` is
+/// `combine` of `a` followed by `b` (so that values shared by many draws
+/// are combined once).
+#[inline]
+pub fn combine_after(acc: u64, parts: &[u64]) -> u64 {
+    parts.iter().fold(acc, |acc, &p| mix(acc ^ mix(p)))
 }
 
 /// The seed of replicate `r` of a run with master seed `master`.
@@ -106,7 +117,15 @@ pub fn stream(seed: u64, purpose: Purpose, year: u32, chunk: u64) -> Rng {
 /// by identities (for example a school deciding about one applicant).
 #[inline]
 pub fn hash_unit(parts: &[u64]) -> f64 {
-    (combine(parts) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    hash_unit_after(COMBINE_START, parts)
+}
+
+/// [`hash_unit`] of the values combined into `acc` (by [`combine`])
+/// followed by `parts`: `hash_unit_after(combine(a), b)` is `hash_unit` of
+/// `a` followed by `b`.
+#[inline]
+pub fn hash_unit_after(acc: u64, parts: &[u64]) -> f64 {
+    (combine_after(acc, parts) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 #[cfg(test)]
@@ -123,6 +142,17 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);
+    }
+
+    /// Combining in two steps is combining at once.
+    #[test]
+    fn combining_after_a_prefix_is_combining_at_once() {
+        let parts = [7u64, 0, u64::MAX, 12_345, 1 << 40];
+        for k in 0..=parts.len() {
+            let (a, b) = parts.split_at(k);
+            assert_eq!(combine_after(combine(a), b), combine(&parts));
+            assert_eq!(hash_unit_after(combine(a), b).to_bits(), hash_unit(&parts).to_bits());
+        }
     }
 
     #[test]

@@ -128,9 +128,128 @@ pub fn weighted_mean_sd(values: &[f64], weights: &[f64]) -> (f64, f64) {
     (m, var.sqrt())
 }
 
+/// The bits of a float as an integer that orders as `f32::total_cmp` does:
+/// negative numbers' bits flipped, positive numbers' sign bit set.
+#[inline]
+fn total_key(v: f32) -> u32 {
+    let b = v.to_bits();
+    if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
+}
+
+/// The float of a [`total_key`].
+#[inline]
+fn from_total_key(k: u32) -> f32 {
+    f32::from_bits(if k >> 31 == 1 { k & 0x7fff_ffff } else { !k })
+}
+
+/// Sort `v` in the order of `f32::total_cmp` (values equal in that order
+/// have the same bits, so every such sort gives the same result) by a
+/// least-significant-digit radix sort of their [`total_key`]s: three passes
+/// of 11 bits, whose counts are all taken in one pass over the keys; a pass
+/// in which every key has the same digit is skipped. Linear in `v.len()`.
+pub fn sort_total(v: &mut [f32]) {
+    let n = v.len();
+    if n < 2 {
+        return;
+    }
+    let mut keys: Vec<u32> = v.iter().map(|&x| total_key(x)).collect();
+    let mut spare = vec![0u32; n];
+    let mut count = [[0u32; 2048]; 3];
+    for &k in &keys {
+        count[0][(k & 2047) as usize] += 1;
+        count[1][((k >> 11) & 2047) as usize] += 1;
+        count[2][(k >> 22) as usize] += 1;
+    }
+    for (pass, count) in count.iter_mut().enumerate() {
+        let shift = 11 * pass as u32;
+        let digit = |k: u32| ((k >> shift) & 2047) as usize;
+        if count[digit(keys[0])] as usize == n {
+            continue;
+        }
+        let mut at = 0;
+        for c in count.iter_mut() {
+            let m = *c;
+            *c = at;
+            at += m;
+        }
+        for &k in &keys {
+            let d = digit(k);
+            spare[count[d] as usize] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(&mut keys, &mut spare);
+    }
+    for (x, &k) in v.iter_mut().zip(&keys) {
+        *x = from_total_key(k);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Floats with ties, signed zeros, infinities and NaNs of both signs and
+    /// several payloads (a fifth coarse, so that ties are common).
+    fn awkward(len: usize, seed: u64) -> Vec<f32> {
+        let mut state = seed;
+        (0..len)
+            .map(|i| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                match i % 50 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => f32::INFINITY,
+                    3 => f32::NEG_INFINITY,
+                    4 => f32::NAN,
+                    5 => -f32::NAN,
+                    6 => f32::from_bits(0x7fc0_0001),
+                    7 => f32::from_bits(0xffa0_0000),
+                    8 => f32::MIN_POSITIVE / 4.0,
+                    9 => -f32::MIN_POSITIVE / 4.0,
+                    10..=19 => ((state >> 40) % 7) as f32 - 3.0,
+                    _ => ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 8.0,
+                }
+            })
+            .collect()
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// The radix sort gives the bits a comparison sort by `total_cmp` gives,
+    /// for every length from 0 up and heavily tied or all-equal values.
+    #[test]
+    fn sort_total_equals_a_total_cmp_sort() {
+        for len in (0..70).chain([500, 2047, 2048, 2049, 5000, 20_000]) {
+            for seed in 0..3 {
+                let mut v = awkward(len, seed);
+                if seed == 2 {
+                    v.iter_mut().for_each(|x| *x = (*x).clamp(-1.0, 1.0).round());
+                }
+                let mut want = v.clone();
+                want.sort_by(f32::total_cmp);
+                sort_total(&mut v);
+                assert_eq!(bits(&v), bits(&want), "len {len} seed {seed}");
+            }
+        }
+        let mut same = vec![1.5f32; 100];
+        sort_total(&mut same);
+        assert!(same.iter().all(|x| *x == 1.5));
+    }
+
+    proptest! {
+        /// Any bit patterns (every NaN payload included).
+        #[test]
+        fn sort_total_of_any_bits(raw in prop::collection::vec(any::<u32>(), 0..300)) {
+            let mut v: Vec<f32> = raw.iter().map(|&b| f32::from_bits(b)).collect();
+            let mut want = v.clone();
+            want.sort_by(f32::total_cmp);
+            sort_total(&mut v);
+            prop_assert_eq!(bits(&v), bits(&want));
+        }
+    }
 
     #[test]
     fn normal_functions_match_tables() {

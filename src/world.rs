@@ -11,7 +11,7 @@ use crate::market::MarketCounts;
 use crate::publish::{self, Results};
 use crate::region::{self, CsvRegion, Region};
 use crate::residential;
-use crate::rng::{Purpose, Year, hash_unit};
+use crate::rng::{CHUNK, Purpose, Year, combine, hash_unit_after};
 use crate::scenario::Scenario;
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
@@ -195,12 +195,14 @@ impl Tally {
     fn of(c: &Cohort, n: usize, groups: usize) -> Tally {
         let mut t = Tally::default();
         t.reset(n, groups);
-        for i in 0..c.len() {
-            let sid = c.school[i] as usize;
-            t.roll[sid] += 1;
-            t.dis[sid] += u32::from(c.flags[i] & flag::DIS != 0);
-            t.group[sid * groups + c.group[i] as usize] += 1;
-            t.prior[sid] += c.prior[i] as f64;
+        let (roll, dis, prior) = (&mut t.roll[..n], &mut t.dis[..n], &mut t.prior[..n]);
+        let group = &mut t.group[..n * groups];
+        for (((&s, &f), &g), &p) in c.school.iter().zip(&c.flags).zip(&c.group).zip(&c.prior) {
+            let sid = s as usize;
+            roll[sid] += 1;
+            dis[sid] += u32::from(f & flag::DIS != 0);
+            group[sid * groups + g as usize] += 1;
+            prior[sid] += p as f64;
         }
         t
     }
@@ -537,20 +539,32 @@ impl World {
                 continue;
             }
             // Who is excluded does not depend on earlier exclusions: found in
-            // parallel, then placed one by one in order.
-            let (seed, year, rates) = (self.seed, self.year, &self.schools.exclusion_rate);
+            // parallel (a chunk of pupils at a time, in order), then placed
+            // one by one in order.
+            let rates = &self.schools.exclusion_rate;
+            // The draws' key but the pupil, combined once.
+            let key = combine(&[self.seed, Purpose::Exclusions as u64, self.year as u64, slot as u64]);
             let c = &self.cohorts[slot];
-            let excluded: Vec<u32> = (0..c.len() as u32)
-                .into_par_iter()
-                .filter(|&i| {
-                    let i = i as usize;
-                    let rate = rates[c.school[i] as usize];
-                    rate > 0.0
-                        && admissions::hard_to_teach(c, i, below)
-                        && hash_unit(&[seed, Purpose::Exclusions as u64, year as u64, slot as u64, i as u64]) < rate
+            let excluded: Vec<Vec<u32>> = c
+                .school
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(k, school)| {
+                    let first = k * CHUNK;
+                    let mut out = Vec::new();
+                    for (i, &sid) in (first..).zip(school) {
+                        let rate = rates[sid as usize];
+                        if rate > 0.0
+                            && admissions::hard_to_teach(c, i, below)
+                            && hash_unit_after(key, &[i as u64]) < rate
+                        {
+                            out.push(i as u32);
+                        }
+                    }
+                    out
                 })
                 .collect();
-            for i in excluded {
+            for i in excluded.into_iter().flatten() {
                 let i = i as usize;
                 let c = &self.cohorts[slot];
                 let sid = c.school[i] as usize;

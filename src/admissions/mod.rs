@@ -16,7 +16,7 @@ pub mod deferred_acceptance;
 use crate::choice::Applications;
 use crate::cohort::{Cohort, flag};
 use crate::ids::{NONE, SchoolId};
-use crate::rng::{CHUNK, Purpose, Year, hash_unit};
+use crate::rng::{CHUNK, Purpose, Year, combine, hash_unit_after};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
 use crate::spatial::{ChoiceSets, Grid};
@@ -183,6 +183,8 @@ pub fn admit(
     let cohort_ref: &Cohort = cohort;
     let apps_ref: &Applications = apps;
     let pool_start = &ws.pool_start;
+    // The cream-skimming draws' key but the applicant and school, combined once.
+    let draws = combine(&[seed, Purpose::Admissions as u64, year as u64]);
     let pool = |i: usize, sid: SchoolId| {
         let base = pool_start[sid as usize] as usize;
         if schools_ref.banded[sid as usize] && bands > 1 { base + cohort_ref.band[i] as usize } else { base }
@@ -190,9 +192,8 @@ pub fn admit(
     let key = |i: usize, sid: SchoolId| {
         let su = sid as usize;
         let skim = schools_ref.cream_skimming[su];
-        let demoted = skim > 0.0
-            && hard_to_teach(cohort_ref, i, below)
-            && hash_unit(&[seed, Purpose::Admissions as u64, year as u64, i as u64, sid as u64]) < skim;
+        let demoted =
+            skim > 0.0 && hard_to_teach(cohort_ref, i, below) && hash_unit_after(draws, &[i as u64, sid as u64]) < skim;
         let prios = if schools_ref.autonomous[su] { rules.autonomous } else { rules.maintained };
         let applicant = Applicant {
             demoted,

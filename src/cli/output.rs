@@ -120,7 +120,34 @@ pub struct Num(pub f64);
 
 impl Serialize for Num {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&num(self.0))
+        if self.0.is_nan() { s.serialize_str("") } else { serialize_display(self.0, s) }
+    }
+}
+
+/// Text of up to 64 bytes held on the stack (a number written without an
+/// allocation); longer text does not fit ([`std::fmt::Error`]).
+struct ShortText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl std::fmt::Write for ShortText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Serialise `v` as its `Display` text (what `format!("{v}")` gives),
+/// written on the stack when it is short, as nearly every number is.
+fn serialize_display<S: serde::Serializer>(v: impl std::fmt::Display, s: S) -> std::result::Result<S::Ok, S::Error> {
+    use std::fmt::Write;
+    let mut t = ShortText { bytes: [0; 64], len: 0 };
+    match write!(t, "{v}").ok().and_then(|()| std::str::from_utf8(&t.bytes[..t.len]).ok()) {
+        Some(text) => s.serialize_str(text),
+        None => s.serialize_str(&v.to_string()),
     }
 }
 
@@ -131,7 +158,7 @@ pub struct Num32(pub f32);
 
 impl Serialize for Num32 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        if self.0.is_nan() { s.serialize_str("") } else { s.serialize_str(&format!("{}", self.0)) }
+        if self.0.is_nan() { s.serialize_str("") } else { serialize_display(self.0, s) }
     }
 }
 
@@ -362,6 +389,32 @@ mod tests {
         w.serialize(row).unwrap();
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
         text.lines().next().unwrap().to_string() + "\n"
+    }
+
+    /// Numbers are written as `format!` writes them, those too long for
+    /// the stack text (tiny and huge ones) included.
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        let one = |row: &dyn Fn(&mut csv::Writer<Vec<u8>>)| {
+            let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+            row(&mut w);
+            String::from_utf8(w.into_inner().unwrap()).unwrap()
+        };
+        let mut state = 9u64;
+        let mut values = vec![0.0, -0.0, 0.5, -1.25, 1e-7, 1e21, 1e300, -1e-300, 5e-324, f64::MAX, f64::INFINITY];
+        values.push(f64::NEG_INFINITY);
+        for _ in 0..2000 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            values.push(f64::from_bits(state));
+        }
+        for v in values {
+            let want = if v.is_nan() { String::new() } else { format!("{v}") };
+            assert_eq!(one(&|w| w.serialize((Num(v),)).unwrap()), format!("{want}\n"), "{v:e}");
+            assert_eq!(num(v), want);
+            let x = v as f32;
+            let want = if x.is_nan() { String::new() } else { format!("{x}") };
+            assert_eq!(one(&|w| w.serialize((Num32(x),)).unwrap()), format!("{want}\n"), "{x:e}");
+        }
     }
 
     #[test]

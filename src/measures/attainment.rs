@@ -1,5 +1,7 @@
 //! Attainment measures as pure functions of scores.
 
+use crate::stats::sort_total;
+
 /// The DfE disadvantage gap index (Department for Education 2014, "Measuring
 /// disadvantaged pupils' attainment gaps over time"): all pupils are ranked
 /// (ties share their mean rank), ranks are scaled to percentiles from 0 to 1,
@@ -24,10 +26,7 @@ pub fn gap_index_of(dis: &mut [f32], other: &mut [f32]) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    rayon::join(
-        || sort_scores(dis, &mut vec![0.0f32; dis.len()]),
-        || sort_scores(other, &mut vec![0.0f32; other.len()]),
-    );
+    rayon::join(|| sort_total(dis), || sort_total(other));
     let (mut sum_dis, mut n_dis, mut sum_oth, mut n_oth) = (0.0f64, 0usize, 0.0f64, 0usize);
     let (mut a, mut b) = (0usize, 0usize);
     while a < dis.len() || b < other.len() {
@@ -64,40 +63,6 @@ pub fn gap_index_of(dis: &mut [f32], other: &mut [f32]) -> f64 {
         return f64::NAN;
     }
     20.0 * (sum_oth / n_oth as f64 - sum_dis / n_dis as f64)
-}
-
-/// Sort scores in the order of `f32::total_cmp` by a least-significant-digit
-/// radix sort of their bits in three passes of 11 bits (linear in the number
-/// of pupils); `tmp` is working memory at least as long.
-fn sort_scores(v: &mut [f32], tmp: &mut [f32]) {
-    // The bits of a float, mapped so that unsigned order is total order.
-    let ord = |v: f32| {
-        let b = v.to_bits();
-        if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
-    };
-    let tmp = &mut tmp[..v.len()];
-    let mut from: &mut [f32] = v;
-    let mut to: &mut [f32] = tmp;
-    for shift in [0, 11, 22] {
-        let mut count = [0usize; 2048];
-        for p in from.iter() {
-            count[((ord(*p) >> shift) & 2047) as usize] += 1;
-        }
-        let mut at = 0;
-        for c in count.iter_mut() {
-            let n = *c;
-            *c = at;
-            at += n;
-        }
-        for p in from.iter() {
-            let b = ((ord(*p) >> shift) & 2047) as usize;
-            to[count[b]] = *p;
-            count[b] += 1;
-        }
-        std::mem::swap(&mut from, &mut to);
-    }
-    // Three passes: the sorted scores are in `tmp`.
-    to.copy_from_slice(from);
 }
 
 /// Ordinary least squares of y on x: (slope, R²).
@@ -215,8 +180,6 @@ mod tests {
         assert!(gap_index(&mut m).abs() < 1e-12);
     }
 
-    /// The radix sort orders scores as `total_cmp` does, signs, zeros,
-    /// infinities and NaN included, and keeps every pair.
     /// Scores with ties, signed zeros, infinities and NaNs (a fifth coarse,
     /// so that ties are common), with a flag each.
     fn awkward_scores(len: usize, seed: u64) -> Vec<(f32, bool)> {
@@ -237,16 +200,6 @@ mod tests {
                 (x, (state >> 7) & 1 == 1)
             })
             .collect()
-    }
-
-    #[test]
-    fn radix_sort_equals_total_cmp_sort() {
-        let mut v: Vec<f32> = awkward_scores(5000, 99).iter().map(|p| p.0).collect();
-        let mut want = v.clone();
-        want.sort_by(f32::total_cmp);
-        sort_scores(&mut v, &mut vec![0.0; 5000]);
-        let bits = |w: &[f32]| w.iter().map(|p| p.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&v), bits(&want));
     }
 
     /// The gap index as it was computed before (issue 16): (score, flag)

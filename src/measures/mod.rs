@@ -91,37 +91,51 @@ impl Counts {
         self.rows.resize(units * self.width(), 0);
     }
 
-    /// Count a pupil of flags `f`, group `g` and band `b` in `row`.
-    #[inline]
-    fn add(row: &mut [u32], groups: usize, f: u8, g: u8, b: u8) {
-        row[TOTAL] += 1;
-        row[DIS] += u32::from(f & flag::DIS != 0);
-        row[FIRST_GROUP + g as usize] += 1;
-        row[FIRST_GROUP + groups + b as usize] += 1;
-    }
-
-    /// Count pupils on roll by school.
+    /// Count pupils on roll by school: each pupil in its school's
+    /// disadvantaged, group and band columns, then each school's total as
+    /// the sum of its group columns (every pupil is in one group).
     fn fill_by_school(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort]) {
         self.reset(units, groups, bands);
         let w = self.width();
+        let rows = &mut self.rows[..units * w];
         for c in cohorts {
             for (((&u, &f), &g), &b) in c.school.iter().zip(&c.flags).zip(&c.group).zip(&c.band) {
-                Self::add(&mut self.rows[u as usize * w..(u as usize + 1) * w], groups, f, g, b);
+                let at = u as usize * w;
+                rows[at + DIS] += u32::from(f & flag::DIS != 0);
+                rows[at + FIRST_GROUP + g as usize] += 1;
+                rows[at + FIRST_GROUP + groups + b as usize] += 1;
             }
+        }
+        for row in rows.chunks_exact_mut(w) {
+            row[TOTAL] = row[FIRST_GROUP..FIRST_GROUP + groups].iter().sum();
         }
     }
 
-    /// Count pupils on roll by home neighbourhood (a neighbourhood's pupils
-    /// are stored together).
+    /// Count pupils on roll by home neighbourhood. A neighbourhood's pupils
+    /// of a year group are stored together: its total and disadvantaged
+    /// pupils are counted a run of pupils at a time, and its pupils by
+    /// (group, band) into `cells`, which are then added to its group and
+    /// band columns.
     fn fill_by_nbhd(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort]) {
         self.reset(units, groups, bands);
         let w = self.width();
-        for c in cohorts {
-            for (n, r) in c.nbhd_start.windows(2).enumerate() {
-                let row = &mut self.rows[n * w..(n + 1) * w];
+        let mut cells = vec![0u32; groups * bands];
+        for (n, row) in self.rows.chunks_exact_mut(w).enumerate() {
+            cells.fill(0);
+            for c in cohorts {
+                // A year group not yet entered has no pupils.
+                let Some(r) = c.nbhd_start.get(n..n + 2) else { continue };
                 let (lo, hi) = (r[0] as usize, r[1] as usize);
-                for ((&f, &g), &b) in c.flags[lo..hi].iter().zip(&c.group[lo..hi]).zip(&c.band[lo..hi]) {
-                    Self::add(row, groups, f, g, b);
+                row[TOTAL] += (hi - lo) as u32;
+                row[DIS] += c.flags[lo..hi].iter().map(|&f| u32::from(f & flag::DIS != 0)).sum::<u32>();
+                for (&g, &b) in c.group[lo..hi].iter().zip(&c.band[lo..hi]) {
+                    cells[g as usize * bands + b as usize] += 1;
+                }
+            }
+            for (g, by_band) in cells.chunks_exact(bands).enumerate() {
+                for (b, &k) in by_band.iter().enumerate() {
+                    row[FIRST_GROUP + g] += k;
+                    row[FIRST_GROUP + groups + b] += k;
                 }
             }
         }
