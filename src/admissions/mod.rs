@@ -19,7 +19,7 @@ use crate::ids::{NONE, SchoolId};
 use crate::rng::{CHUNK, Purpose, Year, hash_unit};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
-use crate::spatial::{ChoiceSets, Grid};
+use crate::spatial::{ChoiceSets, Grid, Vacancies};
 
 use rayon::prelude::*;
 
@@ -305,6 +305,12 @@ fn place_the_rest(
     ws.order.clear();
     ws.order.par_extend((0..n as u32).into_par_iter().filter(|&i| cohort.school[i as usize] == NONE));
     ws.order.sort_unstable_by_key(|&i| (apps.lottery[i as usize], i));
+    // The open schools with room, each leaving as it fills: the nearest
+    // among them is the nearest open school with room.
+    let mut room = Vacancies::new(grid, |sid| {
+        let su = sid as usize;
+        schools.open[su] && schools.intake[su] < schools.capacity[su]
+    });
     for &i in &ws.order {
         let iu = i as usize;
         counts.unplaced[usize::from(cohort.dis(iu))] += 1;
@@ -312,14 +318,19 @@ fn place_the_rest(
         let shared = if hard { fair_share_school(schools, sets.of(cohort.nbhd(iu)), &ws.hard) } else { None };
         let sid = match shared {
             Some(sid) => sid,
-            None => {
-                let (sid, over) = place_unplaced(schools, grid, cohort.x[iu], cohort.y[iu], &schools.intake, None);
-                counts.over_capacity += u32::from(over);
-                sid
-            }
+            None => match room.nearest(cohort.x[iu] as f64, cohort.y[iu] as f64) {
+                Some((_, sid)) => sid as SchoolId,
+                None => {
+                    counts.over_capacity += 1;
+                    nearest_open(schools, grid, cohort.x[iu], cohort.y[iu])
+                }
+            },
         };
         cohort.school[iu] = sid;
         schools.intake[sid as usize] += 1;
+        if schools.intake[sid as usize] >= schools.capacity[sid as usize] {
+            room.remove(u32::from(sid));
+        }
         if hard {
             ws.hard[sid as usize] += 1;
         }
@@ -365,9 +376,14 @@ pub fn place_unplaced(
     if only.is_some() {
         return place_unplaced(schools, grid, x, y, roll, None);
     }
+    (nearest_open(schools, grid, x, y), true)
+}
+
+/// The nearest open school.
+fn nearest_open(schools: &Schools, grid: &Grid, x: f32, y: f32) -> SchoolId {
     let (_, sid) =
         grid.nearest_where(x as f64, y as f64, |sid| schools.open[sid as usize]).expect("at least one open school");
-    (sid as SchoolId, true)
+    sid as SchoolId
 }
 
 #[cfg(test)]
