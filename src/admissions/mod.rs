@@ -111,6 +111,17 @@ pub fn priority_part(priorities: &[Priority], selective: bool, a: &Applicant) ->
     if selective {
         k = (k << 16) | quantise(a.prior, -8.0, 8.0, 16);
     }
+    // The usual list, catchment then distance, without the loop over the list.
+    if let [Priority::Catchment, Priority::Distance] = priorities {
+        let near = ((1 << 20) - 1) - quantise(a.distance_km, 0.0, 1000.0, 20);
+        return (((k << 1) | u128::from(a.in_catchment)) << 20) | near;
+    }
+    criteria_part(k, priorities, a)
+}
+
+/// `k` followed by the bits of each criterion of `priorities` in order.
+#[inline(always)]
+fn criteria_part(mut k: u128, priorities: &[Priority], a: &Applicant) -> u128 {
     for p in priorities {
         k = match p {
             Priority::Catchment => (k << 1) | u128::from(a.in_catchment),
@@ -540,6 +551,20 @@ mod tests {
     }
 
     proptest! {
+        /// The usual list's bits, built without the loop, are the loop's.
+        #[test]
+        fn catchment_then_distance_as_the_loop_builds_it(selective in any::<bool>(), apps in applicants(),
+                                                         far in 0.0f32..1200.0) {
+            let p = [Priority::Catchment, Priority::Distance];
+            for a in apps.iter().chain([&Applicant { distance_km: far, ..apps[0] }]) {
+                let mut k = u128::from(!a.demoted);
+                if selective {
+                    k = (k << 16) | quantise(a.prior, -8.0, 8.0, 16);
+                }
+                prop_assert_eq!(priority_part(&p, selective, a), criteria_part(k, &p, a));
+            }
+        }
+
         /// Short keys order applicants as full keys do, ties of their
         /// kept lottery bits included, and name their pupils.
         #[test]
