@@ -189,8 +189,23 @@ impl Grid {
         }
     }
 
-    /// The nearest point to (x, y) for which `accept` is true, with its distance.
-    pub fn nearest_where(&self, x: f64, y: f64, mut accept: impl FnMut(u32) -> bool) -> Option<(f64, u32)> {
+    /// The nearest point to (x, y) for which `accept` is true, with its
+    /// distance (ties to the lower index).
+    pub fn nearest_where(&self, x: f64, y: f64, accept: impl FnMut(u32) -> bool) -> Option<(f64, u32)> {
+        self.nearest_in(self, x, y, accept)
+    }
+
+    /// [`Grid::nearest_where`] over the points `cells` lays out in the
+    /// grid's cells (all the grid's, or those present in a [`Vacancies`]).
+    /// The answer is the least (distance, index) among accepted points,
+    /// whatever order a ring visits them in.
+    fn nearest_in(
+        &self,
+        cells: &impl Rings,
+        x: f64,
+        y: f64,
+        mut accept: impl FnMut(u32) -> bool,
+    ) -> Option<(f64, u32)> {
         if self.items.is_empty() {
             return None;
         }
@@ -198,7 +213,7 @@ impl Grid {
         let rmax = self.max_ring(cx, cy);
         let mut best: Option<(f64, u32)> = None;
         for r in 0..=rmax {
-            self.ring(cx, cy, r, |i| {
+            cells.ring(cx, cy, r, |i| {
                 if accept(i) {
                     let d = self.dist(i, x, y);
                     if best.is_none_or(|(bd, bi)| d < bd || (d == bd && i < bi)) {
@@ -213,6 +228,174 @@ impl Grid {
             }
         }
         best
+    }
+}
+
+/// Points laid out in a grid's cells, visited a square ring of cells at a
+/// time (see [`Grid::ring`]).
+trait Rings {
+    /// Visit the points in the cells of the ring at Chebyshev distance `r`
+    /// around cell (cx, cy).
+    fn ring(&self, cx: isize, cy: isize, r: isize, f: impl FnMut(u32));
+}
+
+impl Rings for Grid {
+    #[inline]
+    fn ring(&self, cx: isize, cy: isize, r: isize, f: impl FnMut(u32)) {
+        Grid::ring(self, cx, cy, r, f);
+    }
+}
+
+/// The points of a [`Grid`] that still have room (schools below capacity),
+/// each leaving when it fills: nearest searches among them give what
+/// [`Grid::nearest_where`] gives with a test for room, visiting neither the
+/// points that have left nor the cells left empty.
+///
+/// Each cell keeps its present points at the front of its part of the
+/// grid's item list; a bit a cell, by rows and again by columns, tells
+/// which cells hold any, so that a ring's stretches of empty cells are
+/// passed over a word at a time.
+#[derive(Debug, Clone)]
+pub struct Vacancies<'g> {
+    grid: &'g Grid,
+    /// The grid's items, each cell's present ones first.
+    items: Vec<u32>,
+    /// `ends[c]`: where cell c's present points end in `items`.
+    ends: Vec<u32>,
+    /// Each point's position in `items`, or [`u32::MAX`] if it is not present.
+    at: Vec<u32>,
+    /// How many points are present.
+    len: usize,
+    /// Words of [`Vacancies::rows`] a row of cells takes.
+    row_words: usize,
+    /// Words of [`Vacancies::cols`] a column of cells takes.
+    col_words: usize,
+    /// Bit ix of row iy: cell (ix, iy) holds a present point.
+    rows: Vec<u64>,
+    /// Bit iy of column ix: cell (ix, iy) holds a present point.
+    cols: Vec<u64>,
+}
+
+/// Call `f(k)` for every set bit k in `lo..=hi` of the bits `words`.
+#[inline]
+fn set_bits(words: &[u64], lo: usize, hi: usize, mut f: impl FnMut(usize)) {
+    for w in lo / 64..=hi / 64 {
+        let mut m = words[w];
+        if w == lo / 64 {
+            m &= u64::MAX << (lo % 64);
+        }
+        if w == hi / 64 {
+            m &= u64::MAX >> (63 - hi % 64);
+        }
+        while m != 0 {
+            f(w * 64 + m.trailing_zeros() as usize);
+            m &= m - 1;
+        }
+    }
+}
+
+impl<'g> Vacancies<'g> {
+    /// The points of `grid` for which `keep` is true.
+    pub fn new(grid: &'g Grid, mut keep: impl FnMut(u32) -> bool) -> Vacancies<'g> {
+        let (nx, ny) = (grid.nx, grid.ny);
+        let (row_words, col_words) = (nx.div_ceil(64), ny.div_ceil(64));
+        let mut v = Vacancies {
+            grid,
+            items: Vec::with_capacity(grid.items.len()),
+            ends: Vec::with_capacity(nx * ny),
+            at: vec![u32::MAX; grid.xs.len()],
+            len: 0,
+            row_words,
+            col_words,
+            rows: vec![0; ny * row_words],
+            cols: vec![0; nx * col_words],
+        };
+        for c in 0..nx * ny {
+            let cell = &grid.items[grid.starts[c] as usize..grid.starts[c + 1] as usize];
+            for &i in cell.iter().filter(|&&i| keep(i)) {
+                v.at[i as usize] = v.items.len() as u32;
+                v.items.push(i);
+            }
+            if v.items.len() > grid.starts[c] as usize {
+                let (ix, iy) = (c % nx, c / nx);
+                v.rows[iy * row_words + ix / 64] |= 1 << (ix % 64);
+                v.cols[ix * col_words + iy / 64] |= 1 << (iy % 64);
+            }
+            v.ends.push(v.items.len() as u32);
+            let at = &v.at;
+            v.items.extend(cell.iter().filter(|&&i| at[i as usize] == u32::MAX));
+        }
+        v.len = v.at.iter().filter(|&&p| p != u32::MAX).count();
+        v
+    }
+
+    /// Point `i` leaves (nothing happens if it is not present).
+    pub fn remove(&mut self, i: u32) {
+        let pos = self.at[i as usize];
+        if pos == u32::MAX {
+            return;
+        }
+        // The cell holding position `pos`: the last whose part starts at or before it.
+        let c = self.grid.starts.partition_point(|&s| s <= pos) - 1;
+        let last = self.ends[c] - 1;
+        let j = self.items[last as usize];
+        self.items.swap(pos as usize, last as usize);
+        self.at[j as usize] = pos;
+        self.at[i as usize] = u32::MAX;
+        self.ends[c] = last;
+        self.len -= 1;
+        if last == self.grid.starts[c] {
+            let (ix, iy) = (c % self.grid.nx, c / self.grid.nx);
+            self.rows[iy * self.row_words + ix / 64] &= !(1 << (ix % 64));
+            self.cols[ix * self.col_words + iy / 64] &= !(1 << (iy % 64));
+        }
+    }
+
+    /// The nearest present point to (x, y), with its distance (ties to the
+    /// lower index): [`Grid::nearest_where`] accepting the present points.
+    pub fn nearest(&self, x: f64, y: f64) -> Option<(f64, u32)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.grid.nearest_in(self, x, y, |_| true)
+    }
+
+    /// Visit the present points of cell c.
+    #[inline]
+    fn visit(&self, c: usize, f: &mut impl FnMut(u32)) {
+        for &i in &self.items[self.grid.starts[c] as usize..self.ends[c] as usize] {
+            f(i);
+        }
+    }
+}
+
+impl Rings for Vacancies<'_> {
+    /// The cells [`Grid::ring`] visits, those without present points passed over.
+    fn ring(&self, cx: isize, cy: isize, r: isize, mut f: impl FnMut(u32)) {
+        let (nx, ny) = (self.grid.nx as isize, self.grid.ny as isize);
+        if r == 0 {
+            if cx >= 0 && cy >= 0 && cx < nx && cy < ny {
+                self.visit((cy * nx + cx) as usize, &mut f);
+            }
+            return;
+        }
+        let (x_lo, x_hi) = ((cx - r).max(0), (cx + r).min(nx - 1));
+        for iy in [cy - r, cy + r] {
+            if (0..ny).contains(&iy) {
+                let row = &self.rows[iy as usize * self.row_words..(iy as usize + 1) * self.row_words];
+                set_bits(row, x_lo as usize, x_hi as usize, |ix| self.visit(iy as usize * nx as usize + ix, &mut f));
+            }
+        }
+        let (y_lo, y_hi) = ((cy - r + 1).max(0), (cy + r - 1).min(ny - 1));
+        if y_lo > y_hi {
+            return;
+        }
+        for ix in [cx - r, cx + r] {
+            if (0..nx).contains(&ix) {
+                let col = &self.cols[ix as usize * self.col_words..(ix as usize + 1) * self.col_words];
+                set_bits(col, y_lo as usize, y_hi as usize, |iy| self.visit(iy * nx as usize + ix as usize, &mut f));
+            }
+        }
     }
 }
 
@@ -324,6 +507,58 @@ mod tests {
             brute.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             brute.truncate(k);
             prop_assert_eq!(out, brute);
+        }
+        /// Points with room on a small lattice (ties of distance and repeated
+        /// points), some left out of the grid: each query of a [`Vacancies`]
+        /// gives what a search of the grid testing for room gives, while
+        /// points fill and leave, until none is left.
+        #[test]
+        fn vacancies_match_nearest_where(pts in prop::collection::vec((0u8..6, 0u8..5, 0u32..3, any::<bool>()), 1..50),
+                                         queries in prop::collection::vec((-2i8..8, -2i8..7), 1..80)) {
+            let xs: Vec<f32> = pts.iter().map(|p| f32::from(p.0)).collect();
+            let ys: Vec<f32> = pts.iter().map(|p| f32::from(p.1)).collect();
+            let mut room: Vec<u32> = pts.iter().map(|p| p.2).collect();
+            let keep: Vec<bool> = pts.iter().map(|p| p.3).collect();
+            let g = Grid::new(&xs, &ys, &keep);
+            let mut v = Vacancies::new(&g, |i| room[i as usize] > 0);
+            for (qx, qy) in queries {
+                let (qx, qy) = (f64::from(qx) * 0.75, f64::from(qy) * 0.75);
+                let want = g.nearest_where(qx, qy, |i| room[i as usize] > 0);
+                prop_assert_eq!(v.nearest(qx, qy), want);
+                if let Some((_, i)) = want {
+                    room[i as usize] -= 1;
+                    if room[i as usize] == 0 {
+                        v.remove(i);
+                        v.remove(i); // a second removal changes nothing
+                    }
+                }
+            }
+        }
+        /// The same along a long strip of points, lying either way, whose
+        /// rows or columns of cells take more than one word of bits.
+        #[test]
+        fn vacancies_match_nearest_where_on_strips(pts in prop::collection::vec((0u16..400, 0u8..3, 1u32..3), 150..250),
+                                                   across in any::<bool>(),
+                                                   queries in prop::collection::vec((-5i16..405, -2i8..5), 1..150)) {
+            let (mut xs, mut ys): (Vec<f32>, Vec<f32>) = pts.iter().map(|p| (f32::from(p.0), f32::from(p.1))).unzip();
+            if across {
+                std::mem::swap(&mut xs, &mut ys);
+            }
+            let mut room: Vec<u32> = pts.iter().map(|p| p.2).collect();
+            let g = Grid::new(&xs, &ys, &vec![true; xs.len()]);
+            prop_assert!(g.nx.max(g.ny) > 64);
+            let mut v = Vacancies::new(&g, |_| true);
+            for (a, b) in queries {
+                let (qx, qy) = if across { (f64::from(b), f64::from(a)) } else { (f64::from(a), f64::from(b)) };
+                let want = g.nearest_where(qx, qy, |i| room[i as usize] > 0);
+                prop_assert_eq!(v.nearest(qx, qy), want);
+                if let Some((_, i)) = want {
+                    room[i as usize] -= 1;
+                    if room[i as usize] == 0 {
+                        v.remove(i);
+                    }
+                }
+            }
         }
         /// Queries far outside the grid (and grids of one point) give the
         /// exact answer quickly.

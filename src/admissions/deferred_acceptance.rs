@@ -16,13 +16,10 @@ use super::Market;
 use crate::ids::{NONE, SchoolId};
 
 /// Working memory of one run of the mechanism (allocated when it starts,
-/// freed when it ends).
+/// freed when it ends). The pools' heaps of keys, whose type the market
+/// chooses, are the run's own.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    /// Each pool's holders, a binary min-heap of their keys (the weakest on
-    /// top), behind the pool's lock; its room is reserved at the start, up
-    /// to the pool's capacity, so that a pool never holds more than it needs.
-    heaps: Vec<Mutex<Vec<u128>>>,
     /// Each pupil's next list position ([`EXHAUSTED`] once it has run out).
     /// Only the worker that holds a pupil free reads or writes its entry; a
     /// worker that displaces the pupil does so under the pool lock taken
@@ -30,13 +27,16 @@ pub struct Workspace {
     next: Vec<AtomicU32>,
 }
 
-impl Workspace {
-    /// Empty pools for `capacity`, each with room for every seat (or every
-    /// pupil, if fewer) reserved exactly, and `n` pupils yet to propose.
-    fn prepare(&mut self, capacity: &[u32], n: usize) {
-        self.heaps = capacity.iter().map(|&cap| Mutex::new(Vec::with_capacity((cap as usize).min(n)))).collect();
-        self.next = (0..n).map(|_| AtomicU32::new(0)).collect();
-    }
+/// Each pool's holders, a binary min-heap of their keys (the weakest on
+/// top), behind the pool's lock.
+type Heaps<T> = Vec<Mutex<Vec<T>>>;
+
+/// Empty pools for `capacity`, each with room for every seat (or every
+/// pupil, if fewer) reserved exactly, so that a pool never holds more than
+/// it needs; and `n` pupils yet to propose.
+fn prepare<T>(ws: &mut Workspace, capacity: &[u32], n: usize) -> Heaps<T> {
+    ws.next = (0..n).map(|_| AtomicU32::new(0)).collect();
+    capacity.iter().map(|&cap| Mutex::new(Vec::with_capacity((cap as usize).min(n)))).collect()
 }
 
 /// `next` of a pupil who has proposed to every school on its list and holds no seat.
@@ -46,14 +46,14 @@ const EXHAUSTED: u32 = u32::MAX;
 /// live near each other, so workers mostly meet different pools).
 const BLOCK: usize = 1 << 12;
 
-/// Restore the min-heap order of `h` after its last element was pushed.
+/// Restore the min-heap order of `h` (by `less`) after its last element was pushed.
 #[inline]
-fn sift_up(h: &mut [u128]) {
+fn sift_up<T: Copy>(h: &mut [T], less: &impl Fn(T, T) -> bool) {
     let mut k = h.len() - 1;
     let v = h[k];
     while k > 0 {
         let parent = (k - 1) / 2;
-        if h[parent] <= v {
+        if !less(v, h[parent]) {
             break;
         }
         h[k] = h[parent];
@@ -62,9 +62,9 @@ fn sift_up(h: &mut [u128]) {
     h[k] = v;
 }
 
-/// Replace the top (smallest) of the min-heap `h` by `v` and restore the order.
+/// Replace the top (smallest) of the min-heap `h` (by `less`) by `v` and restore the order.
 #[inline]
-fn replace_top(h: &mut [u128], v: u128) {
+fn replace_top<T: Copy>(h: &mut [T], v: T, less: &impl Fn(T, T) -> bool) {
     let n = h.len();
     let mut k = 0;
     loop {
@@ -72,8 +72,8 @@ fn replace_top(h: &mut [u128], v: u128) {
         if l >= n {
             break;
         }
-        let c = if l + 1 < n && h[l + 1] < h[l] { l + 1 } else { l };
-        if h[c] >= v {
+        let c = if l + 1 < n && less(h[l + 1], h[l]) { l + 1 } else { l };
+        if !less(h[c], v) {
             break;
         }
         h[k] = h[c];
@@ -87,16 +87,16 @@ fn replace_top(h: &mut [u128], v: u128) {
 /// weakest holder it displaced, or `i` itself), if any; a pupil that runs out
 /// of schools is marked [`EXHAUSTED`].
 #[inline]
-fn propose<'l, L, P, K>(
+fn propose<'l, L, P, K, T: Copy>(
     market: &Market<'_, L, P, K>,
-    pupil: &impl Fn(u128) -> u32,
-    ws: (&[Mutex<Vec<u128>>], &[AtomicU32]),
+    (pupil, less): (&impl Fn(T) -> u32, &impl Fn(T, T) -> bool),
+    ws: (&[Mutex<Vec<T>>], &[AtomicU32]),
     i: u32,
 ) -> Option<u32>
 where
     L: Fn(usize) -> &'l [SchoolId],
     P: Fn(usize, SchoolId) -> usize,
-    K: Fn(usize, SchoolId) -> u128,
+    K: Fn(usize, SchoolId) -> T,
 {
     let (heaps, next) = ws;
     let iu = i as usize;
@@ -119,12 +119,12 @@ where
     let mut heap = heaps[p].lock().unwrap_or_else(PoisonError::into_inner);
     if heap.len() < cap {
         heap.push(kk);
-        sift_up(&mut heap);
+        sift_up(&mut heap, less);
         None
-    } else if heap[0] < kk {
+    } else if less(heap[0], kk) {
         // The weakest holder is displaced and proposes on.
         let out = pupil(heap[0]);
-        replace_top(&mut heap, kk);
+        replace_top(&mut heap, kk, less);
         Some(out)
     } else {
         Some(i)
@@ -154,32 +154,53 @@ pub fn run<'l, L, P, K>(
     P: Fn(usize, SchoolId) -> usize + Sync,
     K: Fn(usize, SchoolId) -> u128 + Sync,
 {
-    run_in_blocks(market, pupil, (assigned, rank), ws, BLOCK);
+    run_by(market, (pupil, |a: u128, b: u128| a < b), assigned, rank, ws);
 }
 
-/// [`run`], with entrants taken `block` at a time.
-fn run_in_blocks<'l, L, P, K>(
+/// [`run`] with keys of any type `T`, ordered by `less(a, b)` (a strict
+/// total order on one pool's keys, higher admitted first).
+pub fn run_by<'l, L, P, K, T>(
     market: &Market<'_, L, P, K>,
-    pupil: impl Fn(u128) -> u32 + Sync,
+    order: (impl Fn(T) -> u32 + Sync, impl Fn(T, T) -> bool + Sync),
+    assigned: &mut [SchoolId],
+    rank: &mut [u8],
+    ws: &mut Workspace,
+) where
+    L: Fn(usize) -> &'l [SchoolId] + Sync,
+    P: Fn(usize, SchoolId) -> usize + Sync,
+    K: Fn(usize, SchoolId) -> T + Sync,
+    T: Copy + Send,
+{
+    run_in_blocks(market, order, (assigned, rank), ws, BLOCK);
+}
+
+/// [`run_by`], with entrants taken `block` at a time.
+fn run_in_blocks<'l, L, P, K, T>(
+    market: &Market<'_, L, P, K>,
+    (pupil, less): (impl Fn(T) -> u32 + Sync, impl Fn(T, T) -> bool + Sync),
     (assigned, rank): (&mut [SchoolId], &mut [u8]),
     ws: &mut Workspace,
     block: usize,
 ) where
     L: Fn(usize) -> &'l [SchoolId] + Sync,
     P: Fn(usize, SchoolId) -> usize + Sync,
-    K: Fn(usize, SchoolId) -> u128 + Sync,
+    K: Fn(usize, SchoolId) -> T + Sync,
+    T: Copy + Send,
 {
     let (n, list) = (market.n, &market.list);
-    ws.prepare(market.capacity, n);
-    let pools = (&ws.heaps[..], &ws.next[..]);
+    let heaps = prepare::<T>(ws, market.capacity, n);
+    let pools = (&heaps[..], &ws.next[..]);
     (0..n.div_ceil(block)).into_par_iter().for_each_init(Vec::new, |free, b| {
         for entrant in b * block..((b + 1) * block).min(n) {
             free.push(entrant as u32);
             while let Some(i) = free.pop() {
-                free.extend(propose(market, &pupil, pools, i));
+                free.extend(propose(market, (&pupil, &less), pools, i));
             }
         }
     });
+    // The pools are freed before the results are read (a key a seat, not
+    // held while the results are written).
+    drop(heaps);
     // Every pupil now holds a seat at the school it proposed to last, or has
     // run out of schools: read from the proposals, in parallel.
     let next = &ws.next;
@@ -195,9 +216,9 @@ fn run_in_blocks<'l, L, P, K>(
             }
         }
     });
-    // The pools and positions are freed until next year's admissions (a
-    // key a seat and a number a pupil, not held the rest of the year, when
-    // the other year groups' work needs memory).
+    // The positions are freed until next year's admissions (a number a
+    // pupil, not held the rest of the year, when the other year groups'
+    // work needs memory), as the pools are.
     *ws = Workspace::default();
 }
 
@@ -376,7 +397,7 @@ mod tests {
                 let (mut assigned, mut rank) = (vec![0; n], vec![0; n]);
                 let mut ws = Workspace::default();
                 let tp = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                tp.install(|| run_in_blocks(&market, |k| k as u32, (&mut assigned, &mut rank), &mut ws, block));
+                tp.install(|| run_in_blocks(&market, (|k: u128| k as u32, |a: u128, b: u128| a < b), (&mut assigned, &mut rank), &mut ws, block));
                 got.push((assigned, rank));
             }
             prop_assert_eq!(&got[0].0, &reference_pools(&lists, &cap, &pool, &key));
@@ -412,7 +433,15 @@ mod tests {
             let (mut assigned, mut rank) = (vec![0; n], vec![0; n]);
             let mut ws = Workspace::default();
             let tp = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            tp.install(|| run_in_blocks(&market, |k| k as u32, (&mut assigned, &mut rank), &mut ws, block));
+            tp.install(|| {
+                run_in_blocks(
+                    &market,
+                    (|k: u128| k as u32, |a: u128, b: u128| a < b),
+                    (&mut assigned, &mut rank),
+                    &mut ws,
+                    block,
+                )
+            });
             (assigned, rank)
         };
         let one = solve(1, BLOCK);

@@ -19,7 +19,7 @@ use crate::ids::{NONE, SchoolId};
 use crate::rng::{CHUNK, Purpose, Year, combine, hash_unit_after};
 use crate::scenario::{Mechanism, Priority, Scenario};
 use crate::schools::Schools;
-use crate::spatial::{ChoiceSets, Grid};
+use crate::spatial::{ChoiceSets, Grid, Vacancies};
 
 use rayon::prelude::*;
 
@@ -97,10 +97,31 @@ pub struct Applicant {
 /// index, so that keys are distinct.
 #[inline]
 pub fn priority_key(priorities: &[Priority], selective: bool, a: &Applicant) -> u128 {
+    (priority_part(priorities, selective, a) << 61)
+        | ((a.lottery as u128) << 29)
+        | ((u32::MAX - a.pupil) & PUPIL_BITS) as u128
+}
+
+/// The part of [`priority_key`] above the lottery number: the demotion bit,
+/// prior attainment at a selective school and the school's criteria
+/// ([`priority_bits`] bits).
+#[inline(always)]
+pub fn priority_part(priorities: &[Priority], selective: bool, a: &Applicant) -> u128 {
     let mut k: u128 = u128::from(!a.demoted);
     if selective {
         k = (k << 16) | quantise(a.prior, -8.0, 8.0, 16);
     }
+    // The usual list, catchment then distance, without the loop over the list.
+    if let [Priority::Catchment, Priority::Distance] = priorities {
+        let near = ((1 << 20) - 1) - quantise(a.distance_km, 0.0, 1000.0, 20);
+        return (((k << 1) | u128::from(a.in_catchment)) << 20) | near;
+    }
+    criteria_part(k, priorities, a)
+}
+
+/// `k` followed by the bits of each criterion of `priorities` in order.
+#[inline(always)]
+fn criteria_part(mut k: u128, priorities: &[Priority], a: &Applicant) -> u128 {
     for p in priorities {
         k = match p {
             Priority::Catchment => (k << 1) | u128::from(a.in_catchment),
@@ -110,7 +131,76 @@ pub fn priority_key(priorities: &[Priority], selective: bool, a: &Applicant) -> 
             Priority::Lottery => (k << 12) | (a.lottery >> 20) as u128,
         };
     }
-    (k << 61) | ((a.lottery as u128) << 29) | ((u32::MAX - a.pupil) & PUPIL_BITS) as u128
+    k
+}
+
+/// How many bits [`priority_part`] takes for these rules.
+pub fn priority_bits(priorities: &[Priority], selective: bool) -> u32 {
+    let criteria: u32 = priorities
+        .iter()
+        .map(|p| match p {
+            Priority::Catchment | Priority::Disadvantaged => 1,
+            Priority::Distance => 20,
+            Priority::Attainment => 16,
+            Priority::Lottery => 12,
+        })
+        .sum();
+    1 + if selective { 16 } else { 0 } + criteria
+}
+
+/// Keys of 64 bits in the order of [`priority_key`], for markets whose
+/// priority parts leave room: from the most significant bits down, the
+/// priority part, the top `lottery_bits` bits of the lottery number, and the
+/// pupil's index (lower first) in `pupil_bits` bits. Two keys equal down to
+/// the pupil are ordered by their full lottery numbers, then by the pupil,
+/// as [`priority_key`] orders them. Half the memory of a [`priority_key`]
+/// for each seat held in deferred acceptance.
+#[derive(Debug, Clone, Copy)]
+pub struct ShortKeys {
+    pupil_bits: u32,
+    lottery_bits: u32,
+    /// The low bits that name the pupil.
+    mask: u32,
+}
+
+impl ShortKeys {
+    /// Fewest bits of the lottery number kept for short keys to be used
+    /// (fewer would leave more ties to look up).
+    const MIN_LOTTERY_BITS: u32 = 12;
+
+    /// Short keys for `n` pupils and priority parts of at most
+    /// `priority_bits` bits, if they fit.
+    pub fn new(priority_bits: u32, n: usize) -> Option<ShortKeys> {
+        let pupil_bits = (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1);
+        let lottery_bits = 64u32.checked_sub(priority_bits + pupil_bits)?.min(32);
+        let mask = ((1u64 << pupil_bits) - 1) as u32;
+        (lottery_bits >= Self::MIN_LOTTERY_BITS).then_some(ShortKeys { pupil_bits, lottery_bits, mask })
+    }
+
+    /// The key of a pupil with priority part `part`, lottery number `lottery` and index `pupil`.
+    #[inline]
+    pub fn key(self, part: u128, lottery: u32, pupil: u32) -> u64 {
+        let (p, l) = (self.pupil_bits, self.lottery_bits);
+        ((part as u64) << (l + p)) | (u64::from(lottery >> (32 - l)) << p) | u64::from(self.mask - pupil)
+    }
+
+    /// The pupil a key names.
+    #[inline]
+    pub fn pupil(self, k: u64) -> u32 {
+        self.mask - (k as u32 & self.mask)
+    }
+
+    /// Whether key `a` comes before (is lower than) key `b`, `lottery`
+    /// holding the pupils' lottery numbers.
+    #[inline]
+    pub fn less(self, a: u64, b: u64, lottery: &[u32]) -> bool {
+        // The keys differ above the pupil's bits (nearly always).
+        if a ^ b > u64::from(self.mask) {
+            return a < b;
+        }
+        let (la, lb) = (lottery[self.pupil(a) as usize], lottery[self.pupil(b) as usize]);
+        if la != lb { la < lb } else { a < b }
+    }
 }
 
 /// The low bits of a priority key that name its pupil.
@@ -158,6 +248,42 @@ pub struct Entrants<'a> {
     pub apps: &'a mut Applications,
 }
 
+/// What a school's priority key for an applicant is built from.
+struct Ranker<'a> {
+    schools: &'a Schools,
+    cohort: &'a Cohort,
+    apps: &'a Applications,
+    rules: &'a Rules<'a>,
+    below: f64,
+    /// The cream-skimming draws' key but the applicant and school, combined once.
+    draws: u64,
+}
+
+impl Ranker<'_> {
+    /// School `sid`'s rules (its priority list and whether it selects) and
+    /// pupil i as its applicant.
+    #[inline(always)]
+    fn applicant(&self, i: usize, sid: SchoolId) -> (&[Priority], bool, Applicant) {
+        let (schools, cohort, apps) = (self.schools, self.cohort, self.apps);
+        let su = sid as usize;
+        let skim = schools.cream_skimming[su];
+        let demoted = skim > 0.0
+            && hard_to_teach(cohort, i, self.below)
+            && hash_unit_after(self.draws, &[i as u64, sid as u64]) < skim;
+        let prios = if schools.autonomous[su] { self.rules.autonomous } else { self.rules.maintained };
+        let applicant = Applicant {
+            demoted,
+            in_catchment: apps.catchment[i] == sid,
+            disadvantaged: cohort.dis(i),
+            distance_km: schools.dist(u32::from(sid), cohort.x[i], cohort.y[i]),
+            prior: cohort.prior[i],
+            lottery: apps.lottery[i],
+            pupil: i as u32,
+        };
+        (prios, schools.selective[su], applicant)
+    }
+}
+
 /// Admit the entering cohort: run the mechanism, then place the unplaced.
 /// Sets `cohort.school`, `apps.rank`, `schools.intake` and `schools.first_prefs`.
 pub fn admit(
@@ -170,7 +296,6 @@ pub fn admit(
     counts: &mut AdmissionCounts,
 ) {
     let Entrants { cohort, apps } = entrants;
-    let Year { seed, year } = at;
     let n = cohort.len();
     let bands = s.admissions.bands.max(1) as usize;
     seat_pools(schools, bands, ws);
@@ -184,34 +309,35 @@ pub fn admit(
     let apps_ref: &Applications = apps;
     let pool_start = &ws.pool_start;
     // The cream-skimming draws' key but the applicant and school, combined once.
-    let draws = combine(&[seed, Purpose::Admissions as u64, year as u64]);
+    let draws = combine(&[at.seed, Purpose::Admissions as u64, at.year as u64]);
     let pool = |i: usize, sid: SchoolId| {
         let base = pool_start[sid as usize] as usize;
         if schools_ref.banded[sid as usize] && bands > 1 { base + cohort_ref.band[i] as usize } else { base }
     };
+    let ranker = Ranker { schools: schools_ref, cohort: cohort_ref, apps: apps_ref, rules: &rules, below, draws };
     let key = |i: usize, sid: SchoolId| {
-        let su = sid as usize;
-        let skim = schools_ref.cream_skimming[su];
-        let demoted =
-            skim > 0.0 && hard_to_teach(cohort_ref, i, below) && hash_unit_after(draws, &[i as u64, sid as u64]) < skim;
-        let prios = if schools_ref.autonomous[su] { rules.autonomous } else { rules.maintained };
-        let applicant = Applicant {
-            demoted,
-            in_catchment: apps_ref.catchment[i] == sid,
-            disadvantaged: cohort_ref.dis(i),
-            distance_km: schools_ref.dist(u32::from(sid), cohort_ref.x[i], cohort_ref.y[i]),
-            prior: cohort_ref.prior[i],
-            lottery: apps_ref.lottery[i],
-            pupil: i as u32,
-        };
-        priority_key(prios, schools_ref.selective[su], &applicant)
+        let (prios, selective, a) = ranker.applicant(i, sid);
+        priority_key(prios, selective, &a)
     };
-    let market = Market { n, list: |i| apps_ref.list(i), pool, capacity: &ws.capacity, key };
-    match s.admissions.mechanism {
-        Mechanism::DeferredAcceptance => {
+    let list = |i| apps_ref.list(i);
+    let market = Market { n, list, pool, capacity: &ws.capacity, key };
+    let selective = schools.selective.iter().any(|&x| x);
+    let widest = priority_bits(rules.maintained, selective).max(priority_bits(rules.autonomous, selective));
+    match (s.admissions.mechanism, ShortKeys::new(widest, n)) {
+        (Mechanism::DeferredAcceptance, Some(short)) => {
+            let lottery = &apps_ref.lottery[..];
+            let key = |i: usize, sid: SchoolId| {
+                let (prios, selective, a) = ranker.applicant(i, sid);
+                short.key(priority_part(prios, selective, &a), a.lottery, a.pupil)
+            };
+            let market = Market { n, list, pool, capacity: &ws.capacity, key };
+            let order = (|k| short.pupil(k), |a, b| short.less(a, b, lottery));
+            deferred_acceptance::run_by(&market, order, &mut assigned, &mut rank, &mut ws.da)
+        }
+        (Mechanism::DeferredAcceptance, None) => {
             deferred_acceptance::run(&market, key_pupil, &mut assigned, &mut rank, &mut ws.da)
         }
-        Mechanism::Boston | Mechanism::Catchment => boston::run(&market, &mut assigned, &mut rank, &mut ws.boston),
+        (Mechanism::Boston | Mechanism::Catchment, _) => boston::run(&market, &mut assigned, &mut rank, &mut ws.boston),
     }
     cohort.school = assigned;
     apps.rank = rank;
@@ -306,6 +432,12 @@ fn place_the_rest(
     ws.order.clear();
     ws.order.par_extend((0..n as u32).into_par_iter().filter(|&i| cohort.school[i as usize] == NONE));
     ws.order.sort_unstable_by_key(|&i| (apps.lottery[i as usize], i));
+    // The open schools with room, each leaving as it fills: the nearest
+    // among them is the nearest open school with room.
+    let mut room = Vacancies::new(grid, |sid| {
+        let su = sid as usize;
+        schools.open[su] && schools.intake[su] < schools.capacity[su]
+    });
     for &i in &ws.order {
         let iu = i as usize;
         counts.unplaced[usize::from(cohort.dis(iu))] += 1;
@@ -313,14 +445,19 @@ fn place_the_rest(
         let shared = if hard { fair_share_school(schools, sets.of(cohort.nbhd(iu)), &ws.hard) } else { None };
         let sid = match shared {
             Some(sid) => sid,
-            None => {
-                let (sid, over) = place_unplaced(schools, grid, cohort.x[iu], cohort.y[iu], &schools.intake, None);
-                counts.over_capacity += u32::from(over);
-                sid
-            }
+            None => match room.nearest(cohort.x[iu] as f64, cohort.y[iu] as f64) {
+                Some((_, sid)) => sid as SchoolId,
+                None => {
+                    counts.over_capacity += 1;
+                    nearest_open(schools, grid, cohort.x[iu], cohort.y[iu])
+                }
+            },
         };
         cohort.school[iu] = sid;
         schools.intake[sid as usize] += 1;
+        if schools.intake[sid as usize] >= schools.capacity[sid as usize] {
+            room.remove(u32::from(sid));
+        }
         if hard {
             ws.hard[sid as usize] += 1;
         }
@@ -366,14 +503,96 @@ pub fn place_unplaced(
     if only.is_some() {
         return place_unplaced(schools, grid, x, y, roll, None);
     }
+    (nearest_open(schools, grid, x, y), true)
+}
+
+/// The nearest open school.
+fn nearest_open(schools: &Schools, grid: &Grid, x: f32, y: f32) -> SchoolId {
     let (_, sid) =
         grid.nearest_where(x as f64, y as f64, |sid| schools.open[sid as usize]).expect("at least one open school");
-    (sid as SchoolId, true)
+    sid as SchoolId
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A priority criterion.
+    fn criterion() -> impl Strategy<Value = Priority> {
+        prop::sample::select(vec![
+            Priority::Catchment,
+            Priority::Disadvantaged,
+            Priority::Distance,
+            Priority::Attainment,
+            Priority::Lottery,
+        ])
+    }
+
+    /// Applicants with many ties: few distances, attainments and lottery
+    /// numbers (equal in their top bits, or altogether), distinct pupils.
+    fn applicants() -> impl Strategy<Value = Vec<Applicant>> {
+        prop::collection::vec(
+            (any::<bool>(), any::<bool>(), any::<bool>(), 0usize..3, 0usize..3, 0u32..3, 0usize..4),
+            1..40,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(k, (demoted, in_catchment, disadvantaged, d, p, top, low))| Applicant {
+                    demoted,
+                    in_catchment,
+                    disadvantaged,
+                    distance_km: [0.0, 0.5, 12.5][d],
+                    prior: [-1.0, 0.0, 0.3][p],
+                    lottery: (top << 30) | [0, 1, 0x1000, 0x0123_4567][low],
+                    pupil: (k * 37) as u32,
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// The usual list's bits, built without the loop, are the loop's.
+        #[test]
+        fn catchment_then_distance_as_the_loop_builds_it(selective in any::<bool>(), apps in applicants(),
+                                                         far in 0.0f32..1200.0) {
+            let p = [Priority::Catchment, Priority::Distance];
+            for a in apps.iter().chain([&Applicant { distance_km: far, ..apps[0] }]) {
+                let mut k = u128::from(!a.demoted);
+                if selective {
+                    k = (k << 16) | quantise(a.prior, -8.0, 8.0, 16);
+                }
+                prop_assert_eq!(priority_part(&p, selective, a), criteria_part(k, &p, a));
+            }
+        }
+
+        /// Short keys order applicants as full keys do, ties of their
+        /// kept lottery bits included, and name their pupils.
+        #[test]
+        fn short_keys_order_as_full_keys(prios in prop::collection::vec(criterion(), 0..4), selective in any::<bool>(),
+                                         n_bits in 11u32..26, apps in applicants()) {
+            let n = 1usize << n_bits;
+            let bits = priority_bits(&prios, selective);
+            let Some(short) = ShortKeys::new(bits, n) else {
+                prop_assert!(bits + n_bits + ShortKeys::MIN_LOTTERY_BITS > 64);
+                return Ok(());
+            };
+            let mut lottery = vec![0u32; n];
+            for a in &apps {
+                lottery[a.pupil as usize] = a.lottery;
+            }
+            let full: Vec<u128> = apps.iter().map(|a| priority_key(&prios, selective, a)).collect();
+            let keys: Vec<u64> =
+                apps.iter().map(|a| short.key(priority_part(&prios, selective, a), a.lottery, a.pupil)).collect();
+            for (x, a) in apps.iter().enumerate() {
+                prop_assert_eq!(short.pupil(keys[x]), a.pupil);
+                for y in 0..apps.len() {
+                    prop_assert_eq!(short.less(keys[x], keys[y], &lottery), full[x] < full[y]);
+                }
+            }
+        }
+    }
 
     #[test]
     fn keys_follow_the_priority_order() {
