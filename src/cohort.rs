@@ -457,7 +457,7 @@ const SORT_FOR_BANDS: usize = 1 << 16;
 
 /// Prior-attainment bands: equal-sized groups of the cohort by prior
 /// attainment. The cut points are the order statistics of the priors, read
-/// from a sorted copy or selected in one ([`SORT_FOR_BANDS`]), freed at
+/// from a sorted copy or selected in one (`SORT_FOR_BANDS`), freed at
 /// once (a number a pupil, needed for a moment once a year).
 pub fn assign_bands(cohort: &mut Cohort, bands: usize) {
     let n = cohort.len();

@@ -144,7 +144,7 @@ fn from_total_key(k: u32) -> f32 {
 
 /// Sort `v` in the order of `f32::total_cmp` (values equal in that order
 /// have the same bits, so every such sort gives the same result) by a
-/// least-significant-digit radix sort of their [`total_key`]s: three passes
+/// least-significant-digit radix sort of their `total_key`s: three passes
 /// of 11 bits, whose counts are all taken in one pass over the keys; a pass
 /// in which every key has the same digit is skipped. Linear in `v.len()`.
 pub fn sort_total(v: &mut [f32]) {
