@@ -473,6 +473,30 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Place a pupil at each query point in turn at the nearest point of
+    /// `g` with room, as the district does, and check that `v` finds the
+    /// same point as `Grid::nearest_where`; a point that fills leaves `v`
+    /// (twice: a second removal changes nothing).
+    fn place_and_compare(
+        g: &Grid,
+        v: &mut Vacancies,
+        room: &mut [u32],
+        queries: impl Iterator<Item = (f64, f64)>,
+    ) -> Result<(), TestCaseError> {
+        for (qx, qy) in queries {
+            let want = g.nearest_where(qx, qy, |i| room[i as usize] > 0);
+            prop_assert_eq!(v.nearest(qx, qy), want);
+            if let Some((_, i)) = want {
+                room[i as usize] -= 1;
+                if room[i as usize] == 0 {
+                    v.remove(i);
+                    v.remove(i);
+                }
+            }
+        }
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn k_nearest_matches_brute_force(pts in prop::collection::vec((0.0f32..50.0, 0.0f32..30.0), 1..60),
@@ -521,18 +545,8 @@ mod tests {
             let keep: Vec<bool> = pts.iter().map(|p| p.3).collect();
             let g = Grid::new(&xs, &ys, &keep);
             let mut v = Vacancies::new(&g, |i| room[i as usize] > 0);
-            for (qx, qy) in queries {
-                let (qx, qy) = (f64::from(qx) * 0.75, f64::from(qy) * 0.75);
-                let want = g.nearest_where(qx, qy, |i| room[i as usize] > 0);
-                prop_assert_eq!(v.nearest(qx, qy), want);
-                if let Some((_, i)) = want {
-                    room[i as usize] -= 1;
-                    if room[i as usize] == 0 {
-                        v.remove(i);
-                        v.remove(i); // a second removal changes nothing
-                    }
-                }
-            }
+            let queries = queries.iter().map(|&(qx, qy)| (f64::from(qx) * 0.75, f64::from(qy) * 0.75));
+            place_and_compare(&g, &mut v, &mut room, queries)?;
         }
         /// The same along a long strip of points, lying either way, whose
         /// rows or columns of cells take more than one word of bits.
@@ -548,17 +562,8 @@ mod tests {
             let g = Grid::new(&xs, &ys, &vec![true; xs.len()]);
             prop_assert!(g.nx.max(g.ny) > 64);
             let mut v = Vacancies::new(&g, |_| true);
-            for (a, b) in queries {
-                let (qx, qy) = if across { (f64::from(b), f64::from(a)) } else { (f64::from(a), f64::from(b)) };
-                let want = g.nearest_where(qx, qy, |i| room[i as usize] > 0);
-                prop_assert_eq!(v.nearest(qx, qy), want);
-                if let Some((_, i)) = want {
-                    room[i as usize] -= 1;
-                    if room[i as usize] == 0 {
-                        v.remove(i);
-                    }
-                }
-            }
+            let queries = queries.iter().map(|&(a, b)| if across { (f64::from(b), f64::from(a)) } else { (f64::from(a), f64::from(b)) });
+            place_and_compare(&g, &mut v, &mut room, queries)?;
         }
         /// Queries far outside the grid (and grids of one point) give the
         /// exact answer quickly.

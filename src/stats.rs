@@ -185,13 +185,14 @@ pub fn sort_total(v: &mut [f32]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
     /// Floats with ties, signed zeros, infinities and NaNs of both signs and
-    /// several payloads (a fifth coarse, so that ties are common).
-    fn awkward(len: usize, seed: u64) -> Vec<f32> {
+    /// several payloads (a fifth coarse, so that ties are common); also the
+    /// scores of the gap index's tests.
+    pub(crate) fn awkward(len: usize, seed: u64) -> Vec<f32> {
         let mut state = seed;
         (0..len)
             .map(|i| {

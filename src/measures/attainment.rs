@@ -180,24 +180,15 @@ mod tests {
         assert!(gap_index(&mut m).abs() < 1e-12);
     }
 
-    /// Scores with ties, signed zeros, infinities and NaNs (a fifth coarse,
-    /// so that ties are common), with a flag each.
+    /// Scores with ties, signed zeros, infinities and NaNs
+    /// ([`crate::stats::tests::awkward`]), with a flag each.
     fn awkward_scores(len: usize, seed: u64) -> Vec<(f32, bool)> {
-        let mut state = seed;
-        (0..len)
-            .map(|i| {
+        let mut state = seed ^ 0x9E37_79B9_7F4A_7C15;
+        crate::stats::tests::awkward(len, seed)
+            .into_iter()
+            .map(|x| {
                 state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let x = match i % 50 {
-                    0 => -0.0,
-                    1 => 0.0,
-                    2 => f32::INFINITY,
-                    3 => f32::NEG_INFINITY,
-                    4 => f32::NAN,
-                    5 => -f32::NAN,
-                    6..=15 => ((state >> 40) % 7) as f32 - 3.0,
-                    _ => ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 8.0,
-                };
-                (x, (state >> 7) & 1 == 1)
+                (x, (state >> 33) & 1 == 1)
             })
             .collect()
     }
