@@ -87,6 +87,11 @@ pub struct NeighbourhoodMap {
 }
 
 /// One replicate: the scenario, the world, the policies and the recorder.
+///
+/// Its set-up ([`Simulation::new`]) and years ([`Simulation::step`]) run in
+/// parallel on the current rayon pool: the pool whose `install` called them,
+/// or else the global pool (as many threads as cores unless configured),
+/// whatever thread calls them. Results do not depend on the number of threads.
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
     /// The scenario in force after each change of the timeline, keyed by the
