@@ -242,6 +242,13 @@ fn smallest_sorted(v: &mut [u64], h: usize) -> usize {
 struct Family<'a> {
     /// Its behaviour (by disadvantage and group).
     b: &'a Behaviour,
+    /// Each school's reputation term for its kind of family: its weight on
+    /// reputation times the school's reputation as `f32`, computed once a
+    /// year (the same product, so the same bits).
+    rep: &'a [f32],
+    /// Whether its utility is reputation, distance and taste only: no weight
+    /// on composition or on its own group, and no school charges fees.
+    plain: bool,
     /// Its group.
     group: usize,
     /// Number of groups.
@@ -255,7 +262,19 @@ struct Family<'a> {
 /// as a [`rank_key`] in that order (each candidate's taste drawn from `rng`
 /// in turn).
 #[inline(always)]
-fn by_utility<R: rand::Rng + ?Sized>(
+fn by_utility<R: rand::Rng + ?Sized>(f: &Family, schools: &Schools, cand: &[u64], rng: &mut R, keep: impl FnMut(u64)) {
+    // Terms that are zero for every candidate are left out of the loop
+    // (adding zero could turn a -0 into a +0), not tested in it.
+    if f.plain {
+        utilities::<true, R>(f, schools, cand, rng, keep);
+    } else {
+        utilities::<false, R>(f, schools, cand, rng, keep);
+    }
+}
+
+/// [`by_utility`]: with `PLAIN`, for a family that is [`Family::plain`].
+#[inline(always)]
+fn utilities<const PLAIN: bool, R: rand::Rng + ?Sized>(
     f: &Family,
     schools: &Schools,
     cand: &[u64],
@@ -267,15 +286,18 @@ fn by_utility<R: rand::Rng + ?Sized>(
         let (d, sid) = (key_dist(k), k as u32);
         let su = sid as usize;
         let noise: f32 = StandardNormal.sample(rng);
-        let mut u = b.w_rep * schools.reputation[su] as f32 - b.w_dist * d + b.noise_sd * noise;
-        if b.w_comp != 0.0 {
-            u += b.w_comp * schools.adv_share[su] as f32;
-        }
-        if b.w_own != 0.0 {
-            u += b.w_own * schools.group_share[su * f.groups + f.group] as f32;
-        }
-        if schools.fee_charging[su] {
-            u -= f.fee_weight;
+        // f.rep[su] is b.w_rep * schools.reputation[su] as f32.
+        let mut u = f.rep[su] - b.w_dist * d + b.noise_sd * noise;
+        if !PLAIN {
+            if b.w_comp != 0.0 {
+                u += b.w_comp * schools.adv_share[su] as f32;
+            }
+            if b.w_own != 0.0 {
+                u += b.w_own * schools.group_share[su * f.groups + f.group] as f32;
+            }
+            if schools.fee_charging[su] {
+                u -= f.fee_weight;
+            }
         }
         keep(rank_key(u, sid));
     }
@@ -352,6 +374,11 @@ pub fn apply(
     let groups = s.population.groups.len();
     let kinds = behaviours(s);
     let fee_cost = s.schools.fee_cost as f32;
+    // Each kind of family's reputation term of each school (Family::rep).
+    let n_schools = schools.len();
+    let rep: Vec<f32> =
+        kinds.iter().flat_map(|b| schools.reputation.iter().map(move |&r| b.w_rep * r as f32)).collect();
+    let no_fees = !schools.fee_charging.iter().any(|&f| f);
     let Cohort { x, y, nbhd_start, flags, group, .. } = cohort;
     let (x, y, nbhd_start, group) = (&*x, &*y, &*nbhd_start, &*group);
     let Applications { lists, catchment, lottery, .. } = apps;
@@ -388,7 +415,8 @@ pub fn apply(
                 }
                 let dis = fl[j] & flag::DIS != 0;
                 let g = group[i] as usize;
-                let b = &kinds[if dis { groups + g } else { g }];
+                let kind = if dis { groups + g } else { g };
+                let b = &kinds[kind];
                 let active = rng.random::<f64>() < b.active;
                 if !active {
                     let listed = cand.passive(l);
@@ -398,7 +426,14 @@ pub fn apply(
                     continue;
                 }
                 fl[j] |= flag::ACTIVE;
-                let family = Family { b, group: g, groups, fee_weight: fee_cost * (1.0 - ses_pct[i]) };
+                let family = Family {
+                    b,
+                    rep: &rep[kind * n_schools..(kind + 1) * n_schools],
+                    plain: no_fees && b.w_comp == 0.0 && b.w_own == 0.0,
+                    group: g,
+                    groups,
+                    fee_weight: fee_cost * (1.0 - ses_pct[i]),
+                };
                 let near = cand.within(b.travel);
                 // The usual lengths of list with their best so far in registers.
                 match l {
