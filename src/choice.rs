@@ -117,6 +117,8 @@ fn key_dist(k: u64) -> f32 {
 struct Candidates {
     keys: [u64; 33],
     n: usize,
+    /// What [`Candidates::within`] gives, put in order.
+    near: [u64; 33],
     /// 1 if `keys[0]` is a drawn catchment school (kept first), else 0.
     head: usize,
     /// The choice set's positions and ids.
@@ -129,7 +131,7 @@ struct Candidates {
 impl Candidates {
     /// No candidates yet.
     fn new() -> Candidates {
-        Candidates { keys: [0; 33], n: 0, head: 0, sx: [0.0; 32], sy: [0.0; 32], ids: [0; 32], m: 0 }
+        Candidates { keys: [0; 33], n: 0, near: [0; 33], head: 0, sx: [0.0; 32], sy: [0.0; 32], ids: [0; 32], m: 0 }
     }
 
     /// Candidates for a neighbourhood with choice set `set`.
@@ -201,32 +203,43 @@ impl Candidates {
     #[inline]
     fn within(&mut self, travel: f32) -> &[u64] {
         let head = self.head;
-        let keys = &mut self.keys[..self.n];
-        // Those within travel are put in order as they are found, by
-        // insertion (quick: they come nearly in order), into the kept part
-        // of `keys` (never beyond the one read). Without a drawn catchment
-        // school, the nearest of all (the catchment school) comes first, if
-        // it is within travel.
+        let (keys, near) = (&self.keys[..self.n], &mut self.near);
+        // Those within travel are copied in the set's order, without a
+        // branch: each is written after those kept so far, which it joins
+        // only if it is within travel.
+        near[0] = keys.first().copied().unwrap_or(u64::MAX);
         let mut kept = head;
-        for k in head..keys.len() {
-            let v = keys[k];
+        for &v in &keys[head..] {
+            near[kept] = v;
             // Neither is NaN (travel is validated): `<=` is "not farther".
-            if key_dist(v) <= travel {
-                let mut p = kept;
-                while p > head && keys[p - 1] > v {
-                    keys[p] = keys[p - 1];
-                    p -= 1;
-                }
-                keys[p] = v;
-                kept += 1;
+            kept += usize::from(key_dist(v) <= travel);
+        }
+        if kept == 0 {
+            // None within travel: the nearest (the catchment school) alone.
+            let Some(&nearest) = keys.iter().min() else {
+                return &[];
+            };
+            near[0] = nearest;
+            return &near[..1];
+        }
+        // Then put in order by insertion (quick: they come nearly in
+        // order). Without a drawn catchment school, the nearest of all (the
+        // catchment school) comes first.
+        let near = &mut near[..kept];
+        for j in head + 1..kept {
+            let v = near[j];
+            if near[j - 1] < v {
+                // In order already: the usual case.
+                continue;
             }
+            let mut p = j;
+            while p > head && near[p - 1] > v {
+                near[p] = near[p - 1];
+                p -= 1;
+            }
+            near[p] = v;
         }
-        if kept == 0 && !keys.is_empty() {
-            // None within travel (`keys` untouched): the nearest alone.
-            keys[0] = keys.iter().copied().min().unwrap_or(u64::MAX);
-            kept = 1;
-        }
-        &self.keys[..kept]
+        near
     }
 }
 
@@ -301,12 +314,19 @@ fn utilities<const PLAIN: bool, R: rand::Rng + ?Sized>(
     mut keep: impl FnMut(u64),
 ) {
     let b = f.b;
-    for &k in cand {
+    // The tastes first, in the candidates' order (the same draws in the
+    // same order): the loop over candidates then calls nothing, and keeps
+    // what it carries in registers.
+    let mut noise = [0.0f32; 33];
+    let noise = &mut noise[..cand.len()];
+    for z in noise.iter_mut() {
+        *z = StandardNormal.sample(rng);
+    }
+    for (&k, &z) in cand.iter().zip(noise.iter()) {
         let (d, sid) = (key_dist(k), k as u32);
         let su = sid as usize;
-        let noise: f32 = StandardNormal.sample(rng);
         // f.rep[su] is b.w_rep * schools.reputation[su] as f32.
-        let mut u = f.rep[su] - b.w_dist * d + b.noise_sd * noise;
+        let mut u = f.rep[su] - b.w_dist * d + b.noise_sd * z;
         if !PLAIN {
             if b.w_comp != 0.0 {
                 u += b.w_comp * schools.adv_share[su] as f32;
@@ -326,7 +346,7 @@ fn utilities<const PLAIN: bool, R: rand::Rng + ?Sized>(
 /// candidates `cand` by [`by_utility`], highest utility first (ties: lower
 /// id first: the first of a full sort), then [`NONE`]. The best so far are
 /// kept in `L` registers ([`insert_fixed`]).
-#[inline(always)]
+#[inline(never)]
 fn list_fixed<const L: usize, R: rand::Rng + ?Sized>(
     f: &Family,
     schools: &Schools,
