@@ -105,15 +105,22 @@ fn key_dist(k: u64) -> f32 {
 }
 
 /// A pupil's candidate schools as [`key`]s, from a choice set of at most 32
-/// schools: after [`Candidates::fill`], `keys[0]` is the catchment school and
-/// `keys[1..n]` the others in the set's order (nearest first from the
-/// neighbourhood's centre: nearly nearest first from home). Only as many of
+/// schools. After [`Candidates::fill`], if catchment boundaries are drawn,
+/// `keys[0]` is the drawn catchment school and `keys[1..n]` the others in
+/// the set's order; if not, `keys[..n]` are the set's schools in its order,
+/// and the catchment school is the nearest of them, which comes first when
+/// they are put in order. The set's order is nearest first from the
+/// neighbourhood's centre: nearly nearest first from home. Only as many of
 /// them are put in order as a family looks at. The set's positions and ids
 /// are copied once per neighbourhood ([`Candidates::gather`]), so that each
 /// pupil's distances are computed from them side by side.
 struct Candidates {
     keys: [u64; 33],
     n: usize,
+    /// What [`Candidates::within`] gives, put in order.
+    near: [u64; 33],
+    /// 1 if `keys[0]` is a drawn catchment school (kept first), else 0.
+    head: usize,
     /// The choice set's positions and ids.
     sx: [f32; 32],
     sy: [f32; 32],
@@ -122,6 +129,11 @@ struct Candidates {
 }
 
 impl Candidates {
+    /// No candidates yet.
+    fn new() -> Candidates {
+        Candidates { keys: [0; 33], n: 0, near: [0; 33], head: 0, sx: [0.0; 32], sy: [0.0; 32], ids: [0; 32], m: 0 }
+    }
+
     /// Candidates for a neighbourhood with choice set `set`.
     #[inline]
     fn gather(&mut self, set: &[SchoolId], schools: &Schools) {
@@ -134,80 +146,100 @@ impl Candidates {
     }
 
     /// The candidates of a pupil at (`x`, `y`) of the gathered choice set:
-    /// the catchment school first, `home` (its id) if catchment boundaries
-    /// are drawn (added if not in the set), else the nearest of the set
-    /// (ties by id), and the set's other schools after it. Distances as
-    /// [`Schools::dist`] computes them.
+    /// its schools, and `home` (the id of the drawn catchment school, if
+    /// catchment boundaries are drawn) first (added if not in the set).
+    /// Distances as [`Schools::dist`] computes them.
     #[inline]
     fn fill(&mut self, schools: &Schools, x: f32, y: f32, home: Option<u32>) {
         let m = self.m;
-        let keys = &mut self.keys[..m];
-        for (((v, &sx), &sy), &id) in keys.iter_mut().zip(&self.sx[..m]).zip(&self.sy[..m]).zip(&self.ids[..m]) {
-            let (dx, dy) = (sx - x, sy - y);
-            *v = key((dx * dx + dy * dy).sqrt(), id);
+        // Four at a time (side by side in vector registers): those after
+        // the set's last are computed from what is left there, and not read.
+        for c in 0..m.div_ceil(4) {
+            let at = 4 * c..4 * c + 4;
+            let (sx, sy, ids) = (&self.sx[at.clone()], &self.sy[at.clone()], &self.ids[at.clone()]);
+            let mut four = [0u64; 4];
+            for l in 0..4 {
+                let (dx, dy) = (sx[l] - x, sy[l] - y);
+                four[l] = key((dx * dx + dy * dy).sqrt(), ids[l]);
+            }
+            self.keys[at].copy_from_slice(&four);
         }
         self.n = m;
-        let (first, at) = match home {
-            Some(home) => {
-                let at = self.ids[..m].iter().position(|&s| s == home);
-                (key(schools.dist(home, x, y), home), at)
+        self.head = 0;
+        if let Some(home) = home {
+            let first = key(schools.dist(home, x, y), home);
+            if let Some(at) = self.ids[..m].iter().position(|&s| s == home) {
+                self.keys[..=at].rotate_right(1);
+            } else {
+                // The drawn catchment school is not in the set.
+                self.keys.copy_within(0..m, 1);
+                self.n += 1;
             }
-            None => {
-                let Some(&first) = keys.iter().min() else {
-                    // No open school (never with a valid scenario): no list.
-                    self.keys[0] = u64::MAX;
-                    return;
-                };
-                (first, keys.iter().position(|&v| v == first))
-            }
-        };
-        if let Some(at) = at {
-            self.keys[..=at].rotate_right(1);
-        } else {
-            // The drawn catchment school is not in the set.
-            self.keys.copy_within(0..m, 1);
-            self.n += 1;
+            self.keys[0] = first;
+            self.head = 1;
         }
-        self.keys[0] = first;
+    }
+
+    /// The catchment school: the drawn one, or the nearest (ties by id);
+    /// `u64::MAX` if there is no candidate (no open school: never with a
+    /// valid scenario).
+    #[inline]
+    fn catchment(&self) -> u64 {
+        if self.head == 1 { self.keys[0] } else { self.keys[..self.n].iter().copied().min().unwrap_or(u64::MAX) }
     }
 
     /// The catchment school and the `l - 1` nearest others (fewer if the set
     /// is smaller), nearest first: what a passive family lists.
     #[inline]
     fn passive(&mut self, l: usize) -> &[u64] {
-        if self.n == 0 {
-            return &[];
-        }
-        let h = smallest_sorted(&mut self.keys[1..self.n], l.saturating_sub(1));
-        &self.keys[..1 + h]
+        let head = self.head;
+        // Without a drawn one, the catchment school is the nearest of all.
+        let h = smallest_sorted(&mut self.keys[head..self.n], l.max(1) - head);
+        &self.keys[..head + h]
     }
 
     /// The catchment school and the others within `travel` km, nearest
     /// first: what an active family ranks.
     #[inline]
     fn within(&mut self, travel: f32) -> &[u64] {
-        if self.n == 0 {
-            return &[];
-        }
-        let keys = &mut self.keys[..self.n];
-        // Those within travel are put in order as they are found, by
-        // insertion (quick: they come nearly in order), into the kept part
-        // of `keys` (never beyond the one read).
-        let mut kept = 1;
-        for k in 1..keys.len() {
-            let v = keys[k];
+        let head = self.head;
+        let (keys, near) = (&self.keys[..self.n], &mut self.near);
+        // Those within travel are copied in the set's order, without a
+        // branch: each is written after those kept so far, which it joins
+        // only if it is within travel.
+        near[0] = keys.first().copied().unwrap_or(u64::MAX);
+        let mut kept = head;
+        for &v in &keys[head..] {
+            near[kept] = v;
             // Neither is NaN (travel is validated): `<=` is "not farther".
-            if key_dist(v) <= travel {
-                let mut p = kept;
-                while p > 1 && keys[p - 1] > v {
-                    keys[p] = keys[p - 1];
-                    p -= 1;
-                }
-                keys[p] = v;
-                kept += 1;
-            }
+            kept += usize::from(key_dist(v) <= travel);
         }
-        &self.keys[..kept]
+        if kept == 0 {
+            // None within travel: the nearest (the catchment school) alone.
+            let Some(&nearest) = keys.iter().min() else {
+                return &[];
+            };
+            near[0] = nearest;
+            return &near[..1];
+        }
+        // Then put in order by insertion (quick: they come nearly in
+        // order). Without a drawn catchment school, the nearest of all (the
+        // catchment school) comes first.
+        let near = &mut near[..kept];
+        for j in head + 1..kept {
+            let v = near[j];
+            if near[j - 1] < v {
+                // In order already: the usual case.
+                continue;
+            }
+            let mut p = j;
+            while p > head && near[p - 1] > v {
+                near[p] = near[p - 1];
+                p -= 1;
+            }
+            near[p] = v;
+        }
+        near
     }
 }
 
@@ -242,6 +274,13 @@ fn smallest_sorted(v: &mut [u64], h: usize) -> usize {
 struct Family<'a> {
     /// Its behaviour (by disadvantage and group).
     b: &'a Behaviour,
+    /// Each school's reputation term for its kind of family: its weight on
+    /// reputation times the school's reputation as `f32`, computed once a
+    /// year (the same product, so the same bits).
+    rep: &'a [f32],
+    /// Whether its utility is reputation, distance and taste only: no weight
+    /// on composition or on its own group, and no school charges fees.
+    plain: bool,
     /// Its group.
     group: usize,
     /// Number of groups.
@@ -255,7 +294,19 @@ struct Family<'a> {
 /// as a [`rank_key`] in that order (each candidate's taste drawn from `rng`
 /// in turn).
 #[inline(always)]
-fn by_utility<R: rand::Rng + ?Sized>(
+fn by_utility<R: rand::Rng + ?Sized>(f: &Family, schools: &Schools, cand: &[u64], rng: &mut R, keep: impl FnMut(u64)) {
+    // Terms that are zero for every candidate are left out of the loop
+    // (adding zero could turn a -0 into a +0), not tested in it.
+    if f.plain {
+        utilities::<true, R>(f, schools, cand, rng, keep);
+    } else {
+        utilities::<false, R>(f, schools, cand, rng, keep);
+    }
+}
+
+/// [`by_utility`]: with `PLAIN`, for a family that is [`Family::plain`].
+#[inline(always)]
+fn utilities<const PLAIN: bool, R: rand::Rng + ?Sized>(
     f: &Family,
     schools: &Schools,
     cand: &[u64],
@@ -263,19 +314,29 @@ fn by_utility<R: rand::Rng + ?Sized>(
     mut keep: impl FnMut(u64),
 ) {
     let b = f.b;
-    for &k in cand {
+    // The tastes first, in the candidates' order (the same draws in the
+    // same order): the loop over candidates then calls nothing, and keeps
+    // what it carries in registers.
+    let mut noise = [0.0f32; 33];
+    let noise = &mut noise[..cand.len()];
+    for z in noise.iter_mut() {
+        *z = StandardNormal.sample(rng);
+    }
+    for (&k, &z) in cand.iter().zip(noise.iter()) {
         let (d, sid) = (key_dist(k), k as u32);
         let su = sid as usize;
-        let noise: f32 = StandardNormal.sample(rng);
-        let mut u = b.w_rep * schools.reputation[su] as f32 - b.w_dist * d + b.noise_sd * noise;
-        if b.w_comp != 0.0 {
-            u += b.w_comp * schools.adv_share[su] as f32;
-        }
-        if b.w_own != 0.0 {
-            u += b.w_own * schools.group_share[su * f.groups + f.group] as f32;
-        }
-        if schools.fee_charging[su] {
-            u -= f.fee_weight;
+        // f.rep[su] is b.w_rep * schools.reputation[su] as f32.
+        let mut u = f.rep[su] - b.w_dist * d + b.noise_sd * z;
+        if !PLAIN {
+            if b.w_comp != 0.0 {
+                u += b.w_comp * schools.adv_share[su] as f32;
+            }
+            if b.w_own != 0.0 {
+                u += b.w_own * schools.group_share[su * f.groups + f.group] as f32;
+            }
+            if schools.fee_charging[su] {
+                u -= f.fee_weight;
+            }
         }
         keep(rank_key(u, sid));
     }
@@ -285,7 +346,7 @@ fn by_utility<R: rand::Rng + ?Sized>(
 /// candidates `cand` by [`by_utility`], highest utility first (ties: lower
 /// id first: the first of a full sort), then [`NONE`]. The best so far are
 /// kept in `L` registers ([`insert_fixed`]).
-#[inline(always)]
+#[inline(never)]
 fn list_fixed<const L: usize, R: rand::Rng + ?Sized>(
     f: &Family,
     schools: &Schools,
@@ -352,6 +413,11 @@ pub fn apply(
     let groups = s.population.groups.len();
     let kinds = behaviours(s);
     let fee_cost = s.schools.fee_cost as f32;
+    // Each kind of family's reputation term of each school (Family::rep).
+    let n_schools = schools.len();
+    let rep: Vec<f32> =
+        kinds.iter().flat_map(|b| schools.reputation.iter().map(move |&r| b.w_rep * r as f32)).collect();
+    let no_fees = !schools.fee_charging.iter().any(|&f| f);
     let Cohort { x, y, nbhd_start, flags, group, .. } = cohort;
     let (x, y, nbhd_start, group) = (&*x, &*y, &*nbhd_start, &*group);
     let Applications { lists, catchment, lottery, .. } = apps;
@@ -363,7 +429,7 @@ pub fn apply(
         .enumerate()
         .for_each(|(c, (((lists, catch), lott), fl))| {
             let mut rng = stream(seed, Purpose::Choice, year, c as u64);
-            let mut cand = Candidates { keys: [0; 33], n: 0, sx: [0.0; 32], sy: [0.0; 32], ids: [0; 32], m: 0 };
+            let mut cand = Candidates::new();
             let mut top = vec![u64::MAX; l];
             // Pupils are stored neighbourhood by neighbourhood: the chunk's
             // first pupil's is searched for, the others' followed.
@@ -379,27 +445,38 @@ pub fn apply(
                 }
                 lott[j] = rng.random();
                 cand.fill(schools, x[i], y[i], boundaries.map(|b| b[nb]));
-                // Ids below MAX_SCHOOLS: stored in 16 bits.
-                catch[j] = cand.keys[0] as u32 as SchoolId;
                 let row = &mut lists[j * l..(j + 1) * l];
+                // Ids below MAX_SCHOOLS: stored in 16 bits (u64::MAX as NONE).
                 if catchment_only {
+                    catch[j] = cand.catchment() as u32 as SchoolId;
                     row[0] = catch[j];
                     continue;
                 }
                 let dis = fl[j] & flag::DIS != 0;
                 let g = group[i] as usize;
-                let b = &kinds[if dis { groups + g } else { g }];
+                let kind = if dis { groups + g } else { g };
+                let b = &kinds[kind];
                 let active = rng.random::<f64>() < b.active;
                 if !active {
                     let listed = cand.passive(l);
+                    // The catchment school comes first (none: no candidate).
+                    catch[j] = listed.first().map_or(NONE, |&v| v as u32 as SchoolId);
                     for (k, slot) in row.iter_mut().enumerate() {
                         *slot = listed.get(k).map_or(NONE, |&v| v as u32 as SchoolId);
                     }
                     continue;
                 }
                 fl[j] |= flag::ACTIVE;
-                let family = Family { b, group: g, groups, fee_weight: fee_cost * (1.0 - ses_pct[i]) };
+                let family = Family {
+                    b,
+                    rep: &rep[kind * n_schools..(kind + 1) * n_schools],
+                    plain: no_fees && b.w_comp == 0.0 && b.w_own == 0.0,
+                    group: g,
+                    groups,
+                    fee_weight: fee_cost * (1.0 - ses_pct[i]),
+                };
                 let near = cand.within(b.travel);
+                catch[j] = near.first().map_or(NONE, |&v| v as u32 as SchoolId);
                 // The usual lengths of list with their best so far in registers.
                 match l {
                     1 => list_fixed::<1, _>(&family, schools, near, &mut rng, row),
@@ -505,8 +582,8 @@ mod tests {
     /// What a passive and an active family look at is what a full sort of
     /// the choice set by (distance, id), with a drawn catchment school put
     /// first, gives: the first `l`, and the first with the others within
-    /// travel; with many ties in distance and catchment schools in and out
-    /// of the set.
+    /// travel; the catchment school is the first; with many ties in distance,
+    /// catchment schools in and out of the set, and none within travel.
     #[test]
     fn candidates_are_those_of_a_full_sort() {
         let mut state = 17u64;
@@ -517,7 +594,7 @@ mod tests {
             schools.x.push((lcg(&mut state) % 6) as f32 * 1.5);
             schools.y.push((lcg(&mut state) % 6) as f32 * 1.5);
         }
-        let mut cand = Candidates { keys: [0; 33], n: 0, sx: [0.0; 32], sy: [0.0; 32], ids: [0; 32], m: 0 };
+        let mut cand = Candidates::new();
         for trial in 0..4000 {
             let size = 1 + trial % 32;
             let mut ids: Vec<u32> = (0..n_schools).collect();
@@ -541,6 +618,7 @@ mod tests {
             let l = 1 + trial % 7;
             cand.gather(&set, &schools);
             cand.fill(&schools, x, y, home);
+            assert_eq!(cand.catchment(), full[0], "trial {trial}");
             assert_eq!(cand.passive(l), &full[..l.min(full.len())], "trial {trial}");
             let travel = (trial % 11) as f32;
             let mut near: Vec<u64> = full[1..].iter().copied().filter(|&k| key_dist(k) <= travel).collect();
@@ -548,6 +626,20 @@ mod tests {
             cand.fill(&schools, x, y, home);
             assert_eq!(cand.within(travel), &near[..], "trial {trial}");
         }
+        // No open school and no drawn catchment school: no candidate.
+        cand.gather(&[], &schools);
+        cand.fill(&schools, 1.0, 1.0, None);
+        assert_eq!(cand.catchment(), u64::MAX);
+        assert!(cand.passive(3).is_empty());
+        cand.fill(&schools, 1.0, 1.0, None);
+        assert!(cand.within(5.0).is_empty());
+        // A drawn catchment school only.
+        cand.fill(&schools, 1.0, 1.0, Some(7));
+        let only = key(schools.dist(7u32, 1.0, 1.0), 7);
+        assert_eq!(cand.catchment(), only);
+        assert_eq!(cand.passive(3), &[only]);
+        cand.fill(&schools, 1.0, 1.0, Some(7));
+        assert_eq!(cand.within(0.0), &[only]);
     }
 
     /// Branch-free insertion of rank keys keeps exactly the first `l` of a
