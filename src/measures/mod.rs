@@ -49,8 +49,6 @@ pub const HEADLINE: [(&str, &str, &str); 5] = [
 /// freed after each year's record.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    /// The leavers' scores: of disadvantaged pupils, of the others.
-    scores: (Vec<f32>, Vec<f32>),
     district_pairs: Vec<Vec<(f32, bool)>>,
     school: Counts,
     nbhd: Counts,
@@ -213,7 +211,7 @@ impl Recorder {
         // Segregation between schools and between neighbourhoods (each from
         // its counts), the leavers' attainment and the entrants' choices are
         // independent: computed in parallel, written in this order.
-        let (school, nbhd, scores) = (&mut self.school, &mut self.nbhd, &mut self.scores);
+        let (school, nbhd) = (&mut self.school, &mut self.nbhd);
         let ((by_school, by_nbhd), (leavers, entrants)) = rayon::join(
             || {
                 rayon::join(
@@ -229,7 +227,7 @@ impl Recorder {
             },
             || {
                 let (mut l, mut e) = (Vec::with_capacity(32), Vec::with_capacity(16));
-                rayon::join(|| leavers(scores, s, w, &mut l), || entrants(w, &mut e));
+                rayon::join(|| leavers(s, w, &mut l), || entrants(w, &mut e));
                 (l, e)
             },
         );
@@ -248,7 +246,6 @@ impl Recorder {
         // year (the year's peak of memory comes while the next cohort enters
         // and is admitted).
         self.nbhd.rows = Vec::new();
-        self.scores = Default::default();
         self.district_pairs = Vec::new();
         out
     }
@@ -320,76 +317,77 @@ impl Recorder {
     }
 }
 
-/// The measures of the leaving cohort (`scores`: working memory for the gap
-/// index, the disadvantaged pupils' scores and the others').
-fn leavers(scores: &mut (Vec<f32>, Vec<f32>), s: &Scenario, w: &World, out: &mut Vec<Metric>) {
+/// The measures of the leaving cohort.
+fn leavers(s: &Scenario, w: &World, out: &mut Vec<Metric>) {
     let c = &w.cohorts[w.leaving()];
     let n = c.len();
     let n_schools = w.schools.len();
     let mut all = attainment::Moments::default();
-    let mut by = [attainment::Moments::default(), attainment::Moments::default()];
-    let mut needs = [[0.0f64; 2]; 4]; // SEN: (sum, n), non-SEN, EAL, non-EAL
+    // Sums of scores: of the advantaged and the disadvantaged; of SEN,
+    // non-SEN, EAL and non-EAL pupils. Pupils are counted in whole numbers
+    // (adding ones in f64 gives the same whole numbers).
+    let mut by = [0.0f64; 2];
+    let mut needs = [0.0f64; 4];
+    let (mut n_dis, mut n_sen, mut n_eal) = (0usize, 0usize, 0usize);
     let mut below = [0usize; 2];
-    let mut count = vec![0.0; n_schools];
+    let mut count = vec![0u32; n_schools];
     let mut sum = vec![0.0; n_schools];
     let d = w.region.districts;
-    let (mut dsum, mut dcnt) = (vec![0.0; d], vec![0.0; d]);
+    let mut dsum = vec![0.0; d];
     let mut ss = 0.0;
     let basic = s.measures.basic_threshold;
+    let district = &w.schools.district[..n_schools];
     // The gap index ranks the scores (sorted apart from the sums below,
     // which are taken in pupil order).
     let (gap, ()) = rayon::join(
+        || attainment::gap_index_by(&c.attainment, |i| c.flags[i] & flag::DIS != 0),
         || {
-            let (dis_scores, other_scores) = scores;
-            dis_scores.clear();
-            other_scores.clear();
-            for (&a, &f) in c.attainment.iter().zip(&c.flags) {
-                if f & flag::DIS != 0 { &mut *dis_scores } else { &mut *other_scores }.push(a);
-            }
-            attainment::gap_index_of(dis_scores, other_scores)
-        },
-        || {
-            for i in 0..n {
-                let a = c.attainment[i] as f64;
-                let dis = c.flags[i] & flag::DIS != 0;
-                all.add(c.ses[i] as f64, a);
-                by[usize::from(dis)].add(0.0, a);
-                let sen = c.flags[i] & flag::SEN != 0;
-                let eal = c.flags[i] & flag::EAL != 0;
-                let k = if sen { 0 } else { 1 };
-                needs[k][0] += a;
-                needs[k][1] += 1.0;
-                let k = if eal { 2 } else { 3 };
-                needs[k][0] += a;
-                needs[k][1] += 1.0;
-                if a < basic {
-                    below[usize::from(dis)] += 1;
-                }
-                let sid = c.school[i] as usize;
-                count[sid] += 1.0;
+            for (((&a, &x), &f), &sid) in c.attainment.iter().zip(&c.ses).zip(&c.flags).zip(&c.school) {
+                let a = a as f64;
+                let dis = usize::from(f & flag::DIS != 0);
+                let sen = usize::from(f & flag::SEN != 0);
+                let eal = usize::from(f & flag::EAL != 0);
+                all.add(x as f64, a);
+                by[dis] += a;
+                n_dis += dis;
+                needs[1 - sen] += a;
+                n_sen += sen;
+                needs[3 - eal] += a;
+                n_eal += eal;
+                below[dis] += usize::from(a < basic);
+                let sid = sid as usize;
+                count[sid] += 1;
                 sum[sid] += a;
-                let di = w.schools.district[sid] as usize;
-                dsum[di] += a;
-                dcnt[di] += 1.0;
+                dsum[district[sid] as usize] += a;
                 ss += a * a;
             }
         },
     );
+    let count: Vec<f64> = count.into_iter().map(f64::from).collect();
+    let mut dcnt = vec![0.0; d];
+    for (&k, &m) in district.iter().zip(&count) {
+        dcnt[k as usize] += m;
+    }
+    let (n_d, n_a) = (n_dis as f64, (n - n_dis) as f64);
+    let needs = [
+        [needs[0], n_sen as f64],
+        [needs[1], (n - n_sen) as f64],
+        [needs[2], n_eal as f64],
+        [needs[3], (n - n_eal) as f64],
+    ];
     let sd = all.sd_y();
     let (slope, r2) = all.slope_r2();
     // Means of empty groups are 0/0: NaN, written as missing.
     out.push(Metric::new("attainment_mean", "all", all.mean_y()));
-    out.push(Metric::new("attainment_mean", "advantaged", by[0].mean_y()));
-    out.push(Metric::new("attainment_mean", "disadvantaged", by[1].mean_y()));
+    out.push(Metric::new("attainment_mean", "advantaged", by[0] / n_a));
+    out.push(Metric::new("attainment_mean", "disadvantaged", by[1] / n_d));
     out.push(Metric::new("attainment_sd", "all", sd));
-    out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
+    out.push(Metric::new("gap_sd", "disadvantaged", (by[0] / n_a - by[1] / n_d) / sd));
     out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
     out.push(Metric::new("gap_sd", "eal", (needs[3][0] / needs[3][1] - needs[2][0] / needs[2][1]) / sd));
-    let n_d = scores.0.len() as f64;
     out.push(Metric::new("gap_index", "disadvantaged", gap));
     out.push(Metric::new("ses_gradient", "all", slope));
     out.push(Metric::new("ses_r2", "all", r2));
-    let n_a = n as f64 - n_d;
     out.push(Metric::new("below_basic", "all", (below[0] + below[1]) as f64 / n as f64));
     out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
     out.push(Metric::new("below_basic", "disadvantaged", below[1] as f64 / n_d));
