@@ -138,7 +138,7 @@ pub(crate) fn total_key(v: f32) -> u32 {
 
 /// The float of a [`total_key`].
 #[inline]
-fn from_total_key(k: u32) -> f32 {
+pub(crate) fn from_total_key(k: u32) -> f32 {
     f32::from_bits(if k >> 31 == 1 { k & 0x7fff_ffff } else { !k })
 }
 
