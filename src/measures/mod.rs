@@ -89,23 +89,41 @@ impl Counts {
         self.rows.resize(units * self.width(), 0);
     }
 
-    /// Count pupils on roll by school: each pupil in its school's
-    /// disadvantaged, group and band columns, then each school's total as
-    /// the sum of its group columns (every pupil is in one group).
+    /// Count pupils on roll by school: each pupil in its school's cell of
+    /// (disadvantaged or not, group, band), then each school's columns as
+    /// sums of its cells (the same whole numbers as counting each pupil in
+    /// each column, with one count a pupil instead of three).
     fn fill_by_school(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort]) {
         self.reset(units, groups, bands);
-        let w = self.width();
-        let rows = &mut self.rows[..units * w];
+        let per = 2 * groups * bands;
+        let mut cells = vec![0u32; units * per];
         for c in cohorts {
             for (((&u, &f), &g), &b) in c.school.iter().zip(&c.flags).zip(&c.group).zip(&c.band) {
-                let at = u as usize * w;
-                rows[at + DIS] += u32::from(f & flag::DIS != 0);
-                rows[at + FIRST_GROUP + g as usize] += 1;
-                rows[at + FIRST_GROUP + groups + b as usize] += 1;
+                let dis = usize::from(f & flag::DIS != 0);
+                cells[((u as usize * 2 + dis) * groups + g as usize) * bands + b as usize] += 1;
             }
         }
-        for row in rows.chunks_exact_mut(w) {
-            row[TOTAL] = row[FIRST_GROUP..FIRST_GROUP + groups].iter().sum();
+        self.add_cells(&cells);
+    }
+
+    /// Add to each unit's columns its cells of (disadvantaged or not,
+    /// group, band), `2 · groups · bands` a unit: a cell's pupils to the
+    /// unit's total, its group's and its band's columns, and a disadvantaged
+    /// cell's to the disadvantaged column.
+    fn add_cells(&mut self, cells: &[u32]) {
+        let (groups, bands, w) = (self.groups, self.bands, self.width());
+        let per = 2 * groups * bands;
+        for (row, cells) in self.rows.chunks_exact_mut(w).zip(cells.chunks_exact(per)) {
+            for (dis, cells) in cells.chunks_exact(groups * bands).enumerate() {
+                for (g, by_band) in cells.chunks_exact(bands).enumerate() {
+                    for (b, &k) in by_band.iter().enumerate() {
+                        row[TOTAL] += k;
+                        row[DIS] += if dis == 1 { k } else { 0 };
+                        row[FIRST_GROUP + g] += k;
+                        row[FIRST_GROUP + groups + b] += k;
+                    }
+                }
+            }
         }
     }
 
@@ -474,4 +492,47 @@ fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
     out.push(Metric::new("expansions", "all", e.market.expansions as f64));
     out.push(Metric::new("over_capacity", "all", e.admissions.over_capacity as f64));
     out.push(Metric::new("exclusions", "all", e.admissions.exclusions as f64));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counting by school through cells gives the counts of each pupil
+    /// added to each of its columns, for several groups and bands.
+    #[test]
+    fn school_counts_are_each_pupils_columns() {
+        let (units, groups, bands) = (7usize, 3usize, 4usize);
+        let mut state = 3u64;
+        let mut next = |m: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let cohorts: Vec<Cohort> = (0..3)
+            .map(|y| {
+                let n = 200 + 37 * y;
+                Cohort {
+                    school: (0..n).map(|_| next(units as u64) as _).collect(),
+                    flags: (0..n).map(|_| next(32) as u8).collect(),
+                    group: (0..n).map(|_| next(groups as u64) as u8).collect(),
+                    band: (0..n).map(|_| next(bands as u64) as u8).collect(),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let mut counts = Counts::default();
+        counts.fill_by_school(units, groups, bands, &cohorts);
+        let w = counts.width();
+        let mut want = vec![0u32; units * w];
+        for c in &cohorts {
+            for i in 0..c.school.len() {
+                let at = c.school[i] as usize * w;
+                want[at + TOTAL] += 1;
+                want[at + DIS] += u32::from(c.flags[i] & flag::DIS != 0);
+                want[at + FIRST_GROUP + c.group[i] as usize] += 1;
+                want[at + FIRST_GROUP + groups + c.band[i] as usize] += 1;
+            }
+        }
+        assert_eq!(counts.rows, want);
+    }
 }
