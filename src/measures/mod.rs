@@ -186,11 +186,7 @@ impl Counts {
             .map(|task| match task {
                 Task::Binary(sub, col) => {
                     let (rows, w) = (&self.rows, self.width());
-                    let b = segregation::binary_of(
-                        self.units,
-                        |u| f64::from(rows[u * w + col]),
-                        |u| f64::from(rows[u * w + TOTAL]),
-                    );
+                    let b = segregation::binary_of_counts(self.units, |u| rows[u * w + col], |u| rows[u * w + TOTAL]);
                     prefix
                         .iter()
                         .zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure])
@@ -199,7 +195,7 @@ impl Counts {
                 }
                 Task::Multi(sub, first, k) => {
                     let (rows, w) = (&self.rows, self.width());
-                    let h = segregation::theil_multi_of(self.units, k, |u, j| f64::from(rows[u * w + first + j]));
+                    let h = segregation::theil_multi_of_counts(self.units, k, |u, j| rows[u * w + first + j]);
                     vec![Metric::new(theil_multi, sub, h)]
                 }
             })
