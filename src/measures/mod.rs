@@ -354,7 +354,7 @@ fn leavers(s: &Scenario, w: &World, out: &mut Vec<Metric>) {
     // The gap index ranks the scores (sorted apart from the sums below,
     // which are taken in pupil order).
     let (gap, ()) = rayon::join(
-        || attainment::gap_index_by(&c.attainment, |i| c.flags[i] & flag::DIS != 0),
+        || attainment::gap_index_by(&c.attainment, c.flags.iter().map(|f| f & flag::DIS != 0)),
         || {
             for (((&a, &x), &f), &sid) in c.attainment.iter().zip(&c.ses).zip(&c.flags).zip(&c.school) {
                 let a = a as f64;
