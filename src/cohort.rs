@@ -415,6 +415,20 @@ pub fn enter(
     parts.into_par_iter().enumerate().for_each(|(c, r)| {
         let mut rng = stream(seed, Purpose::Cohort, year, c as u64);
         let first_n = c * NBHD_CHUNK;
+        // Every column of the chunk cut to the same length, so that one
+        // check of a pupil's index serves them all.
+        let len = r.x.len();
+        let r = Rows {
+            x: &mut r.x[..len],
+            y: &mut r.y[..len],
+            ses: &mut r.ses[..len],
+            ses_pct: &mut r.ses_pct[..len],
+            flags: &mut r.flags[..len],
+            group: &mut r.group[..len],
+            prior: &mut r.prior[..len],
+            attainment: &mut r.attainment[..len],
+            school: &mut r.school[..len],
+        };
         let mut i = 0usize;
         for n in first_n..(first_n + NBHD_CHUNK).min(nn) {
             let row = &households[n * types..(n + 1) * types];

@@ -414,15 +414,19 @@ fn leavers(s: &Scenario, w: &World, out: &mut Vec<Metric>) {
 fn entrants(w: &World, out: &mut Vec<Metric>) {
     let c = &w.cohorts[w.newest()];
     let apps = &w.applications;
-    let mut first = [0.0f64; 2];
+    // Pupils and first preferences counted in whole numbers (the same
+    // values as adding ones in f64); distances summed in pupil order.
+    let mut first = [0u32; 2];
     let mut dist = [0.0f64; 2];
-    let mut n = [0.0f64; 2];
-    for i in 0..c.len() {
-        let k = usize::from(c.dis(i));
-        n[k] += 1.0;
-        first[k] += f64::from(u8::from(apps.rank[i] == 0));
-        dist[k] += w.schools.dist(u32::from(c.school[i]), c.x[i], c.y[i]) as f64;
+    let mut n = [0u32; 2];
+    let pupils = c.flags.iter().zip(&apps.rank[..c.len()]).zip(&c.school).zip(&c.x).zip(&c.y);
+    for ((((&f, &rank), &sid), &x), &y) in pupils {
+        let k = usize::from(f & flag::DIS != 0);
+        n[k] += 1;
+        first[k] += u32::from(rank == 0);
+        dist[k] += w.schools.dist(u32::from(sid), x, y) as f64;
     }
+    let (n, first) = (n.map(f64::from), first.map(f64::from));
     let tot = n[0] + n[1];
     out.push(Metric::new("first_preference_rate", "all", (first[0] + first[1]) / tot));
     out.push(Metric::new("first_preference_rate", "advantaged", first[0] / n[0]));
