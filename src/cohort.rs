@@ -11,7 +11,7 @@ use crate::ids::{NONE, SchoolId};
 use crate::region::{Region, SES_BANDS};
 use crate::rng::{Purpose, Year, stream};
 use crate::scenario::{PopulationParams, Scenario};
-use crate::stats::{norm_inv, sort_total};
+use crate::stats::{from_total_key, norm_inv, total_key};
 
 /// Bit flags of a pupil.
 pub mod flag {
@@ -415,6 +415,20 @@ pub fn enter(
     parts.into_par_iter().enumerate().for_each(|(c, r)| {
         let mut rng = stream(seed, Purpose::Cohort, year, c as u64);
         let first_n = c * NBHD_CHUNK;
+        // Every column of the chunk cut to the same length, so that one
+        // check of a pupil's index serves them all.
+        let len = r.x.len();
+        let r = Rows {
+            x: &mut r.x[..len],
+            y: &mut r.y[..len],
+            ses: &mut r.ses[..len],
+            ses_pct: &mut r.ses_pct[..len],
+            flags: &mut r.flags[..len],
+            group: &mut r.group[..len],
+            prior: &mut r.prior[..len],
+            attainment: &mut r.attainment[..len],
+            school: &mut r.school[..len],
+        };
         let mut i = 0usize;
         for n in first_n..(first_n + NBHD_CHUNK).min(nn) {
             let row = &households[n * types..(n + 1) * types];
@@ -450,22 +464,26 @@ fn senders(entrants: f64, sums: &HouseholdSums, at: Year, counts: &mut Vec<u32>)
     }
 }
 
-/// Cohorts up to this size have their band cut points read from a sorted
-/// copy of the priors (a radix sort: fewer steps than selecting them one by
-/// one); larger ones select them, in parallel.
-const SORT_FOR_BANDS: usize = 1 << 16;
+/// Cohorts up to this size have their band cut points selected by
+/// `radix_select` (a pass or two over the priors: fewer steps than
+/// selecting them one by one); larger ones are selected one by one, in
+/// parallel.
+const RADIX_FOR_BANDS: usize = 1 << 16;
+
+/// Bands up to this many have a pupil's band counted as the number of cut
+/// points at or below its prior (a comparison each); more, found by a
+/// binary search.
+const COUNT_BANDS: usize = 8;
 
 /// Prior-attainment bands: equal-sized groups of the cohort by prior
-/// attainment. The cut points are the order statistics of the priors, read
-/// from a sorted copy or selected in one (`SORT_FOR_BANDS`), freed at
-/// once (a number a pupil, needed for a moment once a year).
+/// attainment. The cut points are the order statistics of the priors
+/// (`RADIX_FOR_BANDS`).
 pub fn assign_bands(cohort: &mut Cohort, bands: usize) {
     let n = cohort.len();
     if n == 0 || bands <= 1 {
         cohort.band.iter_mut().for_each(|b| *b = 0);
         return;
     }
-    let mut scratch = cohort.prior.clone();
     // The cut points are order statistics of the priors (in the total order
     // of floats, where equal means the same bits: each is one exact value).
     let mut pos = [0usize; 32];
@@ -484,21 +502,76 @@ pub fn assign_bands(cohort: &mut Cohort, bands: usize) {
         }
     }
     let mut vals = [0.0f32; 32];
-    if n <= SORT_FOR_BANDS {
-        sort_total(&mut scratch);
-        for (v, &u) in vals.iter_mut().zip(&uniq[..m]) {
-            *v = scratch[u];
-        }
+    if n <= RADIX_FOR_BANDS {
+        radix_select(&cohort.prior, &uniq[..m], &mut vals[..m]);
     } else {
+        // A copy, freed at once (a number a pupil, needed for a moment once a year).
+        let mut scratch = cohort.prior.clone();
         order_statistics(&mut scratch, 0, &uniq[..m], &mut vals[..m]);
     }
     for j in 0..k {
         cuts[j] = vals[uniq[..m].partition_point(|&u| u < pos[j])];
     }
     let cuts = &cuts[..k];
-    cohort.prior.par_iter().zip(cohort.band.par_iter_mut()).for_each(|(p, b)| {
-        *b = cuts.partition_point(|c| *c <= *p) as u8;
-    });
+    // Counting the cut points at or below a prior is the binary search's
+    // answer when the cut points, sorted, are at or below it only from the
+    // first on: so unless one is NaN.
+    if k <= COUNT_BANDS && !cuts.iter().any(|c| c.is_nan()) {
+        cohort.prior.par_iter().zip(cohort.band.par_iter_mut()).for_each(|(p, b)| {
+            *b = cuts.iter().map(|c| u8::from(*c <= *p)).sum();
+        });
+    } else {
+        cohort.prior.par_iter().zip(cohort.band.par_iter_mut()).for_each(|(p, b)| {
+            *b = cuts.partition_point(|c| *c <= *p) as u8;
+        });
+    }
+}
+
+/// The values at the distinct, increasing positions `pos` of `v` in the
+/// order of `f32::total_cmp`, into `out`, by a radix selection: the values
+/// are counted by the top 11 bits of their `total_key`s, which tells in
+/// which of these buckets each position falls and where in it; the keys of
+/// those buckets only are gathered, and each position selected among them.
+fn radix_select(v: &[f32], pos: &[usize], out: &mut [f32]) {
+    const SHIFT: u32 = 21;
+    let mut count = [0u32; 2048];
+    for &x in v {
+        count[(total_key(x) >> SHIFT) as usize] += 1;
+    }
+    // Each position's bucket and rank within it; the distinct buckets, and
+    // each bucket's slot among them (`u8::MAX`: no position falls in it).
+    let (mut bucket, mut rank) = ([0usize; 32], [0usize; 32]);
+    let (mut j, mut at) = (0, 0usize);
+    for (b, &c) in count.iter().enumerate() {
+        let end = at + c as usize;
+        while j < pos.len() && pos[j] < end {
+            (bucket[j], rank[j]) = (b, pos[j] - at);
+            j += 1;
+        }
+        if j == pos.len() {
+            break;
+        }
+        at = end;
+    }
+    let mut slot = [u8::MAX; 2048];
+    let mut gathered: Vec<Vec<u32>> = Vec::new();
+    for &b in &bucket[..pos.len()] {
+        if slot[b] == u8::MAX {
+            slot[b] = gathered.len() as u8;
+            gathered.push(Vec::with_capacity(count[b] as usize));
+        }
+    }
+    for &x in v {
+        let key = total_key(x);
+        let s = slot[(key >> SHIFT) as usize];
+        if s != u8::MAX {
+            gathered[s as usize].push(key);
+        }
+    }
+    for j in 0..pos.len() {
+        let g = &mut gathered[slot[bucket[j]] as usize];
+        out[j] = from_total_key(*g.select_nth_unstable(rank[j]).1);
+    }
 }
 
 /// The values at the distinct, increasing positions `pos` (offset by `base`)
@@ -595,6 +668,55 @@ mod tests {
                 for (p, b) in c.prior.iter().zip(&c.band) {
                     assert_eq!(*b as usize, cuts.partition_point(|x| *x <= *p), "n {n} bands {bands}");
                 }
+            }
+        }
+    }
+
+    /// The radix selection gives the values a sort by `total_cmp` puts at
+    /// the positions, for floats with ties, signed zeros, infinities and
+    /// NaNs, heavily tied ones and any bits.
+    #[test]
+    fn radix_select_is_the_sorted_order_statistics() {
+        let check = |v: &[f32], pos: &[usize]| {
+            let mut sorted = v.to_vec();
+            sorted.sort_unstable_by(f32::total_cmp);
+            let mut out = vec![0.0f32; pos.len()];
+            radix_select(v, pos, &mut out);
+            for (p, o) in pos.iter().zip(&out) {
+                assert_eq!(o.to_bits(), sorted[*p].to_bits(), "n {} pos {p}", v.len());
+            }
+        };
+        for (len, seed) in [(1usize, 1u64), (2, 2), (5, 3), (50, 4), (999, 5), (6000, 6), (70_000, 7)] {
+            let v = crate::stats::tests::awkward(len, seed);
+            let tied: Vec<f32> = v.iter().map(|x| x.clamp(-1.0, 1.0).round()).collect();
+            for bands in [2usize, 5, 10, 32] {
+                let pos: Vec<usize> = (1..bands).map(|j| (j * len / bands).min(len - 1)).collect();
+                let mut pos_uniq = pos.clone();
+                pos_uniq.dedup();
+                check(&v, &pos_uniq);
+                check(&tied, &pos_uniq);
+            }
+            check(&v, &(0..len.min(31)).collect::<Vec<_>>());
+        }
+    }
+
+    proptest::proptest! {
+        /// Any bit patterns, any distinct positions.
+        #[test]
+        fn radix_select_of_any_bits(
+            raw in proptest::collection::vec(proptest::prelude::any::<u32>(), 1..400),
+            picks in proptest::collection::vec(proptest::prelude::any::<usize>(), 1..31),
+        ) {
+            let v: Vec<f32> = raw.iter().map(|&b| f32::from_bits(b)).collect();
+            let mut pos: Vec<usize> = picks.iter().map(|p| p % v.len()).collect();
+            pos.sort_unstable();
+            pos.dedup();
+            let mut sorted = v.clone();
+            sorted.sort_unstable_by(f32::total_cmp);
+            let mut out = vec![0.0f32; pos.len()];
+            radix_select(&v, &pos, &mut out);
+            for (p, o) in pos.iter().zip(&out) {
+                proptest::prop_assert_eq!(o.to_bits(), sorted[*p].to_bits());
             }
         }
     }

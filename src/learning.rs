@@ -76,23 +76,29 @@ pub fn learn(
         while i < end {
             let run_end = (nbhd_start[nb + 1] as usize).min(end);
             let hb = home_bonus[nb];
-            for a in &mut att[i - off..run_end - off] {
-                let sid = school[i] as usize;
-                let f = flags[i];
-                let mut g = terms.base[sid] + home * ses[i] + hb;
+            // The run's pupils' columns side by side.
+            let pupils = att[i - off..run_end - off]
+                .iter_mut()
+                .zip(&school[i..run_end])
+                .zip(&flags[i..run_end])
+                .zip(&ses[i..run_end])
+                .zip(&band[i..run_end]);
+            for ((((a, &sid), &f), &z), &b) in pupils {
+                let sid = sid as usize;
+                let mut g = terms.base[sid] + home * z + hb;
                 if f & flag::SEN != 0 {
                     g -= terms.sen[sid];
                 }
                 if f & flag::EAL != 0 {
                     g -= terms.eal[sid];
                 }
-                if band[i] == 0 {
+                if b == 0 {
                     g += terms.inclusive[sid];
                 }
                 let e: f32 = StandardNormal.sample(&mut rng);
                 *a += g + noise_sd * e;
-                i += 1;
             }
+            i = run_end;
             nb += 1;
         }
     });

@@ -131,14 +131,14 @@ pub fn weighted_mean_sd(values: &[f64], weights: &[f64]) -> (f64, f64) {
 /// The bits of a float as an integer that orders as `f32::total_cmp` does:
 /// negative numbers' bits flipped, positive numbers' sign bit set.
 #[inline]
-fn total_key(v: f32) -> u32 {
+pub(crate) fn total_key(v: f32) -> u32 {
     let b = v.to_bits();
     if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
 }
 
 /// The float of a [`total_key`].
 #[inline]
-fn from_total_key(k: u32) -> f32 {
+pub(crate) fn from_total_key(k: u32) -> f32 {
     f32::from_bits(if k >> 31 == 1 { k & 0x7fff_ffff } else { !k })
 }
 
@@ -181,6 +181,46 @@ pub fn sort_total(v: &mut [f32]) {
     }
     for (x, &k) in v.iter_mut().zip(&keys) {
         *x = from_total_key(k);
+    }
+}
+
+/// Sort keys of at most 33 bits (below `1 << 33`) in increasing order, by
+/// a least-significant-digit radix sort of three passes of 11 bits (as
+/// [`sort_total`]'s, whose 32-bit keys need the same three passes), `spare`
+/// being working memory of the same length. A pass in which every key has
+/// the same digit is skipped.
+pub(crate) fn sort_keys33(keys: &mut Vec<u64>, spare: &mut Vec<u64>) {
+    let n = keys.len();
+    if n < 2 {
+        return;
+    }
+    debug_assert!(keys.iter().all(|&k| k < 1 << 33));
+    spare.clear();
+    spare.resize(n, 0);
+    let mut count = [[0u32; 2048]; 3];
+    for &k in keys.iter() {
+        count[0][(k & 2047) as usize] += 1;
+        count[1][((k >> 11) & 2047) as usize] += 1;
+        count[2][((k >> 22) & 2047) as usize] += 1;
+    }
+    for (pass, count) in count.iter_mut().enumerate() {
+        let shift = 11 * pass as u32;
+        let digit = |k: u64| ((k >> shift) & 2047) as usize;
+        if count[digit(keys[0])] as usize == n {
+            continue;
+        }
+        let mut at = 0;
+        for c in count.iter_mut() {
+            let m = *c;
+            *c = at;
+            at += m;
+        }
+        for &k in keys.iter() {
+            let d = digit(k);
+            spare[count[d] as usize] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(keys, spare);
     }
 }
 
@@ -249,6 +289,22 @@ pub(crate) mod tests {
             want.sort_by(f32::total_cmp);
             sort_total(&mut v);
             prop_assert_eq!(bits(&v), bits(&want));
+        }
+    }
+
+    proptest! {
+        /// Keys of up to 33 bits (many ties below and above 32 bits) sort
+        /// as a comparison sort does.
+        #[test]
+        fn sort_keys33_of_any_keys(raw in prop::collection::vec((any::<u32>(), 0u64..4, any::<bool>()), 0..600)) {
+            let mut keys: Vec<u64> = raw
+                .iter()
+                .map(|&(b, lo, tie)| if tie { (lo << 31) | 7 } else { (u64::from(b) << 1) | (lo & 1) })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            sort_keys33(&mut keys, &mut Vec::new());
+            prop_assert_eq!(keys, want);
         }
     }
 

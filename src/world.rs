@@ -192,17 +192,27 @@ impl Tally {
         self.prior.resize(n, 0.0);
     }
 
+    /// The counts of year group `c` in `n` schools: its pupils are counted
+    /// by school in a cell of (disadvantaged or not, group) each, one count
+    /// a pupil, from which the rolls, disadvantaged and group counts are
+    /// summed (the same whole numbers); the priors are summed in pupil order.
     fn of(c: &Cohort, n: usize, groups: usize) -> Tally {
         let mut t = Tally::default();
         t.reset(n, groups);
-        let (roll, dis, prior) = (&mut t.roll[..n], &mut t.dis[..n], &mut t.prior[..n]);
-        let group = &mut t.group[..n * groups];
+        let prior = &mut t.prior[..n];
+        let mut cells = vec![0u32; n * 2 * groups];
         for (((&s, &f), &g), &p) in c.school.iter().zip(&c.flags).zip(&c.group).zip(&c.prior) {
             let sid = s as usize;
-            roll[sid] += 1;
-            dis[sid] += u32::from(f & flag::DIS != 0);
-            group[sid * groups + g as usize] += 1;
+            let dis = usize::from(f & flag::DIS != 0);
+            cells[(sid * 2 + dis) * groups + g as usize] += 1;
             prior[sid] += p as f64;
+        }
+        for (sid, cells) in cells.chunks_exact(2 * groups).enumerate() {
+            for (j, &k) in cells.iter().enumerate() {
+                t.roll[sid] += k;
+                t.dis[sid] += if j >= groups { k } else { 0 };
+                t.group[sid * groups + j % groups] += k;
+            }
         }
         t
     }
@@ -551,11 +561,14 @@ impl World {
                 .enumerate()
                 .map(|(k, school)| {
                     let first = k * CHUNK;
+                    let end = first + school.len();
                     let mut out = Vec::new();
-                    for (i, &sid) in (first..).zip(school) {
+                    // Hard to teach as `admissions::hard_to_teach` has it.
+                    let pupils = school.iter().zip(&c.flags[first..end]).zip(&c.prior[first..end]);
+                    for (i, ((&sid, &f), &p)) in (first..).zip(pupils) {
                         let rate = rates[sid as usize];
                         if rate > 0.0
-                            && admissions::hard_to_teach(c, i, below)
+                            && (f & flag::SEN != 0 || (p as f64) < below)
                             && hash_unit_after(key, &[i as u64]) < rate
                         {
                             out.push(i as u32);
@@ -753,5 +766,46 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A year group's counts through cells are each pupil counted in its
+    /// school's roll, disadvantaged and group counts, with three groups; the
+    /// priors summed in pupil order.
+    #[test]
+    fn tally_counts_each_pupil() {
+        let (n, groups) = (6usize, 3usize);
+        let mut state = 9u64;
+        let mut next = |m: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let k = 500;
+        let c = Cohort {
+            school: (0..k).map(|_| next(n as u64) as _).collect(),
+            flags: (0..k).map(|_| next(32) as u8).collect(),
+            group: (0..k).map(|_| next(groups as u64) as u8).collect(),
+            prior: (0..k).map(|_| next(1000) as f32 / 300.0 - 1.5).collect(),
+            ..Default::default()
+        };
+        let t = Tally::of(&c, n, groups);
+        let (mut roll, mut dis, mut group, mut prior) =
+            (vec![0u32; n], vec![0u32; n], vec![0u32; n * groups], vec![0.0f64; n]);
+        for i in 0..k {
+            let sid = c.school[i] as usize;
+            roll[sid] += 1;
+            dis[sid] += u32::from(c.flags[i] & flag::DIS != 0);
+            group[sid * groups + c.group[i] as usize] += 1;
+            prior[sid] += c.prior[i] as f64;
+        }
+        assert_eq!((t.roll, t.dis, t.group), (roll, dis, group));
+        assert_eq!(
+            t.prior.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
+            prior.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+        );
     }
 }

@@ -49,8 +49,6 @@ pub const HEADLINE: [(&str, &str, &str); 5] = [
 /// freed after each year's record.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    /// The leavers' scores: of disadvantaged pupils, of the others.
-    scores: (Vec<f32>, Vec<f32>),
     district_pairs: Vec<Vec<(f32, bool)>>,
     school: Counts,
     nbhd: Counts,
@@ -91,23 +89,41 @@ impl Counts {
         self.rows.resize(units * self.width(), 0);
     }
 
-    /// Count pupils on roll by school: each pupil in its school's
-    /// disadvantaged, group and band columns, then each school's total as
-    /// the sum of its group columns (every pupil is in one group).
+    /// Count pupils on roll by school: each pupil in its school's cell of
+    /// (disadvantaged or not, group, band), then each school's columns as
+    /// sums of its cells (the same whole numbers as counting each pupil in
+    /// each column, with one count a pupil instead of three).
     fn fill_by_school(&mut self, units: usize, groups: usize, bands: usize, cohorts: &[Cohort]) {
         self.reset(units, groups, bands);
-        let w = self.width();
-        let rows = &mut self.rows[..units * w];
+        let per = 2 * groups * bands;
+        let mut cells = vec![0u32; units * per];
         for c in cohorts {
             for (((&u, &f), &g), &b) in c.school.iter().zip(&c.flags).zip(&c.group).zip(&c.band) {
-                let at = u as usize * w;
-                rows[at + DIS] += u32::from(f & flag::DIS != 0);
-                rows[at + FIRST_GROUP + g as usize] += 1;
-                rows[at + FIRST_GROUP + groups + b as usize] += 1;
+                let dis = usize::from(f & flag::DIS != 0);
+                cells[((u as usize * 2 + dis) * groups + g as usize) * bands + b as usize] += 1;
             }
         }
-        for row in rows.chunks_exact_mut(w) {
-            row[TOTAL] = row[FIRST_GROUP..FIRST_GROUP + groups].iter().sum();
+        self.add_cells(&cells);
+    }
+
+    /// Add to each unit's columns its cells of (disadvantaged or not,
+    /// group, band), `2 · groups · bands` a unit: a cell's pupils to the
+    /// unit's total, its group's and its band's columns, and a disadvantaged
+    /// cell's to the disadvantaged column.
+    fn add_cells(&mut self, cells: &[u32]) {
+        let (groups, bands, w) = (self.groups, self.bands, self.width());
+        let per = 2 * groups * bands;
+        for (row, cells) in self.rows.chunks_exact_mut(w).zip(cells.chunks_exact(per)) {
+            for (dis, cells) in cells.chunks_exact(groups * bands).enumerate() {
+                for (g, by_band) in cells.chunks_exact(bands).enumerate() {
+                    for (b, &k) in by_band.iter().enumerate() {
+                        row[TOTAL] += k;
+                        row[DIS] += if dis == 1 { k } else { 0 };
+                        row[FIRST_GROUP + g] += k;
+                        row[FIRST_GROUP + groups + b] += k;
+                    }
+                }
+            }
         }
     }
 
@@ -170,11 +186,7 @@ impl Counts {
             .map(|task| match task {
                 Task::Binary(sub, col) => {
                     let (rows, w) = (&self.rows, self.width());
-                    let b = segregation::binary_of(
-                        self.units,
-                        |u| f64::from(rows[u * w + col]),
-                        |u| f64::from(rows[u * w + TOTAL]),
-                    );
+                    let b = segregation::binary_of_counts(self.units, |u| rows[u * w + col], |u| rows[u * w + TOTAL]);
                     prefix
                         .iter()
                         .zip([b.dissimilarity, b.gorard, b.theil, b.isolation, b.exposure])
@@ -183,7 +195,7 @@ impl Counts {
                 }
                 Task::Multi(sub, first, k) => {
                     let (rows, w) = (&self.rows, self.width());
-                    let h = segregation::theil_multi_of(self.units, k, |u, j| f64::from(rows[u * w + first + j]));
+                    let h = segregation::theil_multi_of_counts(self.units, k, |u, j| rows[u * w + first + j]);
                     vec![Metric::new(theil_multi, sub, h)]
                 }
             })
@@ -213,7 +225,7 @@ impl Recorder {
         // Segregation between schools and between neighbourhoods (each from
         // its counts), the leavers' attainment and the entrants' choices are
         // independent: computed in parallel, written in this order.
-        let (school, nbhd, scores) = (&mut self.school, &mut self.nbhd, &mut self.scores);
+        let (school, nbhd) = (&mut self.school, &mut self.nbhd);
         let ((by_school, by_nbhd), (leavers, entrants)) = rayon::join(
             || {
                 rayon::join(
@@ -229,7 +241,7 @@ impl Recorder {
             },
             || {
                 let (mut l, mut e) = (Vec::with_capacity(32), Vec::with_capacity(16));
-                rayon::join(|| leavers(scores, s, w, &mut l), || entrants(w, &mut e));
+                rayon::join(|| leavers(s, w, &mut l), || entrants(w, &mut e));
                 (l, e)
             },
         );
@@ -248,7 +260,6 @@ impl Recorder {
         // year (the year's peak of memory comes while the next cohort enters
         // and is admitted).
         self.nbhd.rows = Vec::new();
-        self.scores = Default::default();
         self.district_pairs = Vec::new();
         out
     }
@@ -320,76 +331,77 @@ impl Recorder {
     }
 }
 
-/// The measures of the leaving cohort (`scores`: working memory for the gap
-/// index, the disadvantaged pupils' scores and the others').
-fn leavers(scores: &mut (Vec<f32>, Vec<f32>), s: &Scenario, w: &World, out: &mut Vec<Metric>) {
+/// The measures of the leaving cohort.
+fn leavers(s: &Scenario, w: &World, out: &mut Vec<Metric>) {
     let c = &w.cohorts[w.leaving()];
     let n = c.len();
     let n_schools = w.schools.len();
     let mut all = attainment::Moments::default();
-    let mut by = [attainment::Moments::default(), attainment::Moments::default()];
-    let mut needs = [[0.0f64; 2]; 4]; // SEN: (sum, n), non-SEN, EAL, non-EAL
+    // Sums of scores: of the advantaged and the disadvantaged; of SEN,
+    // non-SEN, EAL and non-EAL pupils. Pupils are counted in whole numbers
+    // (adding ones in f64 gives the same whole numbers).
+    let mut by = [0.0f64; 2];
+    let mut needs = [0.0f64; 4];
+    let (mut n_dis, mut n_sen, mut n_eal) = (0usize, 0usize, 0usize);
     let mut below = [0usize; 2];
-    let mut count = vec![0.0; n_schools];
+    let mut count = vec![0u32; n_schools];
     let mut sum = vec![0.0; n_schools];
     let d = w.region.districts;
-    let (mut dsum, mut dcnt) = (vec![0.0; d], vec![0.0; d]);
+    let mut dsum = vec![0.0; d];
     let mut ss = 0.0;
     let basic = s.measures.basic_threshold;
+    let district = &w.schools.district[..n_schools];
     // The gap index ranks the scores (sorted apart from the sums below,
     // which are taken in pupil order).
     let (gap, ()) = rayon::join(
+        || attainment::gap_index_by(&c.attainment, c.flags.iter().map(|f| f & flag::DIS != 0)),
         || {
-            let (dis_scores, other_scores) = scores;
-            dis_scores.clear();
-            other_scores.clear();
-            for (&a, &f) in c.attainment.iter().zip(&c.flags) {
-                if f & flag::DIS != 0 { &mut *dis_scores } else { &mut *other_scores }.push(a);
-            }
-            attainment::gap_index_of(dis_scores, other_scores)
-        },
-        || {
-            for i in 0..n {
-                let a = c.attainment[i] as f64;
-                let dis = c.flags[i] & flag::DIS != 0;
-                all.add(c.ses[i] as f64, a);
-                by[usize::from(dis)].add(0.0, a);
-                let sen = c.flags[i] & flag::SEN != 0;
-                let eal = c.flags[i] & flag::EAL != 0;
-                let k = if sen { 0 } else { 1 };
-                needs[k][0] += a;
-                needs[k][1] += 1.0;
-                let k = if eal { 2 } else { 3 };
-                needs[k][0] += a;
-                needs[k][1] += 1.0;
-                if a < basic {
-                    below[usize::from(dis)] += 1;
-                }
-                let sid = c.school[i] as usize;
-                count[sid] += 1.0;
+            for (((&a, &x), &f), &sid) in c.attainment.iter().zip(&c.ses).zip(&c.flags).zip(&c.school) {
+                let a = a as f64;
+                let dis = usize::from(f & flag::DIS != 0);
+                let sen = usize::from(f & flag::SEN != 0);
+                let eal = usize::from(f & flag::EAL != 0);
+                all.add(x as f64, a);
+                by[dis] += a;
+                n_dis += dis;
+                needs[1 - sen] += a;
+                n_sen += sen;
+                needs[3 - eal] += a;
+                n_eal += eal;
+                below[dis] += usize::from(a < basic);
+                let sid = sid as usize;
+                count[sid] += 1;
                 sum[sid] += a;
-                let di = w.schools.district[sid] as usize;
-                dsum[di] += a;
-                dcnt[di] += 1.0;
+                dsum[district[sid] as usize] += a;
                 ss += a * a;
             }
         },
     );
+    let count: Vec<f64> = count.into_iter().map(f64::from).collect();
+    let mut dcnt = vec![0.0; d];
+    for (&k, &m) in district.iter().zip(&count) {
+        dcnt[k as usize] += m;
+    }
+    let (n_d, n_a) = (n_dis as f64, (n - n_dis) as f64);
+    let needs = [
+        [needs[0], n_sen as f64],
+        [needs[1], (n - n_sen) as f64],
+        [needs[2], n_eal as f64],
+        [needs[3], (n - n_eal) as f64],
+    ];
     let sd = all.sd_y();
     let (slope, r2) = all.slope_r2();
     // Means of empty groups are 0/0: NaN, written as missing.
     out.push(Metric::new("attainment_mean", "all", all.mean_y()));
-    out.push(Metric::new("attainment_mean", "advantaged", by[0].mean_y()));
-    out.push(Metric::new("attainment_mean", "disadvantaged", by[1].mean_y()));
+    out.push(Metric::new("attainment_mean", "advantaged", by[0] / n_a));
+    out.push(Metric::new("attainment_mean", "disadvantaged", by[1] / n_d));
     out.push(Metric::new("attainment_sd", "all", sd));
-    out.push(Metric::new("gap_sd", "disadvantaged", (by[0].mean_y() - by[1].mean_y()) / sd));
+    out.push(Metric::new("gap_sd", "disadvantaged", (by[0] / n_a - by[1] / n_d) / sd));
     out.push(Metric::new("gap_sd", "sen", (needs[1][0] / needs[1][1] - needs[0][0] / needs[0][1]) / sd));
     out.push(Metric::new("gap_sd", "eal", (needs[3][0] / needs[3][1] - needs[2][0] / needs[2][1]) / sd));
-    let n_d = scores.0.len() as f64;
     out.push(Metric::new("gap_index", "disadvantaged", gap));
     out.push(Metric::new("ses_gradient", "all", slope));
     out.push(Metric::new("ses_r2", "all", r2));
-    let n_a = n as f64 - n_d;
     out.push(Metric::new("below_basic", "all", (below[0] + below[1]) as f64 / n as f64));
     out.push(Metric::new("below_basic", "advantaged", below[0] as f64 / n_a));
     out.push(Metric::new("below_basic", "disadvantaged", below[1] as f64 / n_d));
@@ -402,15 +414,19 @@ fn leavers(scores: &mut (Vec<f32>, Vec<f32>), s: &Scenario, w: &World, out: &mut
 fn entrants(w: &World, out: &mut Vec<Metric>) {
     let c = &w.cohorts[w.newest()];
     let apps = &w.applications;
-    let mut first = [0.0f64; 2];
+    // Pupils and first preferences counted in whole numbers (the same
+    // values as adding ones in f64); distances summed in pupil order.
+    let mut first = [0u32; 2];
     let mut dist = [0.0f64; 2];
-    let mut n = [0.0f64; 2];
-    for i in 0..c.len() {
-        let k = usize::from(c.dis(i));
-        n[k] += 1.0;
-        first[k] += f64::from(u8::from(apps.rank[i] == 0));
-        dist[k] += w.schools.dist(u32::from(c.school[i]), c.x[i], c.y[i]) as f64;
+    let mut n = [0u32; 2];
+    let pupils = c.flags.iter().zip(&apps.rank[..c.len()]).zip(&c.school).zip(&c.x).zip(&c.y);
+    for ((((&f, &rank), &sid), &x), &y) in pupils {
+        let k = usize::from(f & flag::DIS != 0);
+        n[k] += 1;
+        first[k] += u32::from(rank == 0);
+        dist[k] += w.schools.dist(u32::from(sid), x, y) as f64;
     }
+    let (n, first) = (n.map(f64::from), first.map(f64::from));
     let tot = n[0] + n[1];
     out.push(Metric::new("first_preference_rate", "all", (first[0] + first[1]) / tot));
     out.push(Metric::new("first_preference_rate", "advantaged", first[0] / n[0]));
@@ -476,4 +492,47 @@ fn schools_and_system(w: &World, out: &mut Vec<Metric>) {
     out.push(Metric::new("expansions", "all", e.market.expansions as f64));
     out.push(Metric::new("over_capacity", "all", e.admissions.over_capacity as f64));
     out.push(Metric::new("exclusions", "all", e.admissions.exclusions as f64));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counting by school through cells gives the counts of each pupil
+    /// added to each of its columns, for several groups and bands.
+    #[test]
+    fn school_counts_are_each_pupils_columns() {
+        let (units, groups, bands) = (7usize, 3usize, 4usize);
+        let mut state = 3u64;
+        let mut next = |m: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let cohorts: Vec<Cohort> = (0..3)
+            .map(|y| {
+                let n = 200 + 37 * y;
+                Cohort {
+                    school: (0..n).map(|_| next(units as u64) as _).collect(),
+                    flags: (0..n).map(|_| next(32) as u8).collect(),
+                    group: (0..n).map(|_| next(groups as u64) as u8).collect(),
+                    band: (0..n).map(|_| next(bands as u64) as u8).collect(),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let mut counts = Counts::default();
+        counts.fill_by_school(units, groups, bands, &cohorts);
+        let w = counts.width();
+        let mut want = vec![0u32; units * w];
+        for c in &cohorts {
+            for i in 0..c.school.len() {
+                let at = c.school[i] as usize * w;
+                want[at + TOTAL] += 1;
+                want[at + DIS] += u32::from(c.flags[i] & flag::DIS != 0);
+                want[at + FIRST_GROUP + c.group[i] as usize] += 1;
+                want[at + FIRST_GROUP + groups + c.band[i] as usize] += 1;
+            }
+        }
+        assert_eq!(counts.rows, want);
+    }
 }

@@ -82,6 +82,18 @@ impl Table {
         }
     }
 
+    /// Where the terms of whole numbers `x` of `t` are, if the table holds
+    /// them (the place [`Table::index`] gives their values as floats).
+    #[inline]
+    fn index_of_counts(x: u32, t: u32) -> Option<usize> {
+        if t as usize <= TABLE_MAX && x <= t {
+            let (x, t) = (x as usize, t as usize);
+            Some(t * (t + 1) / 2 + x)
+        } else {
+            None
+        }
+    }
+
     /// `entropy2(x / t)`.
     #[inline]
     fn split(&self, x: f64, t: f64) -> f64 {
@@ -111,6 +123,34 @@ pub fn binary(x: &[f64], t: &[f64]) -> Binary {
 /// [`binary`] of `units` units, unit `i` having `x(i)` minority pupils of
 /// `t(i)` (so that counts need not be copied into slices of their own).
 pub fn binary_of(units: usize, x: impl Fn(usize) -> f64, t: impl Fn(usize) -> f64) -> Binary {
+    let table = Table::get();
+    binary_with(units, x, t, |_, xi, ti| table.split(xi, ti))
+}
+
+/// [`binary_of`] of whole-number counts: the same values, each unit's
+/// entropy looked up from its counts as integers (without testing that
+/// floats are whole numbers).
+pub fn binary_of_counts(units: usize, x: impl Fn(usize) -> u32, t: impl Fn(usize) -> u32) -> Binary {
+    let table = Table::get();
+    binary_with(
+        units,
+        |i| f64::from(x(i)),
+        |i| f64::from(t(i)),
+        |i, xi, ti| match Table::index_of_counts(x(i), t(i)) {
+            Some(k) => table.split[k],
+            None => entropy2(xi / ti),
+        },
+    )
+}
+
+/// [`binary_of`], `split(i, x, t)` being `entropy2(x / t)` of unit `i`.
+#[inline]
+fn binary_with(
+    units: usize,
+    x: impl Fn(usize) -> f64,
+    t: impl Fn(usize) -> f64,
+    split: impl Fn(usize, f64, f64) -> f64,
+) -> Binary {
     let big_x: f64 = (0..units).map(&x).sum();
     let big_t: f64 = (0..units).map(&t).sum();
     let big_y = big_t - big_x;
@@ -119,7 +159,6 @@ pub fn binary_of(units: usize, x: impl Fn(usize) -> f64, t: impl Fn(usize) -> f6
         return Binary { dissimilarity: nan, gorard: nan, theil: nan, isolation: nan, exposure: nan };
     }
     let e = entropy2(big_x / big_t);
-    let table = Table::get();
     let (mut d, mut gs, mut h, mut iso, mut exp) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for i in 0..units {
         let (xi, ti) = (x(i), t(i));
@@ -129,7 +168,7 @@ pub fn binary_of(units: usize, x: impl Fn(usize) -> f64, t: impl Fn(usize) -> f6
         let yi = ti - xi;
         d += (xi / big_x - yi / big_y).abs();
         gs += (xi / big_x - ti / big_t).abs();
-        h += ti * (e - table.split(xi, ti));
+        h += ti * (e - split(i, xi, ti));
         iso += (xi / big_x) * (xi / ti);
         exp += (xi / big_x) * (yi / ti);
     }
@@ -148,6 +187,37 @@ pub fn theil_multi(counts: &[f64], k: usize) -> f64 {
 /// [`theil_multi`] of `units` units of `k` groups, unit `u` having `count(u, j)`
 /// pupils of group `j`.
 pub fn theil_multi_of(units: usize, k: usize, count: impl Fn(usize, usize) -> f64) -> f64 {
+    let table = Table::get();
+    theil_multi_with(units, k, count, |c, t| table.term(c, t))
+}
+
+/// [`theil_multi_of`] of whole-number counts: the same value, each unit's
+/// terms looked up from its counts as integers.
+pub fn theil_multi_of_counts(units: usize, k: usize, count: impl Fn(usize, usize) -> u32) -> f64 {
+    let table = Table::get();
+    // A count and a total are whole numbers (sums of whole numbers), read
+    // back as integers exactly (or, beyond `u32`, as one the table does not
+    // hold).
+    theil_multi_with(
+        units,
+        k,
+        |u, j| f64::from(count(u, j)),
+        |c, t| match Table::index_of_counts(c as u32, t as u32) {
+            Some(i) => table.term[i],
+            None => -(c / t) * (c / t).ln(),
+        },
+    )
+}
+
+/// [`theil_multi_of`], `term(c, t)` being `-(c / t) · ln(c / t)` of a
+/// group of `c` of a unit's `t`.
+#[inline]
+fn theil_multi_with(
+    units: usize,
+    k: usize,
+    count: impl Fn(usize, usize) -> f64,
+    term: impl Fn(f64, f64) -> f64,
+) -> f64 {
     if k == 0 {
         return f64::NAN;
     }
@@ -165,12 +235,11 @@ pub fn theil_multi_of(units: usize, k: usize, count: impl Fn(usize, usize) -> f6
     if big_t <= 0.0 || e <= 0.0 {
         return f64::NAN;
     }
-    let table = Table::get();
     let mut h = 0.0;
     for u in 0..units {
         let t: f64 = (0..k).map(|j| count(u, j)).sum();
         if t > 0.0 {
-            let e_u: f64 = (0..k).map(|j| count(u, j)).filter(|c| *c > 0.0).map(|c| table.term(c, t)).sum();
+            let e_u: f64 = (0..k).map(|j| count(u, j)).filter(|c| *c > 0.0).map(|c| term(c, t)).sum();
             h += t * (e - e_u);
         }
     }
@@ -296,6 +365,14 @@ mod tests {
             if hm.is_nan() {
                 assert!(multi.is_nan(), "trial {trial}");
             } else {
+                assert_eq!(multi.to_bits(), hm.to_bits(), "trial {trial}");
+            }
+            // Whole numbers also as integers.
+            if trial % 7 != 6 {
+                let c: Vec<u32> = counts.iter().map(|v| *v as u32).collect();
+                let got = binary_of_counts(units, |u| c[u * k], |u| c[u * k..(u + 1) * k].iter().sum());
+                assert_eq!(bits(got), bits(b), "trial {trial}");
+                let multi = theil_multi_of_counts(units, k, |u, j| c[u * k + j]);
                 assert_eq!(multi.to_bits(), hm.to_bits(), "trial {trial}");
             }
         }
