@@ -309,6 +309,8 @@ impl Recorder {
             sum[sid] += a;
             self.district_pairs[k].push((c.attainment[i], dis));
         }
+        // Each district's gap index ranks its own leavers: side by side.
+        let gaps: Vec<f64> = self.district_pairs.par_iter_mut().map(|p| attainment::gap_index(p)).collect();
         for k in 0..d {
             let sd = all[k].sd_y();
             let (slope, r2) = all[k].slope_r2();
@@ -318,7 +320,7 @@ impl Recorder {
             out.push(Metric::new("attainment_mean", label(k), all[k].mean_y()));
             out.push(Metric::new("attainment_sd", label(k), sd));
             out.push(Metric::new("gap_sd", label(k), (by[k][0].mean_y() - by[k][1].mean_y()) / sd));
-            out.push(Metric::new("gap_index", label(k), attainment::gap_index(&mut self.district_pairs[k])));
+            out.push(Metric::new("gap_index", label(k), gaps[k]));
             out.push(Metric::new("ses_gradient", label(k), slope));
             out.push(Metric::new("ses_r2", label(k), r2));
             out.push(Metric::new("below_basic", label(k), below[k] as f64 / self.district_pairs[k].len() as f64));
