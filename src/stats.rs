@@ -153,59 +153,35 @@ pub fn sort_total(v: &mut [f32]) {
         return;
     }
     let mut keys: Vec<u32> = v.iter().map(|&x| total_key(x)).collect();
-    let mut spare = vec![0u32; n];
-    let mut count = [[0u32; 2048]; 3];
-    for &k in &keys {
-        count[0][(k & 2047) as usize] += 1;
-        count[1][((k >> 11) & 2047) as usize] += 1;
-        count[2][(k >> 22) as usize] += 1;
-    }
-    for (pass, count) in count.iter_mut().enumerate() {
-        let shift = 11 * pass as u32;
-        let digit = |k: u32| ((k >> shift) & 2047) as usize;
-        if count[digit(keys[0])] as usize == n {
-            continue;
-        }
-        let mut at = 0;
-        for c in count.iter_mut() {
-            let m = *c;
-            *c = at;
-            at += m;
-        }
-        for &k in &keys {
-            let d = digit(k);
-            spare[count[d] as usize] = k;
-            count[d] += 1;
-        }
-        std::mem::swap(&mut keys, &mut spare);
-    }
+    sort_keys33(&mut keys, &mut Vec::new());
     for (x, &k) in v.iter_mut().zip(&keys) {
         *x = from_total_key(k);
     }
 }
 
-/// Sort keys of at most 33 bits (below `1 << 33`) in increasing order, by
-/// a least-significant-digit radix sort of three passes of 11 bits (as
-/// [`sort_total`]'s, whose 32-bit keys need the same three passes), `spare`
-/// being working memory of the same length. A pass in which every key has
-/// the same digit is skipped.
-pub(crate) fn sort_keys33(keys: &mut Vec<u64>, spare: &mut Vec<u64>) {
+/// Sort keys of at most 33 bits (below `1 << 33`: any `u32`, or a `u64`
+/// below it) in increasing order, by a least-significant-digit radix sort
+/// of three passes of 11 bits, whose counts are all taken in one pass over
+/// the keys, `spare` being working memory (resized to the keys' length). A
+/// pass in which every key has the same digit is skipped.
+pub(crate) fn sort_keys33<K: Copy + Default + Into<u64>>(keys: &mut Vec<K>, spare: &mut Vec<K>) {
     let n = keys.len();
     if n < 2 {
         return;
     }
-    debug_assert!(keys.iter().all(|&k| k < 1 << 33));
+    debug_assert!(keys.iter().all(|&k| k.into() < 1 << 33));
     spare.clear();
-    spare.resize(n, 0);
+    spare.resize(n, K::default());
     let mut count = [[0u32; 2048]; 3];
     for &k in keys.iter() {
+        let k: u64 = k.into();
         count[0][(k & 2047) as usize] += 1;
         count[1][((k >> 11) & 2047) as usize] += 1;
         count[2][((k >> 22) & 2047) as usize] += 1;
     }
     for (pass, count) in count.iter_mut().enumerate() {
         let shift = 11 * pass as u32;
-        let digit = |k: u64| ((k >> shift) & 2047) as usize;
+        let digit = |k: K| ((k.into() >> shift) & 2047) as usize;
         if count[digit(keys[0])] as usize == n {
             continue;
         }
